@@ -1,0 +1,564 @@
+"""Main text and metadata from Chinese government HTML pages.
+
+Sites run a handful of CMSs (TRS, Hanweb, UCAP …) with wildly different
+markup, but the *labels* are stable: 发布日期, 来源, 索引号, 发文字号 … So
+metadata is found by label wherever it sits (table cell, span, inline text),
+and the body by text density, with per-source CSS selectors winning when a
+source config provides them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import lxml.html
+from lxml import etree
+
+from pipeline.dates import parse_cn_date
+from pipeline.textutil import clean_inline, to_simplified
+
+if TYPE_CHECKING:  # imported lazily: radar.sources pulls pydantic, not needed at runtime here
+    from radar.sources import DetailSelectors
+
+__all__ = ["HtmlExtract", "decode_html", "extract_html"]
+
+
+@dataclass
+class HtmlExtract:
+    """Everything extraction learned from one detail page."""
+
+    title: str | None
+    text: str  # main text, one paragraph per line
+    published: dt.date | None
+    agency: str | None  # 发布机构 / 来源 / 发文机关
+    doc_number: str | None  # 发文字号, e.g. 工信部联科〔2024〕12号
+    index_number: str | None  # 索引号
+    topic: str | None  # 主题分类
+    written: dt.date | None  # 成文日期
+    text_normalized: str  # OpenCC t2s-folded text for matching
+
+
+# ---------------------------------------------------------------- decoding
+
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "csgb2312", "cp936", "ms936", "euc-cn", "hz-gb-2312"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.I)
+
+
+def _canonical(enc: str | None) -> str | None:
+    """Map a declared charset to the codec that decodes what sites really send.
+
+    GB2312/GBK labels are widened to GB18030 (a strict superset), because pages
+    labelled GB2312 routinely contain GBK-only characters such as 〔 or 镕.
+    """
+    if not enc:
+        return None
+    enc = enc.strip().strip("\"'").lower()
+    if enc in _GB_FAMILY:
+        return "gb18030"
+    if enc in {"big5", "big5-hkscs", "cp950", "x-x-big5"}:
+        return "big5hkscs"
+    try:
+        return codecs.lookup(enc).name
+    except LookupError:
+        return None
+
+
+def _strict(body: bytes, enc: str) -> str | None:
+    try:
+        return body.decode(enc)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(body: bytes, *, declared: str | None = None, override: str | None = None) -> str:
+    """declared = charset from the HTTP header (may lie); override = the source config's encoding (wins).
+
+    Order of trust: explicit override > BOM > valid UTF-8 (a non-ASCII body
+    that decodes as UTF-8 is almost never anything else) > <meta> charset >
+    HTTP header > GB18030 > charset detection.  Each guess must decode the
+    body strictly before it is believed, which is what catches lying headers.
+    """
+    if override:
+        enc = _canonical(override) or override
+        return body.decode(enc, errors="replace")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if body.startswith(bom):
+            return body.decode(enc, errors="replace")
+    if not body.isascii():
+        text = _strict(body, "utf-8")
+        if text is not None:
+            return text
+    m = _META_CHARSET.search(body[:4096])
+    for enc in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
+        if enc and enc != "utf-8":
+            text = _strict(body, enc)
+            if text is not None:
+                return text
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body).best()
+        if best is not None:
+            return str(best)
+    except ImportError:  # pragma: no cover - charset-normalizer ships with httpx's deps
+        pass
+    return body.decode("gb18030", errors="replace")
+
+
+# ---------------------------------------------------------------- metadata labels
+
+# Label → field.  Whitespace inside labels (索 引 号, 文　　号) is removed before matching.
+_LABELS: list[tuple[str, str]] = [
+    ("索引号", "index_number"),
+    ("主题分类", "topic"),
+    ("主题词", "_keywords"),
+    ("发文机关", "agency"),
+    ("发布机构", "agency"),
+    ("发文单位", "agency"),
+    ("发布单位", "agency"),
+    ("信息来源", "source"),
+    ("文章来源", "source"),
+    ("来源", "source"),
+    ("发文字号", "doc_number"),
+    ("文号", "doc_number"),
+    ("成文日期", "written"),
+    ("成文时间", "written"),
+    ("发布日期", "published"),
+    ("发布时间", "published"),
+    ("公开日期", "published"),
+    ("印发日期", "written"),
+    ("日期", "published"),
+    ("时间", "published"),
+    ("标题", "_title"),
+    ("名称", "_title"),
+    ("有效性", "_validity"),
+    ("浏览次数", "_views"),
+    ("阅读次数", "_views"),
+    ("访问量", "_views"),
+    ("字号", "_fontsize"),
+    ("作者", "_author"),
+    ("编辑", "_author"),
+    ("责任编辑", "_author"),
+]
+_LABEL_ALT = "|".join(re.escape(lbl) for lbl, _ in sorted(_LABELS, key=lambda p: -len(p[0])))
+_LABEL_FIELD = dict(_LABELS)
+# A label at the start of a chunk (after optional bracket), then ：/: and the value.
+_LABEL_HEAD = re.compile(rf"^[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]\s*(?P<rest>.*)$", re.S)
+# Labels inside running text such as "发布时间：2019-09-18 来源：新华社".
+_LABEL_INLINE = re.compile(rf"[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]")
+_WS = re.compile(r"[\s\u00a0\u3000]+")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*\d{1,5}\s*号")
+_META_NAMES = {
+    "articletitle": "_title",
+    "pubdate": "published",
+    "publishdate": "published",
+    "firstpublishedtime": "published",
+    "article:published_time": "published",
+    "contentsource": "source",
+    "source": "source",
+}
+
+
+def _nows(s: str) -> str:
+    return _WS.sub("", s)
+
+
+def _text_chunks(root: etree._Element) -> list[str]:
+    """Visible text pieces in document order; element boundaries split pieces (that is what separates label cells from value cells)."""
+    chunks: list[str] = []
+    for el in root.iter():
+        if isinstance(el, etree._Comment):
+            pass
+        elif el.tag in _DROP_TAGS:
+            if el.tail and el.tail.strip():
+                chunks.append(el.tail.strip())
+            continue
+        elif el.text and el.text.strip():
+            chunks.append(el.text.strip())
+        if el.tail and el.tail.strip() and el is not root:
+            chunks.append(el.tail.strip())
+    return chunks
+
+
+def _split_inline(chunk: str) -> list[tuple[str, str]]:
+    """'发布时间：2019-09-18 来源：新华社' → [('发布时间','2019-09-18'), ('来源','新华社')]."""
+    squeezed = chunk.replace("\u3000", " ")
+    marks = list(_LABEL_INLINE.finditer(_squeeze_label_spaces(squeezed)))
+    if not marks:
+        return []
+    text = _squeeze_label_spaces(squeezed)
+    if text[: marks[0].start()].strip(" 【[|"):
+        return []  # label not at the start: running prose, not a metadata line
+    out = []
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        out.append((m["label"], text[m.end() : end].strip(" |】]\t")))
+    return out
+
+
+_SPACED_LABEL = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]+([\u4e00-\u9fff])(?:[ \u3000]+([\u4e00-\u9fff]))?(?:[ \u3000]+([\u4e00-\u9fff]))?\s*(?=[:：])")
+
+
+def _squeeze_label_spaces(s: str) -> str:
+    """索 引 号： → 索引号：  (sites pad labels to align them)."""
+    return _SPACED_LABEL.sub(lambda m: "".join(g for g in m.groups() if g), s)
+
+
+def _find_labelled(chunks: list[str]) -> dict[str, str]:
+    """First value for every known label; a label alone in its cell takes the next cell's text."""
+    found: dict[str, str] = {}
+    for i, chunk in enumerate(chunks):
+        if len(chunk) > 200:
+            continue
+        pairs = _split_inline(chunk)
+        if not pairs:
+            bare = _nows(chunk).rstrip(":：").strip("【】[]")
+            if bare in _LABEL_FIELD and len(_nows(chunk)) <= 8:
+                pairs = [(bare, "")]
+        for label, value in pairs:
+            if not value and i + 1 < len(chunks) and len(pairs) == 1:
+                nxt = chunks[i + 1]
+                if not _split_inline(nxt) and _nows(nxt).rstrip(":：") not in _LABEL_FIELD:
+                    value = nxt
+            value = _WS.sub(" ", value).strip()
+            field_name = _LABEL_FIELD[label]
+            if value and field_name not in found:
+                found[field_name] = value
+    return found
+
+
+# ---------------------------------------------------------------- body
+
+_DROP_TAGS = {"script", "style", "noscript", "iframe", "form", "select", "button", "input", "textarea", "svg", "object", "embed", "template", "head", "link", "meta"}
+_FURNITURE = re.compile(
+    r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|bread|footer|foot|header|top-?bar|sidebar|side|share|bdshare|"
+    r"jiathis|social|related|relate|recommend|comment|pager|pagination|print|qrcode|ewm|copyright|banner|search|"
+    r"login|toolbar|tool|fenxiang|xgwz|xgxx|dyfx|position|location|weizhi|links?|friend|fjxz|attach|appendix|fujian)"
+    r"($|[\s_-]|\d)",
+    re.I,
+)
+# Known body containers of the common CMSs (gov.cn UCAP, TRS, Hanweb …), as XPath:
+# cssselect lower-cases ids in HTML mode, which misses id="UCAP-CONTENT".
+_BODY_HINTS = (
+    '//*[@id="UCAP-CONTENT"]',
+    '//*[contains(concat(" ", @class, " "), " TRS_Editor ")]',
+    '//*[contains(@class, "trs_editor_view")]',
+    '//*[@id="zoom"]',
+    '//*[contains(concat(" ", @class, " "), " pages_content ")]',
+    '//*[contains(@class, "article-content") or contains(@class, "article_content") or contains(@class, "articleContent")]',
+    '//*[contains(concat(" ", @class, " "), " main-txt ")]',
+    '//*[@id="content" or @id="Content" or @id="js_content" or @id="artibody"]',
+    '//*[contains(concat(" ", @class, " "), " content ")]',
+    "//article",
+)
+_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "tbody", "thead"}
+_NOISE_LINE = re.compile(
+    r"^(【?(打印|关闭|收藏|分享|返回顶部|打印本页|关闭窗口|我要打印|返回|顶部)(本页|窗口|此页)?】?\s*)+$"
+    r"|^分享到[:：]?.*$|^扫一扫.*$|^.*(字号|字体)[:：]?\s*[【\[]?\s*大\s*中\s*小.*$|^(上一篇|下一篇)[:：].*$"
+    r"|^相关(链接|阅读|文章|稿件|附件|新闻)[:：]?$|^责任编辑[:：].*$|^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d*\s*次?$"
+)
+_ATTACH_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|txt|ceb)(\?|$)", re.I)
+
+
+def _cjk_len(s: str) -> int:
+    return sum(1 for c in s if "\u4e00" <= c <= "\u9fff")
+
+
+def _link_text_len(el: etree._Element) -> int:
+    return sum(_cjk_len(a.text_content()) for a in el.iter("a"))
+
+
+def _is_furniture(el: etree._Element) -> bool:
+    if el.tag in {"nav", "footer", "header", "aside"}:
+        return True
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if attrs and _FURNITURE.search(attrs):
+        # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad")
+        total = _cjk_len(el.text_content())
+        return total < 200 or _link_text_len(el) > 0.5 * total
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style
+
+
+def _prune(root: etree._Element) -> None:
+    """Drop scripts, navigation, share bars, link lists and attachment lists in place."""
+    doomed = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if isinstance(el, etree._Comment):
+                doomed.append(el)
+            continue
+        if el.tag in _DROP_TAGS or _is_furniture(el):
+            doomed.append(el)
+    for el in doomed:
+        _drop(el)
+    # link-dominated blocks (menus, 相关链接, 附件 lists) after the structural pass
+    for el in list(root.iter("ul", "ol", "div", "p", "table", "dl", "td")):
+        if el.getparent() is None:
+            continue
+        txt = _cjk_len(el.text_content())
+        links = list(el.iter("a"))
+        if not links or txt == 0:
+            continue
+        if _link_text_len(el) >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
+            _drop(el)
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text (lxml would delete it with the element)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    parent.remove(el)
+    if tail and tail.strip():
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+
+
+def _render(el: etree._Element) -> str:
+    """Element → text with one paragraph per line; table rows keep cells apart with ' | '."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if not isinstance(node.tag, str):
+            if node.tail:
+                parts.append(node.tail)
+            return
+        tag = node.tag.lower()
+        if tag in _DROP_TAGS:
+            if node.tail:
+                parts.append(node.tail)
+            return
+        block = tag in _BLOCK
+        if block:
+            parts.append("\n")
+        if tag in {"td", "th"}:
+            parts.append(" | ")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if node.tail and node is not el:
+            parts.append(node.tail)
+
+    walk(el)
+    lines = []
+    for raw in "".join(parts).split("\n"):
+        line = clean_inline(raw).strip(" |")
+        line = re.sub(r"^(?:\|\s*)+|(?:\s*\|)+$", "", line).strip()
+        if line and not _NOISE_LINE.match(line):
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _score_candidates(root: etree._Element) -> etree._Element | None:
+    """Readability-style density: each text node credits its parent fully and grandparent by half."""
+    scores: dict[etree._Element, float] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in {"a", "body", "html"}:
+            continue
+        own = _cjk_len((el.text or "") + "".join((c.tail or "") for c in el))
+        if own < 10:
+            continue
+        punct = sum((el.text or "").count(p) for p in "，。；、")
+        value = own + 5 * punct
+        node = el if el.tag not in {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"} else el.getparent()
+        weight = 1.0
+        while node is not None and weight > 0.2:
+            if node.tag not in {"p", "span", "font", "strong", "b", "em", "i", "u"}:
+                scores[node] = scores.get(node, 0.0) + value * weight
+                weight /= 2
+            node = node.getparent()
+    if not scores:
+        return None
+    return max(scores, key=lambda e: scores[e])
+
+
+def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
+    if not css:
+        return []
+    try:
+        hits = root.cssselect(css)
+        # cssselect's HTML mode folds #ID case; retry case-sensitively before giving up
+        return hits or root.cssselect(css, translator="xml")
+    except Exception:  # bad selector in a source config: fall back to generic extraction
+        return []
+
+
+# ---------------------------------------------------------------- title
+
+_TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
+
+
+def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
+    """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网)."""
+    for cand in (metas.get("_title"), labelled.get("_title")):
+        if cand and len(cand.strip()) >= 4:
+            return clean_inline(cand)
+    title_tag = root.find(".//title")
+    page_title = clean_inline(title_tag.text_content()) if title_tag is not None else ""
+    squeezed_title = _nows(page_title)
+    best: str | None = None
+    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
+        cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+        if el.tag in {"div", "p", "td", "span", "strong"} and "title" not in cls and "bt" not in cls:
+            continue
+        txt = clean_inline(el.text_content())
+        if not (4 <= len(txt) <= 150) or _cjk_len(txt) < 4:
+            continue
+        if squeezed_title and _nows(txt) in squeezed_title:
+            if best is None or len(txt) > len(best):
+                best = txt
+    if best:
+        return best
+    if page_title:
+        pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
+        return max(pieces[:1] or [page_title], key=len)
+    for el in root.iter("h1", "h2"):
+        txt = clean_inline(el.text_content())
+        if _cjk_len(txt) >= 4:
+            return txt
+    return None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _metas(root: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").lower()
+        field_name = _META_NAMES.get(name)
+        content = (m.get("content") or "").strip()
+        if field_name and content and field_name not in out:
+            out[field_name] = content
+    return out
+
+
+def _clean_agency(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = re.split(r"\s{2,}|\s*[|｜]\s*|(?:浏览|阅读|点击|访问|字号|作者|编辑)", value)[0].strip(" ：:")
+    return value or None
+
+
+def _clean_doc_number(value: str | None) -> str | None:
+    if not value:
+        return None
+    m = _DOC_NUMBER.search(value.replace(" ", ""))
+    if m:
+        return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
+    value = value.strip()
+    return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
+
+
+def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None) -> HtmlExtract:
+    """selectors: optional per-source CSS selectors (fields title, body, date, doc_number, agency; each may be None → generic extraction)."""
+    if not html or not html.strip():
+        return HtmlExtract(None, "", None, None, None, None, None, None, "")
+    # lxml refuses str input that carries an XML encoding declaration
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return HtmlExtract(None, "", None, None, None, None, None, None, "")
+
+    metas = _metas(root)
+    for el in list(root.iter("script", "style", "noscript", "template")):
+        _drop(el)
+    labelled = _find_labelled(_text_chunks(root))
+
+    def sel_text(css: str | None) -> str | None:
+        hits = _select(root, css)
+        return clean_inline(" ".join(h.text_content() for h in hits)) or None if hits else None
+
+    title = sel_text(getattr(selectors, "title", None)) or _title(root, labelled, metas)
+
+    body_el = None
+    hits = _select(root, getattr(selectors, "body", None))
+    if hits:
+        body_el = hits[0]
+    else:
+        candidates = []
+        for xp in _BODY_HINTS:
+            for el in root.xpath(xp):
+                if _cjk_len(el.text_content()) >= 30:
+                    candidates.append(el)
+        if candidates:
+            body_el = max(candidates, key=lambda e: _cjk_len(e.text_content()) - 2 * _link_text_len(e))
+    text = ""
+    if body_el is not None:
+        _prune(body_el)
+        text = _render(body_el)
+    if _cjk_len(text) < 20:
+        body = root.find("body")
+        scope = body if body is not None else root
+        _prune(scope)
+        best = _score_candidates(scope)
+        if best is not None:
+            text = _render(best)
+    text = _drop_meta_lines(text)
+    if title:
+        lines = text.split("\n")
+        while lines and _nows(lines[0]) and _nows(lines[0]) in _nows(title) and len(_nows(lines[0])) >= 0.5 * len(_nows(title)):
+            lines.pop(0)
+        text = "\n".join(lines)
+
+    date_raw = sel_text(getattr(selectors, "date", None)) or labelled.get("published") or metas.get("published")
+    published = parse_cn_date(date_raw or "")
+    if published is None and not date_raw:
+        published = parse_cn_date(_url_date(url))
+    written = parse_cn_date(labelled.get("written", ""))
+    doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
+    if doc_number is None:
+        head = text[:300]
+        m = _DOC_NUMBER.search(head)
+        doc_number = m.group(0) if m else None
+    agency = _clean_agency(
+        sel_text(getattr(selectors, "agency", None)) or labelled.get("agency") or labelled.get("source") or metas.get("source")
+    )
+    return HtmlExtract(
+        title=title,
+        text=text,
+        published=published,
+        agency=agency,
+        doc_number=doc_number,
+        index_number=(labelled.get("index_number") or "").split(" ")[0] or None,
+        topic=labelled.get("topic"),
+        written=written,
+        text_normalized=to_simplified(text),
+    )
+
+
+def _drop_meta_lines(text: str) -> str:
+    """Remove 发布日期/来源 lines that templates put inside the body container, above or below the prose."""
+    lines = text.split("\n")
+
+    def is_meta(line: str) -> bool:
+        pairs = _split_inline(line)
+        return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
+
+    while lines and is_meta(lines[0]):
+        lines.pop(0)
+    while lines and is_meta(lines[-1]) and _split_inline(lines[-1])[0][0] not in {"来源", "信息来源", "文章来源"}:
+        lines.pop()
+    return "\n".join(lines)
+
+
+_URL_DATE = re.compile(r"(?:/|t)((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))|/((?:19|20)\d{2}-\d{2}/\d{2})/")
+
+
+def _url_date(url: str) -> str:
+    """TRS-style URLs carry the publish day (t20190918_693227.shtml); last resort when the page shows none."""
+    m = _URL_DATE.search(url or "")
+    return (m.group(1) or m.group(2)) if m else ""

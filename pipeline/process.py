@@ -1,0 +1,194 @@
+"""The pipeline for one crawled release: extract → normalize → version/diff → classify → store.
+
+Each stage is a small module; this one only wires them and decides what a
+failure means.  A broken page or attachment is recorded against its URL and
+never stops the crawl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlmodel import Session, select
+
+from pipeline.attachment_extract import ExtractionError, extract_attachment
+from pipeline.classify import Classifier, Label
+from pipeline.dates import parse_cn_date
+from pipeline.diff import diff_texts
+from pipeline.doctype import detect_doctype
+from pipeline.html_extract import decode_html, extract_html
+from pipeline.normalize import normalize_text, summarize, text_hash
+from pipeline.region import detect_region
+from radar.settings import Settings
+from radar.sources import SourceConfig
+from storage.db import session_scope
+from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    """What happened to one item: new, changed, unchanged or failed, plus per-URL errors."""
+
+    status: str
+    document_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Extracted:
+    title: str
+    body: str
+    attachments_text: str
+    full_text: str
+    meta: dict[str, Any]
+    attachments: list[dict[str, Any]]
+
+
+class PagePipeline:
+    """Turns spider items into stored, versioned, classified documents."""
+
+    def __init__(self, settings: Settings, classifier: Classifier | None = None):
+        self.settings = settings
+        self.classifier = classifier or Classifier.load(settings.taxonomy_path)
+
+    def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None) -> Outcome:
+        url = item["url"]
+        if item.get("body") is None:
+            return Outcome("failed", errors=[f"{url}: {item.get('error') or 'no content'}"])
+        try:
+            ex = self._extract(item, source)
+        except Exception as exc:  # noqa: BLE001 - one bad page must not end the crawl
+            log.exception("extraction failed for %s", url)
+            return Outcome("failed", errors=[f"{url}: extraction failed: {type(exc).__name__}: {exc}"])
+        errors = [f"{a['url']}: {a['error']}" for a in ex.attachments if a.get("error")]
+        with session_scope(self.settings) as s:
+            status, doc = self._store(s, item, source, ex, run_id)
+        return Outcome(status, doc.id, errors)
+
+    # ---- extract + normalize ----------------------------------------------------------------
+    def _extract(self, item: dict[str, Any], source: SourceConfig) -> _Extracted:
+        html = decode_html(item["body"], declared=item.get("declared_encoding"), override=source.encoding)
+        page = extract_html(html, item["url"], source.detail)
+        attachments: list[dict[str, Any]] = []
+        texts: list[str] = []
+        for att in item.get("attachments", []):
+            rec = _attachment_record(att)
+            if att.get("data") is not None and not att.get("error"):
+                try:
+                    got = extract_attachment(att["data"], filename=rec["filename"], content_type=att.get("content_type"))
+                    rec.update(kind=got.kind, text=normalize_text(got.text), page_count=got.page_count)
+                    rec["doc_number"] = got.meta.get("doc_number")
+                    if got.warnings:
+                        rec["error"] = "; ".join(got.warnings)
+                    if rec["text"]:
+                        texts.append(f"【附件：{att.get('label') or rec['filename']}】\n{rec['text']}")
+                except ExtractionError as exc:
+                    rec["error"] = f"{rec['filename']}: {exc}"
+            attachments.append(rec)
+        title = (page.title or item.get("list_title") or item["url"]).strip()
+        body = normalize_text(page.text)
+        att_text = "\n".join(texts)
+        full = normalize_text("\n".join([title, body, att_text]))
+        published = page.published or (parse_cn_date(item["list_date"]) if item.get("list_date") else None)
+        meta = {
+            "agency": page.agency or source.agency,
+            "doc_number": page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None),
+            "published": published,
+            "region": source.region if source.region not in ("", "全国") else detect_region(full, default=source.region),
+        }
+        meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
+        if source.region == "全国":
+            meta["region"] = "全国"
+        return _Extracted(title, body, att_text, full, meta, attachments)
+
+    # ---- version/diff + classify + store ----------------------------------------------------
+    def _store(self, s: Session, item: dict[str, Any], source: SourceConfig, ex: _Extracted, run_id: int | None) -> tuple[str, Document]:
+        now = utcnow()
+        digest = text_hash(ex.full_text)
+        doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == item["url"])).first()
+        if doc is None:
+            doc = Document(source_name=source.name, url=item["url"], title=ex.title, first_seen=now, last_seen=now, current_version=0)
+            status = "new"
+            previous = None
+        else:
+            previous = s.exec(
+                select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
+            ).first()
+            status = "unchanged" if previous is not None and previous.text_hash == digest else "changed"
+        doc.title = ex.title
+        doc.agency = ex.meta["agency"]
+        doc.region = ex.meta["region"]
+        doc.doc_number = ex.meta["doc_number"]
+        doc.published = ex.meta["published"]
+        doc.doctype = ex.meta["doctype"]
+        doc.last_seen = now
+        s.add(doc)
+        s.flush()
+        if status == "unchanged":
+            assert previous is not None
+            previous.last_seen = now
+            s.add(previous)
+            return status, doc
+        version = DocumentVersion(
+            document_id=doc.id,  # type: ignore[arg-type]
+            version_no=(previous.version_no + 1) if previous else 1,
+            run_id=run_id,
+            text_hash=digest,
+            title=ex.title,
+            text=ex.full_text,
+            summary=summarize(ex.body if len(ex.body) >= 40 else (ex.body + ex.attachments_text)),
+            first_seen=now,
+            last_seen=now,
+        )
+        if previous is not None:
+            d = diff_texts(previous.text, ex.full_text)
+            version.diff = d.render()
+            version.change_summary = d.summary
+        doc.current_version = version.version_no
+        s.add(version)
+        s.flush()
+        for label in self.classifier.classify(ex.title, ex.body, ex.attachments_text):
+            s.add(_label_row(label, version.id, doc.id))  # type: ignore[arg-type]
+        for rec in ex.attachments:
+            exists = s.exec(
+                select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == rec["url"], Attachment.sha256 == rec["sha256"])
+            ).first()
+            if exists is None:
+                s.add(Attachment(document_id=doc.id, **{k: v for k, v in rec.items() if k != "doc_number"}))  # type: ignore[arg-type]
+        return status, doc
+
+
+def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
+    data: bytes | None = att.get("data")
+    name = unquote(PurePosixPath(urlsplit(att["url"]).path).name) or "attachment"
+    return {
+        "url": att["url"],
+        "filename": name,
+        "content_type": att.get("content_type"),
+        "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+        "bytes": len(data) if data is not None else 0,
+        "kind": None,
+        "text": "",
+        "page_count": None,
+        "error": att.get("error"),
+    }
+
+
+def _label_row(label: Label, version_id: int, document_id: int) -> TrackLabel:
+    return TrackLabel(
+        version_id=version_id,
+        document_id=document_id,
+        track_id=label.track_id,
+        track=label.track,
+        score=round(label.score, 4),
+        subtracks=[{"id": sl.id, "name": sl.name, "score": round(sl.score, 4), "terms": sl.terms} for sl in label.subtracks],
+        terms=dict(label.terms),
+        quote=label.quote,
+    )

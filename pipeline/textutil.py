@@ -1,0 +1,65 @@
+"""Small text helpers shared by the HTML, PDF and office extractors.
+
+The one rule they encode: Chinese is written without spaces, so whitespace
+between two CJK characters is layout (a wrapped line, an HTML source newline),
+never content — while spaces between Latin words and numbers are content.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["CJK", "clean_inline", "join_cjk", "to_simplified", "is_cjk"]
+
+# CJK ideographs, CJK punctuation, full-width forms and ideographic symbols.
+CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_WS_RUN = re.compile(r"[ \t\r\n\f\v\u00a0\u2002\u2003\u2009\u200b\u202f\ufeff\u3000]+")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}]) +(?=[{CJK}])")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a character after which a line break is not a word boundary."""
+    return bool(ch) and bool(_CJK_CHAR.match(ch))
+
+
+def clean_inline(s: str) -> str:
+    """Collapse layout whitespace inside one paragraph; keep Latin/number spacing.
+
+    Ideographic spaces (U+3000) are indentation or padding, so they fold like
+    any other layout space.
+    """
+    s = _WS_RUN.sub(" ", s)
+    s = _SPACE_NEAR_CJK.sub("", s)
+    return s.strip(" ")
+
+
+def join_cjk(left: str, right: str) -> str:
+    """Join two wrapped line fragments: no space across a CJK boundary, one space between Latin words."""
+    if not left:
+        return right
+    if not right:
+        return left
+    a, b = left[-1], right[0]
+    if is_cjk(a) or is_cjk(b) or a == "-" and left[-2:-1].isalpha():
+        if a == "-" and not is_cjk(b) and left[-2:-1].isalpha() and b.islower():
+            return left[:-1] + right  # hyphenated English word broken across lines
+        return left + right
+    if a == " " or b == " ":
+        return left + right
+    return left + " " + right
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified fold used only for matching; the published text is kept separately."""
+    if not text:
+        return text
+    return _t2s().convert(text)

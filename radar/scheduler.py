@@ -1,0 +1,92 @@
+"""The long-running service: APScheduler with its jobs persisted in the app database.
+
+Jobs are stored by reference (module:function plus a source name), so they
+survive restarts; each run reloads settings and config, so an edited YAML
+takes effect without re-registering.  Weekly digests coalesce missed runs
+and have a generous misfire grace time: APScheduler's 1 s default would
+silently skip a digest after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from radar.settings import Settings
+from radar.sources import SourceConfig
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB_ID = "digest:weekly"
+GRACE_SECONDS = 7 * 24 * 3600
+
+
+def crawl_job(source_name: str) -> None:
+    """Scheduled entry point for one source's crawl."""
+    from radar.crawl import crawl_sources
+
+    for result in crawl_sources(Settings(), [source_name]):
+        log.info("crawl %s: %s new=%d changed=%d errors=%d", result.source, result.status, result.new, result.changed, result.errors)
+
+
+def digest_job() -> None:
+    """Scheduled entry point for the weekly digest: the week that has just ended."""
+    from alerts.digest import run_digest
+    from alerts.period import last_completed_week
+
+    settings = Settings()
+    report = run_digest(settings, last_completed_week(datetime.now(timezone.utc), settings.timezone))
+    log.info("digest %s: sent=%d skipped=%d failed=%d", report.period.key, len(report.sent), len(report.skipped), len(report.failed))
+
+
+def trigger_for(source: SourceConfig, tz: str) -> CronTrigger | IntervalTrigger:
+    if source.schedule.interval_minutes:
+        return IntervalTrigger(minutes=source.schedule.interval_minutes, timezone=tz)
+    return CronTrigger.from_crontab(source.schedule.cron or "0 */6 * * *", timezone=tz)
+
+
+def configure(scheduler: BaseScheduler, settings: Settings, sources: list[SourceConfig]) -> None:
+    """(Re)register every job; jobs of sources that were removed or disabled are dropped."""
+    wanted = {f"crawl:{s.name}" for s in sources if s.enabled}
+    for job in scheduler.get_jobs():
+        if job.id.startswith("crawl:") and job.id not in wanted:
+            job.remove()
+    for src in sources:
+        if not src.enabled:
+            continue
+        scheduler.add_job(
+            "radar.scheduler:crawl_job",
+            trigger=trigger_for(src, settings.timezone),
+            args=[src.name],
+            id=f"crawl:{src.name}",
+            name=f"抓取 {src.title}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=3600,
+        )
+    scheduler.add_job(
+        "radar.scheduler:digest_job",
+        trigger=CronTrigger.from_crontab(settings.digest_cron, timezone=settings.timezone),
+        id=DIGEST_JOB_ID,
+        name="每周摘要",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=GRACE_SECONDS,
+    )
+
+
+def build_scheduler(settings: Settings, *, blocking: bool = True) -> BaseScheduler:
+    from storage.db import get_engine
+
+    store = SQLAlchemyJobStore(engine=get_engine(settings), tablename="apscheduler_jobs")
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    return cls(jobstores={"default": store}, timezone=settings.timezone, job_defaults={"coalesce": True})

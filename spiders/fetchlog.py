@@ -1,0 +1,70 @@
+"""Record every request the crawler makes, as the auditor will ask about it.
+
+Sits next to the downloader (high middleware number) so it sees each raw
+response, including redirects and every retry, and each download exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from scrapy import Spider
+from scrapy.http import Request, Response
+
+from storage.models import FetchLog
+
+if TYPE_CHECKING:
+    from spiders.recorder import Recorder
+
+
+class FetchLogMiddleware:
+    """Downloader middleware that writes one FetchLog row per request attempt."""
+
+    def __init__(self, crawler: Any):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "FetchLogMiddleware":
+        return cls(crawler)
+
+    @property
+    def recorder(self) -> "Recorder":
+        # The spider owns the recorder; settings are deep-copied by Scrapy and cannot carry it.
+        return self.crawler.spider.recorder
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        body = response.body or b""
+        self.recorder.log_fetch(
+            FetchLog(
+                run_id=self.recorder.run_id,
+                source_name=self.recorder.source_name,
+                url=request.url,
+                method=request.method,
+                status=response.status,
+                bytes=len(body),
+                duration_ms=_latency_ms(request),
+                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                content_hash=hashlib.sha256(body).hexdigest() if body else None,
+            )
+        )
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException, spider: Spider | None = None) -> None:
+        self.recorder.log_fetch(
+            FetchLog(
+                run_id=self.recorder.run_id,
+                source_name=self.recorder.source_name,
+                url=request.url,
+                method=request.method,
+                duration_ms=_latency_ms(request),
+                error=f"{type(exception).__name__}: {exception}",
+            )
+        )
+        return None
+
+
+def _latency_ms(request: Request) -> float | None:
+    latency = request.meta.get("download_latency")
+    return round(latency * 1000, 1) if latency is not None else None
+

@@ -1,0 +1,183 @@
+"""The tables: what was fetched, what was found, how it was filed, who got told.
+
+Everything an auditor asks about is a row here: every request (FetchLog),
+every distinct text of a document (DocumentVersion), every label with its
+evidence (TrackLabel) and every email (Delivery).  Rows are appended, not
+rewritten, so history stays answerable.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC: SQLModel's datetime columns refuse naive values, which is the safer default."""
+    return datetime.now(timezone.utc)
+
+
+class Source(SQLModel, table=True):
+    """A watched site as last loaded from its YAML file."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    title: str
+    region: str
+    agency: str
+    config_hash: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl of one source; closed as ok or failed, never left ambiguous."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = Field(default="running", index=True)  # running / ok / failed
+    requests: int = 0
+    items_seen: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    items_unchanged: int = 0
+    errors: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class FetchLog(SQLModel, table=True):
+    """Every request a crawl made, successful or not."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, foreign_key="crawlrun.id", index=True)
+    source_name: str = Field(index=True)
+    url: str = Field(index=True)
+    method: str = "GET"
+    status: int | None = None
+    bytes: int = 0
+    duration_ms: float | None = None
+    content_type: str | None = None
+    content_hash: str | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class Document(SQLModel, table=True):
+    """A release at one URL of one source; its texts over time are DocumentVersions."""
+
+    __table_args__ = (UniqueConstraint("source_name", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(index=True)
+    url: str
+    title: str
+    agency: str | None = None
+    region: str | None = None
+    doc_number: str | None = None
+    published: date | None = None
+    doctype: str | None = None
+    first_seen: datetime = Field(default_factory=utcnow, index=True)
+    last_seen: datetime = Field(default_factory=utcnow)
+    current_version: int = 1
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class DocumentVersion(SQLModel, table=True):
+    """One distinct normalized text of a document; a change appends a row with a diff."""
+
+    __table_args__ = (UniqueConstraint("document_id", "version_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    version_no: int
+    run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    text_hash: str = Field(index=True)
+    title: str
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    summary: str = Field(default="", sa_column=Column(Text))
+    diff: str | None = Field(default=None, sa_column=Column(Text))
+    change_summary: str | None = None
+    first_seen: datetime = Field(default_factory=utcnow, index=True)
+    last_seen: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    """A file linked from a document page, with the text extracted from it."""
+
+    __table_args__ = (UniqueConstraint("document_id", "url", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    url: str
+    filename: str
+    kind: str | None = None
+    content_type: str | None = None
+    sha256: str | None = Field(default=None, index=True)
+    bytes: int = 0
+    page_count: int | None = None
+    text: str = Field(default="", sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    first_seen: datetime = Field(default_factory=utcnow)
+
+
+class TrackLabel(SQLModel, table=True):
+    """Why a document version is filed under a track: score, sub-tracks, matched terms, a quote."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="documentversion.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    track_id: str = Field(index=True)
+    track: str
+    score: float
+    subtracks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
+    terms: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))
+    quote: str = ""
+
+
+class Subscriber(SQLModel, table=True):
+    """Someone who receives digests, and what they asked for (empty list = everything)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(index=True, unique=True)
+    name: str | None = None
+    tracks: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    frequency: str = "weekly"
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestRun(SQLModel, table=True):
+    """One rendering of a digest period for all due subscribers."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_key: str = Field(index=True)
+    period_start: datetime
+    period_end: datetime
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = "running"
+
+
+class Delivery(SQLModel, table=True):
+    """One email for one subscriber and period; the unique key is what makes sending exactly-once."""
+
+    __table_args__ = (UniqueConstraint("subscriber_id", "period_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int | None = Field(default=None, foreign_key="digestrun.id")
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    period_key: str
+    status: str = "pending"  # pending / sending / sent / failed
+    message_id: str | None = None
+    subject: str | None = None
+    items: int = 0
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    outbox_path: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
