@@ -21,6 +21,8 @@ class DigestItem:
     labels: list[TrackLabel]
     changed: bool
     source_title: str
+    also: list[str] = field(default_factory=list)  # other sources that published the same release
+    draft: tuple[str, str] | None = None  # (title, url) of the 征求意见稿 this final version follows
 
     @property
     def primary(self) -> TrackLabel:
@@ -75,6 +77,22 @@ def _wanted(sub: Subscriber, labels: list[TrackLabel], doc: Document) -> bool:
     return True
 
 
+def _merge_stories(items: list[DigestItem]) -> list[DigestItem]:
+    """One entry per release: the national or earliest copy leads, the others become 同时发布."""
+    by_story: dict[int, list[DigestItem]] = {}
+    singles: list[DigestItem] = []
+    for it in items:
+        sid = it.document.story_id
+        (by_story.setdefault(sid, []) if sid is not None else singles).append(it)
+    merged = list(singles)
+    for group in by_story.values():
+        group.sort(key=lambda it: (it.document.region != "全国", it.document.first_seen))
+        lead = group[0]
+        lead.also = [f"{it.source_title}" for it in group[1:] if it.source_title != lead.source_title]
+        merged.append(lead)
+    return merged
+
+
 def select_digest(session: Session, period: Period, subscriber: Subscriber, track_order: list[str]) -> Digest:
     """Versions first seen in the period, newest version per document, filtered by the subscription.
 
@@ -101,7 +119,13 @@ def select_digest(session: Session, period: Period, subscriber: Subscriber, trac
         if not labels or not _wanted(subscriber, labels, doc):
             continue
         changed = ver.version_no > 1 and doc.first_seen < period.start
-        items.append(DigestItem(doc, ver, labels, changed, sources.get(doc.source_name, doc.source_name)))
+        item = DigestItem(doc, ver, labels, changed, sources.get(doc.source_name, doc.source_name))
+        if doc.draft_id is not None:
+            draft = session.get(Document, doc.draft_id)
+            if draft is not None:
+                item.draft = (draft.title, draft.url)
+        items.append(item)
+    items = _merge_stories(items)
     order = {t: i for i, t in enumerate(track_order)}
     items.sort(
         key=lambda it: (

@@ -148,4 +148,9 @@ def extract_attachment(data: bytes, *, filename: str, content_type: str | None =
     handler = office_text.HANDLERS.get(kind)
     if handler is None:
         raise ExtractionError(f"unsupported attachment format: {kind} ({filename})")
-    return handler(data, kind=kind, filename=filename)
+    result = handler(data, kind=kind, filename=filename)
+    hinted = _name_kind(filename, content_type)
+    if hinted and hinted != kind and not {hinted, kind} <= {"doc", "wps"}:
+        # e.g. a login or 404 page saved under report.pdf: say so rather than pass it off as the report
+        result.warnings.append(f"file named as {hinted} is really {kind}")
+    return result

@@ -21,7 +21,7 @@ import bisect
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -57,7 +57,7 @@ class Label:
     quote: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: entries are Counter keys in the hot path
 class _Entry:
     """Everything one folded phrase means: which (track, sub-track, weight) it feeds, which sub-tracks it vetoes."""
 
@@ -66,18 +66,91 @@ class _Entry:
     vetoes: tuple[int, ...]  # sub-track indices for which this is a negative context word
     check_left: bool  # phrase starts with an ASCII letter/digit: must not continue a word
     check_right: bool
+    boundary: bool = False  # check_left or check_right
+    track_w: tuple[tuple[int, float], ...] = ()  # per track once (a term in two sub-tracks of a track counts once)
+    sub_w: tuple[tuple[int, float], ...] = ()
+    tracks: frozenset[int] = frozenset()
+
+    @classmethod
+    def make(cls, term: str, targets: tuple[tuple[int, int, float], ...], vetoes: tuple[int, ...], left: bool, right: bool) -> "_Entry":
+        per_track: dict[int, float] = {}
+        for ti, _, w in targets:
+            per_track[ti] = max(w, per_track.get(ti, 0.0))
+        return cls(
+            term=term,
+            targets=targets,
+            vetoes=vetoes,
+            check_left=left,
+            check_right=right,
+            boundary=left or right,
+            track_w=tuple(sorted(per_track.items())),
+            sub_w=tuple((si, w) for _, si, w in targets if si >= 0),
+            tracks=frozenset(per_track),
+        )
+
+    def without(self, subs: frozenset[int]) -> "_Entry":
+        """This entry with some sub-tracks vetoed (a negative context word in the same sentence)."""
+        kept = tuple(t for t in self.targets if t[1] < 0 or t[1] not in subs)
+        return _Entry.make(self.term, kept, self.vetoes, self.check_left, self.check_right)
+
+
+@dataclass
+class _Evidence:
+    """What one document's term hits add up to, before any filing decision."""
+
+    display: str
+    bounds: list[int] | None
+    raw: list[float]
+    anchor: list[float]  # per track, the heaviest term weight that matched
+    top: float
+    length: int
+    chars: int
+    sub_raw: dict[int, float]
+    entry_counts: Counter[_Entry]
+    hits: list[tuple[int, _Entry, float]]
+    _by_sub: dict[int, dict[str, int]] | None = None
+
+    def track_terms(self, ti: int) -> dict[str, int]:
+        """Matched terms of one track → count, most frequent first."""
+        out: dict[str, int] = defaultdict(int)
+        for e, c in self.entry_counts.items():
+            if ti in e.tracks:
+                out[e.term] += c
+        return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def sub_terms(self, si: int) -> dict[str, int]:
+        """Matched terms of one sub-track → count, most frequent first."""
+        if self._by_sub is None:
+            by_sub: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for e, c in self.entry_counts.items():
+                for s, _ in e.sub_w:
+                    by_sub[s][e.term] += c
+            self._by_sub = by_sub
+        terms = self._by_sub.get(si, {})
+        return dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    def track_hits(self, ti: int) -> list[tuple[int, float]]:
+        """(position, weighted value) of each hit of one track, for choosing the quote."""
+        return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti]
+
+    def sentence_bounds(self) -> list[int]:
+        """Sentence ends, computed once and only when a quote is needed."""
+        if self.bounds is None:
+            self.bounds = _sentence_bounds(self.display)
+        return self.bounds
 
 
 class Classifier:
     """Multi-label classifier driven by a taxonomy file."""
 
-    def __init__(self, taxonomy: Taxonomy):
+    def __init__(self, taxonomy: Taxonomy, backend: str | None = None):
         self.taxonomy = taxonomy
         self.scoring = taxonomy.scoring
         self._tracks = taxonomy.tracks
         self._subs: list[tuple[int, str, str]] = []  # global sub index -> (track index, id, name)
         self._entries: list[_Entry] = []
-        self._index = self._build()
+        self._index = self._build(backend)
+        self._order = {t.id: i for i, t in enumerate(self._tracks)}
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -85,7 +158,7 @@ class Classifier:
         """Build a classifier from a taxonomy file (default ``config/tracks.yaml``)."""
         return cls(load_taxonomy(path))
 
-    def _build(self) -> TermIndex:
+    def _build(self, backend: str | None) -> TermIndex:
         spelled: dict[str, str] = {}
         targets: dict[str, dict[tuple[int, int], float]] = defaultdict(dict)
         vetoes: dict[str, set[int]] = defaultdict(set)
@@ -118,16 +191,10 @@ class Classifier:
         for key in sorted(set(targets) | absorbers | set(vetoes)):
             tg = () if key in global_excl else tuple((ti, si, w) for (ti, si), w in sorted(targets.get(key, {}).items()))
             self._entries.append(
-                _Entry(
-                    term=spelled.get(key, key),
-                    targets=tg,
-                    vetoes=tuple(sorted(vetoes.get(key, ()))),
-                    check_left=key[0] in _ASCII_ALNUM,
-                    check_right=key[-1] in _ASCII_ALNUM,
-                )
+                _Entry.make(spelled.get(key, key), tg, tuple(sorted(vetoes.get(key, ()))), key[0] in _ASCII_ALNUM, key[-1] in _ASCII_ALNUM)
             )
             phrases[key] = self._entries[-1]
-        return TermIndex(phrases)
+        return TermIndex(phrases, backend)
 
     @property
     def backend(self) -> str:
@@ -137,8 +204,59 @@ class Classifier:
     # ---- classification ----------------------------------------------------------------------
     def classify(self, title: str, body: str, attachments: str = "") -> list[Label]:
         """Labels sorted by score (highest first); an empty list means the document fits no track."""
+        ev = self._evidence(title, body, attachments)
+        if ev is None:
+            return []
+        labels: list[Label] = []
+        for ti, r in enumerate(ev.raw):
+            if self._verdict(ev, ti) != "filed":
+                continue
+            track = self._tracks[ti]
+            labels.append(
+                Label(
+                    track_id=track.id,
+                    track=track.name,
+                    score=self._score(r * 1000.0 / ev.length),
+                    subtracks=self._sublabels(ti, ev),
+                    terms=ev.track_terms(ti),
+                    quote=_quote(ev.display, ev.sentence_bounds(), ev.track_hits(ti)),
+                )
+            )
+        labels.sort(key=lambda lb: (-lb.score, self._order[lb.track_id]))
+        return labels
+
+    def explain(self, title: str, body: str, attachments: str = "") -> dict[str, dict[str, Any]]:
+        """Per track: weighted evidence, density and why it was or was not filed (for auditors and tuning)."""
+        ev = self._evidence(title, body, attachments)
+        out: dict[str, dict[str, Any]] = {}
+        for ti, track in enumerate(self._tracks):
+            if ev is None or ev.raw[ti] == 0:
+                out[track.name] = {"evidence": 0.0, "density": 0.0, "verdict": "no terms", "terms": {}}
+                continue
+            out[track.name] = {
+                "evidence": round(ev.raw[ti], 3),
+                "density": round(ev.raw[ti] * 1000.0 / ev.length, 3),
+                "verdict": self._verdict(ev, ti),
+                "terms": ev.track_terms(ti),
+            }
+        return out
+
+    def _verdict(self, ev: "_Evidence", ti: int) -> str:
         sc = self.scoring
-        title_d, body_d, att_d = clean_whitespace(title), clean_whitespace(body), clean_whitespace(attachments)
+        r = ev.raw[ti]
+        if ev.anchor[ti] < sc.anchor_weight:
+            return "only weak terms"
+        if r < (sc.min_evidence_short if ev.chars <= sc.short_text_chars else sc.min_evidence):
+            return "too little evidence"
+        if r * 1000.0 / ev.length < sc.min_density:
+            return "passing mention (low density)"
+        if r < sc.relative * ev.top and r < sc.independent_evidence:
+            return "minor next to the main track"
+        return "filed"
+
+    def _evidence(self, title: str, body: str, attachments: str) -> "_Evidence | None":
+        sc = self.scoring
+        title_d, body_d, att_d = clean_whitespace(title or ""), clean_whitespace(body or ""), clean_whitespace(attachments or "")
         display = f"{title_d}\n{body_d}\n{att_d}"
         text = fold(display)
         body_start = len(title_d) + 1
@@ -150,12 +268,12 @@ class Classifier:
         alnum = _ASCII_ALNUM
         hits: list[tuple[int, _Entry, float]] = []
         neg: list[tuple[int, tuple[int, ...]]] = []
-        for last, (size, e) in self._index.scan(text):
-            start = last - size + 1
-            if e.check_left and start > 0 and text[start - 1] in alnum:
-                continue
-            if e.check_right and last + 1 < n and text[last + 1] in alnum:
-                continue
+        for start, end, e in self._index.scan(text):
+            if e.boundary:
+                if e.check_left and start > 0 and text[start - 1] in alnum:
+                    continue
+                if e.check_right and end < n and text[end] in alnum:
+                    continue
             if e.vetoes:
                 neg.append((start, e.vetoes))
             if e.targets:
@@ -168,70 +286,32 @@ class Classifier:
                 else:
                     hits.append((start, e, tw))
         if not hits:
-            return []
+            return None
 
         bounds: list[int] | None = None
-        vetoed: set[tuple[int, int]] = set()  # (sentence no, sub index)
         if neg:
-            bounds = _sentence_bounds(display)
-            for start, subs in neg:
-                sno = bisect.bisect_right(bounds, start)
-                vetoed.update((sno, si) for si in subs)
+            hits, bounds = _apply_vetoes(display, hits, neg)
 
-        nt = len(self._tracks)
-        raw = [0.0] * nt
+        raw = [0.0] * len(self._tracks)
+        anchor = [0.0] * len(self._tracks)
         sub_raw: dict[int, float] = defaultdict(float)
-        sub_terms: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        track_terms: list[dict[str, int]] = [defaultdict(int) for _ in range(nt)]
-        track_hits: list[list[tuple[int, float]]] = [[] for _ in range(nt)]
-        for start, e, f in hits:
-            sno = -1
-            if vetoed:
-                assert bounds is not None
-                sno = bisect.bisect_right(bounds, start)
-            counted_tracks: set[int] = set()
-            for ti, si, w in e.targets:
-                if si >= 0 and vetoed and (sno, si) in vetoed:
-                    continue
-                v = w * f
-                if si >= 0:
-                    sub_raw[si] += v
-                    sub_terms[si][e.term] += 1
-                if ti in counted_tracks:
-                    continue  # a term listed in two sub-tracks of one track counts once for the track
-                counted_tracks.add(ti)
-                raw[ti] += v
-                track_terms[ti][e.term] += 1
-                track_hits[ti].append((start, v))
-
-        top = max(raw)
-        length = max(len(body_d) + len(att_d), sc.density_floor_chars)
-        labels: list[Label] = []
-        for ti, r in enumerate(raw):
-            density = r * 1000.0 / length
-            if r < sc.min_evidence or density < sc.min_density or r < sc.relative * top:
-                continue
-            track = self._tracks[ti]
-            if bounds is None:
-                bounds = _sentence_bounds(display)
-            labels.append(
-                Label(
-                    track_id=track.id,
-                    track=track.name,
-                    score=self._score(density),
-                    subtracks=self._sublabels(ti, sub_raw, sub_terms, length),
-                    terms=dict(sorted(track_terms[ti].items(), key=lambda kv: (-kv[1], kv[0]))),
-                    quote=_quote(display, bounds, track_hits[ti]),
-                )
-            )
-        labels.sort(key=lambda lb: (-lb.score, [t.id for t in self._tracks].index(lb.track_id)))
-        return labels
+        for _, e, f in hits:
+            for ti, w in e.track_w:
+                raw[ti] += w * f
+                if w > anchor[ti]:
+                    anchor[ti] = w
+            for si, w in e.sub_w:
+                sub_raw[si] += w * f
+        entry_counts = Counter(e for _, e, _ in hits)
+        chars = len(body_d) + len(att_d)
+        length = max(chars, sc.density_floor_chars)
+        return _Evidence(display, bounds, raw, anchor, max(raw), length, chars, sub_raw, entry_counts, hits)
 
     def _score(self, density: float) -> float:
         return round(1.0 - math.exp(-density / self.scoring.score_scale), 4)
 
-    def _sublabels(self, ti: int, sub_raw: dict[int, float], sub_terms: dict[int, dict[str, int]], length: int) -> list[SubLabel]:
-        mine = [(si, r) for si, r in sub_raw.items() if self._subs[si][0] == ti and r > 0]
+    def _sublabels(self, ti: int, ev: _Evidence) -> list[SubLabel]:
+        mine = [(si, r) for si, r in ev.sub_raw.items() if self._subs[si][0] == ti and r > 0]
         if not mine:
             return []
         best = max(r for _, r in mine)
@@ -243,9 +323,27 @@ class Classifier:
         out = []
         for si, r in keep:
             _, sid, name = self._subs[si]
-            terms = dict(sorted(sub_terms[si].items(), key=lambda kv: (-kv[1], kv[0])))
-            out.append(SubLabel(id=sid, name=name, score=self._score(r * 1000.0 / length), terms=terms))
+            out.append(SubLabel(id=sid, name=name, score=self._score(r * 1000.0 / ev.length), terms=ev.sub_terms(si)))
         return out
+
+
+def _apply_vetoes(
+    display: str, hits: list[tuple[int, _Entry, float]], neg: list[tuple[int, tuple[int, ...]]]
+) -> tuple[list[tuple[int, _Entry, float]], list[int]]:
+    """Drop the sub-track targets of hits that share a sentence with one of that sub-track's negative words."""
+    bounds = _sentence_bounds(display)
+    vetoed: dict[int, set[int]] = defaultdict(set)  # sentence no -> vetoed sub-tracks
+    for start, subs in neg:
+        vetoed[bisect.bisect_right(bounds, start)].update(subs)
+    out = []
+    for start, e, f in hits:
+        subs = vetoed.get(bisect.bisect_right(bounds, start))
+        if subs and any(si in subs for si, _ in e.sub_w):
+            e = e.without(frozenset(subs))
+            if not e.track_w:
+                continue
+        out.append((start, e, f))
+    return out, bounds
 
 
 def _sentence_bounds(display: str) -> list[int]:

@@ -328,32 +328,33 @@ def _render(el: etree._Element) -> str:
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
+        # source newlines are whitespace; only block elements (marked \x1e) break paragraphs
         if not isinstance(node.tag, str):
             if node.tail:
-                parts.append(node.tail)
+                parts.append(node.tail.replace("\n", " "))
             return
         tag = node.tag.lower()
         if tag in _DROP_TAGS:
             if node.tail:
-                parts.append(node.tail)
+                parts.append(node.tail.replace("\n", " "))
             return
         block = tag in _BLOCK
         if block:
-            parts.append("\n")
+            parts.append("\x1e")
         if tag in {"td", "th"}:
             parts.append(" | ")
         if node.text:
-            parts.append(node.text)
+            parts.append(node.text.replace("\n", " "))
         for child in node:
             walk(child)
         if block:
-            parts.append("\n")
+            parts.append("\x1e")
         if node.tail and node is not el:
-            parts.append(node.tail)
+            parts.append(node.tail.replace("\n", " "))
 
     walk(el)
     lines = []
-    for raw in "".join(parts).split("\n"):
+    for raw in "".join(parts).split("\x1e"):
         line = clean_inline(raw).strip(" |")
         line = re.sub(r"^(?:\|\s*)+|(?:\s*\|)+$", "", line).strip()
         if line and not _NOISE_LINE.match(line):
@@ -507,6 +508,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         best = _score_candidates(scope)
         if best is not None:
             text = _render(best)
+        if not text:  # a tiny page: everything that survived pruning is the text
+            text = _render(scope)
     text = _drop_meta_lines(text)
     if title:
         lines = text.split("\n")

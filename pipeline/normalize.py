@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 # Page furniture that changes on every load without the document changing.
 _NOISE_LINES = [
@@ -24,8 +25,11 @@ _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 
 
-def normalize_text(text: str) -> str:
+def normalize_text(text: str, noise: Sequence[re.Pattern[str]] = ()) -> str:
     """Fold whitespace and page noise; keep wording and punctuation exactly as published.
+
+    ``noise`` are a source's own patterns (its YAML ``noise_patterns``) for
+    furniture only that site has; matches are removed before hashing.
 
     NFKC is deliberately not applied to the whole text: it would turn
     full-width Chinese punctuation (，：（）) into ASCII and make quotes in the
@@ -38,7 +42,10 @@ def normalize_text(text: str) -> str:
         line = _SPACE_BETWEEN_CJK.sub("", line)
         if not line or any(p.match(line) for p in _NOISE_LINES):
             continue
-        line = _INLINE_NOISE.sub("", line).strip()
+        line = _INLINE_NOISE.sub("", line)
+        for pattern in noise:
+            line = pattern.sub("", line)
+        line = line.strip()
         if line:
             out.append(line)
     return "\n".join(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -24,6 +25,7 @@ from pipeline.doctype import detect_doctype
 from pipeline.html_extract import decode_html, extract_html
 from pipeline.normalize import normalize_text, summarize, text_hash
 from pipeline.region import detect_region
+from pipeline.stories import link_story
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.db import session_scope
@@ -60,6 +62,8 @@ class PagePipeline:
 
     def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None) -> Outcome:
         url = item["url"]
+        if item.get("not_modified"):
+            return self._touch(source, url)
         if item.get("body") is None:
             return Outcome("failed", errors=[f"{url}: {item.get('error') or 'no content'}"])
         try:
@@ -72,18 +76,54 @@ class PagePipeline:
             status, doc = self._store(s, item, source, ex, run_id)
         return Outcome(status, doc.id, errors)
 
+    def _touch(self, source: SourceConfig, url: str) -> Outcome:
+        """A 304 for a known page: nothing changed; record that we looked."""
+        with session_scope(self.settings) as s:
+            doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == url)).first()
+            if doc is None:
+                return Outcome("failed", errors=[f"{url}: server answered 304 for a page we never stored"])
+            now = utcnow()
+            doc.last_seen = now
+            s.add(doc)
+            latest = s.exec(
+                select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
+            ).first()
+            if latest is not None:
+                latest.last_seen = now
+                s.add(latest)
+            return Outcome("unchanged", doc.id)
+
+    def _known_extraction(self, *, sha256: str | None = None, url: str | None = None) -> Attachment | None:
+        """An earlier successful extraction of the same bytes (or of this URL, after a 304): never extract twice."""
+        with session_scope(self.settings) as s:
+            q = select(Attachment).where(Attachment.error.is_(None))  # type: ignore[union-attr]
+            q = q.where(Attachment.sha256 == sha256) if sha256 else q.where(Attachment.url == url)
+            return s.exec(q.order_by(Attachment.id.desc())).first()  # type: ignore[union-attr]
+
     # ---- extract + normalize ----------------------------------------------------------------
     def _extract(self, item: dict[str, Any], source: SourceConfig) -> _Extracted:
+        noise = [re.compile(p) for p in source.noise_patterns]
         html = decode_html(item["body"], declared=item.get("declared_encoding"), override=source.encoding)
         page = extract_html(html, item["url"], source.detail)
         attachments: list[dict[str, Any]] = []
         texts: list[str] = []
         for att in item.get("attachments", []):
             rec = _attachment_record(att)
-            if att.get("data") is not None and not att.get("error"):
+            seen = None
+            if att.get("not_modified"):
+                seen = self._known_extraction(url=att["url"])
+                if seen is None:
+                    rec["error"] = "server answered 304 for an attachment we never stored"
+            elif att.get("data") is not None and not att.get("error"):
+                seen = self._known_extraction(sha256=rec["sha256"])
+            if seen is not None:
+                rec.update(kind=seen.kind, text=seen.text, page_count=seen.page_count, sha256=seen.sha256, bytes=seen.bytes)
+                if rec["text"]:
+                    texts.append(f"【附件：{att.get('label') or rec['filename']}】\n{rec['text']}")
+            elif att.get("data") is not None and not att.get("error"):
                 try:
                     got = extract_attachment(att["data"], filename=rec["filename"], content_type=att.get("content_type"))
-                    rec.update(kind=got.kind, text=normalize_text(got.text), page_count=got.page_count)
+                    rec.update(kind=got.kind, text=normalize_text(got.text, noise), page_count=got.page_count)
                     rec["doc_number"] = got.meta.get("doc_number")
                     if got.warnings:
                         rec["error"] = "; ".join(got.warnings)
@@ -93,9 +133,9 @@ class PagePipeline:
                     rec["error"] = f"{rec['filename']}: {exc}"
             attachments.append(rec)
         title = (page.title or item.get("list_title") or item["url"]).strip()
-        body = normalize_text(page.text)
+        body = normalize_text(page.text, noise)
         att_text = "\n".join(texts)
-        full = normalize_text("\n".join([title, body, att_text]))
+        full = normalize_text("\n".join([title, body, att_text]), noise)
         published = page.published or (parse_cn_date(item["list_date"]) if item.get("list_date") else None)
         meta = {
             "agency": page.agency or source.agency,
@@ -154,6 +194,7 @@ class PagePipeline:
         doc.current_version = version.version_no
         s.add(version)
         s.flush()
+        link_story(s, doc, ex.body + "\n" + ex.attachments_text)
         for label in self.classifier.classify(ex.title, ex.body, ex.attachments_text):
             s.add(_label_row(label, version.id, doc.id))  # type: ignore[arg-type]
         for rec in ex.attachments:

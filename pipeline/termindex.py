@@ -1,62 +1,68 @@
 """One pass over a text that finds every taxonomy phrase, leftmost-longest.
 
 Hundreds of terms times ``str.count`` would rescan a page hundreds of times;
-an Aho-Corasick automaton (pyahocorasick, C) scans it once.  Leftmost-longest
-matching is also what makes exclusion phrases work: "量子之歌" swallows the
-"量子" inside it.  If pyahocorasick is missing we fall back to one compiled
-regex alternation, longest alternatives first, which gives the same matches.
+an Aho-Corasick automaton scans it once.  Leftmost-longest matching is also
+what makes exclusion phrases work: "量子之歌" swallows the "量子" inside it.
+
+Backends, fastest first: ``ahocorasick_rs`` (Rust, a DFA: about 3x faster
+than pyahocorasick on Chinese text, whose root node has hundreds of
+children), ``pyahocorasick`` (C), and as a last resort one compiled regex
+alternation, longest alternatives first, which yields the same matches.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 try:  # pragma: no cover - exercised by whichever is installed
+    import ahocorasick_rs as _rs
+except ImportError:  # pragma: no cover
+    _rs = None
+try:  # pragma: no cover
     import ahocorasick as _ac
 except ImportError:  # pragma: no cover
     _ac = None
 
+BACKENDS = ("ahocorasick_rs", "pyahocorasick", "regex")
+
 
 class TermIndex:
-    """Maps folded phrases to payloads; ``scan`` yields matches without overlaps."""
+    """Maps folded phrases to payloads; ``scan`` lists non-overlapping leftmost-longest matches."""
 
-    def __init__(self, phrases: dict[str, Any]):
+    def __init__(self, phrases: dict[str, Any], backend: str | None = None):
         if not phrases:
             raise ValueError("no phrases to index")
-        self._lengths = {p: len(p) for p in phrases}
-        if _ac is not None:
+        if backend is None:
+            backend = "ahocorasick_rs" if _rs is not None else "pyahocorasick" if _ac is not None else "regex"
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}")
+        self.backend = backend
+        keys = list(phrases)
+        self._payloads = [phrases[k] for k in keys]
+        if backend == "ahocorasick_rs":
+            if _rs is None:
+                raise ImportError("ahocorasick_rs is not installed")
+            self._rs = _rs.AhoCorasick(keys, matchkind=_rs.MatchKind.LeftmostLongest)
+        elif backend == "pyahocorasick":
+            if _ac is None:
+                raise ImportError("pyahocorasick is not installed")
             auto = _ac.Automaton()
-            for phrase, payload in phrases.items():
-                auto.add_word(phrase, (len(phrase), payload))
+            for i, k in enumerate(keys):
+                auto.add_word(k, (len(k), self._payloads[i]))
             auto.make_automaton()
             self._auto = auto
-            self._regex = None
         else:
-            ordered = sorted(phrases, key=lambda p: (-len(p), p))
+            self._index_of = {k: i for i, k in enumerate(keys)}
+            ordered = sorted(keys, key=lambda p: (-len(p), p))
             self._regex = re.compile("|".join(re.escape(p) for p in ordered))
-            self._payload = dict(phrases)
-            self._auto = None
 
-    @property
-    def backend(self) -> str:
-        """Which matcher is in use, for benchmarks and reports."""
-        return "pyahocorasick" if self._auto is not None else "regex"
-
-    def scan(self, text: str) -> Iterator[tuple[int, tuple[int, Any]]]:
-        """Non-overlapping leftmost-longest matches as (last index, (length, payload)).
-
-        The odd shape is pyahocorasick's own, passed through untouched because
-        the caller's loop is the hot path of classification.
-        """
-        if self._auto is not None:
-            return self._auto.iter_long(text)  # type: ignore[no-any-return]
-        return self._regex_scan(text)
-
-    def _regex_scan(self, text: str) -> Iterator[tuple[int, tuple[int, Any]]]:
-        assert self._regex is not None
-        payload = self._payload
-        for m in self._regex.finditer(text):
-            g = m.group()
-            yield m.end() - 1, (len(g), payload[g])
+    def scan(self, text: str) -> list[tuple[int, int, Any]]:
+        """Matches as (start, end_exclusive, payload), in text order, never overlapping."""
+        if self.backend == "ahocorasick_rs":
+            pl = self._payloads
+            return [(s, e, pl[i]) for i, s, e in self._rs.find_matches_as_indexes(text)]
+        if self.backend == "pyahocorasick":
+            return [(last - size + 1, last + 1, p) for last, (size, p) in self._auto.iter_long(text)]
+        pl, idx = self._payloads, self._index_of
+        return [(m.start(), m.end(), pl[idx[m.group()]]) for m in self._regex.finditer(text)]

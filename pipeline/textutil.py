@@ -48,6 +48,8 @@ def join_cjk(left: str, right: str) -> str:
         return left + right
     if a == " " or b == " ":
         return left + right
+    if a.isdigit() and b.isdigit():
+        return left + right  # a number wrapped mid-way (202|7): typesetters break digits without a space
     return left + " " + right
 
 

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Dict, List, Literal  # noqa: UP035 - the field named "list" shadows the builtin in the class body
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from radar.yamlconfig import ConfigError, ConfigIssue, load_model
+
+
+_new_list = list  # usable inside SourceConfig, whose field "list" shadows the builtin
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from exc
+    return pattern
 
 
 class _Strict(BaseModel):
@@ -21,16 +32,25 @@ class _Strict(BaseModel):
 
 
 class Pagination(_Strict):
-    """How to reach list pages after the first.
+    """How to reach list pages after the first; ``{n}`` is the page number placeholder.
 
-    ``template``: ``url_template`` with ``{n}`` filled from ``start`` upward
-    (``index_{n}.html`` where page 1 is ``index.html``); ``next``: follow the
-    link matched by ``next_selector``; ``none``: only the start URLs.
+    - ``none``: only the start URLs.
+    - ``template``: ``url_template`` (relative to the start URL) with ``{n}``
+      counting from ``start`` for the second page: ``index_{n}.html`` with
+      ``start: 1`` gives index.html, index_1.html, index_2.html …
+    - ``next``: follow the link matched by ``next_selector``.
+    - ``createpage``: read ``createPageHTML(total, current, "index", "html")``
+      from the first page and request exactly the pages it announces.
+    - ``query``: set query parameter ``param`` to ``start``, ``start+step`` …
+      (JSON APIs and ``?page=2`` lists).
+    - ``body``: fill ``{n}`` in ``api.body`` (POST JSON APIs).
     """
 
-    type: Literal["none", "template", "next"] = "none"
+    type: Literal["none", "template", "next", "createpage", "query", "body"] = "none"
     url_template: str | None = None
     start: int = 1
+    step: int = 1
+    param: str | None = None
     next_selector: str | None = None
     max_pages: int = Field(default=5, ge=1, le=10_000)
 
@@ -40,11 +60,16 @@ class Pagination(_Strict):
             raise ValueError("pagination type 'template' needs url_template containing {n}")
         if self.type == "next" and not self.next_selector:
             raise ValueError("pagination type 'next' needs next_selector")
+        if self.type == "query" and not self.param:
+            raise ValueError("pagination type 'query' needs param (the page number parameter)")
         return self
 
 
 class ListSelectors(_Strict):
-    """CSS selectors on list pages; link/title/date are relative to one item."""
+    """Selectors on HTML list pages; link/title/date are relative to one item.
+
+    CSS by default; prefix a selector with ``xpath:`` to use XPath.
+    """
 
     item: str
     link: str = "a::attr(href)"
@@ -52,14 +77,49 @@ class ListSelectors(_Strict):
     date: str | None = None
 
 
+class ApiList(_Strict):
+    """A JSON list endpoint (many gov.cn and provincial sites load lists by XHR).
+
+    Field values are dot paths into each item (``data.list`` …, numbers index
+    arrays).  ``link_template`` builds the detail URL from item fields when the
+    API gives only an id, e.g. ``https://www.example.gov.cn/art/{id}.html``.
+    """
+
+    items: str = Field(description="dot path to the array of items, e.g. data.list")
+    link: str | None = None
+    link_template: str | None = None
+    title: str = "title"
+    date: str | None = None
+    method: Literal["GET", "POST"] = "GET"
+    body: str | None = Field(default=None, description="POST body; {n} is the page number")
+    content_type: str = "application/json"
+
+    @model_validator(mode="after")
+    def _link(self) -> "ApiList":
+        if not self.link and not self.link_template:
+            raise ValueError("give link (dot path) or link_template")
+        return self
+
+
 class DetailSelectors(_Strict):
-    """CSS selectors on detail pages; anything left empty falls back to generic extraction."""
+    """Selectors on detail pages (CSS, or ``xpath:``); anything empty falls back to generic extraction."""
 
     title: str | None = None
     body: str | None = None
     date: str | None = None
     doc_number: str | None = None
     agency: str | None = None
+
+
+class Incremental(_Strict):
+    """How a recrawl avoids work: stop at known items, conditional GETs, recheck known pages rarely."""
+
+    stop_when_known: bool = True
+    overlap_pages: int = Field(default=1, ge=1, description="pages of only-known items before paging stops")
+    conditional_requests: bool = True
+    recheck_after_days: float = Field(
+        default=7, ge=0, description="re-fetch a known detail page (conditionally) when last checked longer ago; 0 = every crawl"
+    )
 
 
 class Politeness(_Strict):
@@ -93,19 +153,29 @@ class SourceConfig(_Strict):
     region: str = Field(description="全国 for national bodies, else the province/city, e.g. 浙江")
     agency: str
     kind: Literal["government", "thinktank", "media"] = "government"
-    start_urls: list[str] = Field(min_length=1)
-    list: ListSelectors
+    start_urls: List[str] = Field(min_length=1)
+    format: Literal["html", "json", "feed", "sitemap"] = Field(default="html", description="how list pages are read")
+    list: ListSelectors | None = None
+    api: ApiList | None = None
     pagination: Pagination = Pagination()
+    incremental: Incremental = Incremental()
+    include_patterns: List[str] = Field(default_factory=_new_list, description="detail URLs must match one (regex)")
+    exclude_patterns: List[str] = Field(default_factory=_new_list, description="detail URLs matching any are skipped")
+    max_age_days: int | None = Field(default=None, ge=1, description="skip list items dated older than this")
+    headers: Dict[str, str] = Field(default_factory=dict)
+    cookies: Dict[str, str] = Field(default_factory=dict)
+    structure_source: str | None = Field(default=None, description="where the knowledge of this site's structure came from")
     detail: DetailSelectors = DetailSelectors()
     attachment_pattern: str = r"\.(pdf|docx?|wps|xlsx?|ofd|zip)(\?.*)?$"
     encoding: str | None = None
+    noise_patterns: List[str] = Field(default_factory=_new_list, description="regexes for page furniture to drop before versioning")
     schedule: Schedule = Schedule(cron="0 */6 * * *")
     politeness: Politeness = Politeness()
     enabled: bool = True
 
     @field_validator("start_urls")
     @classmethod
-    def _http(cls, urls: list[str]) -> list[str]:
+    def _http(cls, urls: List[str]) -> List[str]:
         for u in urls:
             if not re.match(r"^https?://", u):
                 raise ValueError(f"not an http(s) URL: {u!r}")
@@ -114,11 +184,22 @@ class SourceConfig(_Strict):
     @field_validator("attachment_pattern")
     @classmethod
     def _regex(cls, pattern: str) -> str:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise ValueError(f"not a valid regular expression: {exc}") from exc
-        return pattern
+        return _compiles(pattern)
+
+    @field_validator("noise_patterns", "include_patterns", "exclude_patterns")
+    @classmethod
+    def _regexes(cls, patterns: List[str]) -> List[str]:
+        return [_compiles(p) for p in patterns]
+
+    @model_validator(mode="after")
+    def _list_for_format(self) -> "SourceConfig":
+        if self.format == "html" and self.list is None:
+            raise ValueError("format 'html' needs a list: block (item, link, title, date selectors)")
+        if self.format == "json" and self.api is None:
+            raise ValueError("format 'json' needs an api: block (items, link or link_template, title, date)")
+        if self.pagination.type == "body" and not (self.api and self.api.body and "{n}" in self.api.body):
+            raise ValueError("pagination type 'body' needs api.body containing {n}")
+        return self
 
     @field_validator("encoding")
     @classmethod

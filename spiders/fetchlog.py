@@ -35,6 +35,11 @@ class FetchLogMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         body = response.body or b""
+        digest = hashlib.sha256(body).hexdigest() if body else None
+        where = None
+        if digest:
+            headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()]
+            where = self.recorder.warc.write(request.url, response.status, "", headers, body, digest)
         self.recorder.log_fetch(
             FetchLog(
                 run_id=self.recorder.run_id,
@@ -45,7 +50,10 @@ class FetchLogMiddleware:
                 bytes=len(body),
                 duration_ms=_latency_ms(request),
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                content_hash=hashlib.sha256(body).hexdigest() if body else None,
+                content_hash=digest,
+                warc_path=where.path if where else None,
+                warc_offset=where.offset if where else None,
+                revisit=where.revisit if where else False,
             )
         )
         return response

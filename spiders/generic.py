@@ -1,22 +1,33 @@
 """One spider for every site: behaviour comes from the source's YAML, not from code.
 
-List pages → pagination → detail pages → attachments.  A detail page and its
-attachments travel together as one item, so the pipeline versions a release
-as a whole (a revised PDF behind an unchanged page is still a change).
+List pages (HTML, JSON API, feed or sitemap) → pagination → detail pages →
+attachments.  A detail page and its attachments travel together as one item,
+so the pipeline versions a release as a whole (a revised PDF behind an
+unchanged page is still a change).
+
+Recrawls are incremental: list pages and known pages are fetched with
+conditional headers (a 304 costs a few hundred bytes), paging stops after
+``overlap_pages`` pages of only known items, and known detail pages are
+re-checked only every ``recheck_after_days``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from radar.sources import SourceConfig
+from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
+
+log = logging.getLogger(__name__)
 
 
 class GenericSpider(scrapy.Spider):
@@ -30,38 +41,117 @@ class GenericSpider(scrapy.Spider):
         self.recorder = recorder
         self.run_id = run_id
         self.attachment_re = re.compile(source.attachment_pattern, re.IGNORECASE)
-        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in source.start_urls})
+        self.include = [re.compile(p) for p in source.include_patterns]
+        self.exclude = [re.compile(p) for p in source.exclude_patterns]
         self.list_errors: list[str] = []
+        self.known_streak: dict[str, int] = {}
+        self.skipped_known = 0
+        # List pages may be fetched conditionally only when no known page is due for a re-check:
+        # a 304 list hides the entries we would have re-checked.
+        self.list_conditional = source.incremental.recheck_after_days > 0 and not any(
+            self._due_for_recheck(u) for u in recorder.known
+        )
+        if not source.politeness.obey_robots:
+            log.warning("source %s ignores robots.txt (politeness.obey_robots: false)", source.name)
+
+    # ---- requests -----------------------------------------------------------------------------
+    def _request(self, url: str, callback: Any, errback: Any, *, conditional: bool, **kwargs: Any) -> Request:
+        headers = dict(self.source.headers)
+        meta = kwargs.pop("meta", {})
+        if conditional and self.source.incremental.conditional_requests:
+            etag, modified = self.recorder.validators.get(url, (None, None))
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+            meta["handle_httpstatus_list"] = [304]
+        return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self.source.cookies), meta=meta, **kwargs)
+
+    def _list_request(self, url: str, page: int, first: str) -> Request:
+        kwargs: dict[str, Any] = {}
+        api = self.source.api
+        if self.source.format == "json" and api is not None and api.method == "POST":
+            n = self.source.pagination.start + (page - 1) * self.source.pagination.step
+            kwargs["method"] = "POST"
+            kwargs["body"] = (api.body or "").replace("{n}", str(n))
+            kwargs["headers_extra"] = {"Content-Type": api.content_type}
+        extra = kwargs.pop("headers_extra", {})
+        req = self._request(
+            url, self.parse_list, self.list_failed, conditional=self.list_conditional, cb_kwargs={"page": page, "first": first},
+            dont_filter=page > 1 and kwargs.get("method") == "POST", **kwargs,
+        )
+        for k, v in extra.items():
+            req.headers[k] = v
+        return req
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.source.start_urls:
-            yield Request(url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1, "first": url})
+            yield self._list_request(url, 1, url)
 
     # ---- list pages -------------------------------------------------------------------------
     def parse_list(self, response: Response, page: int, first: str) -> Iterator[Request]:
-        sel = self.source.list
-        items = response.css(sel.item)
-        if not items:
-            # An empty list page is a broken selector or a changed site, not "nothing new".
-            if page == 1:
-                self.list_errors.append(f"{response.url}: list item selector {sel.item!r} matched nothing")
+        if response.status == 304:
+            return  # list unchanged since the last crawl: nothing new on it, nor behind it
+        if self.source.format == "sitemap":
+            _entries, children = read_sitemap(response)
+            for child in children[: self.source.pagination.max_pages]:
+                yield self._request(child, self.parse_list, self.list_failed, conditional=self.list_conditional, cb_kwargs={"page": page + 1, "first": first})
+        try:
+            entries = read_entries(response, self.source)
+        except ListFormatError as exc:
+            self.list_errors.append(f"{response.url}: {exc}")
             return
-        for item in items:
-            href = item.css(sel.link).get()
-            if not href:
+        if not entries:
+            if page == 1 and self.source.format != "sitemap":
+                what = self.source.list.item if self.source.list else (self.source.api.items if self.source.api else "items")
+                self.list_errors.append(f"{response.url}: list selector {what!r} matched nothing")
+            return
+        all_known = True
+        for entry in entries:
+            if not self._wanted(entry):
                 continue
-            url = response.urljoin(href.strip())
-            title = " ".join(t.strip() for t in item.css(sel.title).getall() if t.strip()) if sel.title else None
-            date = " ".join(item.css(sel.date).getall()).strip() if sel.date else None
-            yield Request(
-                url,
-                callback=self.parse_detail,
-                errback=self.detail_failed,
-                cb_kwargs={"list_title": title or None, "list_date": date or None},
+            known = entry.url in self.recorder.known
+            if known and not self._due_for_recheck(entry.url):
+                self.skipped_known += 1
+                continue
+            all_known = all_known and known
+            yield self._request(
+                entry.url, self.parse_detail, self.detail_failed, conditional=known,
+                cb_kwargs={"list_title": entry.title, "list_date": entry.date},
             )
+        self.recorder.remember(response)
+        if all_known and self.source.incremental.stop_when_known:
+            streak = self.known_streak.get(first, 0) + 1
+            self.known_streak[first] = streak
+            if streak >= self.source.incremental.overlap_pages:
+                return  # the rest of the list is older and already known
+        else:
+            self.known_streak[first] = 0
         nxt = self._next_page(response, page, first)
         if nxt:
-            yield Request(nxt, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": page + 1, "first": first})
+            yield self._list_request(nxt, page + 1, first)
+
+    def _wanted(self, entry: ListEntry) -> bool:
+        if self.include and not any(p.search(entry.url) for p in self.include):
+            return False
+        if any(p.search(entry.url) for p in self.exclude):
+            return False
+        if self.source.max_age_days and entry.date:
+            from pipeline.dates import parse_cn_date
+
+            when = parse_cn_date(entry.date)
+            if when and when < date.today() - timedelta(days=self.source.max_age_days):
+                return False
+        return True
+
+    def _due_for_recheck(self, url: str) -> bool:
+        days = self.source.incremental.recheck_after_days
+        last = self.recorder.known.get(url)
+        if days == 0 or last is None:
+            return True
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc) - last >= timedelta(days=days)
 
     def _next_page(self, response: Response, page: int, first: str) -> str | None:
         pag = self.source.pagination
@@ -70,8 +160,23 @@ class GenericSpider(scrapy.Spider):
         if pag.type == "template" and pag.url_template:
             return urljoin(first, pag.url_template.format(n=pag.start + page - 1))
         if pag.type == "next" and pag.next_selector:
-            href = response.css(pag.next_selector).get()
-            return response.urljoin(href) if href else None
+            href = select(response, pag.next_selector).get()
+            return response.urljoin(href.strip()) if href and href.strip() not in ("#", "javascript:;") else None
+        if pag.type == "createpage" and isinstance(response, TextResponse):
+            info = create_page_info(response.text)
+            if info is None:
+                if page == 1:
+                    self.list_errors.append(f"{response.url}: no createPageHTML(...) call found for pagination")
+                return None
+            total, prefix, ext = info
+            return urljoin(first, f"{prefix}_{page}.{ext}") if page < total else None
+        if pag.type == "query" and pag.param:
+            parts = urlsplit(first)
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            query[pag.param] = str(pag.start + page * pag.step)
+            return urlunsplit(parts._replace(query=urlencode(query)))
+        if pag.type == "body":
+            return first
         return None
 
     def list_failed(self, failure: Failure) -> None:
@@ -79,25 +184,33 @@ class GenericSpider(scrapy.Spider):
         status = getattr(getattr(failure.value, "response", None), "status", None)
         if request.cb_kwargs.get("page", 1) > 1 and status == 404:
             return  # ran past the last page of a template-paginated list: the normal end
-        self.list_errors.append(f"{request.url}: {failure.getErrorMessage()}")
+        self.list_errors.append(f"{request.url}: {_failure_text(failure)}")
 
     # ---- detail pages and attachments -------------------------------------------------------
     def parse_detail(self, response: Response, list_title: str | None, list_date: str | None) -> Iterator[Any]:
-        if not isinstance(response, scrapy.http.TextResponse):
-            yield self._item(response.url, list_title, list_date, error=f"not an HTML page ({response.headers.get('Content-Type', b'').decode(errors='replace')})")
+        if response.status == 304:
+            item = self._item(response.url, list_title, list_date)
+            item["not_modified"] = True
+            yield item
+            return
+        if not isinstance(response, TextResponse) or not _looks_like_html(response):
+            ctype = response.headers.get("Content-Type", b"").decode(errors="replace")
+            yield self._item(response.url, list_title, list_date, error=f"not an HTML page (Content-Type {ctype or 'missing'})")
             return
         item = self._item(response.url, list_title, list_date)
         item["body"] = response.body
         item["declared_encoding"] = _header_charset(response)
         item["status"] = response.status
+        item["validators"] = _validators(response)
         links: list[tuple[str, str]] = []
         seen: set[str] = set()
         for a in response.css("a[href]"):
             href = (a.attrib.get("href") or "").strip()
-            url = response.urljoin(href)
-            if not self.attachment_re.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")):
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            if url in seen:
+            url = response.urljoin(href)
+            parts = urlsplit(url)
+            if not self.attachment_re.search(parts.path + ("?" + parts.query if parts.query else "")) or url in seen:
                 continue
             seen.add(url)
             label = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
@@ -109,10 +222,9 @@ class GenericSpider(scrapy.Spider):
             yield item
             return
         (url, label), rest = pending[0], pending[1:]
-        yield Request(
-            url,
-            callback=self.parse_attachment,
-            errback=self.attachment_failed,
+        yield self._request(
+            url, self.parse_attachment, self.attachment_failed,
+            conditional=url in self.recorder.known_attachments,
             cb_kwargs={"item": item, "pending": rest, "label": label},
             dont_filter=True,  # two releases may share one attachment; each must get it
             priority=10,  # finish releases already started before opening new ones
@@ -123,8 +235,10 @@ class GenericSpider(scrapy.Spider):
             {
                 "url": response.url,
                 "label": label,
-                "data": response.body,
+                "data": None if response.status == 304 else response.body,
+                "not_modified": response.status == 304,
                 "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                "validators": _validators(response),
                 "error": None,
             }
         )
@@ -153,8 +267,22 @@ class GenericSpider(scrapy.Spider):
             "declared_encoding": None,
             "status": None,
             "attachments": [],
+            "validators": None,
+            "not_modified": False,
             "error": error,
         }
+
+
+def _looks_like_html(response: TextResponse) -> bool:
+    """Binary served as text/html is not a page; sniff the first bytes instead of trusting the header."""
+    head = response.body[:512].lstrip()
+    return not head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8"))
+
+
+def _validators(response: Response) -> tuple[str | None, str | None]:
+    etag = response.headers.get("ETag")
+    modified = response.headers.get("Last-Modified")
+    return (etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
 
 
 def _header_charset(response: Response) -> str | None:
@@ -168,3 +296,4 @@ def _failure_text(failure: Failure) -> str:
     if response is not None:
         return f"HTTP {response.status}"
     return f"{failure.type.__name__ if failure.type else 'Error'}: {failure.getErrorMessage()}"
+

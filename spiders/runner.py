@@ -71,7 +71,7 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int)
     from spiders.recorder import Recorder
 
     recorder = Recorder(settings, source, run_id)
-    process = CrawlerProcess(settings=scrapy_settings(source, settings), install_root_handler=False)
+    process = CrawlerProcess(settings=scrapy_settings(source, settings), install_root_handler=True)
     crawler = process.create_crawler(GenericSpider)
     fatal: list[str] = []
 

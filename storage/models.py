@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -62,8 +62,35 @@ class FetchLog(SQLModel, table=True):
     duration_ms: float | None = None
     content_type: str | None = None
     content_hash: str | None = None
+    warc_path: str | None = None  # relative to the archive dir
+    warc_offset: int | None = None
+    revisit: bool = False  # payload identical to an earlier archived one
     error: str | None = Field(default=None, sa_column=Column(Text))
     fetched_at: datetime = Field(default_factory=utcnow)
+
+
+class ArchivedPayload(SQLModel, table=True):
+    """The first WARC record that holds a given payload; later fetches of it are revisit records."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, unique=True)
+    url: str = Field(index=True)
+    warc_path: str
+    warc_offset: int
+    warc_date: str
+
+
+class HttpValidator(SQLModel, table=True):
+    """ETag / Last-Modified last seen for a URL, for conditional requests on the next crawl."""
+
+    __table_args__ = (UniqueConstraint("source_name", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(index=True)
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class Document(SQLModel, table=True):
@@ -83,6 +110,10 @@ class Document(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)
     current_version: int = 1
+    is_draft: bool = False
+    story_id: int | None = Field(default=None, index=True)  # documents of one release share the first one's id
+    draft_id: int | None = Field(default=None, foreign_key="document.id")  # the 征求意见稿 this final version follows
+    signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # MinHash of the text
     error: str | None = Field(default=None, sa_column=Column(Text))
 
 
@@ -103,6 +134,14 @@ class DocumentVersion(SQLModel, table=True):
     change_summary: str | None = None
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)
+
+
+class Fingerprint(SQLModel, table=True):
+    """LSH band keys of a document's MinHash, so near duplicates are found by index lookup."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    band_key: int = Field(sa_column=Column(BigInteger, index=True, nullable=False))
 
 
 class Attachment(SQLModel, table=True):

@@ -31,3 +31,10 @@ def test_summary_cuts_at_a_sentence_end() -> None:
     text = "第一句话比较长一些，用来测试摘要截断的位置是否合适。" * 3 + "最后一句。"
     s = summarize(text, limit=60)
     assert s.endswith("。") and len(s) <= 60
+
+
+def test_a_sources_own_noise_patterns_are_dropped() -> None:
+    import re
+
+    noise = [re.compile(r"本页访问量\d+")]
+    assert normalize_text("正文内容。本页访问量1234", noise) == normalize_text("正文内容。本页访问量99", noise) == "正文内容。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from sqlmodel import func, select
 from radar.settings import Settings
 from radar.sources import SourceConfig, load_sources
 from spiders.runner import run_crawl
+from storage.warc import read_payload
 from storage.db import session_scope
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
 
@@ -40,6 +42,10 @@ def test_first_crawl_stores_documents_attachments_labels_and_every_request(setti
     assert any(log.url.endswith("index_1.html") for log in logs)  # template pagination followed
     ok = [log for log in logs if log.status == 200]
     assert ok and all(log.content_hash and log.bytes > 0 and log.duration_ms is not None for log in ok)
+    for log in ok:  # raw bytes kept for the audit, in the run's WARC file
+        assert log.warc_path and log.warc_offset is not None
+        _kind, payload = read_payload(settings, log.warc_path, log.warc_offset)
+        assert hashlib.sha256(payload).hexdigest() == log.content_hash
     assert pdfs and all(a.sha256 and a.page_count and len(a.text) > 200 for a in pdfs)
     assert any("未来" in a.text for a in pdfs)
     assert labels, "future-industry documents are filed under tracks"

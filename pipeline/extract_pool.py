@@ -1,0 +1,179 @@
+"""Attachment extraction across cores, never twice for the same bytes.
+
+PDF layout work is CPU-bound Python, so threads would serialize on the GIL:
+a process pool spreads attachments over cores.  The cache key is the SHA-256
+of the file plus the extractor version, so the same PDF linked from five
+sites (or re-fetched unchanged every week) is read once; failures are cached
+too, because a password-protected file does not become readable by retrying.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
+
+from pipeline.attachment_extract import AttachmentText, ExtractionError, extract_attachment
+from pipeline.pdf_text import PDF_EXTRACTOR_VERSION
+
+__all__ = ["ExtractPool", "ExtractCache", "content_key"]
+
+Result = AttachmentText | ExtractionError
+
+
+def content_key(data: bytes) -> str:
+    """Cache key: content hash + extractor version (new code must not be served old text)."""
+    return f"{PDF_EXTRACTOR_VERSION}-{hashlib.sha256(data).hexdigest()}"
+
+
+def _encode(res: Result) -> dict:
+    if isinstance(res, ExtractionError):
+        return {"error": str(res)}
+    return {"ok": asdict(res)}
+
+
+def _decode(blob: dict) -> Result:
+    if "error" in blob:
+        return ExtractionError(blob["error"])
+    return AttachmentText(**blob["ok"])
+
+
+class ExtractCache:
+    """In-memory LRU in front of an optional on-disk JSON store (one file per content hash)."""
+
+    def __init__(self, directory: Path | None = None, memory_items: int = 512):
+        self.directory = directory
+        self.memory_items = memory_items
+        self._mem: OrderedDict[str, dict] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[-64:-62] / f"{key}.json"
+
+    def get(self, key: str) -> Result | None:
+        with self._lock:
+            blob = self._mem.get(key)
+            if blob is not None:
+                self._mem.move_to_end(key)
+        if blob is None and self.directory is not None:
+            path = self._path(key)
+            if path.exists():
+                try:
+                    blob = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    blob = None
+                if blob is not None:
+                    self._remember(key, blob)
+        if blob is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return _decode(blob)
+
+    def put(self, key: str, res: Result) -> None:
+        blob = _encode(res)
+        self._remember(key, blob)
+        if self.directory is not None:
+            path = self._path(key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(blob, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)  # atomic: concurrent writers of the same key agree anyway
+
+    def _remember(self, key: str, blob: dict) -> None:
+        with self._lock:
+            self._mem[key] = blob
+            self._mem.move_to_end(key)
+            while len(self._mem) > self.memory_items:
+                self._mem.popitem(last=False)
+
+
+def _work(data: bytes, filename: str, content_type: str | None) -> dict:
+    """Runs in a worker process; returns a plain dict so nothing exotic crosses the pipe."""
+    try:
+        return _encode(extract_attachment(data, filename=filename, content_type=content_type))
+    except ExtractionError as exc:
+        return _encode(exc)
+    except Exception as exc:  # a library bug on one odd file becomes a recorded error, not a dead pool
+        return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
+
+
+class ExtractPool:
+    """Process pool with a content-hash cache; use as a context manager.
+
+    ``workers=0`` runs in-process (handy for tiny jobs and debugging); the
+    default is one worker per core.  Identical bytes submitted while a first
+    copy is still being extracted share that one future.
+    """
+
+    def __init__(self, workers: int | None = None, cache: ExtractCache | None = None):
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.cache = cache or ExtractCache()
+        self._executor = ProcessPoolExecutor(max_workers=self.workers) if self.workers > 0 else None
+        self._inflight: dict[str, Future[dict]] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "ExtractPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, data: bytes, filename: str, content_type: str | None = None) -> Future[Result]:
+        """Future resolving to AttachmentText, or to an ExtractionError *value* (not raised)."""
+        key = content_key(data)
+        out: Future[Result] = Future()
+        cached = self.cache.get(key)
+        if cached is not None:
+            out.set_result(cached)
+            return out
+        with self._lock:
+            inner = self._inflight.get(key)
+            if inner is None:
+                if self._executor is None:
+                    inner = Future()
+                    inner.set_result(_work(data, filename, content_type))
+                else:
+                    inner = self._executor.submit(_work, data, filename, content_type)
+                self._inflight[key] = inner
+
+        def done(f: Future[dict]) -> None:
+            try:
+                blob = f.result()
+            except Exception as exc:  # worker died (OOM, segfault in a native lib)
+                blob = {"error": f"extraction worker crashed: {type(exc).__name__}"}
+            res = _decode(blob)
+            self.cache.put(key, res)
+            with self._lock:
+                self._inflight.pop(key, None)
+            out.set_result(res)
+
+        inner.add_done_callback(done)
+        return out
+
+    def map(self, items: Iterable[tuple[bytes, str, str | None]]) -> list[Result]:
+        """Extract many (data, filename, content_type) items; results in input order."""
+        futures = [self.submit(d, n, ct) for d, n, ct in items]
+        return [f.result() for f in futures]
+
+    def extract(self, data: bytes, filename: str, content_type: str | None = None) -> AttachmentText:
+        """One file, raising ExtractionError like extract_attachment does."""
+        res = self.submit(data, filename, content_type).result()
+        if isinstance(res, ExtractionError):
+            raise res
+        return res

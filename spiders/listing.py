@@ -1,0 +1,172 @@
+"""Reading list pages in every shape sites publish them: HTML, JSON APIs, RSS/Atom, sitemaps.
+
+Each reader turns one response into ``ListEntry`` rows; paging and
+incremental decisions happen in the spider, the same for every format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from parsel import Selector, SelectorList
+from scrapy.http import Response, TextResponse
+
+from radar.sources import ApiList, ListSelectors, SourceConfig
+
+
+@dataclass
+class ListEntry:
+    """One release as announced by a list page."""
+
+    url: str
+    title: str | None
+    date: str | None
+
+
+class ListFormatError(ValueError):
+    """A list response that cannot be read in the configured format (recorded against its URL)."""
+
+
+def select(node: Selector | SelectorList | Response, expr: str) -> SelectorList:
+    """CSS by default; ``xpath:`` prefix for XPath, so YAML can use either."""
+    if expr.startswith("xpath:"):
+        return node.xpath(expr[len("xpath:") :])
+    return node.css(expr)
+
+
+def _text(node: Selector, expr: str | None) -> str | None:
+    if not expr:
+        return None
+    parts = [t.strip() for t in select(node, expr).getall() if t and t.strip()]
+    return " ".join(parts) or None
+
+
+def read_html(response: TextResponse, sel: ListSelectors) -> Iterator[ListEntry]:
+    for item in select(response, sel.item):
+        href = _text(item, sel.link)
+        if href:
+            yield ListEntry(response.urljoin(href), _text(item, sel.title), _text(item, sel.date))
+
+
+def dot_path(data: Any, path: str) -> Any:
+    """Follow ``a.b.0.c`` through dicts and lists; None where the path does not exist."""
+    cur = data
+    for part in path.split("."):
+        if isinstance(cur, list) and part.lstrip("-").isdigit():
+            idx = int(part)
+            cur = cur[idx] if -len(cur) <= idx < len(cur) else None
+        elif isinstance(cur, dict):
+            cur = cur.get(part)
+        else:
+            return None
+        if cur is None:
+            return None
+    return cur
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def read_json(response: Response, api: ApiList) -> Iterator[ListEntry]:
+    try:
+        data = json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8", errors="replace").lstrip("\ufeff"))
+    except ValueError as exc:
+        raise ListFormatError(f"not JSON: {exc}") from exc
+    items = dot_path(data, api.items)
+    if not isinstance(items, list):
+        raise ListFormatError(f"api.items path {api.items!r} is not a list in the response")
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if api.link:
+            link = dot_path(item, api.link)
+        else:
+            flat = _Blank({k: v for k, v in item.items() if not isinstance(v, (dict, list))})
+            link = (api.link_template or "").format_map(flat)
+        if not link:
+            continue
+        title = dot_path(item, api.title)
+        date = dot_path(item, api.date) if api.date else None
+        if isinstance(date, (int, float)) and date > 10**11:  # epoch milliseconds, common in gov APIs
+            from datetime import datetime, timezone
+
+            date = datetime.fromtimestamp(date / 1000, tz=timezone.utc).strftime("%Y-%m-%d")
+        yield ListEntry(response.urljoin(str(link)), _clean(title), str(date) if date is not None else None)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    return re.sub(r"<[^>]+>", "", str(value)).strip() or None
+
+
+def _rfc822(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        return value.strip()
+
+
+def read_feed(response: Response) -> Iterator[ListEntry]:
+    sel = Selector(body=response.body, type="xml")
+    sel.remove_namespaces()
+    for item in sel.xpath("//item"):
+        link = (item.xpath("link/text()").get() or item.xpath("guid/text()").get() or "").strip()
+        if link:
+            yield ListEntry(response.urljoin(link), _clean(item.xpath("title/text()").get()), _rfc822(item.xpath("pubDate/text()").get()))
+    for entry in sel.xpath("//entry"):
+        link = entry.xpath("link[@rel='alternate']/@href").get() or entry.xpath("link/@href").get()
+        if link:
+            date = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
+            yield ListEntry(response.urljoin(link.strip()), _clean(entry.xpath("title/text()").get()), (date or "")[:10] or None)
+
+
+def read_sitemap(response: Response) -> tuple[list[ListEntry], list[str]]:
+    """Entries of a urlset, and the child sitemaps of a sitemapindex."""
+    sel = Selector(body=response.body, type="xml")
+    sel.remove_namespaces()
+    entries = [
+        ListEntry(response.urljoin(loc.strip()), None, (url.xpath("lastmod/text()").get() or "")[:10] or None)
+        for url in sel.xpath("//urlset/url")
+        for loc in url.xpath("loc/text()").getall()[:1]
+    ]
+    children = [response.urljoin(u.strip()) for u in sel.xpath("//sitemapindex/sitemap/loc/text()").getall()]
+    return entries, children
+
+
+_CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
+)
+
+
+def create_page_info(text: str) -> tuple[int, str, str] | None:
+    """(total pages, prefix, extension) from the ``createPageHTML(...)`` call many gov CMSs emit."""
+    m = _CREATE_PAGE.search(text)
+    if not m:
+        return None
+    return int(m.group(1)), m.group(3), m.group(4)
+
+
+def read_entries(response: Response, source: SourceConfig) -> list[ListEntry]:
+    """Dispatch on the source's format; raises ListFormatError for unreadable responses."""
+    if source.format == "html":
+        if not isinstance(response, TextResponse):
+            raise ListFormatError("list page is not HTML")
+        assert source.list is not None
+        return list(read_html(response, source.list))
+    if source.format == "json":
+        assert source.api is not None
+        return list(read_json(response, source.api))
+    if source.format == "feed":
+        return list(read_feed(response))
+    entries, _children = read_sitemap(response)
+    return entries

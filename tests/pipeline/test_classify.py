@@ -1,0 +1,233 @@
+"""The classifier, read as a specification: what gets filed where, with which evidence, and what is not filed."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.classify import Classifier, Label, classify_jsonl
+from radar.paths import CONFIG_DIR, REPO_ROOT
+
+HYDROGEN = (
+    "近日江苏省发展改革委发布《江苏省推动氢能产业高质量发展行动方案（2025—2030年）》，从强化氢能创新体系建设、"
+    "推进氢能基础设施建设、拓展氢能多元应用场景和优化氢能产业发展环境4个方面提出了17项具体举措。"
+    "到2030年，建设加氢站100座以上，推广燃料电池汽车超过10000辆。在可再生能源制氢、氢气储运、燃料电池等领域，"
+    "部署实施一批前沿技术研发和重大科技攻关项目。"
+)
+
+BCI = (
+    "脑机接口是未来产业的重要方向。方案提出，突破侵入式和非侵入式脑机接口关键技术，研制高通量神经电极和脑机交互芯片，"
+    "推动脑机接口在神经康复、脑疾病诊疗等医疗场景的临床应用，支持建设脑机接口医疗器械检验检测平台。"
+)
+
+BUSINESS_ENV = (
+    "深圳市正式发布了2025年优化市场化、法治化、国际化营商环境三个工作方案。《优化市场化营商环境工作方案》围绕政务服务、"
+    "创新服务、人才服务、融资服务、空间服务等五个方面提出28条重点任务，突出以人工智能赋能服务创新，促进政府服务效率变革、"
+    "模式变革，着力构建以企业需求为中心的资源配置服务体系。《优化法治化营商环境工作方案》从完善营商环境制度体系、"
+    "推进规范文明监管执法、推进严格公正高效司法、完善公共法律服务体系等四个方面提出26条重点任务。"
+)
+
+BIOPHARMA = (
+    "广东省在2024年共获批创新药19个、创新医疗器械14个。广州生物医药产业稳居全国第一梯队，深圳生物医药楼上创新楼下创业，"
+    "佛山医药健康产业规模突破1000亿元。要推动生物医药产业高质量发展，完善创新药首发首用机制，支持生物医药企业开展临床试验。"
+)
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier.load()
+
+
+def tracks(labels: list[Label]) -> list[str]:
+    return [lb.track for lb in labels]
+
+
+def test_hydrogen_policy_is_energy_with_hydrogen_subtrack_and_evidence(clf: Classifier) -> None:
+    labels = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
+    assert tracks(labels) == ["未来能源"]
+    energy = labels[0]
+    assert energy.track_id == "energy"
+    assert energy.subtracks[0].id == "hydrogen" and energy.subtracks[0].name == "氢能"
+    assert energy.terms["氢能"] >= 5
+    assert energy.subtracks[0].terms["加氢站"] == 1
+    assert "氢" in energy.quote and len(energy.quote) <= 125
+    assert 0 < energy.score <= 1
+
+
+def test_bci_item_is_information_and_health(clf: Classifier) -> None:
+    labels = clf.classify("", BCI)
+    assert set(tracks(labels)) == {"未来信息", "未来健康"}
+    for lb in labels:
+        assert "脑机接口" in lb.terms
+
+
+def test_passing_mention_of_ai_in_business_environment_notice_is_no_track(clf: Classifier) -> None:
+    assert clf.classify("深圳发布三方案优化营商环境", BUSINESS_ENV) == []
+
+
+def test_biopharma_alone_is_not_biomanufacturing(clf: Classifier) -> None:
+    labels = clf.classify("推动广东生物医药产业高质量发展", BIOPHARMA)
+    assert "未来制造" not in tracks(labels)
+    assert all(s.id != "biomanufacturing" for lb in labels for s in lb.subtracks)
+
+
+def test_biomanufacturing_is_manufacturing(clf: Classifier) -> None:
+    labels = clf.classify("", "生物制造。发展基于合成生物技术的生物基材料、生物化工，建设生物制造中试平台，推进精准发酵产业化。")
+    assert tracks(labels)[0] == "未来制造"
+    assert labels[0].subtracks[0].id == "biomanufacturing"
+
+
+def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
+    simp = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
+    from opencc import OpenCC
+
+    trad_text = OpenCC("s2t").convert(HYDROGEN)
+    assert trad_text != HYDROGEN
+    trad = clf.classify(OpenCC("s2t").convert("江苏省推动氢能产业高质量发展行动方案"), trad_text)
+    assert tracks(trad) == tracks(simp)
+    assert [s.id for s in trad[0].subtracks] == [s.id for s in simp[0].subtracks]
+    assert trad[0].score == pytest.approx(simp[0].score)
+    assert "氫" in trad[0].quote  # evidence is quoted as written
+
+
+def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
+    labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
+    assert tracks(labels) == ["未来信息"]
+    assert labels[0].terms.get("6G") == 2
+    assert "太赫兹通信" in labels[0].terms
+
+
+def test_latin_aliases_match_whole_words_only(clf: Classifier) -> None:
+    hit = clf.classify("", "支持eVTOL整机研制和低空经济应用场景开放，建设eVTOL起降点。")
+    assert tracks(hit) == ["未来空间"]
+    assert hit[0].terms.get("eVTOL") == 2
+    miss = clf.classify("", "手机配备16GB内存和大容量存储，售价优惠，欢迎选购16GB版本。")
+    assert miss == []
+
+
+def test_title_outweighs_body(clf: Classifier) -> None:
+    body = "各有关单位：为加快推进相关工作，现将有关事项通知如下。请各单位认真组织申报，按时报送材料。" * 5
+    assert clf.classify("关于组织申报2025年度项目的通知", body + "其中包括量子计算方向。") == []
+    labels = clf.classify("关于组织申报2025年度量子计算与量子通信项目的通知", body + "其中包括量子计算方向。")
+    assert tracks(labels) == ["未来信息"]
+
+
+def test_long_report_mentioning_a_field_once_is_not_filed_under_it(clf: Classifier) -> None:
+    filler = "要坚持稳中求进工作总基调，完善营商环境，扩大有效投资，促进消费增长，保障和改善民生，推进乡村全面振兴。" * 40
+    labels = clf.classify("政府工作报告", filler + "培育人形机器人等新兴产业。" + filler)
+    assert labels == []
+
+
+def test_brand_name_quantum_does_not_count(clf: Classifier) -> None:
+    text = "量子之歌公司发布季度财报，量子之歌旗下产品用户数增长，公司称将继续拓展银发经济。"
+    assert clf.classify("", text) == []
+
+
+def test_metaverse_in_tourism_advert_is_not_filed(clf: Classifier) -> None:
+    text = "景区推出元宇宙沉浸式夜游项目，游客可体验元宇宙打卡。景区门票优惠，元宇宙灯光秀每晚上演，欢迎广大游客前来旅游。"
+    assert clf.classify("五一假期来景区玩元宇宙", text) == []
+
+
+def test_drone_no_fly_notice_is_not_low_altitude_economy(clf: Classifier) -> None:
+    text = (
+        "为确保活动安全，活动期间全市范围内禁止无人机、航模等低慢小航空器飞行。"
+        "违反规定擅自飞行无人机的，公安机关将依法处罚。对无人机黑飞行为依法予以拘留。"
+    )
+    assert clf.classify("关于重大活动期间禁止无人机飞行的通告", text) == []
+    assert [lb.track for lb in clf.classify("", "支持无人机物流配送和eVTOL载人飞行试点，建设低空起降点，发展低空经济。")] == ["未来空间"]
+
+
+def test_weak_terms_alone_never_file_a_document(clf: Classifier) -> None:
+    text = "分布式光伏发电项目应当依法备案。电网企业应做好分布式光伏并网服务，光伏项目配套储能按需建设，光伏组件规范回收。"
+    assert clf.classify("关于做好分布式光伏发电开发建设管理的通知", text) == []
+
+
+def test_humanoid_robot_item_is_manufacturing(clf: Classifier) -> None:
+    labels = clf.classify("", "具身智能。发展人形机器人、足式机器人及关键零部件，发展大小脑、灵巧手和运动控制系统。")
+    assert tracks(labels)[0] == "未来制造"
+    assert {s.id for s in labels[0].subtracks} >= {"humanoid_robots", "embodied_ai"}
+
+
+def test_multi_label_sorted_by_score(clf: Classifier) -> None:
+    labels = clf.classify(
+        "",
+        "上海未来产业基金重点支持超导材料、石墨烯等前沿新材料，以及嵌入大模型的人形机器人、通用人工智能和量子计算项目。"
+        "超导材料项目已进入中试，人形机器人企业完成融资。",
+    )
+    assert {"未来材料", "未来制造", "未来信息"} <= set(tracks(labels))
+    assert [lb.score for lb in labels] == sorted((lb.score for lb in labels), reverse=True)
+
+
+def test_attachment_text_counts(clf: Classifier) -> None:
+    body = "现将有关文件印发给你们，请结合实际认真贯彻执行。"
+    assert clf.classify("关于印发有关文件的通知", body) == []
+    att = "可控核聚变是未来能源的重要方向。支持建设聚变堆关键部件中试平台，开展托卡马克装置材料研发，推动核聚变技术工程化。"
+    labels = clf.classify("关于印发有关文件的通知", body, att)
+    assert tracks(labels) == ["未来能源"]
+    assert labels[0].subtracks[0].id == "fusion_nuclear"
+
+
+def test_empty_input_is_no_track(clf: Classifier) -> None:
+    assert clf.classify("", "") == []
+
+
+def test_classify_jsonl_writes_tracks_scores_and_evidence(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "a", "text": HYDROGEN}, ensure_ascii=False) + "\n\n" + json.dumps({"id": "b", "text": BUSINESS_ENV}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    assert classify_jsonl(src, out) == 2
+    a, b = (json.loads(line) for line in out.getvalue().splitlines())
+    assert a["id"] == "a" and a["tracks"] == ["未来能源"]
+    assert a["subtracks"]["未来能源"][0] == "氢能"
+    assert 0 < a["scores"]["未来能源"] <= 1
+    assert a["evidence"]["未来能源"]["terms"]["氢能"] >= 5 and a["evidence"]["未来能源"]["quote"]
+    assert b == {"id": "b", "tracks": [], "subtracks": {}, "scores": {}, "evidence": {}}
+
+
+def test_classify_jsonl_with_other_taxonomy(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": HYDROGEN}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    classify_jsonl(src, out, CONFIG_DIR / "taxonomies" / "fyp15.yaml")
+    assert json.loads(out.getvalue())["tracks"] == ["氢能和核聚变能"]
+
+
+def test_dev_set_quality_gate() -> None:
+    """Quality gate on the shared labelled dev set (thresholds from the brief); not a timing test."""
+    sys.path.insert(0, str(REPO_ROOT / "bench"))
+    import eval_classifier
+
+    path = next((p for p in eval_classifier.DEFAULT_CANDIDATES if p.exists()), None)
+    if path is None:
+        pytest.skip("tracks-dev.jsonl is not available on this machine")
+    clf = Classifier.load()
+    items = eval_classifier.load_items(path)
+    names = [t.name for t in clf.taxonomy.tracks]
+    rep = eval_classifier.evaluate(items, lambda it: [lb.track for lb in clf.classify("", it["text"])], names)
+    assert rep.macro_f1 >= 0.97, rep.errors
+    assert rep.min_track_f1() >= 0.95, rep.errors
+    assert rep.notrack_accuracy >= 0.97, rep.errors
+
+
+def test_explain_says_why_a_track_was_not_filed(clf: Classifier) -> None:
+    why = clf.explain("深圳发布三方案优化营商环境", BUSINESS_ENV)
+    assert why["未来信息"]["verdict"] == "only weak terms"
+    assert why["未来信息"]["terms"] == {"人工智能": 1}
+    assert why["未来能源"]["verdict"] == "no terms"
+    assert clf.explain("", HYDROGEN)["未来能源"]["verdict"] == "filed"
+
+
+@pytest.mark.parametrize("backend", ["pyahocorasick", "regex"])
+def test_every_matching_backend_gives_the_same_labels(clf: Classifier, backend: str) -> None:
+    if backend == "pyahocorasick":
+        pytest.importorskip("ahocorasick")
+    other = Classifier(clf.taxonomy, backend=backend)
+    for title, body in [("", HYDROGEN), ("", BCI), ("", BUSINESS_ENV), ("量子之歌", "量子之歌与量子计算、量子通信"), ("", "eVTOL与16GB与6G")]:
+        assert other.classify(title, body) == clf.classify(title, body)
