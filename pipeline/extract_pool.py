@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import threading
 from collections import OrderedDict
@@ -120,7 +121,9 @@ class ExtractPool:
     def __init__(self, workers: int | None = None, cache: ExtractCache | None = None):
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.cache = cache or ExtractCache()
-        self._executor = ProcessPoolExecutor(max_workers=self.workers) if self.workers > 0 else None
+        # spawn, not fork: the caller may be a crawl process running Twisted's reactor and threads
+        ctx = multiprocessing.get_context("spawn")
+        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) if self.workers > 0 else None
         self._inflight: dict[str, Future[dict]] = {}
         self._lock = threading.Lock()
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from pipeline.attachment_extract import ExtractionError, extract_attachment
 from pipeline.classify import Classifier, Label
+from pipeline.extract_pool import ExtractCache, ExtractPool
 from pipeline.dates import parse_cn_date
 from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
@@ -56,9 +57,13 @@ class _Extracted:
 class PagePipeline:
     """Turns spider items into stored, versioned, classified documents."""
 
-    def __init__(self, settings: Settings, classifier: Classifier | None = None):
+    def __init__(self, settings: Settings, classifier: Classifier | None = None, pool: ExtractPool | None = None):
         self.settings = settings
         self.classifier = classifier or Classifier.load(settings.taxonomy_path)
+        self.pool = pool or ExtractPool(workers=settings.extract_workers, cache=ExtractCache(settings.data_dir / "extract-cache"))
+
+    def close(self) -> None:
+        self.pool.close()
 
     def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None) -> Outcome:
         url = item["url"]
@@ -106,7 +111,7 @@ class PagePipeline:
         html = decode_html(item["body"], declared=item.get("declared_encoding"), override=source.encoding)
         page = extract_html(html, item["url"], source.detail)
         attachments: list[dict[str, Any]] = []
-        texts: list[str] = []
+        pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for att in item.get("attachments", []):
             rec = _attachment_record(att)
             seen = None
@@ -116,22 +121,23 @@ class PagePipeline:
                     rec["error"] = "server answered 304 for an attachment we never stored"
             elif att.get("data") is not None and not att.get("error"):
                 seen = self._known_extraction(sha256=rec["sha256"])
+                if seen is None:
+                    pending.append((rec, att))
             if seen is not None:
                 rec.update(kind=seen.kind, text=seen.text, page_count=seen.page_count, sha256=seen.sha256, bytes=seen.bytes)
-                if rec["text"]:
-                    texts.append(f"【附件：{att.get('label') or rec['filename']}】\n{rec['text']}")
-            elif att.get("data") is not None and not att.get("error"):
-                try:
-                    got = extract_attachment(att["data"], filename=rec["filename"], content_type=att.get("content_type"))
-                    rec.update(kind=got.kind, text=normalize_text(got.text, noise), page_count=got.page_count)
-                    rec["doc_number"] = got.meta.get("doc_number")
-                    if got.warnings:
-                        rec["error"] = "; ".join(got.warnings)
-                    if rec["text"]:
-                        texts.append(f"【附件：{att.get('label') or rec['filename']}】\n{rec['text']}")
-                except ExtractionError as exc:
-                    rec["error"] = f"{rec['filename']}: {exc}"
             attachments.append(rec)
+        # All of a release's new files at once, across the pool's worker processes.
+        results = self.pool.map([(att["data"], rec["filename"], att.get("content_type")) for rec, att in pending])
+        for (rec, _att), got in zip(pending, results):
+            if isinstance(got, ExtractionError):
+                rec["error"] = f"{rec['filename']}: {got}"
+                continue
+            rec.update(kind=got.kind, text=normalize_text(got.text, noise), page_count=got.page_count)
+            rec["doc_number"] = got.meta.get("doc_number")
+            if got.warnings:
+                rec["warnings"] = "; ".join(got.warnings)
+        labels = {a["url"]: a.get("label") for a in item.get("attachments", [])}
+        texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
         title = (page.title or item.get("list_title") or item["url"]).strip()
         body = normalize_text(page.text, noise)
         att_text = "\n".join(texts)
@@ -141,11 +147,10 @@ class PagePipeline:
             "agency": page.agency or source.agency,
             "doc_number": page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None),
             "published": published,
-            "region": source.region if source.region not in ("", "全国") else detect_region(full, default=source.region),
+            # A think tank writes about other places; a government site speaks for its own region.
+            "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
-        if source.region == "全国":
-            meta["region"] = "全国"
         return _Extracted(title, body, att_text, full, meta, attachments)
 
     # ---- version/diff + classify + store ----------------------------------------------------
@@ -219,6 +224,7 @@ def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
         "text": "",
         "page_count": None,
         "error": att.get("error"),
+        "warnings": None,
     }
 
 

@@ -148,12 +148,10 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
 
 @sources_app.command("list")
 def sources_list() -> None:
-    """Configured sources with their last crawl."""
-    from sqlmodel import select
-
+    """Configured sources with their health: last success, last error, error rate, items/week, median response."""
+    from radar.health import source_health
     from radar.sources import load_sources
     from storage.db import session_scope
-    from storage.models import CrawlRun
 
     settings = _settings()
     try:
@@ -162,35 +160,140 @@ def sources_list() -> None:
         _fail(str(exc))
         return
     table = Table(title="来源 / sources")
-    for col in ("name", "名称", "地区", "上次抓取", "状态", "新增/更新"):
+    for col in ("name", "名称", "地区", "上次成功", "错误率", "每周条数", "响应中位数", "最近错误", "状态"):
         table.add_column(col)
     with session_scope(settings) as s:
         for src in sources:
-            run = s.exec(select(CrawlRun).where(CrawlRun.source_name == src.name).order_by(CrawlRun.id.desc())).first()  # type: ignore[union-attr]
+            h = source_health(s, src.name)
+            flag = f"[red]连续失败{h.failing_streak}次[/]" if h.flagged(settings.fail_alert_runs) else ("停用" if not src.enabled else "正常")
             table.add_row(
                 src.name, src.title, src.region,
-                f"{run.started_at:%Y-%m-%d %H:%M}" if run else "—",
-                run.status if run else "—",
-                f"{run.items_new}/{run.items_changed}" if run else "—",
+                f"{h.last_success:%Y-%m-%d %H:%M}" if h.last_success else "—",
+                f"{h.error_rate:.0%}" if h.runs else "—",
+                f"{h.items_per_week:g}",
+                f"{h.median_ms:.0f} ms" if h.median_ms is not None else "—",
+                (h.last_error or "—")[:60],
+                flag,
             )
     console.print(table)
 
 
+@sources_app.command("check")
+def sources_check(name: str) -> None:
+    """Fetch the first list page and one detail page now and show what would be extracted."""
+    from radar.source_tools import check_source
+    from radar.sources import load_sources
+
+    settings = _settings()
+    try:
+        by_name = {src.name: src for src in load_sources(settings.sources_dir)}
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    if name not in by_name:
+        _fail(f"unknown source {name!r}; known: {', '.join(sorted(by_name))}")
+        return
+    report = check_source(by_name[name], settings.user_agent)
+    table = Table(title=f"{name}: {report.list_url}")
+    for col in ("标题 title", "日期 date", "URL"):
+        table.add_column(col, overflow="fold")
+    for e in report.entries[:20]:
+        table.add_row(e.title or "[red]（无标题）[/]", e.date or "[red]（无日期）[/]", e.url)
+    console.print(table)
+    console.print(f"列表条目 / list entries: {len(report.entries)}", highlight=False)
+    if report.detail is not None:
+        d = report.detail
+        detail = Table(title=f"详情页 / detail: {report.detail_url}", show_header=False)
+        detail.add_column("field")
+        detail.add_column("value", overflow="fold")
+        detail.add_row("标题", d.title or "—")
+        detail.add_row("发布日期", str(d.published or "—"))
+        detail.add_row("发文字号", d.doc_number or "—")
+        detail.add_row("发布机构", d.agency or "—")
+        detail.add_row("正文", (d.text[:200] + "…") if len(d.text) > 200 else (d.text or "—"))
+        detail.add_row("附件", "\n".join(report.attachments) or "—")
+        console.print(detail)
+    for problem in report.problems:
+        console.print(f"[yellow]⚠ {problem}[/]", markup=True, highlight=False)
+    if report.problems and not report.entries:
+        raise typer.Exit(1)
+
+
+@sources_app.command("new")
+def sources_new(
+    url: str,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of <sources dir>/<name>.yaml."),
+) -> None:
+    """Write a starting source YAML by guessing the list-item selector from the page."""
+    import httpx
+    import yaml
+
+    from pipeline.html_extract import decode_html
+    from radar.source_tools import guess_source
+
+    settings = _settings()
+    try:
+        resp = httpx.get(url, headers={"User-Agent": settings.user_agent}, timeout=20, follow_redirects=True)
+        resp.raise_for_status()
+        draft = guess_source(str(resp.url), decode_html(resp.content, declared=resp.charset_encoding))
+    except (httpx.HTTPError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    path = output or settings.sources_dir / f"{draft['name']}.yaml"
+    if path.exists():
+        _fail(f"{path} exists; pass --output to write elsewhere")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Drafted by `radar sources new`; review every selector, then run `radar sources check`.\n"
+                    + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    console.print(f"已写入 / written: {path}", highlight=False)
+
+
 @app.command()
-def history(source: Optional[str] = typer.Argument(None), limit: int = typer.Option(20)) -> None:
-    """Recent crawl runs (newest first) with their request counts and errors."""
+def history(
+    source: Optional[str] = typer.Argument(None),
+    url: Optional[str] = typer.Option(None, "--url", help="Every fetch of this URL instead of runs."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only runs/fetches on or after this date (2025-03-05)."),
+    limit: int = typer.Option(20),
+) -> None:
+    """Crawl runs (newest first), or with --url every fetch of one URL with its WARC record."""
     from sqlmodel import select
 
+    from pipeline.dates import parse_cn_date
     from storage.db import session_scope
-    from storage.models import CrawlRun
+    from storage.models import CrawlRun, FetchLog
 
-    table = Table(title="抓取历史 / crawl history")
-    for col in ("run", "source", "开始 started (UTC)", "结束 finished", "状态", "请求", "新增", "更新", "未变", "错误"):
-        table.add_column(col)
+    start = None
+    if since:
+        day = parse_cn_date(since)
+        if day is None:
+            _fail(f"cannot read date {since!r}")
+            return
+        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     with session_scope(_settings()) as s:
+        if url:
+            table = Table(title=f"抓取记录 / fetches of {url}")
+            for col in ("fetch", "run", "时间 (UTC)", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
+                table.add_column(col, overflow="fold")
+            q = select(FetchLog).where(FetchLog.url == url).order_by(FetchLog.id.desc()).limit(limit)  # type: ignore[union-attr]
+            if start:
+                q = q.where(FetchLog.fetched_at >= start)
+            for f in s.exec(q).all():
+                table.add_row(
+                    str(f.id), str(f.run_id), f"{f.fetched_at:%Y-%m-%d %H:%M:%S}", str(f.status or "—"), str(f.bytes),
+                    f"{f.duration_ms:.0f}" if f.duration_ms is not None else "—", (f.content_hash or "—")[:12],
+                    f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—", f.error or "",
+                )
+            console.print(table)
+            return
+        table = Table(title="抓取历史 / crawl history")
+        for col in ("run", "source", "开始 started (UTC)", "结束 finished", "状态", "请求", "新增", "更新", "未变", "错误"):
+            table.add_column(col)
         q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
         if source:
             q = q.where(CrawlRun.source_name == source)
+        if start:
+            q = q.where(CrawlRun.started_at >= start)
         for r in s.exec(q).all():
             table.add_row(
                 str(r.id), r.source_name, f"{r.started_at:%Y-%m-%d %H:%M:%S}",
@@ -266,12 +369,16 @@ def serve() -> None:
 
 
 @app.command()
-def demo(port: int = typer.Option(0, help="Loopback port for the replica sites (0 = any free port).")) -> None:
+def demo(port: int = typer.Option(8765, help="Loopback port for the replica sites; keep it the same between runs (URLs identify documents).")) -> None:
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
     from radar.demo import DEMO_EMAIL, run_demo
 
     settings = _settings()
-    result = run_demo(settings, port=port)
+    try:
+        result = run_demo(settings, port=port)
+    except OSError as exc:
+        _fail(f"cannot serve the demo sites on 127.0.0.1:{port} ({exc}); choose another port with --port")
+        return
     console.print(f"[bold]PolicyRadar 演示 · 第 {result.run_number} 次运行[/]", markup=True)
     if result.edited:
         console.print(f"演示站点已修改一页：{result.edited}", highlight=False)

@@ -37,4 +37,10 @@ def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[Cr
         chosen = [by_name[n] for n in names]
     else:
         chosen = [s for s in sources if s.enabled]
-    return [run_crawl(src, settings) for src in chosen]
+    from alerts.operator import check_and_alert
+
+    results = []
+    for src in chosen:
+        results.append(run_crawl(src, settings))
+        check_and_alert(settings, src.name)
+    return results

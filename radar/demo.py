@@ -38,7 +38,7 @@ def demo_settings(base: Settings) -> Settings:
     return base.model_copy(update={"sources_dir": DEMO_DIR / "sources"})
 
 
-def run_demo(base: Settings, port: int = 0) -> DemoResult:
+def run_demo(base: Settings, port: int = 8765) -> DemoResult:
     from demo.edits import apply_demo_edit
     from demo.server import serve_sites
 

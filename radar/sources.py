@@ -115,7 +115,7 @@ class Incremental(_Strict):
     """How a recrawl avoids work: stop at known items, conditional GETs, recheck known pages rarely."""
 
     stop_when_known: bool = True
-    overlap_pages: int = Field(default=1, ge=1, description="pages of only-known items before paging stops")
+    overlap_pages: int = Field(default=1, ge=1, description="pages reaching known items before paging stops (raise it for sites that pin old items)")
     conditional_requests: bool = True
     recheck_after_days: float = Field(
         default=7, ge=0, description="re-fetch a known detail page (conditionally) when last checked longer ago; 0 = every crawl"

@@ -106,21 +106,23 @@ class GenericSpider(scrapy.Spider):
                 what = self.source.list.item if self.source.list else (self.source.api.items if self.source.api else "items")
                 self.list_errors.append(f"{response.url}: list selector {what!r} matched nothing")
             return
-        all_known = True
+        reached_known = False
         for entry in entries:
             if not self._wanted(entry):
                 continue
             known = entry.url in self.recorder.known
+            reached_known = reached_known or known
             if known and not self._due_for_recheck(entry.url):
                 self.skipped_known += 1
                 continue
-            all_known = all_known and known
             yield self._request(
                 entry.url, self.parse_detail, self.detail_failed, conditional=known,
                 cb_kwargs={"list_title": entry.title, "list_date": entry.date},
             )
         self.recorder.remember(response)
-        if all_known and self.source.incremental.stop_when_known:
+        # Lists run newest first: once a page reaches items we already hold, older pages hold only
+        # known items.  overlap_pages > 1 tolerates sites that pin old items to the top.
+        if reached_known and self.source.incremental.stop_when_known:
             streak = self.known_streak.get(first, 0) + 1
             self.known_streak[first] = streak
             if streak >= self.source.incremental.overlap_pages:

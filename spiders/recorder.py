@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +39,7 @@ class Recorder:
         self.errors: list[str] = []
         self.pipeline = PagePipeline(settings)
         self.warc = RunWarc(settings, source.name, run_id)
+        self._lock = threading.Lock()  # items are processed in reactor threads
         with session_scope(settings) as s:
             docs = s.exec(select(Document.id, Document.url, Document.last_seen).where(Document.source_name == source.name)).all()
             self.known: dict[str, datetime] = {url: seen for _id, url, seen in docs}
@@ -53,7 +55,8 @@ class Recorder:
             }
 
     def log_fetch(self, entry: FetchLog) -> None:
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         with session_scope(self.settings) as s:
             s.add(entry)
 
@@ -75,8 +78,9 @@ class Recorder:
 
     def process_item(self, item: dict[str, Any]) -> str:
         outcome = self.pipeline.process(item, self.source, self.run_id)
-        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
-        self.errors.extend(outcome.errors)
+        with self._lock:
+            self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+            self.errors.extend(outcome.errors)
         if outcome.status != "failed":
             # Validators are kept only once the content is safely stored, so a 304 always has something behind it.
             if item.get("validators"):
@@ -89,6 +93,7 @@ class Recorder:
     def close(self, list_errors: list[str], fatal: str | None = None) -> CrawlRun:
         """Close the run: failed when the list could not be read at all, ok otherwise (item errors are counted)."""
         self.warc.close()
+        self.pipeline.close()
         errors = list_errors + self.errors
         seen = sum(self.counts.values())
         failed = fatal is not None or (bool(list_errors) and seen == 0)

@@ -57,6 +57,8 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "DOWNLOAD_WARNSIZE": 0,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        "LOG_INSTALL_ROOT_HANDLER": True,
+        "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "COOKIES_ENABLED": True,
         "DOWNLOADER_MIDDLEWARES": {"spiders.fetchlog.FetchLogMiddleware": 950},
         "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
@@ -71,7 +73,7 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int)
     from spiders.recorder import Recorder
 
     recorder = Recorder(settings, source, run_id)
-    process = CrawlerProcess(settings=scrapy_settings(source, settings), install_root_handler=True)
+    process = CrawlerProcess(settings=scrapy_settings(source, settings))
     crawler = process.create_crawler(GenericSpider)
     fatal: list[str] = []
 
@@ -89,7 +91,7 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int)
 
 
 def _child(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Scrapy installs the root handler at LOG_LEVEL; a second handler here would echo DEBUG items.
     source = SourceConfig.model_validate(source_data)
     settings = Settings.model_validate(settings_data)
     crawl_in_this_process(source, settings, run_id)

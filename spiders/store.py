@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from spiders.recorder import Recorder
@@ -17,7 +18,9 @@ class StorePipeline:
     def from_crawler(cls, crawler: Any) -> "StorePipeline":
         return cls(crawler)
 
-    def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
+        """Extraction and storage run in a thread (extraction itself in worker processes),
+        so the reactor keeps downloading while earlier releases are read."""
         recorder: Recorder = self.crawler.spider.recorder
-        recorder.process_item(item)
+        await asyncio.to_thread(recorder.process_item, item)
         return item

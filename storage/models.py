@@ -160,6 +160,7 @@ class Attachment(SQLModel, table=True):
     page_count: int | None = None
     text: str = Field(default="", sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
+    warnings: str | None = Field(default=None, sa_column=Column(Text))  # e.g. scanned pages not OCR'd
     first_seen: datetime = Field(default_factory=utcnow)
 
 
@@ -220,3 +221,17 @@ class Delivery(SQLModel, table=True):
     outbox_path: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+
+
+class OperatorAlert(SQLModel, table=True):
+    """One alert per failing streak of a source (the streak is identified by its first failed run)."""
+
+    __table_args__ = (UniqueConstraint("source_name", "first_failed_run_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_name: str = Field(index=True)
+    first_failed_run_id: int
+    streak: int
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    status: str = "pending"
+    created_at: datetime = Field(default_factory=utcnow)

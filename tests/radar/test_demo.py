@@ -17,6 +17,9 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RADAR_DATA_DIR", str(data))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SMTP_URL", raising=False)
+    import radar.cli
+
+    monkeypatch.setattr(radar.cli.console, "width", 200)  # a wide terminal: no truncated table cells
     return data
 
 
@@ -28,9 +31,10 @@ def _digest(out: str) -> str:
     return msg["Subject"] + "\n" + msg.get_body(preferencelist=("plain",)).get_content()
 
 
-def test_demo_twice_reports_the_edited_document_as_changed(demo_env: Path) -> None:
+def test_demo_twice_reports_the_edited_document_as_changed(demo_env: Path, unused_port: int) -> None:
     runner = CliRunner()
-    first = runner.invoke(app, ["demo"], catch_exceptions=False)
+    args = ["demo", "--port", str(unused_port)]  # the same port both times: URLs identify documents
+    first = runner.invoke(app, args, catch_exceptions=False)
     assert first.exit_code == 0, first.output
     assert "第 1 次运行" in first.output
     for source in ("miit", "zj", "thinktank"):
@@ -39,7 +43,7 @@ def test_demo_twice_reports_the_edited_document_as_changed(demo_env: Path) -> No
     assert "未来产业政策周报" in digest1 and "更新0条" in digest1
     assert "■ 未来" in digest1
 
-    second = runner.invoke(app, ["demo"], catch_exceptions=False)
+    second = runner.invoke(app, args, catch_exceptions=False)
     assert second.exit_code == 0, second.output
     assert "第 2 次运行" in second.output
     assert "演示站点已修改一页" in second.output
