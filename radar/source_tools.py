@@ -35,7 +35,7 @@ class CheckReport:
 
 
 def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse:
-    resp = client.get(url, headers=source.headers, cookies=source.cookies)
+    resp = client.get(url, headers=source.headers)
     resp.raise_for_status()
     text = decode_html(resp.content, declared=resp.charset_encoding, override=source.encoding)
     return HtmlResponse(url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
@@ -44,7 +44,7 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
-    with httpx.Client(headers={"User-Agent": user_agent}, timeout=timeout, follow_redirects=True) as client:
+    with httpx.Client(headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:
             page = _fetch(client, url, source)
         except httpx.HTTPError as exc:

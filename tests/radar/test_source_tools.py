@@ -86,6 +86,9 @@ def test_guess_refuses_pages_without_a_list() -> None:
 
 
 def test_cli_new_writes_a_valid_yaml_and_check_prints_it(base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import radar.cli
+
+    monkeypatch.setattr(radar.cli.console, "width", 200)  # a wide terminal: no wrapped table cells
     monkeypatch.setenv("RADAR_DATA_DIR", str(tmp_path / "data"))
     out = tmp_path / "sources" / "draft.yaml"
     runner = CliRunner()
