@@ -35,12 +35,17 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         return None
 
     def _resolve(self) -> Path | None:
-        path = unquote(urlsplit(self.path).path)
-        target = (self.root / path.lstrip("/")).resolve()
+        parts = urlsplit(self.path)
+        target = (self.root / unquote(parts.path).lstrip("/")).resolve()
         if target != self.root and self.root not in target.parents:
             return None  # ../ traversal
         if target.is_dir():
             target = target / "index.html"
+        if parts.query:
+            # Replicas of query-string pages and APIs: list.json?page=2 is stored as list.json__page-2
+            variant = target.with_name(f"{target.name}__{unquote(parts.query).replace('&', '_').replace('=', '-')}")
+            if variant.is_file() and self.root in variant.resolve().parents:
+                return variant
         return target if target.is_file() else None
 
     def _content_type(self, target: Path) -> str:
@@ -96,9 +101,9 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_sites(root: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``root`` in a background thread; yields the base URL."""
-    server = http.server.ThreadingHTTPServer((host, port), partial(SiteHandler, root=Path(root)))
+def serve_sites(root: Path, host: str = "127.0.0.1", port: int = 0, handler: type[SiteHandler] = SiteHandler) -> Iterator[str]:
+    """Serve ``root`` in a background thread; yields the base URL (``handler`` lets tests add behaviour)."""
+    server = http.server.ThreadingHTTPServer((host, port), partial(handler, root=Path(root)))
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="demo-sites", daemon=True)
     thread.start()

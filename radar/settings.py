@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     download_timeout: int = Field(default=30, validation_alias="RADAR_DOWNLOAD_TIMEOUT")
     max_attachment_bytes: int = Field(default=50 * 1024 * 1024, validation_alias="RADAR_MAX_ATTACHMENT_BYTES")
     send_retries: int = Field(default=3, validation_alias="RADAR_SEND_RETRIES")
+    retry_backoff: float = Field(default=2.0, validation_alias="RADAR_RETRY_BACKOFF")
     extract_workers: int = Field(default=2, validation_alias="RADAR_EXTRACT_WORKERS")
     fail_alert_runs: int = Field(default=3, validation_alias="RADAR_FAIL_ALERT_RUNS")
     operator_email: str | None = Field(default=None, validation_alias="RADAR_OPERATOR_EMAIL")

@@ -51,7 +51,9 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(source.politeness.concurrency),
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 2,
-        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524],  # 5xx and timeouts only: a 4xx will not change by asking again
+        "RETRY_BACKOFF_BASE": settings.retry_backoff,
+        "RETRY_BACKOFF_MAX": 60.0,
         "DOWNLOAD_TIMEOUT": settings.download_timeout,
         "DOWNLOAD_MAXSIZE": settings.max_attachment_bytes,
         "DOWNLOAD_WARNSIZE": 0,
@@ -60,7 +62,7 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "COOKIES_ENABLED": True,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.fetchlog.FetchLogMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": {"spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
         "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
     }
 
