@@ -13,19 +13,20 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from pathlib import Path
+from email.utils import make_msgid, parseaddr
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from alerts.mime import ImagePart, digest_bytes
 from alerts.period import Period
 from alerts.render import RenderedDigest, render_digest
-from alerts.select import select_digest
+from alerts.select import load_candidates, select_digest
 from alerts.transport import PermanentSendError, TransientSendError, Transport, transport_for
 from radar.settings import Settings
 from storage.db import session_scope
-from storage.models import Delivery, DigestRun, Subscriber, utcnow
+from storage.models import Delivery, DigestRun, DocumentVersion, Subscriber, TrackLabel, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +40,58 @@ class DigestReport:
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already sent for this period
     failed: list[tuple[str, str]] = field(default_factory=list)
-    uncertain: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)  # a crash left these mid-send: not resent automatically
+    empty: list[str] = field(default_factory=list)  # nothing new and the subscriber asked to skip empty digests
+    planned: list[tuple[str, int, int, int]] = field(default_factory=list)  # dry run: (email, items, new, changed)
     destinations: dict[str, str] = field(default_factory=dict)
 
 
-def build_message(rendered: RenderedDigest, *, sender: str, recipient: str, period_key: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["Subject"] = rendered.subject
-    msg["From"] = sender
-    name, addr = parseaddr(recipient)
-    msg["To"] = formataddr((name, addr))
-    msg["Date"] = formatdate(localtime=False)
+@dataclass
+class OutgoingDigest:
+    """One rendered digest, ready to hand to a transport as bytes."""
+
+    sender: str
+    recipient: str
+    subject: str
+    message_id: str
+    data: bytes
+    key: str  # period key, names the outbox file
+
+
+def build_digest_mail(
+    rendered: RenderedDigest, *, sender: str, recipient: str, period_key: str,
+    links: dict[str, str] | None = None, image: ImagePart | None = None,
+) -> OutgoingDigest:
+    """multipart/alternative (text, then HTML with the chart as an inline related image),
+    with RFC 8058 one-click unsubscribe headers."""
     domain = parseaddr(sender)[1].split("@")[-1] or "localhost"
-    msg["Message-ID"] = make_msgid(idstring=f"digest.{period_key}", domain=domain)
-    msg["X-Radar-Period"] = period_key
-    msg.set_content(rendered.text, subtype="plain", charset="utf-8")
-    msg.add_alternative(rendered.html, subtype="html", charset="utf-8")
-    return msg
+    message_id = make_msgid(idstring=f"digest.{period_key}", domain=domain)
+    extra = [("X-Radar-Period", period_key)]
+    if links:
+        extra += [("List-Unsubscribe", f"<{links['unsubscribe']}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+    data = digest_bytes(subject=rendered.subject, sender=sender, recipient=recipient, message_id=message_id,
+                        text=rendered.text, html=rendered.html, extra_headers=extra, image=image)
+    return OutgoingDigest(sender, recipient, rendered.subject, message_id, data, period_key)
+
+
+def weekly_counts(session: Session, period: Period, weeks: int = 9) -> list[tuple[str, int]]:
+    """Filed (labelled) new versions per digest week, this period and the eight before it."""
+    from datetime import timedelta
+
+    from sqlalchemy import func as sa_func
+
+    out: list[tuple[str, int]] = []
+    end = period.end
+    for k in range(weeks - 1, -1, -1):
+        w_end = end - timedelta(days=7 * k)
+        w_start = w_end - timedelta(days=7)
+        n = session.exec(
+            select(sa_func.count(sa_func.distinct(DocumentVersion.id)))
+            .join(TrackLabel, TrackLabel.version_id == DocumentVersion.id)  # type: ignore[arg-type]
+            .where(DocumentVersion.first_seen >= w_start, DocumentVersion.first_seen < w_end)
+        ).one()
+        out.append(("本周" if k == 0 else f"-{k}周", int(n)))
+    return out
 
 
 def track_order(settings: Settings) -> list[str]:
@@ -64,80 +100,127 @@ def track_order(settings: Settings) -> list[str]:
     return [t.name for t in load_taxonomy(settings.taxonomy_path).tracks]
 
 
-def _claim(s: Session, sub: Subscriber, period: Period, run_id: int) -> Delivery | None:
-    """Return the delivery row to work on, or None if this period is already done for ``sub``."""
-    row = s.exec(select(Delivery).where(Delivery.subscriber_id == sub.id, Delivery.period_key == period.key)).first()
-    if row is None:
-        row = Delivery(run_id=run_id, subscriber_id=sub.id, period_key=period.key)  # type: ignore[arg-type]
-        s.add(row)
-        try:
-            s.commit()
-        except IntegrityError:  # another runner claimed it first
-            s.rollback()
-            return None
-        return row
-    return row if row.status in ("pending", "failed") else None
+def _claim(s: Session, sub: Subscriber, period: Period, run_id: int, existing: Delivery | None, status: str, **fields: object) -> Delivery | None:
+    """Make the (subscriber, period) row ours with ``status``, durably, before anything leaves.
+
+    The unique key decides races: if another runner inserted the row first, we lose and skip.
+    """
+    row = existing or Delivery(run_id=run_id, subscriber_id=sub.id, period_key=period.key)  # type: ignore[arg-type]
+    row.run_id, row.status = run_id, status
+    for k, v in fields.items():
+        setattr(row, k, v)
+    if status == "sending":
+        row.attempts += 1
+    s.add(row)
+    try:
+        s.commit()
+    except IntegrityError:
+        s.rollback()
+        return None
+    return row
 
 
-def run_digest(settings: Settings, period: Period, *, transport: Transport | None = None, only: list[str] | None = None) -> DigestReport:
-    """Send the digest for ``period`` to every active subscriber (or only the given addresses)."""
+def run_digest(
+    settings: Settings, period: Period, *, transport: Transport | None = None, only: list[str] | None = None,
+    frequency: str | None = "weekly", dry_run: bool = False,
+) -> DigestReport:
+    """Send the digest for ``period`` to every confirmed, active subscriber of ``frequency``
+    (or to the given addresses, whatever their frequency).  ``dry_run`` renders and reports, sends nothing."""
+    from alerts.chart import weekly_chart
+    from alerts.subscriptions import links_for
+
     order = track_order(settings)
-    own_transport = transport is None
-    transport = transport or transport_for(settings.smtp_url, settings.outbox_dir)
+    own_transport = transport is None and not dry_run
+    if own_transport:
+        transport = transport_for(settings.smtp_url, settings.outbox_dir)
     with session_scope(settings) as s:
-        run = DigestRun(period_key=period.key, period_start=period.start, period_end=period.end)
+        run = DigestRun(period_key=period.key, period_start=period.start, period_end=period.end, status="dry-run" if dry_run else "running")
         s.add(run)
         s.flush()
         run_id = run.id
+        cid = f"trend.{period.key}@policyradar"
+        image = ImagePart(weekly_chart(weekly_counts(s, period)).png, cid)  # encoded once per run
+        candidates = load_candidates(s, period)  # once per run, not once per subscriber
     assert run_id is not None
     report = DigestReport(period, run_id)
     try:
         with session_scope(settings) as s:
-            subs = s.exec(select(Subscriber).where(Subscriber.active == True)).all()  # noqa: E712
-            for sub in subs:
-                if only and sub.email not in only:
-                    continue
+            q = select(Subscriber).where(Subscriber.active == True, Subscriber.confirmed == True)  # noqa: E712
+            if only:
+                q = q.where(Subscriber.email.in_([o.lower() for o in only]))  # type: ignore[attr-defined]
+            elif frequency:
+                q = q.where(Subscriber.frequency == frequency)
+            for sub in s.exec(q.order_by(Subscriber.id)).all():
                 existing = s.exec(select(Delivery).where(Delivery.subscriber_id == sub.id, Delivery.period_key == period.key)).first()
-                if existing is not None and existing.status == "sent":
+                if existing is not None and existing.status in ("sent", "skipped"):
                     report.skipped.append(sub.email)
                     continue
                 if existing is not None and existing.status == "sending":
                     report.uncertain.append(sub.email)
                     continue
-                row = _claim(s, sub, period, run_id)
+                digest = select_digest(s, period, sub, order, candidates)
+                if dry_run:
+                    report.planned.append((sub.email, len(digest.items), digest.new_count, digest.changed_count))
+                    continue
+                if not digest.items and sub.skip_empty:
+                    if _claim(s, sub, period, run_id, existing, "skipped", items=0) is not None:
+                        report.empty.append(sub.email)
+                    continue
+                links = links_for(settings, sub)
+                rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url, language=sub.language, links=links, chart_cid=cid)
+                msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=period.key, links=links, image=image)
+                row = _claim(s, sub, period, run_id, existing, "sending", subject=msg.subject, message_id=msg.message_id, items=len(digest.items))
                 if row is None:
                     report.skipped.append(sub.email)
                     continue
-                digest = select_digest(s, period, sub, order)
-                rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url)
-                msg = build_message(rendered, sender=settings.mail_from, recipient=sub.email, period_key=period.key)
+                assert transport is not None
                 _send_with_retries(s, row, msg, transport, settings, report, sub.email, len(digest.items))
     finally:
-        if own_transport:
+        if own_transport and transport is not None:
             transport.close()
         with session_scope(settings) as s:
             run = s.get(DigestRun, run_id)
             assert run is not None
             run.finished_at = utcnow()
-            run.status = "failed" if report.failed or report.uncertain else "ok"
+            if not dry_run:
+                run.status = "failed" if report.failed or report.uncertain else "ok"
             s.add(run)
     return report
 
 
+def render_preview(settings: Settings, period: Period, email: str, out: "Path") -> "Path":
+    """Render one subscriber's digest to an .eml file without sending or recording a delivery."""
+    from alerts.chart import weekly_chart
+    from alerts.subscriptions import links_for
+
+    with session_scope(settings) as s:
+        sub = s.exec(select(Subscriber).where(Subscriber.email == email.lower())).first()
+        if sub is None:
+            raise LookupError(f"no subscriber {email!r}")
+        digest = select_digest(s, period, sub, track_order(settings))
+        links = links_for(settings, sub)
+        cid = f"trend.{period.key}@policyradar"
+        rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url, language=sub.language, links=links, chart_cid=cid)
+        msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=f"preview-{period.key}", links=links,
+                                image=ImagePart(weekly_chart(weekly_counts(s, period)).png, cid))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(msg.data)
+    out.with_suffix(".html").write_text(rendered.html, encoding="utf-8")
+    return out
+
+
 def _send_with_retries(
-    s: Session, row: Delivery, msg: EmailMessage, transport: Transport, settings: Settings, report: DigestReport, email: str, n_items: int
+    s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str, n_items: int
 ) -> None:
-    row.subject = str(msg["Subject"])
-    row.message_id = str(msg["Message-ID"])
-    row.items = n_items
+    """The row is already claimed as 'sending' (attempt 1); retry transient failures with backoff."""
     delay = 1.0
     for attempt in range(settings.send_retries + 1):
-        row.status = "sending"
-        row.attempts += 1
-        s.add(row)
-        s.commit()  # the claim is durable before the bytes leave
+        if attempt:
+            row.status, row.attempts = "sending", row.attempts + 1
+            s.add(row)
+            s.commit()  # durable before the bytes leave again
         try:
-            where = transport.send(msg)
+            where = transport.send_bytes(msg.sender, msg.recipient, msg.data, msg.key)
         except TransientSendError as exc:
             row.status, row.error = "failed", str(exc)
             s.add(row)

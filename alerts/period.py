@@ -48,3 +48,13 @@ def since(start: datetime, now: datetime, tz: str = "Asia/Shanghai") -> Period:
     end = _utc(now)
     year, week, _ = end.astimezone(ZoneInfo(tz)).isocalendar()
     return Period(f"upto-{end:%Y%m%dT%H%M%S}", _utc(start), end, f"{year}年第{week}周")
+
+
+def day_containing(moment: datetime, tz: str = "Asia/Shanghai", hour: int = 8) -> Period:
+    """The daily digest's day: 08:00 local to 08:00 the next day (sent at its end)."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=timezone.utc).astimezone(zone)
+    start = local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if start > local:
+        start -= timedelta(days=1)
+    return Period(f"{start:%Y-%m-%d}", _utc(start), _utc(start + timedelta(days=1)), f"{start.year}年{start.month}月{start.day}日")

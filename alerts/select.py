@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from alerts.period import Period
+from alerts.rank import priority
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel
 
 
@@ -22,6 +23,7 @@ class DigestItem:
     changed: bool
     source_title: str
     also: list[str] = field(default_factory=list)  # other sources that published the same release
+    priority: float = 0.0  # see alerts.rank
     draft: tuple[str, str] | None = None  # (title, url) of the 征求意见稿 this final version follows
 
     @property
@@ -69,10 +71,20 @@ class Digest:
         return {t: sum(len(v) for v in regions.values()) for t, regions in self.groups.items()}
 
 
-def _wanted(sub: Subscriber, labels: list[TrackLabel], doc: Document) -> bool:
+def _wanted(sub: Subscriber, labels: list[TrackLabel], doc: Document, text: str) -> bool:
+    """The subscription's filters: tracks, sub-tracks, regions, document types, keywords in or out."""
     if sub.tracks and not any(lab.track in sub.tracks or lab.track_id in sub.tracks for lab in labels):
         return False
+    if sub.subtracks and not any(st["name"] in sub.subtracks or st["id"] in sub.subtracks for lab in labels for st in lab.subtracks):
+        return False
     if sub.regions and (doc.region or "") not in sub.regions:
+        return False
+    if sub.doctypes and (doc.doctype or "") not in sub.doctypes:
+        return False
+    haystack = f"{doc.title}\n{text}"
+    if sub.keywords_include and not any(k in haystack for k in sub.keywords_include):
+        return False
+    if sub.keywords_exclude and any(k in haystack for k in sub.keywords_exclude):
         return False
     return True
 
@@ -93,8 +105,20 @@ def _merge_stories(items: list[DigestItem]) -> list[DigestItem]:
     return merged
 
 
-def select_digest(session: Session, period: Period, subscriber: Subscriber, track_order: list[str]) -> Digest:
-    """Versions first seen in the period, newest version per document, filtered by the subscription.
+@dataclass
+class Candidate:
+    """A labelled release of the period, loaded once per digest run and shared by all subscribers."""
+
+    version: DocumentVersion
+    document: Document
+    labels: list[TrackLabel]
+    changed: bool
+    source_title: str
+    draft: tuple[str, str] | None
+
+
+def load_candidates(session: Session, period: Period) -> list[Candidate]:
+    """Versions first seen in the period, the newest per document, with their labels.
 
     A document first seen before the period whose text changed inside it is
     an update (更新); everything else is new.  Items with no track label are
@@ -110,29 +134,53 @@ def select_digest(session: Session, period: Period, subscriber: Subscriber, trac
         cur = latest.get(doc.id)  # type: ignore[arg-type]
         if cur is None or ver.version_no > cur[0].version_no:
             latest[doc.id] = (ver, doc)  # type: ignore[index]
+    if not latest:
+        return []
     sources = {s.name: s.title for s in session.exec(select(Source)).all()}
-    items: list[DigestItem] = []
+    by_version: dict[int, list[TrackLabel]] = {}
+    ids = [v.id for v, _d in latest.values()]
+    for chunk in range(0, len(ids), 500):
+        for lab in session.exec(select(TrackLabel).where(TrackLabel.version_id.in_(ids[chunk : chunk + 500]))).all():  # type: ignore[union-attr]
+            by_version.setdefault(lab.version_id, []).append(lab)
+    out: list[Candidate] = []
     for ver, doc in latest.values():
-        labels = list(
-            session.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(TrackLabel.score.desc())).all()  # type: ignore[union-attr]
-        )
-        if not labels or not _wanted(subscriber, labels, doc):
+        labels = sorted(by_version.get(ver.id, []), key=lambda lab: -lab.score)  # type: ignore[arg-type]
+        if not labels:
             continue
-        changed = ver.version_no > 1 and doc.first_seen < period.start
-        item = DigestItem(doc, ver, labels, changed, sources.get(doc.source_name, doc.source_name))
+        draft = None
         if doc.draft_id is not None:
-            draft = session.get(Document, doc.draft_id)
-            if draft is not None:
-                item.draft = (draft.title, draft.url)
-        items.append(item)
+            d = session.get(Document, doc.draft_id)
+            draft = (d.title, d.url) if d is not None else None
+        changed = ver.version_no > 1 and doc.first_seen < period.start
+        out.append(Candidate(ver, doc, labels, changed, sources.get(doc.source_name, doc.source_name), draft))
+    return out
+
+
+def select_digest(
+    session: Session, period: Period, subscriber: Subscriber, track_order: list[str], candidates: list[Candidate] | None = None
+) -> Digest:
+    """The subscriber's digest: their filters over the period's candidates, stories merged, ranked, grouped."""
+    if candidates is None:
+        candidates = load_candidates(session, period)
+    items = [
+        DigestItem(c.document, c.version, c.labels, c.changed, c.source_title, draft=c.draft)
+        for c in candidates
+        if _wanted(subscriber, c.labels, c.document, c.version.text)
+    ]
     items = _merge_stories(items)
     order = {t: i for i, t in enumerate(track_order)}
+    region_rank: dict[str, float] = {}
+    for it in items:  # regions ordered by their most important item, so 全国 usually leads
+        it.priority = priority(it)
+        key = it.document.region or "其他"
+        region_rank[key] = max(region_rank.get(key, 0.0), it.priority)
     items.sort(
         key=lambda it: (
             order.get(it.primary.track, len(order)),
+            -region_rank[it.document.region or "其他"],
             it.document.region or "",
+            -it.priority,
             -(it.published.toordinal() if it.published else 0),
-            -it.primary.score,
         )
     )
     digest = Digest(period)

@@ -1,20 +1,69 @@
-"""Subscribers and what they asked for."""
+"""Subscribers: double opt-in, preferences, one-click unsubscribe.
+
+Nothing is mailed to an address before its owner clicks the confirmation
+link; every later mail carries a signed manage link (preferences and
+RFC 8058 one-click unsubscribe) that only works for that address.
+"""
 
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Literal
 
+from pydantic import BaseModel, Field, field_validator
 from sqlmodel import select
 
+from alerts.tokens import TokenError, make_token, read_token
+from alerts.transport import PermanentSendError, TransientSendError, transport_for
 from radar.settings import Settings
 from storage.db import session_scope
-from storage.models import Subscriber
+from storage.models import Subscriber, utcnow
+
+__all__ = [
+    "Preferences", "SubscriptionError", "TokenError", "validate_email", "request_subscription", "confirm_subscription",
+    "unsubscribe", "update_preferences", "subscriber_for_token", "links_for", "subscribe", "list_subscribers", "remove_subscriber",
+]
 
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+DOCTYPES = ["政策文件", "征求意见稿", "行动计划·方案", "实施意见", "通知公告", "政策解读", "新闻动态", "研究报告"]
 
 
 class SubscriptionError(ValueError):
     """A subscription request that cannot be accepted; the message says why."""
+
+
+class Preferences(BaseModel):
+    """What a subscriber wants; empty lists mean "everything"."""
+
+    tracks: list[str] = Field(default_factory=list)
+    subtracks: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    keywords_include: list[str] = Field(default_factory=list)
+    keywords_exclude: list[str] = Field(default_factory=list)
+    doctypes: list[str] = Field(default_factory=list)
+    frequency: Literal["weekly", "daily", "immediate"] = "weekly"
+    immediate_tracks: list[str] = Field(default_factory=list)
+    language: Literal["zh", "en"] = "zh"
+    skip_empty: bool = False
+
+    @field_validator("tracks", "subtracks", "regions", "keywords_include", "keywords_exclude", "doctypes", "immediate_tracks", mode="before")
+    @classmethod
+    def _split(cls, v: object) -> object:
+        if isinstance(v, str):  # "a,b，c" from forms and the CLI
+            return [p.strip() for p in re.split(r"[,，、;；\s]+", v) if p.strip()]
+        if isinstance(v, list):
+            return [str(p).strip() for p in v if str(p).strip()]
+        return v
+
+    @field_validator("doctypes")
+    @classmethod
+    def _doctypes(cls, v: list[str]) -> list[str]:
+        unknown = [d for d in v if d not in DOCTYPES]
+        if unknown:
+            raise ValueError(f"unknown document type(s) {unknown}; choose from {DOCTYPES}")
+        return v
 
 
 def validate_email(email: str) -> str:
@@ -24,41 +73,178 @@ def validate_email(email: str) -> str:
     return email.lower()
 
 
-def resolve_tracks(names: list[str], known: dict[str, str]) -> list[str]:
-    """Map track names or ids to canonical Chinese names; unknown names are an error, not ignored."""
-    out = []
+def _taxonomy_names(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    from pipeline.taxonomy import load_taxonomy
+
+    tax = load_taxonomy(settings.taxonomy_path)
+    tracks = {t.id: t.name for t in tax.tracks}
+    subs: dict[str, str] = {}
+    for t in tax.tracks:
+        for st in getattr(t, "subtracks", []) or []:
+            subs[st.id] = st.name
+    return tracks, subs
+
+
+def _resolve(names: list[str], known: dict[str, str], what: str) -> list[str]:
+    """Map names or ids to canonical Chinese names; unknown names are an error, not ignored."""
+    out: list[str] = []
     for n in names:
-        n = n.strip()
-        if not n:
-            continue
         if n in known.values():
             out.append(n)
         elif n in known:
             out.append(known[n])
         else:
-            raise SubscriptionError(f"未知赛道 / unknown track {n!r}; choose from: {', '.join(known.values())}")
-    return sorted(set(out), key=list(known.values()).index)
+            raise SubscriptionError(f"未知{what} / unknown {'track' if what == '赛道' else 'sub-track'} {n!r}; choose from: {', '.join(known.values())}")
+    order = list(known.values())
+    return sorted(set(out), key=order.index)
 
 
-def subscribe(settings: Settings, email: str, tracks: list[str], regions: list[str] | None = None, name: str | None = None) -> Subscriber:
-    """Add or update a subscriber (re-subscribing reactivates)."""
-    from pipeline.taxonomy import load_taxonomy
+def _normalise(settings: Settings, prefs: Preferences) -> Preferences:
+    tracks, subs = _taxonomy_names(settings)
+    return prefs.model_copy(update={
+        "tracks": _resolve(prefs.tracks, tracks, "赛道"),
+        "immediate_tracks": _resolve(prefs.immediate_tracks, tracks, "赛道"),
+        "subtracks": _resolve(prefs.subtracks, subs, "子方向"),
+    })
 
-    known = {t.id: t.name for t in load_taxonomy(settings.taxonomy_path).tracks}
+
+def _apply(sub: Subscriber, prefs: Preferences) -> None:
+    for key, value in prefs.model_dump().items():
+        setattr(sub, key, value)
+
+
+def links_for(settings: Settings, sub: Subscriber) -> dict[str, str]:
+    """Signed links for mails to ``sub``: preferences and one-click unsubscribe (they do not expire)."""
+    assert sub.id is not None
+    token = make_token(settings.signing_key(), "manage", sub.id, sub.email)
+    base = settings.public_url.rstrip("/")
+    return {"unsubscribe": f"{base}/unsubscribe?token={token}", "preferences": f"{base}/preferences?token={token}"}
+
+
+def _confirmation_message(settings: Settings, sub: Subscriber) -> EmailMessage:
+    assert sub.id is not None
+    token = make_token(settings.signing_key(), "confirm", sub.id, sub.email)
+    link = f"{settings.public_url.rstrip('/')}/subscribe/confirm?token={token}"
+    msg = EmailMessage()
+    msg["Subject"] = "请确认订阅 PolicyRadar 未来产业政策周报"
+    msg["From"] = settings.mail_from
+    msg["To"] = sub.email
+    msg["Date"] = formatdate()
+    msg["Message-ID"] = make_msgid(idstring=f"confirm.{sub.id}")
+    msg["X-Radar-Period"] = f"confirm-{sub.id}"
+    tracks = "、".join(sub.tracks) or "全部赛道"
+    msg.set_content(
+        f"您好！\n\n有人（希望是您）用 {sub.email} 订阅了 PolicyRadar 未来产业政策周报（{tracks}）。\n"
+        f"请在 3 天内点击下面的链接确认订阅；确认之前我们不会再给您发送任何邮件：\n\n{link}\n\n"
+        "如果不是您本人操作，请忽略本邮件。\n"
+    )
+    msg.add_alternative(
+        f"<p>您好！</p><p>有人（希望是您）用 {sub.email} 订阅了 PolicyRadar 未来产业政策周报（{tracks}）。</p>"
+        f'<p><a href="{link}">点击确认订阅</a>（3 天内有效）。确认之前我们不会再给您发送任何邮件。</p>'
+        "<p>如果不是您本人操作，请忽略本邮件。</p>",
+        subtype="html",
+    )
+    return msg
+
+
+def request_subscription(settings: Settings, email: str, prefs: Preferences, *, name: str | None = None) -> Subscriber:
+    """Record an unconfirmed subscription and mail the confirmation link (the only mail before confirmation)."""
     addr = validate_email(email)
-    chosen = resolve_tracks(tracks, known)
+    prefs = _normalise(settings, prefs)
     with session_scope(settings) as s:
-        sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first()
-        if sub is None:
-            sub = Subscriber(email=addr)
-        sub.tracks = chosen
-        sub.regions = [r.strip() for r in (regions or []) if r.strip()]
+        sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first() or Subscriber(email=addr)
+        _apply(sub, prefs)
         sub.name = name or sub.name
-        sub.active = True
+        if not sub.active:  # re-subscribing after an unsubscribe needs a fresh confirmation
+            sub.active, sub.confirmed, sub.unsubscribed_at = True, False, None
+        s.add(sub)
+        s.flush()
+        s.refresh(sub)
+    if not sub.confirmed:
+        transport = transport_for(settings.smtp_url, settings.outbox_dir)
+        try:
+            transport.send(_confirmation_message(settings, sub))
+        except (TransientSendError, PermanentSendError) as exc:
+            raise SubscriptionError(f"确认邮件发送失败 / could not send the confirmation mail: {exc}") from exc
+        finally:
+            transport.close()
+    return sub
+
+
+def subscriber_for_token(settings: Settings, token: str, purpose: Literal["confirm", "manage"]) -> Subscriber:
+    sid, email = read_token(settings.signing_key(), purpose, token)
+    with session_scope(settings) as s:
+        sub = s.get(Subscriber, sid)
+        if sub is None or sub.email != email:
+            raise TokenError("链接无效 / the link is not valid")  # forged id, or a token for another address
+        return sub
+
+
+def confirm_subscription(settings: Settings, token: str) -> Subscriber:
+    sub = subscriber_for_token(settings, token, "confirm")
+    with session_scope(settings) as s:
+        row = s.get(Subscriber, sub.id)
+        assert row is not None
+        if not row.active:
+            raise TokenError("该订阅已退订，请重新订阅 / this subscription was cancelled; subscribe again")
+        if not row.confirmed:
+            row.confirmed, row.confirmed_at = True, utcnow()
+            s.add(row)
+        return row
+
+
+def unsubscribe(settings: Settings, token: str) -> Subscriber:
+    sub = subscriber_for_token(settings, token, "manage")
+    with session_scope(settings) as s:
+        row = s.get(Subscriber, sub.id)
+        assert row is not None
+        if row.active:
+            row.active, row.unsubscribed_at = False, utcnow()
+            s.add(row)
+        return row
+
+
+def update_preferences(settings: Settings, token: str, prefs: Preferences) -> Subscriber:
+    sub = subscriber_for_token(settings, token, "manage")
+    prefs = _normalise(settings, prefs)
+    with session_scope(settings) as s:
+        row = s.get(Subscriber, sub.id)
+        assert row is not None
+        _apply(row, prefs)
+        s.add(row)
+        return row
+
+
+def subscribe(settings: Settings, email: str, tracks: list[str], regions: list[str] | None = None, name: str | None = None,
+              *, confirmed: bool = True, prefs: Preferences | None = None) -> Subscriber:
+    """Operator path (CLI, demo): add or update a subscriber directly; ``confirmed`` when the operator vouches for the address."""
+    prefs = prefs or Preferences(tracks=tracks, regions=regions or [])
+    if not confirmed:
+        return request_subscription(settings, email, prefs, name=name)
+    addr = validate_email(email)
+    prefs = _normalise(settings, prefs)
+    with session_scope(settings) as s:
+        sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first() or Subscriber(email=addr)
+        _apply(sub, prefs)
+        sub.name = name or sub.name
+        sub.active, sub.unsubscribed_at = True, None
+        if not sub.confirmed:
+            sub.confirmed, sub.confirmed_at = True, utcnow()
         s.add(sub)
         s.flush()
         s.refresh(sub)
         return sub
+
+
+def remove_subscriber(settings: Settings, email: str) -> bool:
+    """Unsubscribe by address (operator); delivery history is kept for the audit."""
+    with session_scope(settings) as s:
+        sub = s.exec(select(Subscriber).where(Subscriber.email == validate_email(email))).first()
+        if sub is None:
+            return False
+        sub.active, sub.unsubscribed_at = False, utcnow()
+        s.add(sub)
+        return True
 
 
 def list_subscribers(settings: Settings) -> list[Subscriber]:

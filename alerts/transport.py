@@ -20,6 +20,9 @@ class Transport(Protocol):
     def send(self, msg: EmailMessage) -> str:
         """Send one message; return where it went (server reply or file path)."""
 
+    def send_bytes(self, sender: str, recipient: str, data: bytes, key: str) -> str:
+        """Send an already serialised message (the digest fast path)."""
+
     def close(self) -> None: ...
 
 
@@ -81,6 +84,28 @@ class SmtpTransport:
             raise PermanentSendError(f"recipient refused: {refused}")
         return f"smtp://{self.host}:{self.port}"
 
+    def send_bytes(self, sender: str, recipient: str, data: bytes, key: str) -> str:
+        from email.utils import parseaddr
+
+        try:
+            if self._conn is None:
+                self._conn = self._connect()
+            refused = self._conn.sendmail(parseaddr(sender)[1], [parseaddr(recipient)[1]], data)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise PermanentSendError(f"recipient refused: {exc.recipients}") from exc
+        except smtplib.SMTPResponseException as exc:
+            self._drop()
+            err = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+            if 400 <= exc.smtp_code < 500:
+                raise TransientSendError(f"{exc.smtp_code} {err}") from exc
+            raise PermanentSendError(f"{exc.smtp_code} {err}") from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            self._drop()
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        if refused:
+            raise PermanentSendError(f"recipient refused: {refused}")
+        return f"smtp://{self.host}:{self.port}"
+
     def _drop(self) -> None:
         if self._conn is not None:
             try:
@@ -111,11 +136,16 @@ class OutboxTransport:
         self.folder = folder
 
     def send(self, msg: EmailMessage) -> str:
+        return self.send_bytes(str(msg["From"]), str(msg["To"]), msg.as_bytes(), str(msg["X-Radar-Period"]))
+
+    def send_bytes(self, sender: str, recipient: str, data: bytes, key: str) -> str:
+        from email.utils import parseaddr
+
         self.folder.mkdir(parents=True, exist_ok=True)
-        stem = re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{msg['X-Radar-Period']}_{msg['To']}")
+        stem = re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{key}_{parseaddr(recipient)[1]}")
         path = self.folder / f"{stem}.eml"
         tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(msg.as_bytes())
+        tmp.write_bytes(data)
         tmp.replace(path)  # atomic: a crash never leaves half a message
         return str(path)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +20,8 @@ sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", n
 subscribers_app = typer.Typer(help="Digest subscribers.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(subscribers_app, name="subscribers")
+webhooks_app = typer.Typer(help="Instant-alert webhooks (WeCom, DingTalk, Feishu, Slack, JSON).", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 
 
@@ -71,52 +73,103 @@ def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enab
 
 @app.command()
 def digest(
-    period: str = typer.Option("last-week", help="last-week | this-week | since-last"),
+    period: str = typer.Option("last-week", help="last-week | this-week | yesterday | since-last"),
     to: list[str] = typer.Option(None, "--to", help="Only these subscriber addresses."),
+    frequency: str = typer.Option("weekly", help="Which subscribers: weekly | daily."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List who would get what; send nothing."),
+    preview: Optional[str] = typer.Option(None, "--preview", help="Render this subscriber's digest to a file; send nothing."),
+    output: Path = typer.Option(Path("digest-preview.eml"), "--output", "-o", help="Where --preview writes (.eml, plus .html beside it)."),
 ) -> None:
-    """Render and send the digest for a period to subscribers (SMTP_URL, or .eml files in the outbox)."""
-    from alerts.digest import last_digest_end, run_digest
-    from alerts.period import last_completed_week, since, week_containing
+    """Render and send the digest for a period (SMTP_URL, or .eml files in the outbox), exactly once per subscriber."""
+    from alerts.digest import last_digest_end, render_preview, run_digest
+    from alerts.period import day_containing, last_completed_week, since, week_containing
 
     settings = _settings()
     now = datetime.now(timezone.utc)
-    if period == "last-week":
-        p = last_completed_week(now, settings.timezone)
-    elif period == "this-week":
-        p = week_containing(now, settings.timezone)
-    elif period == "since-last":
-        p = since(last_digest_end(settings) or datetime(2000, 1, 1, tzinfo=timezone.utc), now, settings.timezone)
-    else:
-        _fail(f"unknown period {period!r}: use last-week, this-week or since-last")
+    periods = {
+        "last-week": lambda: last_completed_week(now, settings.timezone),
+        "this-week": lambda: week_containing(now, settings.timezone),
+        "yesterday": lambda: day_containing(now - timedelta(days=1), settings.timezone),
+        "since-last": lambda: since(last_digest_end(settings) or datetime(2000, 1, 1, tzinfo=timezone.utc), now, settings.timezone),
+    }
+    if period not in periods:
+        _fail(f"unknown period {period!r}: use {', '.join(periods)}")
         return
-    report = run_digest(settings, p, only=to or None)
-    console.print(f"摘要 {p.label}（{p.key}）：已发送 {len(report.sent)}，此前已发送 {len(report.skipped)}，失败 {len(report.failed)}")
+    p = periods[period]()
+    if preview:
+        try:
+            path = render_preview(settings, p, preview, output)
+        except LookupError as exc:
+            _fail(str(exc))
+            return
+        console.print(f"预览已写入 / preview written: {path} and {path.with_suffix('.html')}", highlight=False)
+        return
+    report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run)
+    if dry_run:
+        table = Table(title=f"将发送 / would send: {p.label} ({p.key})")
+        for col in ("email", "条目 items", "新增 new", "更新 changed"):
+            table.add_column(col)
+        for email, n, new, changed in report.planned:
+            table.add_row(email, str(n), str(new), str(changed))
+        console.print(table)
+        for email in report.skipped:
+            console.print(f"  已发送过 / already sent: {email}", highlight=False)
+        return
+    console.print(f"摘要 {p.label}（{p.key}）：已发送 {len(report.sent)}，此前已发送 {len(report.skipped)}，空摘要跳过 {len(report.empty)}，失败 {len(report.failed)}", highlight=False)
     for email, where in report.destinations.items():
         console.print(f"  {email} → {where}", highlight=False)
     for email, err in report.failed:
         console.print(f"  [red]失败[/] {email}: {err}", markup=True, highlight=False)
     for email in report.uncertain:
-        console.print(f"  [yellow]状态不明[/] {email}: a previous run crashed while sending; not resent", markup=True, highlight=False)
+        console.print(f"  [yellow]状态不明[/] {email}: a previous run stopped while sending to this address; not resent (check the mail server log)", markup=True, highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
+                        frequency: str, immediate: str, language: str, skip_empty: bool):  # type: ignore[no-untyped-def]
+    from alerts.subscriptions import Preferences
+
+    return Preferences(
+        tracks=tracks, subtracks=subtracks, regions=regions, keywords_include=include, keywords_exclude=exclude,
+        doctypes=doctypes, frequency=frequency, immediate_tracks=immediate, language=language, skip_empty=skip_empty,
+    )
+
+
+_TRACKS = typer.Option("", help="Tracks (names or ids, comma-separated, e.g. 未来能源,information); empty = all.")
+_SUBTRACKS = typer.Option("", help="Sub-tracks (names or ids); empty = all.")
+_REGIONS = typer.Option("", help="Regions, e.g. 全国,浙江; empty = all.")
+_INCLUDE = typer.Option("", "--keywords", help="Only items containing one of these words.")
+_EXCLUDE = typer.Option("", "--exclude", help="Drop items containing any of these words.")
+_DOCTYPES = typer.Option("", help="Document types, e.g. 征求意见稿,实施意见; empty = all.")
+_FREQ = typer.Option("weekly", help="weekly (Monday 08:00 Asia/Shanghai) | daily | immediate")
+_IMMEDIATE = typer.Option("", help="Tracks to alert immediately (email and webhooks) as items arrive.")
+_LANG = typer.Option("zh", help="zh (default) | en labels")
 
 
 @app.command("subscribe")
 def subscribe_cmd(
     email: str,
-    tracks: str = typer.Option("", help="Comma-separated track names or ids (e.g. 未来能源,information); empty = all."),
-    regions: str = typer.Option("", help="Comma-separated regions (e.g. 全国,浙江); empty = all."),
+    tracks: str = _TRACKS, subtracks: str = _SUBTRACKS, regions: str = _REGIONS, keywords: str = _INCLUDE, exclude: str = _EXCLUDE,
+    doctypes: str = _DOCTYPES, frequency: str = _FREQ, immediate: str = _IMMEDIATE, language: str = _LANG,
+    skip_empty: bool = typer.Option(False, help="Send nothing for a period with nothing new."),
     name: Optional[str] = typer.Option(None),
+    confirmed: bool = typer.Option(False, "--confirmed", help="The operator vouches for the address: skip the confirmation mail."),
 ) -> None:
-    """Add (or update) a digest subscriber."""
+    """Subscribe an address; a confirmation mail is sent first (double opt-in) unless --confirmed."""
+    from pydantic import ValidationError
+
     from alerts.subscriptions import SubscriptionError, subscribe
 
+    settings = _settings()
     try:
-        sub = subscribe(_settings(), email, tracks.replace("，", ",").split(","), regions.replace("，", ",").split(","), name)
-    except SubscriptionError as exc:
+        prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
+        sub = subscribe(settings, email, [], name=name, confirmed=confirmed, prefs=prefs)
+    except (SubscriptionError, ValidationError) as exc:
         _fail(str(exc))
         return
-    console.print(f"已订阅 {sub.email}：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}", highlight=False)
+    state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
+    console.print(f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}", highlight=False)
 
 
 @subscribers_app.command("list")
@@ -125,10 +178,114 @@ def subscribers_list() -> None:
     from alerts.subscriptions import list_subscribers
 
     table = Table(title="订阅者 / subscribers")
-    for col in ("email", "赛道 tracks", "地区 regions", "频率", "状态"):
+    for col in ("email", "赛道 tracks", "地区 regions", "关键词", "频率", "语言", "状态"):
         table.add_column(col)
     for s in list_subscribers(_settings()):
-        table.add_row(s.email, "、".join(s.tracks) or "全部", "、".join(s.regions) or "全部", s.frequency, "有效" if s.active else "停用")
+        state = "已退订" if not s.active else ("有效" if s.confirmed else "待确认")
+        words = "、".join(s.keywords_include) + (f" −{'、'.join(s.keywords_exclude)}" if s.keywords_exclude else "")
+        table.add_row(s.email, "、".join(s.tracks) or "全部", "、".join(s.regions) or "全部", words or "—", s.frequency, s.language, state)
+    console.print(table)
+
+
+@subscribers_app.command("update")
+def subscribers_update(
+    email: str,
+    tracks: str = _TRACKS, subtracks: str = _SUBTRACKS, regions: str = _REGIONS, keywords: str = _INCLUDE, exclude: str = _EXCLUDE,
+    doctypes: str = _DOCTYPES, frequency: str = _FREQ, immediate: str = _IMMEDIATE, language: str = _LANG,
+    skip_empty: bool = typer.Option(False),
+) -> None:
+    """Replace a subscriber's preferences (the confirmation state is kept)."""
+    from pydantic import ValidationError
+    from sqlmodel import select
+
+    from alerts.subscriptions import SubscriptionError, subscribe, validate_email
+    from storage.db import session_scope
+    from storage.models import Subscriber
+
+    settings = _settings()
+    try:
+        addr = validate_email(email)
+        with session_scope(settings) as s:
+            existing = s.exec(select(Subscriber).where(Subscriber.email == addr)).first()
+        if existing is None:
+            _fail(f"no subscriber {addr}")
+            return
+        prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
+        if existing.confirmed:
+            subscribe(settings, addr, [], confirmed=True, prefs=prefs)
+        else:
+            from alerts.subscriptions import _apply, _normalise
+
+            with session_scope(settings) as s:
+                row = s.get(Subscriber, existing.id)
+                assert row is not None
+                _apply(row, _normalise(settings, prefs))
+                s.add(row)
+    except (SubscriptionError, ValidationError) as exc:
+        _fail(str(exc))
+        return
+    console.print(f"已更新 / updated {addr}", highlight=False)
+
+
+@subscribers_app.command("remove")
+def subscribers_remove(email: str) -> None:
+    """Unsubscribe an address (its delivery history is kept for the audit)."""
+    from alerts.subscriptions import SubscriptionError, remove_subscriber
+
+    try:
+        ok = remove_subscriber(_settings(), email)
+    except SubscriptionError as exc:
+        _fail(str(exc))
+        return
+    if not ok:
+        _fail(f"no subscriber {email}")
+        return
+    console.print(f"已退订 / unsubscribed {email}", highlight=False)
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    email: str,
+    kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json"),
+    url: str = typer.Option(..., help="The webhook URL the chat tool gave you."),
+    secret: Optional[str] = typer.Option(None, help="Signing secret (DingTalk 加签, Feishu 签名校验, or HMAC for json)."),
+) -> None:
+    """Attach a webhook channel to a subscriber; it receives their immediate alerts."""
+    from sqlmodel import select
+
+    from alerts.webhooks import KINDS
+    from storage.db import session_scope
+    from storage.models import Subscriber, WebhookChannel
+
+    if kind not in KINDS:
+        _fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        return
+    if not url.startswith(("https://", "http://")):
+        _fail("url must be http(s)")
+        return
+    with session_scope(_settings()) as s:
+        sub = s.exec(select(Subscriber).where(Subscriber.email == email.strip().lower())).first()
+        if sub is None:
+            _fail(f"no subscriber {email}")
+            return
+        s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
+    console.print(f"已添加 {kind} webhook → {email}", highlight=False)
+
+
+@webhooks_app.command("list")
+def webhooks_list() -> None:
+    """Webhook channels and their subscribers."""
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import Subscriber, WebhookChannel
+
+    table = Table(title="Webhooks")
+    for col in ("id", "subscriber", "kind", "url", "signed"):
+        table.add_column(col, overflow="fold")
+    with session_scope(_settings()) as s:
+        for ch, sub in s.exec(select(WebhookChannel, Subscriber).join(Subscriber, Subscriber.id == WebhookChannel.subscriber_id)).all():  # type: ignore[arg-type]
+            table.add_row(str(ch.id), sub.email, ch.kind, ch.url, "yes" if ch.secret else "no")
     console.print(table)
 
 

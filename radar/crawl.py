@@ -39,8 +39,13 @@ def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[Cr
         chosen = [s for s in sources if s.enabled]
     from alerts.operator import check_and_alert
 
+    from alerts.instant import dispatch_instant
+
     results = []
     for src in chosen:
-        results.append(run_crawl(src, settings))
+        result = run_crawl(src, settings)
+        results.append(result)
         check_and_alert(settings, src.name)
+        if result.new or result.changed:
+            dispatch_instant(settings, [result.run_id])
     return results

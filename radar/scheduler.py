@@ -25,6 +25,7 @@ from radar.sources import SourceConfig
 log = logging.getLogger(__name__)
 
 DIGEST_JOB_ID = "digest:weekly"
+DAILY_JOB_ID = "digest:daily"
 GRACE_SECONDS = 7 * 24 * 3600
 
 
@@ -42,8 +43,21 @@ def digest_job() -> None:
     from alerts.period import last_completed_week
 
     settings = Settings()
-    report = run_digest(settings, last_completed_week(datetime.now(timezone.utc), settings.timezone))
+    report = run_digest(settings, last_completed_week(datetime.now(timezone.utc), settings.timezone), frequency="weekly")
     log.info("digest %s: sent=%d skipped=%d failed=%d", report.period.key, len(report.sent), len(report.skipped), len(report.failed))
+
+
+def daily_digest_job() -> None:
+    """Scheduled entry point for daily subscribers: the day that has just ended."""
+    from datetime import timedelta
+
+    from alerts.digest import run_digest
+    from alerts.period import day_containing
+
+    settings = Settings()
+    period = day_containing(datetime.now(timezone.utc) - timedelta(minutes=1), settings.timezone)
+    report = run_digest(settings, period, frequency="daily")
+    log.info("daily digest %s: sent=%d skipped=%d failed=%d", period.key, len(report.sent), len(report.skipped), len(report.failed))
 
 
 def trigger_for(source: SourceConfig, tz: str) -> CronTrigger | IntervalTrigger:
@@ -81,6 +95,16 @@ def configure(scheduler: BaseScheduler, settings: Settings, sources: list[Source
         coalesce=True,
         max_instances=1,
         misfire_grace_time=GRACE_SECONDS,
+    )
+    scheduler.add_job(
+        "radar.scheduler:daily_digest_job",
+        trigger=CronTrigger(hour=settings.digest_cron.split()[1], minute=settings.digest_cron.split()[0], timezone=settings.timezone),
+        id=DAILY_JOB_ID,
+        name="每日摘要",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=24 * 3600,
     )
 
 

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     download_timeout: int = Field(default=30, validation_alias="RADAR_DOWNLOAD_TIMEOUT")
     max_attachment_bytes: int = Field(default=50 * 1024 * 1024, validation_alias="RADAR_MAX_ATTACHMENT_BYTES")
     send_retries: int = Field(default=3, validation_alias="RADAR_SEND_RETRIES")
+    secret_key: str | None = Field(default=None, validation_alias="RADAR_SECRET_KEY")
     retry_backoff: float = Field(default=2.0, validation_alias="RADAR_RETRY_BACKOFF")
     extract_workers: int = Field(default=2, validation_alias="RADAR_EXTRACT_WORKERS")
     fail_alert_runs: int = Field(default=3, validation_alias="RADAR_FAIL_ALERT_RUNS")
@@ -53,6 +54,21 @@ class Settings(BaseSettings):
     @property
     def archive_dir(self) -> Path:
         return self.data_dir / "archive"
+
+    def signing_key(self) -> str:
+        """RADAR_SECRET_KEY, or a random key kept in the data dir so links survive restarts."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.ensure_dirs()
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            tmp.chmod(0o600)
+            tmp.replace(path)
+        return path.read_text(encoding="utf-8").strip()
 
     def ensure_dirs(self) -> None:
         for d in (self.data_dir, self.outbox_dir, self.archive_dir):

@@ -179,16 +179,53 @@ class TrackLabel(SQLModel, table=True):
 
 
 class Subscriber(SQLModel, table=True):
-    """Someone who receives digests, and what they asked for (empty list = everything)."""
+    """Someone who receives digests, and what they asked for (an empty list means everything)."""
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(index=True, unique=True)
     name: str | None = None
     tracks: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    subtracks: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     regions: list[str] = Field(default_factory=list, sa_column=Column(JSON))
-    frequency: str = "weekly"
-    active: bool = True
+    keywords_include: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    keywords_exclude: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    doctypes: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    frequency: str = "weekly"  # weekly / daily / immediate
+    immediate_tracks: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    language: str = "zh"  # zh / en (labels only; crawled text stays as published)
+    skip_empty: bool = False  # no mail at all for a period with nothing new
+    confirmed: bool = False  # double opt-in: nothing is sent before this
+    confirmed_at: datetime | None = None
+    active: bool = True  # false once unsubscribed
+    unsubscribed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookChannel(SQLModel, table=True):
+    """An instant-alert destination of a subscriber: WeCom, DingTalk, Feishu/Lark, Slack or plain JSON."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscriber_id: int = Field(foreign_key="subscriber.id", index=True)
+    kind: str  # wecom / dingtalk / feishu / slack / json
+    url: str
+    secret: str | None = None  # DingTalk / Feishu signing secret
+    active: bool = True
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One instant alert for one channel and document version: sent at most once."""
+
+    __table_args__ = (UniqueConstraint("channel_id", "version_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="webhookchannel.id", index=True)
+    version_id: int = Field(foreign_key="documentversion.id")
+    status: str = "pending"
+    attempts: int = 0
+    response: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
 
 
 class DigestRun(SQLModel, table=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from radar.scheduler import DIGEST_JOB_ID, GRACE_SECONDS, build_scheduler, configure
+from radar.scheduler import DAILY_JOB_ID, DIGEST_JOB_ID, GRACE_SECONDS, build_scheduler, configure
 from radar.settings import Settings
 from radar.sources import load_sources
 
@@ -21,7 +21,7 @@ def test_jobs_persist_across_scheduler_restarts(settings: Settings) -> None:
     second.start(paused=True)
     try:
         ids = {job.id for job in second.get_jobs()}
-        assert ids == {DIGEST_JOB_ID} | {f"crawl:{s.name}" for s in sources}
+        assert ids == {DIGEST_JOB_ID, DAILY_JOB_ID} | {f"crawl:{s.name}" for s in sources}
     finally:
         second.shutdown(wait=False)
 
@@ -48,7 +48,7 @@ def test_removed_sources_lose_their_jobs(settings: Settings) -> None:
     try:
         configure(sched, settings, sources)
         configure(sched, settings, sources[:1])
-        assert {j.id for j in sched.get_jobs()} == {DIGEST_JOB_ID, f"crawl:{sources[0].name}"}
+        assert {j.id for j in sched.get_jobs()} == {DIGEST_JOB_ID, DAILY_JOB_ID, f"crawl:{sources[0].name}"}
         crawl = sched.get_job(f"crawl:{sources[0].name}")
         assert crawl.max_instances == 1
         assert crawl.next_run_time is None or crawl.next_run_time - datetime.now(timezone.utc) < timedelta(days=2)

@@ -1,0 +1,52 @@
+"""Which items an analyst needs first: a documented priority score.
+
+priority = issuing level      国务院 100 · 部委 (national) 80 · 省 60 · 市 40
+         + document type      政策文件/实施意见 20 · 行动计划·方案 18 · 征求意见稿 15 · 通知公告 10 ·
+                              政策解读 6 · 研究报告 4 · 新闻动态 2
+         + 5 per track the item is filed under
+         + sub-track evidence (matched term occurrences of the leading track, capped at 10)
+         + 8 if it changes a document subscribers already know
+         + 5 per other site that republished it (capped at 20)
+Ties are broken by publish date, newest first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from radar.paths import CONFIG_DIR
+
+if TYPE_CHECKING:
+    from alerts.select import DigestItem
+
+LEVELS = {"国务院": 100, "部委": 80, "省": 60, "市": 40}
+DOCTYPE_WEIGHT = {"政策文件": 20, "实施意见": 20, "行动计划·方案": 18, "征求意见稿": 15, "通知公告": 10, "政策解读": 6, "研究报告": 4, "新闻动态": 2}
+
+
+@lru_cache(maxsize=1)
+def _provinces() -> frozenset[str]:
+    data = yaml.safe_load(Path(CONFIG_DIR / "regions.yaml").read_text(encoding="utf-8"))
+    return frozenset(p["name"] for p in data.get("provinces", []))
+
+
+def issuing_level(agency: str | None, region: str | None) -> str:
+    if agency and ("国务院" in agency or "中共中央" in agency):
+        return "国务院"
+    if region in (None, "", "全国"):
+        return "部委"
+    return "省" if region in _provinces() else "市"
+
+
+def priority(item: "DigestItem") -> float:
+    doc = item.document
+    score = LEVELS[issuing_level(doc.agency, doc.region)]
+    score += DOCTYPE_WEIGHT.get(doc.doctype or "", 0)
+    score += 5 * len(item.labels)
+    score += min(10, sum(item.primary.terms.values()))
+    score += 8 if item.changed else 0
+    score += min(20, 5 * len(item.also))
+    return float(score)
