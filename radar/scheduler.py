@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_JOB_ID = "digest:weekly"
 DAILY_JOB_ID = "digest:daily"
-GRACE_SECONDS = 7 * 24 * 3600
+GRACE_SECONDS = None  # run however late: a missed weekly digest is sent (once, coalesced) after downtime
 
 
 def crawl_job(source_name: str) -> None:
@@ -104,7 +104,7 @@ def configure(scheduler: BaseScheduler, settings: Settings, sources: list[Source
         replace_existing=True,
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=24 * 3600,
+        misfire_grace_time=GRACE_SECONDS,
     )
 
 

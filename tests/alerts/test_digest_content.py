@@ -94,3 +94,19 @@ def test_english_labels_and_preview(seeded: Settings, tmp_path: Path) -> None:
     assert "Future Energy" in msg.get_body(preferencelist=("plain",)).get_content()
     assert out.with_suffix(".html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert not list(seeded.outbox_dir.glob("*.eml"))  # a preview sends nothing
+
+
+def test_subscribers_sharing_a_rendering_each_get_their_own_address_and_links(seeded: Settings) -> None:
+    from alerts.subscriptions import links_for
+
+    a = subscribe(seeded, "a@example.com", [])
+    b = subscribe(seeded, "b&c@example.com", [])
+    report = run_digest(seeded, week_containing(datetime.now(timezone.utc)))
+    for sub, other in ((a, b), (b, a)):
+        msg = _mail(report.destinations[sub.email])
+        html = msg.get_body(preferencelist=("html",)).get_content()
+        text = msg.get_body(preferencelist=("plain",)).get_content()
+        mine, theirs = links_for(seeded, sub)["unsubscribe"], links_for(seeded, other)["unsubscribe"]
+        assert mine in text and mine in msg["List-Unsubscribe"] and theirs not in text + html
+        assert sub.email in text and other.email not in text
+    assert "b&amp;c@example.com" in _mail(report.destinations["b&c@example.com"]).get_body(preferencelist=("html",)).get_content()
