@@ -41,7 +41,7 @@ class PdfDoc:
 
 def _clean(paras: list[str]) -> list[str]:
     """Drop the flattened tables of the seed dumps (``表2:…``): as prose they read as noise."""
-    return [p for p in paras if not p.startswith(("表", "图")) and len(p) < 600]
+    return [p for p in paras if not p.startswith(("表", "图"))]
 
 
 def documents(seeds: Path) -> list[PdfDoc]:
@@ -91,6 +91,7 @@ def documents(seeds: Path) -> list[PdfDoc]:
 
 def render(doc: PdfDoc, path: Path) -> None:
     """Lay out one attachment: title page block, body, optional table; header line and ``- n -`` on every page."""
+    from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -99,6 +100,7 @@ def render(doc: PdfDoc, path: Path) -> None:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    rl_config.invariant = 1  # no timestamps or random ids: rebuilding gives byte-identical committed files
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=21, firstLineIndent=24, wordWrap="CJK", spaceAfter=4)
     head = ParagraphStyle("head", parent=body, fontSize=18, leading=28, alignment=1, firstLineIndent=0, spaceAfter=14)

@@ -23,7 +23,7 @@ _FURNITURE = [
     re.compile(r"双周决策观察"),  # running header of seed 000
 ]
 _HEADING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|【[^】]{1,8}】\s*$|专栏\s*\d|\d+\.|◆|第[一二三四五六七八九十]+[章节条])")
-_END = re.compile(r"([。！？；：]|[。！？][”’）)]|（[^（）]*\d{8}）)\s*$")
+_END = re.compile(r"([。！？：]|[。！？][”’）)]|（[^（）]*\d{8}）)\s*$")
 
 
 def load_seed(prefix: str, seeds: Path = DEFAULT_SEEDS) -> str:
@@ -52,7 +52,7 @@ def paragraphs(raw: str) -> list[str]:
     while i < len(lines):
         line = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if not cur and (_HEADING.match(line) or (len(line) <= 16 and not line.endswith(("，", "、")))):
+        if not cur and (_HEADING.match(line) or (len(line) <= 22 and not line.endswith(("，", "、")))):
             wraps = len(line) >= 30 and not _END.search(line) and 0 < len(nxt) <= 20 and not _HEADING.match(nxt)
             out.append(squeeze(line + (" " + nxt if wraps else "")))
             i += 2 if wraps else 1

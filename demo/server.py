@@ -115,16 +115,24 @@ def serve_sites(root: Path, host: str = "127.0.0.1", port: int = 0, handler: typ
 
 
 def main() -> None:
+    """``python -m demo.server``: serve the replicas by hand (point sources at it with RADAR_DEMO_URL)."""
     ap = argparse.ArgumentParser(description="Serve the PolicyRadar demo replica sites on loopback.")
-    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--root", type=Path, default=Path(__file__).resolve().parent / "sites")
     args = ap.parse_args()
-    with serve_sites(args.root, port=args.port) as base:
-        print(f"serving {args.root} at {base}/ (Ctrl-C to stop)")
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+    try:
+        ctx = serve_sites(args.root, host=args.host, port=args.port)
+        base = ctx.__enter__()
+    except OSError as exc:
+        raise SystemExit(f"cannot listen on {args.host}:{args.port} ({exc.strerror}); choose another --port") from exc
+    print(f"serving {args.root} at {base}/ (Ctrl-C to stop); export RADAR_DEMO_URL={base}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        ctx.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

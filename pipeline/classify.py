@@ -23,15 +23,18 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.cnfold import clean_whitespace, fold, fold_term
+from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.termindex import TermIndex
 
 QUOTE_CHARS = 120
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_SENTENCE_END_CHARS = "。！？!?；;\n"
+_SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -96,48 +99,83 @@ class _Entry:
 
 @dataclass
 class _Evidence:
-    """What one document's term hits add up to, before any filing decision."""
+    """What one document's term hits add up to, before any filing decision.
+
+    Only the sums the filing decision needs are computed up front; per-term
+    counts, sub-track detail and quotes are built on demand, for filed tracks.
+    """
 
     display: str
-    bounds: list[int] | None
+    bounds: list[int] | None  # sentence ends, if the vetoes needed them
     raw: list[float]
     anchor: list[float]  # per track, the heaviest term weight that matched
     top: float
     length: int
     chars: int
-    sub_raw: dict[int, float]
-    entry_counts: Counter[_Entry]
-    hits: list[tuple[int, _Entry, float]]
+    sub_raw: dict[int, float]  # in order of first hit
+    entry_counts: dict[_Entry, int]
+    hits: list[tuple[int, _Entry, float]] | None
+    # fast path: (region factor, matches (payload index, start, end)) in text order, and the payloads
+    spans: list[tuple[float, list[tuple[int, int, int]]]] | None = None
+    counts: dict[int, int] | None = None  # fast path: payload index -> hits
+    clf: "Classifier | None" = None
     _by_sub: dict[int, dict[str, int]] | None = None
 
     def track_terms(self, ti: int) -> dict[str, int]:
         """Matched terms of one track → count, most frequent first."""
-        out: dict[str, int] = defaultdict(int)
-        for e, c in self.entry_counts.items():
-            if ti in e.tracks:
-                out[e.term] += c
-        return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+        out: dict[str, int] = {}
+        if self.counts is not None:
+            assert self.clf is not None
+            members, terms = self.clf._track_members[ti], self.clf._terms
+            for i, c in self.counts.items():
+                if i in members:
+                    t = terms[i]
+                    out[t] = out.get(t, 0) + c
+        else:
+            for e, c in self.entry_counts.items():
+                if ti in e.tracks:
+                    out[e.term] = out.get(e.term, 0) + c
+        return _by_count(out)
 
     def sub_terms(self, si: int) -> dict[str, int]:
         """Matched terms of one sub-track → count, most frequent first."""
         if self._by_sub is None:
-            by_sub: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            for e, c in self.entry_counts.items():
-                for s, _ in e.sub_w:
-                    by_sub[s][e.term] += c
+            by_sub: dict[int, dict[str, int]] = {}
+            if self.counts is not None:
+                assert self.clf is not None
+                subs_of, terms_of = self.clf._subs_of, self.clf._terms
+                pairs = [(subs_of[i], terms_of[i], c) for i, c in self.counts.items()]
+            else:
+                pairs = [(tuple(s for s, _ in e.sub_w), e.term, c) for e, c in self.entry_counts.items()]
+            for subs, term, c in pairs:
+                for s in subs:
+                    terms = by_sub.setdefault(s, {})
+                    terms[term] = terms.get(term, 0) + c
             self._by_sub = by_sub
-        terms = self._by_sub.get(si, {})
-        return dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0])))
+        return _by_count(self._by_sub.get(si, {}))
 
     def track_hits(self, ti: int) -> list[tuple[int, float]]:
         """(position, weighted value) of each hit of one track, for choosing the quote."""
-        return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti]
+        if self.hits is not None:
+            return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti]
+        assert self.spans is not None and self.clf is not None
+        weight = self.clf._track_weight[ti]  # payload index -> weight for this track
+        out: list[tuple[int, float]] = []
+        for f, matches in self.spans:
+            out += [(start, f * weight[i]) for i, start, _ in matches if i in weight]
+        return out
 
     def sentence_bounds(self) -> list[int]:
         """Sentence ends, computed once and only when a quote is needed."""
         if self.bounds is None:
             self.bounds = _sentence_bounds(self.display)
         return self.bounds
+
+    def quote(self, ti: int) -> str:
+        """The quote for one track (see :func:`_quote`)."""
+        if self.bounds is not None:
+            return _quote(self.display, self.bounds, self.track_hits(ti))
+        return _quote_near(self.display, self.track_hits(ti))
 
 
 class Classifier:
@@ -150,7 +188,9 @@ class Classifier:
         self._subs: list[tuple[int, str, str]] = []  # global sub index -> (track index, id, name)
         self._entries: list[_Entry] = []
         self._index = self._build(backend)
+        self._payloads: list[_Entry] = self._index.payloads
         self._order = {t.id: i for i, t in enumerate(self._tracks)}
+        self._prepare_fast_path()
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -219,7 +259,7 @@ class Classifier:
                     score=self._score(r * 1000.0 / ev.length),
                     subtracks=self._sublabels(ti, ev),
                     terms=ev.track_terms(ti),
-                    quote=_quote(ev.display, ev.sentence_bounds(), ev.track_hits(ti)),
+                    quote=ev.quote(ti),
                 )
             )
         labels.sort(key=lambda lb: (-lb.score, self._order[lb.track_id]))
@@ -254,21 +294,123 @@ class Classifier:
             return "minor next to the main track"
         return "filed"
 
+    def _prepare_fast_path(self) -> None:
+        """Per payload index and text region, the weighted contributions, and whether sums may be grouped.
+
+        The reference adds ``w * f`` hit by hit, in text order.  When every such
+        product is a multiple of 2**-k (weights like 0.5 or 3, factors like 1.5)
+        and no sum can reach 2**53 units of 2**-k, every partial sum is exact, so
+        ``count * (w * f)`` per distinct term, in any order, gives the very same
+        floats.  ``_max_chars`` is the text length up to which that holds (a text
+        has at most one hit per character); ``None`` means: always add in order.
+        """
+        sc = self.scoring
+        self._factors = (sc.title_weight, sc.lead_weight, sc.body_weight, sc.attachment_weight)
+        products = [w * f for e in self._payloads for _, _, w in e.targets for f in self._factors]
+        self._max_chars: int | None = None
+        if all(math.isfinite(p) for p in products) and all(math.isfinite(f) for f in self._factors):
+            dens = [Fraction(p).denominator for p in products] or [1]
+            biggest = max([abs(p) for p in products] or [0.0])
+            scale = max(dens) * max(biggest, 1.0)  # a hit adds at most `biggest`, in units of 1/max(dens)
+            self._max_chars = int(2**52 // scale) if max(dens) <= 2**20 else None
+        # payload index -> (((track, w*f), ...), ((sub, w*f), ...)) for each region factor
+        self._contrib = [
+            [(tuple((ti, w * f) for ti, w in e.track_w), tuple((si, w * f) for si, w in e.sub_w)) for e in self._payloads] for f in self._factors
+        ]
+        # payloads that need no per-hit care: no word-boundary check, no veto, something to add
+        self._plain = frozenset(i for i, e in enumerate(self._payloads) if e.targets and not e.boundary and not e.vetoes)
+        self._vetoing = frozenset(i for i, e in enumerate(self._payloads) if e.vetoes)
+        self._terms = [e.term for e in self._payloads]
+        self._subs_of = [tuple(si for si, _ in e.sub_w) for e in self._payloads]
+        self._track_members = [frozenset(i for i, e in enumerate(self._payloads) if ti in e.tracks) for ti in range(len(self._tracks))]
+        self._track_weight = [{i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))]
+
     def _evidence(self, title: str, body: str, attachments: str) -> "_Evidence | None":
         sc = self.scoring
-        title_d, body_d, att_d = clean_whitespace(title or ""), clean_whitespace(body or ""), clean_whitespace(attachments or "")
+        title_d = clean_whitespace(title) if title else ""
+        body_d = clean_whitespace(body) if body else ""
+        att_d = clean_whitespace(attachments) if attachments else ""
         display = f"{title_d}\n{body_d}\n{att_d}"
-        text = fold(display)
+        text, utf16 = fold_utf16(display)
+        matches = self._index.scan_indexes(text, utf16)
         body_start = len(title_d) + 1
         lead_end = body_start + sc.lead_chars
         att_start = body_start + len(body_d) + 1
-        n = len(text)
+        chars = len(body_d) + len(att_d)
+        length = max(chars, sc.density_floor_chars)
+        if self._max_chars is None or len(text) > self._max_chars or lead_end < body_start:
+            return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length)
 
+        payloads = self._payloads
+        ids = list(map(itemgetter(0), matches))
+        plain = self._plain
+        if not plain.issuperset(ids):
+            if not self._vetoing.isdisjoint(ids):  # negative words: sentence by sentence, as the reference does
+                return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length)
+            # word-boundary checks and exclusion phrases: only those matches, as the reference does
+            alnum = _ASCII_ALNUM
+            n = len(text)
+            drop = set()
+            for x in [x for x in matches if x[0] not in plain]:
+                i, start, end = x
+                e = payloads[i]
+                if not e.targets or (
+                    e.check_left and start > 0 and text[start - 1] in alnum or e.check_right and end < n and text[end] in alnum
+                ):
+                    drop.add(x)
+            if drop:
+                matches = [x for x in matches if x not in drop]
+                ids = list(map(itemgetter(0), matches))
+        if not matches:
+            return None
+
+        # Regions by position (matches are in text order), with the reference's precedence:
+        # attachments, then body after the lead, then lead, then title.
+        starts = list(map(itemgetter(1), matches))
+        a = bisect.bisect_left(starts, body_start)
+        c = bisect.bisect_left(starts, att_start)
+        b = min(bisect.bisect_left(starts, lead_end), c)
+        tw, lw, bw, aw = self._factors
+        spans = [(tw, matches[:a], 0), (lw, matches[a:b], 1), (bw, matches[b:c], 2), (aw, matches[c:], 3)]
+        spans = [sp for sp in spans if sp[1]]
+
+        raw = [0.0] * len(self._tracks)
+        sub_raw: dict[int, float] = {}  # in order of first hit, as the reference fills it
+        if len(spans) == 1:
+            region_counts = [(Counter(ids), spans[0][2])]
+        else:
+            region_counts = [(Counter(map(itemgetter(0), ms)), r) for _, ms, r in spans]
+        for counts, r in region_counts:
+            contrib = self._contrib[r]
+            for i, k in counts.items():
+                tws, sws = contrib[i]
+                for ti, p in tws:
+                    raw[ti] += k * p
+                for si, p in sws:
+                    sub_raw[si] = sub_raw.get(si, 0.0) + k * p
+        total = region_counts[0][0] if len(region_counts) == 1 else Counter(ids)
+        anchor = [0.0] * len(self._tracks)
+        for i in total:
+            for ti, w in payloads[i].track_w:
+                if w > anchor[ti]:
+                    anchor[ti] = w
+        return _Evidence(
+            display, None, raw, anchor, max(raw), length, chars, sub_raw, {}, None, [(f, ms) for f, ms, _ in spans], total, self
+        )
+
+    def _evidence_in_order(
+        self, display: str, text: str, matches: list[tuple[int, int, int]], body_start: int, lead_end: int, att_start: int, chars: int, length: int
+    ) -> "_Evidence | None":
+        """The reference computation: hit by hit, sums in text order, negative words by sentence."""
+        sc = self.scoring
+        n = len(text)
         tw, lw, bw, aw = sc.title_weight, sc.lead_weight, sc.body_weight, sc.attachment_weight
         alnum = _ASCII_ALNUM
+        payloads = self._payloads
         hits: list[tuple[int, _Entry, float]] = []
         neg: list[tuple[int, tuple[int, ...]]] = []
-        for start, end, e in self._index.scan(text):
+        for i, start, end in matches:
+            e = payloads[i]
             if e.boundary:
                 if e.check_left and start > 0 and text[start - 1] in alnum:
                     continue
@@ -303,8 +445,6 @@ class Classifier:
             for si, w in e.sub_w:
                 sub_raw[si] += w * f
         entry_counts = Counter(e for _, e, _ in hits)
-        chars = len(body_d) + len(att_d)
-        length = max(chars, sc.density_floor_chars)
         return _Evidence(display, bounds, raw, anchor, max(raw), length, chars, sub_raw, entry_counts, hits)
 
     def _score(self, density: float) -> float:
@@ -325,6 +465,14 @@ class Classifier:
             _, sid, name = self._subs[si]
             out.append(SubLabel(id=sid, name=name, score=self._score(r * 1000.0 / ev.length), terms=ev.sub_terms(si)))
         return out
+
+
+_COUNT = itemgetter(1)
+
+
+def _by_count(terms: dict[str, int]) -> dict[str, int]:
+    """Most frequent first, ties by term (two stable C sorts instead of a key function)."""
+    return dict(sorted(sorted(terms.items()), key=_COUNT, reverse=True))
 
 
 def _apply_vetoes(
@@ -364,15 +512,49 @@ def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]]) -> st
     best = max(per_sentence, key=lambda s: (per_sentence[s], -s))
     lo = bounds[best - 1] + 1 if best > 0 else 0
     hi = bounds[best] + 1 if best < len(bounds) else len(display)
+    return _trim_quote(display, lo, hi, first_hit[best])
+
+
+def _trim_quote(display: str, lo: int, hi: int, first: int) -> str:
+    """The sentence display[lo:hi], stripped, cut to QUOTE_CHARS around its first hit."""
     sentence = display[lo:hi].strip()
     if display[hi - 1 : hi] == "\n":
         sentence = display[lo : hi - 1].strip()
     if len(sentence) <= QUOTE_CHARS:
         return sentence
-    anchor = first_hit[best] - lo
+    anchor = first - lo
     begin = max(0, min(anchor - QUOTE_CHARS // 3, len(sentence) - QUOTE_CHARS))
     piece = sentence[begin : begin + QUOTE_CHARS]
     return ("…" if begin > 0 else "") + piece + ("…" if begin + QUOTE_CHARS < len(sentence) else "")
+
+
+def _quote_near(display: str, hits: list[tuple[int, float]]) -> str:
+    """:func:`_quote` without splitting the whole text: sentences are found from the hits.
+
+    A hit at p belongs to the sentence that ends at the first sentence end > p
+    (that is ``bisect_right(bounds, p)``); hits come in text order, so one forward
+    search per sentence with hits suffices.  Sentences are keyed by that end,
+    which orders them as their numbers do.
+    """
+    if not hits:
+        return ""
+    search = _SENTENCE_END.search
+    n = len(display)
+    per_sentence: dict[int, float] = {}
+    first_hit: dict[int, int] = {}
+    end = -1
+    for start, v in hits:
+        if start >= end:
+            m = search(display, start + 1)
+            end = m.start() if m is not None else n
+            per_sentence[end] = 0.0
+            first_hit[end] = start
+        per_sentence[end] += v
+    best = max(per_sentence, key=lambda s: (per_sentence[s], -s))
+    first = first_hit[best]
+    lo = max([display.rfind(c, 0, first + 1) for c in _SENTENCE_END_CHARS]) + 1
+    hi = best + 1 if best < n else n
+    return _trim_quote(display, lo, hi, first)
 
 
 # ---- batch interface --------------------------------------------------------------------------

@@ -386,8 +386,15 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
 
 
 def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
+    """Per-source selector: CSS, or XPath with the ``xpath:`` prefix (as list selectors allow)."""
     if not css:
         return []
+    if css.startswith("xpath:"):
+        try:
+            hits = root.xpath(css[len("xpath:") :])
+        except etree.XPathError:
+            return []
+        return [h if isinstance(h, etree._Element) else h.getparent() for h in hits if isinstance(h, etree._Element) or hasattr(h, "getparent")]
     try:
         hits = root.cssselect(css)
         # cssselect's HTML mode folds #ID case; retry case-sensitively before giving up

@@ -8,11 +8,19 @@ Backends, fastest first: ``ahocorasick_rs`` (Rust, a DFA: about 3x faster
 than pyahocorasick on Chinese text, whose root node has hundreds of
 children), ``pyahocorasick`` (C), and as a last resort one compiled regex
 alternation, longest alternatives first, which yields the same matches.
+
+With ``ahocorasick_rs`` the text is scanned as UTF-16-LE bytes by a byte DFA:
+two bytes per Chinese character instead of three in UTF-8, and byte offsets
+halve to character offsets with no conversion.  A match at an odd offset
+would straddle two characters; if one turns up, the text is scanned again
+as ``str`` (if every match is at an even offset, the leftmost-longest
+matches are exactly those of the ``str`` scan).
 """
 
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Any
 
 try:  # pragma: no cover - exercised by whichever is installed
@@ -25,10 +33,14 @@ except ImportError:  # pragma: no cover
     _ac = None
 
 BACKENDS = ("ahocorasick_rs", "pyahocorasick", "regex")
+_START = itemgetter(1)
+_ODD = (1).__and__
 
 
 class TermIndex:
     """Maps folded phrases to payloads; ``scan`` lists non-overlapping leftmost-longest matches."""
+
+    _rs16: Any = None
 
     def __init__(self, phrases: dict[str, Any], backend: str | None = None):
         if not phrases:
@@ -43,13 +55,17 @@ class TermIndex:
         if backend == "ahocorasick_rs":
             if _rs is None:
                 raise ImportError("ahocorasick_rs is not installed")
-            self._rs = _rs.AhoCorasick(keys, matchkind=_rs.MatchKind.LeftmostLongest)
+            kind, dfa = _rs.MatchKind.LeftmostLongest, _rs.Implementation.DFA
+            self._rs = _rs.AhoCorasick(keys, matchkind=kind, implementation=dfa)
+            encoded = [k.encode("utf-16-le", "surrogatepass") for k in keys]
+            if all(len(b) == 2 * len(k) for b, k in zip(encoded, keys)):  # BMP-only phrases
+                self._rs16 = _rs.BytesAhoCorasick(encoded, matchkind=kind, implementation=dfa)
         elif backend == "pyahocorasick":
             if _ac is None:
                 raise ImportError("pyahocorasick is not installed")
             auto = _ac.Automaton()
             for i, k in enumerate(keys):
-                auto.add_word(k, (len(k), self._payloads[i]))
+                auto.add_word(k, (len(k), i))
             auto.make_automaton()
             self._auto = auto
         else:
@@ -57,12 +73,32 @@ class TermIndex:
             ordered = sorted(keys, key=lambda p: (-len(p), p))
             self._regex = re.compile("|".join(re.escape(p) for p in ordered))
 
+    @property
+    def payloads(self) -> list[Any]:
+        """Payloads by the index that :meth:`scan_indexes` reports."""
+        return self._payloads
+
+    def scan_indexes(self, text: str, utf16: bytes | None = None) -> list[tuple[int, int, int]]:
+        """Matches as (payload index, start, end_exclusive) in characters, in text order, never overlapping.
+
+        ``utf16`` may pass ``text.encode("utf-16-le", "surrogatepass")`` if the caller already has it.
+        """
+        if self._rs16 is not None:
+            if utf16 is None:
+                utf16 = text.encode("utf-16-le", "surrogatepass")
+            if len(utf16) == 2 * len(text):  # no characters outside the BMP: two bytes each
+                found = self._rs16.find_matches_as_indexes(utf16)
+                if not any(map(_ODD, map(_START, found))):
+                    return [(i, s >> 1, e >> 1) for i, s, e in found]
+            return self._rs.find_matches_as_indexes(text)
+        if self.backend == "ahocorasick_rs":
+            return self._rs.find_matches_as_indexes(text)
+        if self.backend == "pyahocorasick":
+            return [(i, last - size + 1, last + 1) for last, (size, i) in self._auto.iter_long(text)]
+        idx = self._index_of
+        return [(idx[m.group()], m.start(), m.end()) for m in self._regex.finditer(text)]
+
     def scan(self, text: str) -> list[tuple[int, int, Any]]:
         """Matches as (start, end_exclusive, payload), in text order, never overlapping."""
-        if self.backend == "ahocorasick_rs":
-            pl = self._payloads
-            return [(s, e, pl[i]) for i, s, e in self._rs.find_matches_as_indexes(text)]
-        if self.backend == "pyahocorasick":
-            return [(last - size + 1, last + 1, p) for last, (size, p) in self._auto.iter_long(text)]
-        pl, idx = self._payloads, self._index_of
-        return [(m.start(), m.end(), pl[idx[m.group()]]) for m in self._regex.finditer(text)]
+        pl = self._payloads
+        return [(s, e, pl[i]) for i, s, e in self.scan_indexes(text)]

@@ -203,3 +203,12 @@ def test_real_zjdpc_page_with_heavy_furniture() -> None:
 def test_empty_and_broken_markup_do_not_raise() -> None:
     assert extract_html("", "https://x").text == ""
     assert extract_html("<html><body><div><p>未闭合的段落", "https://x").text == "未闭合的段落"
+
+
+def test_detail_selectors_may_be_xpath_like_list_selectors() -> None:
+    from radar.sources import DetailSelectors
+
+    html = "<html><body><div class='x'><h2>标题甲</h2></div><div id='main'><p>正文内容第一段，关于氢能。</p><p>第二段。</p></div><div class='f'>页脚</div></body></html>"
+    got = extract_html(html, "http://x/", DetailSelectors(title="xpath://div[@class='x']/h2", body="xpath://div[@id='main']"))
+    assert got.title == "标题甲"
+    assert got.text == "正文内容第一段，关于氢能。\n第二段。"
