@@ -75,6 +75,11 @@ class ListSelectors(_Strict):
     link: str = "a::attr(href)"
     title: str | None = "a::text"
     date: str | None = None
+    container: str | None = Field(
+        default=None,
+        description="text holding the list as markup, re-parsed before 'item' applies (e.g. Hanweb's "
+        "script[type='text/xml']::text with CDATA records)",
+    )
 
 
 class ApiList(_Strict):
@@ -85,7 +90,8 @@ class ApiList(_Strict):
     API gives only an id, e.g. ``https://www.example.gov.cn/art/{id}.html``.
     """
 
-    items: str = Field(description="dot path to the array of items, e.g. data.list")
+    items: str | None = Field(default=None, description="dot path to the array of items, e.g. data.list")
+    html: str | None = Field(default=None, description="dot path to an HTML fragment holding the list; the list: selectors read it")
     link: str | None = None
     link_template: str | None = None
     title: str = "title"
@@ -96,6 +102,10 @@ class ApiList(_Strict):
 
     @model_validator(mode="after")
     def _link(self) -> "ApiList":
+        if self.html:
+            return self
+        if not self.items:
+            raise ValueError("give items (dot path to the array) or html (dot path to an HTML fragment)")
         if not self.link and not self.link_template:
             raise ValueError("give link (dot path) or link_template")
         return self
@@ -197,6 +207,8 @@ class SourceConfig(_Strict):
             raise ValueError("format 'html' needs a list: block (item, link, title, date selectors)")
         if self.format == "json" and self.api is None:
             raise ValueError("format 'json' needs an api: block (items, link or link_template, title, date)")
+        if self.api is not None and self.api.html and self.list is None:
+            raise ValueError("api.html needs a list: block whose selectors read the fragment")
         if self.pagination.type == "body" and not (self.api and self.api.body and "{n}" in self.api.body):
             raise ValueError("pagination type 'body' needs api.body containing {n}")
         return self

@@ -46,7 +46,20 @@ def _text(node: Selector, expr: str | None) -> str | None:
     return " ".join(parts) or None
 
 
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
+
+
+def _fragment(response: Response, markup: str) -> TextResponse:
+    from scrapy.http import HtmlResponse
+
+    return HtmlResponse(url=response.url, body=markup.encode("utf-8"), encoding="utf-8")
+
+
 def read_html(response: TextResponse, sel: ListSelectors) -> Iterator[ListEntry]:
+    if sel.container:
+        # Lists shipped as text inside the page (Hanweb's <script type="text/xml"> with CDATA records)
+        markup = "\n".join(select(response, sel.container).getall())
+        response = _fragment(response, _CDATA.sub("", markup))
     for item in select(response, sel.item):
         href = _text(item, sel.link)
         if href:
@@ -74,12 +87,16 @@ class _Blank(dict):
         return ""
 
 
-def read_json(response: Response, api: ApiList) -> Iterator[ListEntry]:
+def _json(response: Response) -> Any:
     try:
-        data = json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8", errors="replace").lstrip("\ufeff"))
+        return json.loads(response.body.decode(getattr(response, "encoding", None) or "utf-8", errors="replace").lstrip("\ufeff"))
     except ValueError as exc:
         raise ListFormatError(f"not JSON: {exc}") from exc
-    items = dot_path(data, api.items)
+
+
+def read_json(response: Response, api: ApiList) -> Iterator[ListEntry]:
+    data = _json(response)
+    items = dot_path(data, api.items or "")
     if not isinstance(items, list):
         raise ListFormatError(f"api.items path {api.items!r} is not a list in the response")
     for item in items:
@@ -165,6 +182,13 @@ def read_entries(response: Response, source: SourceConfig) -> list[ListEntry]:
         return list(read_html(response, source.list))
     if source.format == "json":
         assert source.api is not None
+        if source.api.html:
+            # An HTML fragment inside JSON (e.g. MIIT's page-builder "unit" API): the list: selectors read it.
+            fragment = dot_path(_json(response), source.api.html)
+            if not isinstance(fragment, str):
+                raise ListFormatError(f"api.html path {source.api.html!r} is not a string in the response")
+            assert source.list is not None
+            return list(read_html(_fragment(response, fragment), source.list))
         return list(read_json(response, source.api))
     if source.format == "feed":
         return list(read_feed(response))
