@@ -152,8 +152,9 @@ def run_digest(
                 q = q.where(Subscriber.email.in_([o.lower() for o in only]))  # type: ignore[attr-defined]
             elif frequency:
                 q = q.where(Subscriber.frequency == frequency)
+            done = {d.subscriber_id: d for d in s.exec(select(Delivery).where(Delivery.period_key == period.key)).all()}
             for sub in s.exec(q.order_by(Subscriber.id)).all():
-                existing = s.exec(select(Delivery).where(Delivery.subscriber_id == sub.id, Delivery.period_key == period.key)).first()
+                existing = done.get(sub.id)  # type: ignore[arg-type]
                 if existing is not None and existing.status in ("sent", "skipped"):
                     report.skipped.append(sub.email)
                     continue

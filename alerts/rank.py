@@ -48,5 +48,10 @@ def priority(item: "DigestItem") -> float:
     score += 5 * len(item.labels)
     score += min(10, sum(item.primary.terms.values()))
     score += 8 if item.changed else 0
-    score += min(20, 5 * len(item.also))
+    score += republication_bonus(len(item.also))
     return float(score)
+
+
+def republication_bonus(copies: int) -> float:
+    """5 per other site that republished the release, capped at 20."""
+    return float(min(20, 5 * copies))

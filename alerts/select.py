@@ -9,7 +9,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from alerts.period import Period
-from alerts.rank import priority
+from alerts.rank import priority, republication_bonus
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel
 
 
@@ -115,6 +115,7 @@ class Candidate:
     changed: bool
     source_title: str
     draft: tuple[str, str] | None
+    base_priority: float = 0.0  # alerts.rank.priority without the republication bonus, computed once
 
 
 def load_candidates(session: Session, period: Period) -> list[Candidate]:
@@ -152,7 +153,9 @@ def load_candidates(session: Session, period: Period) -> list[Candidate]:
             d = session.get(Document, doc.draft_id)
             draft = (d.title, d.url) if d is not None else None
         changed = ver.version_no > 1 and doc.first_seen < period.start
-        out.append(Candidate(ver, doc, labels, changed, sources.get(doc.source_name, doc.source_name), draft))
+        cand = Candidate(ver, doc, labels, changed, sources.get(doc.source_name, doc.source_name), draft)
+        cand.base_priority = priority(DigestItem(doc, ver, labels, changed, cand.source_title, draft=draft))
+        out.append(cand)
     return out
 
 
@@ -163,7 +166,7 @@ def select_digest(
     if candidates is None:
         candidates = load_candidates(session, period)
     items = [
-        DigestItem(c.document, c.version, c.labels, c.changed, c.source_title, draft=c.draft)
+        DigestItem(c.document, c.version, c.labels, c.changed, c.source_title, draft=c.draft, priority=c.base_priority)
         for c in candidates
         if _wanted(subscriber, c.labels, c.document, c.version.text)
     ]
@@ -171,7 +174,7 @@ def select_digest(
     order = {t: i for i, t in enumerate(track_order)}
     region_rank: dict[str, float] = {}
     for it in items:  # regions ordered by their most important item, so 全国 usually leads
-        it.priority = priority(it)
+        it.priority += republication_bonus(len(it.also))
         key = it.document.region or "其他"
         region_rank[key] = max(region_rank.get(key, 0.0), it.priority)
     items.sort(

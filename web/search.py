@@ -1,0 +1,407 @@
+"""Full-text search over titles, bodies and attachment text that works for Chinese.
+
+Chinese has no spaces, so word tokenizers (FTS5's unicode61, PostgreSQL's
+``to_tsvector``) index whole runs of characters as one "word" and a search for
+氢能 finds nothing inside 氢能源产业.  Character trigrams work for any
+substring of three or more characters:
+
+* SQLite: an FTS5 table with the ``trigram`` tokenizer (``docsearch_fts``,
+  rowid = document id).  Terms of two characters cannot be trigram-matched
+  directly; they are expanded through the index's own vocabulary
+  (``fts5vocab``: every indexed trigram starting with the two characters,
+  found by a range scan) into an OR of trigrams, so 6G or 氢能 still use the
+  index.  Every column is indexed with a trailing space, so a two-character
+  word at the very end of a title still has a trigram that starts with it.
+  Single characters fall back to a scan.
+* PostgreSQL: a ``docsearch`` table with a GIN ``pg_trgm`` index over
+  title + body + attachments, queried with ``ILIKE '%term%'`` (pg_trgm
+  answers LIKE from the index for terms of three or more characters).
+
+The index holds one row per document: its current title, the current
+version's body and the text of its attachments.  ``index_document`` must be
+called whenever a document, version or attachment is stored (see
+pipeline/process.py); ``ensure_index`` creates the structures and fills them
+once from the tables when they are new.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session
+
+log = logging.getLogger(__name__)
+
+ATTACHMENT_MARK = "【附件："
+_PG_EXPR = "(d.title || ' ' || d.body || ' ' || d.attachments)"
+_MAX_EXPANSION = 4000  # trigrams an expanded two-character term may turn into before we scan instead
+COUNT_CAP = 1000  # counting beyond this costs more than it tells a reader
+
+_ready: set[str] = set()  # engine URLs whose index exists in this process
+
+
+def _dialect(bind: Engine | Connection) -> str:
+    return bind.dialect.name
+
+
+def _pg_trgm_schema(conn: Connection) -> str | None:
+    """Schema holding pg_trgm (None when it cannot be installed: then search scans without an index)."""
+    schema = conn.execute(text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")).scalar()
+    if schema:
+        return str(schema)
+    try:
+        with conn.begin_nested():
+            # In the public schema so that every schema of the database (tests use one each) shares it.
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+    except Exception as exc:  # noqa: BLE001 - a role without CREATE privilege still gets (slower) search
+        log.warning("pg_trgm unavailable (%s); search falls back to sequential ILIKE scans", exc)
+        return None
+    return "public"
+
+
+def ensure_index(engine: Engine) -> None:
+    """Create the search structures if missing; backfill them from the tables the first time."""
+    key = str(engine.url)
+    if key in _ready:
+        return
+    with engine.begin() as conn:
+        if _dialect(conn) == "sqlite":
+            exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'docsearch_fts'")).first() is not None
+            conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_fts USING fts5(title, body, attachments, tokenize='trigram')"))
+            conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_vocab USING fts5vocab(docsearch_fts, 'row')"))
+        else:
+            exists = conn.execute(text("SELECT to_regclass('docsearch')")).scalar() is not None
+            conn.execute(text(
+                "CREATE TABLE IF NOT EXISTS docsearch (document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,"
+                " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', attachments TEXT NOT NULL DEFAULT '')"
+            ))
+            schema = _pg_trgm_schema(conn)
+            if schema:
+                conn.execute(text(
+                    f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ((title || ' ' || body || ' ' || attachments) {schema}.gin_trgm_ops)"
+                ))
+    if not exists:
+        reindex_all(engine)
+    _ready.add(key)
+
+
+def reindex_all(engine: Engine, batch: int = 2000) -> int:
+    """Rebuild the whole index from the tables (first start, migrations, repairs); returns documents indexed.
+
+    Set-based and batched rather than one ``index_document`` per row: the
+    first start on an existing 100,000-document database should take
+    seconds, not minutes.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    table, id_col = ("docsearch_fts", "rowid") if sqlite else ("docsearch", "document_id")
+    with engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM {table}"))
+        atts: dict[int, list[str]] = {}
+        for doc_id, body in conn.execute(text("SELECT document_id, text FROM attachment WHERE text != '' ORDER BY id")):
+            atts.setdefault(doc_id, []).append(body)
+        rows = conn.execute(text(
+            "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
+            " ON v.document_id = d.id AND v.version_no = d.current_version ORDER BY d.id"
+        ))
+        n = 0
+        while True:
+            chunk = rows.fetchmany(batch)
+            if not chunk:
+                break
+            params = []
+            for doc_id, title, version_text in chunk:
+                body, att_part = split_body(version_text or "")
+                files = atts.get(doc_id)
+                params.append({"id": doc_id, "title": title + " ", "body": body + " ",
+                               "att": ("\n".join(files) if files else att_part) + " "})
+            with engine.begin() as w:
+                w.execute(text(f"INSERT INTO {table}({id_col}, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+            n += len(chunk)
+    return n
+
+
+def split_body(version_text: str) -> tuple[str, str]:
+    """(body, attachment part) of a stored version text: the pipeline appends attachments after 【附件：…】 marks."""
+    at = version_text.find(ATTACHMENT_MARK)
+    if at < 0:
+        return version_text, ""
+    return version_text[:at], version_text[at:]
+
+
+def _document_fields(session: Session, document_id: int) -> tuple[str, str, str] | None:
+    row = session.execute(text("SELECT title, current_version FROM document WHERE id = :id"), {"id": document_id}).first()
+    if row is None:
+        return None
+    title, current = row
+    ver = session.execute(
+        text("SELECT text FROM documentversion WHERE document_id = :id ORDER BY (version_no = :cur) DESC, version_no DESC LIMIT 1"),
+        {"id": document_id, "cur": current},
+    ).first()
+    body, att_part = split_body(ver[0] if ver else "")
+    files = [r[0] for r in session.execute(
+        text("SELECT text FROM attachment WHERE document_id = :id AND text != '' ORDER BY id"), {"id": document_id}
+    ).all()]
+    attachments = "\n".join(files) if files else att_part
+    # The trailing space gives a two-character word at the very end a trigram that starts with it.
+    return title + " ", body + " ", attachments + " "
+
+
+def index_document(session: Session, document_id: int) -> None:
+    """Bring one document's index row up to date, inside the caller's transaction.
+
+    Call it after the document, its new version and its attachments are added
+    to ``session`` (it flushes them first); the row commits or rolls back with them.
+    """
+    session.flush()
+    fields = _document_fields(session, document_id)
+    conn = session.connection()
+    sqlite = _dialect(conn) == "sqlite"
+    if sqlite:
+        conn.execute(text("DELETE FROM docsearch_fts WHERE rowid = :id"), {"id": document_id})
+    else:
+        conn.execute(text("DELETE FROM docsearch WHERE document_id = :id"), {"id": document_id})
+    if fields is None:
+        return
+    title, body, attachments = fields
+    params = {"id": document_id, "title": title, "body": body, "att": attachments}
+    if sqlite:
+        conn.execute(text("INSERT INTO docsearch_fts(rowid, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+    else:
+        conn.execute(text("INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+
+
+# ---- querying -----------------------------------------------------------------------------------
+
+_TERM = re.compile(r'"([^"]+)"|(\S+)')
+
+
+def parse_query(q: str) -> list[str]:
+    """Terms of a query: whitespace separates terms (all must match), "quoted phrases" keep their spaces."""
+    q = q.replace("\u3000", " ").replace("“", '"').replace("”", '"')
+    terms = [(m.group(1) or m.group(2)).strip() for m in _TERM.finditer(q)]
+    seen: list[str] = []
+    for t in terms:
+        if t and t.lower() not in (s.lower() for s in seen):
+            seen.append(t)
+    return seen[:8]
+
+
+@dataclass
+class SearchFilters:
+    """Filters a reader combines with the query; None means any."""
+
+    track: str | None = None  # track id or name
+    region: str | None = None
+    doctype: str | None = None
+    source: str | None = None
+    since: date | None = None  # publication date, inclusive
+    until: date | None = None
+
+
+@dataclass
+class SearchHit:
+    document_id: int
+    title: str
+    title_html: Markup
+    snippet: Markup
+    url: str
+    source_name: str
+    region: str | None
+    doctype: str | None
+    agency: str | None
+    doc_number: str | None
+    published: date | None
+
+
+@dataclass
+class SearchResult:
+    query: str
+    terms: list[str]
+    total: int
+    total_capped: bool  # total is a lower bound (more than COUNT_CAP matches)
+    hits: list[SearchHit] = field(default_factory=list)
+    page: int = 1
+    per_page: int = 20
+    took_ms: float = 0.0
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _expand_short(conn: Connection, term: str) -> list[str] | None:
+    """Indexed trigrams that start with a two-character term (None: too many, scan instead)."""
+    low = term.lower()
+    rows = conn.execute(
+        text("SELECT term FROM docsearch_vocab WHERE term >= :lo AND term < :hi LIMIT :cap"),
+        {"lo": low, "hi": low + "\U0010ffff", "cap": _MAX_EXPANSION + 1},
+    ).all()
+    if len(rows) > _MAX_EXPANSION:
+        return None
+    return [r[0] for r in rows]
+
+
+def _filter_sql(filters: SearchFilters, params: dict[str, Any], track_ids: dict[str, str]) -> list[str]:
+    where: list[str] = []
+    if filters.region:
+        where.append("doc.region = :region")
+        params["region"] = filters.region
+    if filters.doctype:
+        where.append("doc.doctype = :doctype")
+        params["doctype"] = filters.doctype
+    if filters.source:
+        where.append("doc.source_name = :source")
+        params["source"] = filters.source
+    if filters.since:
+        where.append("doc.published >= :since")
+        params["since"] = filters.since
+    if filters.until:
+        where.append("doc.published <= :until")
+        params["until"] = filters.until
+    if filters.track:
+        params["track"] = track_ids.get(filters.track, filters.track)
+        where.append(
+            "EXISTS (SELECT 1 FROM tracklabel t JOIN documentversion v ON v.id = t.version_id"
+            " WHERE t.document_id = doc.id AND t.track_id = :track AND v.version_no = doc.current_version)"
+        )
+    return where
+
+
+def search(
+    session: Session, q: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20,
+    track_ids: dict[str, str] | None = None,
+) -> SearchResult:
+    """Documents matching every term of ``q`` (newest first), with highlighted snippets.
+
+    ``track_ids`` maps track names to ids so filters accept either.
+    """
+    t0 = time.perf_counter()
+    filters = filters or SearchFilters()
+    terms = parse_query(q)
+    page = max(1, page)
+    per_page = max(1, min(per_page, 100))
+    result = SearchResult(query=q, terms=terms, total=0, total_capped=False, page=page, per_page=per_page)
+    if not terms:
+        return result
+    conn = session.connection()
+    params: dict[str, Any] = {}
+    where = _filter_sql(filters, params, track_ids or {})
+    if _dialect(conn) == "sqlite":
+        match_parts: list[str] = []
+        for i, term in enumerate(terms):
+            if len(term) >= 3:
+                match_parts.append(_fts_phrase(term))
+                continue
+            expanded = _expand_short(conn, term) if len(term) == 2 else None
+            if expanded is not None:
+                if not expanded:
+                    result.took_ms = (time.perf_counter() - t0) * 1000
+                    return result  # no indexed trigram starts with it: nothing matches
+                match_parts.append("(" + " OR ".join(_fts_phrase(t) for t in expanded) + ")")
+            else:
+                params[f"like{i}"] = f"%{_like_escape(term)}%"
+                where.append(
+                    f"(f.title LIKE :like{i} ESCAPE '\\' OR f.body LIKE :like{i} ESCAPE '\\' OR f.attachments LIKE :like{i} ESCAPE '\\')"
+                )
+        base = "FROM docsearch_fts f JOIN document doc ON doc.id = f.rowid"
+        if match_parts:
+            params["match"] = " AND ".join(match_parts)
+            where.insert(0, "docsearch_fts MATCH :match")
+        id_col = "f.rowid"
+    else:
+        base = "FROM docsearch d JOIN document doc ON doc.id = d.document_id"
+        for i, term in enumerate(terms):
+            params[f"like{i}"] = f"%{_like_escape(term)}%"
+            where.append(f"{_PG_EXPR} ILIKE :like{i}")
+        id_col = "d.document_id"
+    clause = " WHERE " + " AND ".join(where) if where else ""
+    count = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base}{clause} LIMIT {COUNT_CAP + 1}) AS c"), params).scalar() or 0
+    result.total_capped = count > COUNT_CAP
+    result.total = min(count, COUNT_CAP)
+    params["limit"], params["offset"] = per_page, (page - 1) * per_page
+    ids = [r[0] for r in conn.execute(text(f"SELECT {id_col} {base}{clause} ORDER BY {id_col} DESC LIMIT :limit OFFSET :offset"), params).all()]
+    result.hits = _hits(conn, ids, terms)
+    result.took_ms = (time.perf_counter() - t0) * 1000
+    return result
+
+
+def _hits(conn: Connection, ids: list[int], terms: list[str]) -> list[SearchHit]:
+    if not ids:
+        return []
+    sqlite = _dialect(conn) == "sqlite"
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": v for n, v in enumerate(ids)}
+    if sqlite:
+        texts = {r[0]: (r[1], r[2]) for r in conn.execute(
+            text(f"SELECT rowid, body, attachments FROM docsearch_fts WHERE rowid IN ({marks})"), params).all()}
+    else:
+        texts = {r[0]: (r[1], r[2]) for r in conn.execute(
+            text(f"SELECT document_id, body, attachments FROM docsearch WHERE document_id IN ({marks})"), params).all()}
+    docs = {r[0]: r for r in conn.execute(text(
+        "SELECT id, title, url, source_name, region, doctype, agency, doc_number, published FROM document"
+        f" WHERE id IN ({marks})"), params).all()}
+    out: list[SearchHit] = []
+    for doc_id in ids:
+        d = docs.get(doc_id)
+        if d is None:
+            continue
+        body, att = texts.get(doc_id, ("", ""))
+        published = d[8]
+        if isinstance(published, str):
+            published = date.fromisoformat(published[:10])
+        out.append(SearchHit(
+            document_id=doc_id, title=d[1], title_html=highlight(d[1], terms), snippet=snippet(body, att, terms),
+            url=d[2], source_name=d[3], region=d[4], doctype=d[5], agency=d[6], doc_number=d[7], published=published,
+        ))
+    return out
+
+
+def _term_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
+def highlight(value: str, terms: list[str]) -> Markup:
+    """``value`` HTML-escaped, with every term wrapped in <mark> (crawled text never becomes markup)."""
+    pat = _term_pattern(terms)
+    if pat is None:
+        return Markup(html.escape(value))
+    out: list[str] = []
+    pos = 0
+    for m in pat.finditer(value):
+        out.append(html.escape(value[pos : m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        pos = m.end()
+    out.append(html.escape(value[pos:]))
+    return Markup("".join(out))
+
+
+def snippet(body: str, attachments: str, terms: list[str], before: int = 40, after: int = 110) -> Markup:
+    """A window around the first hit in the body (else in the attachments), terms highlighted."""
+    pat = _term_pattern(terms)
+    for source, prefix in ((body, ""), (attachments, "附件：")):
+        m = pat.search(source) if pat else None
+        if m is None:
+            continue
+        start = max(0, m.start() - before)
+        end = min(len(source), m.end() + after)
+        piece = " ".join(source[start:end].split())
+        lead = "…" if start > 0 else ""
+        tail = "…" if end < len(source) else ""
+        return Markup(html.escape(prefix)) + Markup(html.escape(lead)) + highlight(piece, terms) + Markup(html.escape(tail))
+    return Markup(html.escape(" ".join(body[:150].split())))
