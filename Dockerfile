@@ -1,4 +1,4 @@
-# PolicyRadar service image: `radar serve` (scheduler: crawls + weekly digest).
+# PolicyRadar service image: `radar serve` (scheduler: crawls + weekly/daily digests).
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -8,10 +8,14 @@ COPY pipeline pipeline
 COPY alerts alerts
 COPY storage storage
 COPY demo demo
+COPY web web
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 radar
+# CJK fonts for the digest chart; LibreOffice Writer reads DOC/WPS attachments (without it a Word-97 fallback reader is used).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk libreoffice-writer-nogui \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 10001 radar
 COPY --from=build /opt/venv /opt/venv
 COPY config /app/config
 COPY demo /app/demo
