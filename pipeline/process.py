@@ -29,7 +29,8 @@ from pipeline.region import detect_region
 from pipeline.stories import link_story
 from radar.settings import Settings
 from radar.sources import SourceConfig
-from storage.db import session_scope
+from web.search import ensure_index, index_document
+from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ class PagePipeline:
         self.settings = settings
         self.classifier = classifier or Classifier.load(settings.taxonomy_path)
         self.pool = pool or ExtractPool(workers=settings.extract_workers, cache=ExtractCache(settings.data_dir / "extract-cache"))
+        ensure_index(get_engine(settings))  # full-text search index (FTS5 trigram / pg_trgm)
 
     def close(self) -> None:
         self.pool.close()
@@ -208,6 +210,7 @@ class PagePipeline:
             ).first()
             if exists is None:
                 s.add(Attachment(document_id=doc.id, **{k: v for k, v in rec.items() if k != "doc_number"}))  # type: ignore[arg-type]
+        index_document(s, doc.id)  # same transaction: the search index never disagrees with the stored text
         return status, doc
 
 

@@ -505,8 +505,14 @@ def jobs() -> None:
 
 
 @app.command()
-def serve() -> None:
-    """Run the scheduler: each source's crawl on its schedule and the weekly digest (Monday 08:00 Asia/Shanghai)."""
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Web UI address."),
+    port: int = typer.Option(8000, help="Web UI port."),
+    web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web UI."),
+) -> None:
+    """The service: scheduler (each source's crawl, weekly Monday 08:00 and daily digests) plus the web UI."""
+    import threading
+
     from radar.crawl import sync_sources
     from radar.scheduler import build_scheduler, configure
 
@@ -516,13 +522,24 @@ def serve() -> None:
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
-    sched = build_scheduler(settings, blocking=True)
+    sched = build_scheduler(settings, blocking=False)
     configure(sched, settings, sources)
+    sched.start()
     console.print(f"PolicyRadar 调度已启动：{len(sources)} 个来源，数据库 {settings.db_url}", highlight=False)
     try:
-        sched.start()
+        if web:
+            import uvicorn
+
+            from web.app import create_app
+
+            console.print(f"网页界面 / web UI: http://{host}:{port}/", highlight=False)
+            uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        else:
+            threading.Event().wait()
     except (KeyboardInterrupt, SystemExit):
         pass
+    finally:
+        sched.shutdown(wait=False)
 
 
 @app.command()

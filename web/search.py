@@ -108,13 +108,12 @@ def reindex_all(engine: Engine, batch: int = 2000) -> int:
         atts: dict[int, list[str]] = {}
         for doc_id, body in conn.execute(text("SELECT document_id, text FROM attachment WHERE text != '' ORDER BY id")):
             atts.setdefault(doc_id, []).append(body)
-        rows = conn.execute(text(
-            "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
-            " ON v.document_id = d.id AND v.version_no = d.current_version ORDER BY d.id"
-        ))
-        n = 0
+        n, after = 0, -1
         while True:
-            chunk = rows.fetchmany(batch)
+            chunk = conn.execute(text(
+                "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
+                " ON v.document_id = d.id AND v.version_no = d.current_version WHERE d.id > :after ORDER BY d.id LIMIT :n"
+            ), {"after": after, "n": batch}).all()
             if not chunk:
                 break
             params = []
@@ -123,9 +122,9 @@ def reindex_all(engine: Engine, batch: int = 2000) -> int:
                 files = atts.get(doc_id)
                 params.append({"id": doc_id, "title": title + " ", "body": body + " ",
                                "att": ("\n".join(files) if files else att_part) + " "})
-            with engine.begin() as w:
-                w.execute(text(f"INSERT INTO {table}({id_col}, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+            conn.execute(text(f"INSERT INTO {table}({id_col}, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
             n += len(chunk)
+            after = chunk[-1][0]
     return n
 
 
@@ -275,7 +274,7 @@ def _filter_sql(filters: SearchFilters, params: dict[str, Any], track_ids: dict[
         params["track"] = track_ids.get(filters.track, filters.track)
         where.append(
             "EXISTS (SELECT 1 FROM tracklabel t JOIN documentversion v ON v.id = t.version_id"
-            " WHERE t.document_id = doc.id AND t.track_id = :track AND v.version_no = doc.current_version)"
+            " WHERE t.document_id = doc.id AND (t.track_id = :track OR t.track = :track) AND v.version_no = doc.current_version)"
         )
     return where
 

@@ -1,0 +1,236 @@
+"""The web UI and JSON API: ``create_app(settings) -> FastAPI``.
+
+Server-rendered Jinja2 pages (no build step, no CDN: CSS and the one small
+script ship in web/static/), Chinese by default.  Pages work without
+JavaScript; charts are inline SVG drawn on the server.
+
+Run it with ``radar web`` (alone) or ``radar serve`` (with the scheduler).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, Path as PathParam, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from alerts.render import cn_date
+from pipeline.taxonomy import Taxonomy, load_taxonomy
+from radar.settings import Settings
+from storage.db import get_engine
+from web import security
+from web.search import ensure_index
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; larger ids cannot exist and must not reach the driver
+DbId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+
+class LoginRequired(Exception):
+    """Raised by the access dependencies; HTML requests are sent to /login, API calls get 401."""
+
+
+class AdminDisabled(Exception):
+    """No admin password hash or token is configured: admin pages stay off rather than open."""
+
+
+@dataclass
+class WebState:
+    """Everything a request handler needs, built once per app."""
+
+    settings: Settings
+    config: security.WebConfig
+    taxonomy: Taxonomy
+    env: Environment
+
+    @property
+    def key(self) -> str:
+        return self.settings.signing_key()
+
+    def track_names(self) -> dict[str, str]:
+        return {t.id: t.name for t in self.taxonomy.tracks}
+
+    def track_ids(self) -> dict[str, str]:
+        """Name → id (filters accept either)."""
+        return {t.name: t.id for t in self.taxonomy.tracks}
+
+
+def local_dt(value: datetime | None, tz: str = "Asia/Shanghai") -> str:
+    """2025年3月5日 14:03 in the service's time zone (stored times are UTC)."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        from datetime import timezone
+
+        value = value.replace(tzinfo=timezone.utc)
+    v = value.astimezone(ZoneInfo(tz))
+    return f"{cn_date(v)} {v:%H:%M}"
+
+
+def _filesize(n: int | None) -> str:
+    if not n:
+        return "0 B"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def _make_env(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml", "j2"]),  # crawled text is never trusted markup
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_date"] = cn_date
+    env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
+    env.filters["filesize"] = _filesize
+    return env
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web  # type: ignore[no-any-return]
+
+
+def is_admin(request: Request) -> bool:
+    """Admin by bearer token (API, scripts), X-Radar-Token header, or the signed login cookie."""
+    st = state(request)
+    if not st.config.admin_configured:
+        return False
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and security.check_token(auth[7:].strip(), st.config):
+        return True
+    if security.check_token(request.headers.get("x-radar-token"), st.config):
+        return True
+    return security.session_valid(st.key, request.cookies.get(security.SESSION_COOKIE))
+
+
+def require_reader(request: Request) -> None:
+    """Reading pages: public unless RADAR_PUBLIC_READ=0, then the admin login is needed."""
+    if state(request).config.public_read or is_admin(request):
+        return
+    raise LoginRequired()
+
+
+def require_admin(request: Request) -> None:
+    if not state(request).config.admin_configured:
+        raise AdminDisabled()
+    if not is_admin(request):
+        raise LoginRequired()
+
+
+async def require_csrf(request: Request) -> None:
+    """Signed double submit: the form's token must be the signature of the cookie's nonce."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer ") and security.check_token(auth[7:].strip(), state(request).config):
+        return  # not cookie-authenticated, so not forgeable by another site
+    form = await request.form()
+    token = form.get(security.CSRF_FIELD) or request.headers.get("x-csrf-token")
+    if not security.csrf_valid(state(request).key, request.cookies.get(security.CSRF_COOKIE), str(token) if token else None):
+        raise HTTPException(status_code=403, detail="表单已失效，请刷新页面后重试（CSRF 校验失败）")
+
+
+def page(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
+    """Render a page; sets the CSRF nonce cookie the first time so every form can carry its token."""
+    st = state(request)
+    nonce = request.cookies.get(security.CSRF_COOKIE)
+    new_nonce = nonce is None
+    if new_nonce:
+        nonce = security.new_csrf_nonce()
+    assert nonce is not None
+    ctx.setdefault("title", "PolicyRadar")
+    body = st.env.get_template(template).render(
+        request=request, csrf_token=security.csrf_token_for(st.key, nonce), tracks=st.taxonomy.tracks,
+        is_admin=is_admin(request), admin_enabled=st.config.admin_configured, public_read=st.config.public_read,
+        qs=lambda **kw: _qs(request, **kw), today=date.today(), **ctx,
+    )
+    resp = HTMLResponse(body, status_code=status_code)
+    if new_nonce:
+        resp.set_cookie(security.CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=st.settings.public_url.startswith("https"), path="/")
+    return resp
+
+
+def _qs(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (pagination, filter links)."""
+    params = dict(request.query_params)
+    for k, v in changes.items():
+        if v is None or v == "":
+            params.pop(k, None)
+        else:
+            params[k] = str(v)
+    return "?" + urlencode(params) if params else "?"
+
+
+def create_app(settings: Settings, config: security.WebConfig | None = None) -> FastAPI:
+    """The whole web app for ``settings``; ``config`` defaults to the environment (RADAR_PUBLIC_READ, …)."""
+    from web.routes import admin, api, exports, pages, subscribe
+
+    config = config or security.WebConfig()
+    engine = get_engine(settings)
+    ensure_index(engine)
+    app = FastAPI(
+        title="PolicyRadar API",
+        description="未来产业政策雷达：文件、赛道标签、抓取记录的 JSON 接口。管理接口需要 `Authorization: Bearer <RADAR_ADMIN_TOKEN>`。",
+        version="1.0",
+        docs_url=None,  # Swagger UI loads from a CDN; the schema itself is at /openapi.json
+        redoc_url=None,
+    )
+    app.state.web = WebState(settings=settings, config=config, taxonomy=load_taxonomy(settings.taxonomy_path), env=_make_env(settings))
+    app.add_middleware(security.SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith(("/api/", "/export/", "/feeds/")):
+            return JSONResponse({"detail": "需要登录 / authentication required"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return RedirectResponse(f"/login?{urlencode({'next': str(request.url.path)})}", status_code=303)
+
+    @app.exception_handler(AdminDisabled)
+    async def _disabled(request: Request, _exc: AdminDisabled) -> Response:
+        msg = "管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN"
+        if request.url.path.startswith(("/api/", "/export/")):
+            return JSONResponse({"detail": msg}, status_code=403)
+        return page(request, "message.html", status_code=403, title="管理功能未启用", heading="管理功能未启用", message=msg)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/openapi")):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        heading = {404: "页面不存在", 403: "无法完成请求", 400: "请求有误"}.get(exc.status_code, "出错了")
+        return page(request, "message.html", status_code=exc.status_code, title=heading, heading=heading, message=str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
+        return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message="参数格式不正确。")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for module in (pages, subscribe, admin, exports, api):
+        app.include_router(module.router)
+    return app
+
+
+def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in exc.errors()]

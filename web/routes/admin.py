@@ -1,0 +1,266 @@
+"""Admin pages: login, sources (health, runs, errors, re-run), crawl history with archived responses,
+subscribers, and the digest archive.
+
+The digest archive renders each delivery again from its period (the
+DigestRun's start/end) with alerts.select + alerts.render, rather than
+storing every sent HTML: the inputs (versions, labels) are append-only, so
+the selection is reproducible, and nothing per-subscriber needs storing.
+Two honest caveats are shown on the page: the subscriber's *current*
+preferences are applied, and personal links are blanked (they are
+credentials).  When the digest went to the file outbox, the exact .eml
+that was written is offered too.
+"""
+
+from __future__ import annotations
+
+import threading
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, func, select
+
+from alerts.digest import track_order
+from alerts.period import Period
+from alerts.render import render_digest
+from alerts.select import select_digest
+from radar.health import source_health
+from storage.db import get_engine
+from storage.models import CrawlRun, Delivery, DigestRun, FetchLog, Source, Subscriber
+from storage.warc import read_payload
+from web import queries, security
+from web.app import DbId, page, require_admin, require_csrf, state
+from web.render import sparkline
+
+router = APIRouter(include_in_schema=False)
+admin = [Depends(require_admin)]
+
+_crawls: dict[str, threading.Thread] = {}  # source name → running re-run, so a double click does not start two
+
+
+def _session(request: Request) -> Session:
+    return Session(get_engine(state(request).settings), expire_on_commit=False)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/sources") -> HTMLResponse:  # noqa: A002 - the conventional name
+    return page(request, "login.html", title="管理员登录", next=next if next.startswith("/") and not next.startswith("//") else "/", error=None)
+
+
+@router.post("/login", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
+def login(request: Request, password: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+    st = state(request)
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    ok = bool(password) and (
+        (st.config.admin_password_hash and security.verify_password(password, st.config.admin_password_hash))
+        or security.check_token(password, st.config)
+    )
+    if not st.config.admin_configured:
+        return page(request, "login.html", status_code=403, title="管理员登录", next=target, error="管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN")
+    if not ok:
+        return page(request, "login.html", status_code=401, title="管理员登录", next=target, error="密码错误")
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(security.SESSION_COOKIE, security.session_value(st.key), max_age=security.SESSION_MAX_AGE, httponly=True,
+                    samesite="strict", secure=st.settings.public_url.startswith("https"), path="/")
+    return resp
+
+
+@router.post("/logout", dependencies=[Depends(require_csrf)])
+def logout() -> Response:
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(security.SESSION_COOKIE, path="/")
+    return resp
+
+
+@router.get("/sources", response_class=HTMLResponse, dependencies=admin)
+def sources_page(request: Request, started: str | None = None) -> HTMLResponse:
+    st = state(request)
+    periods = queries.weeks_back(_now(), 12, st.settings.timezone)
+    rows = []
+    with _session(request) as s:
+        for src in s.exec(select(Source).order_by(Source.name)).all():
+            rows.append({
+                "source": src, "health": source_health(s, src.name), "runs": queries.last_runs(s, src.name, 5),
+                "spark": sparkline(queries.items_per_week(s, src.name, periods)), "running": _running(src.name),
+            })
+        errors = queries.error_log(s, 50)
+        failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(CrawlRun.id.desc()).limit(20)).all())  # type: ignore[union-attr]
+    return page(request, "sources.html", title="来源 · PolicyRadar", rows=rows, errors=errors, failed=failed,
+                threshold=st.settings.fail_alert_runs, started=started)
+
+
+def _now():  # type: ignore[no-untyped-def]
+    from storage.models import utcnow
+
+    return utcnow()
+
+
+def _running(name: str) -> bool:
+    t = _crawls.get(name)
+    return t is not None and t.is_alive()
+
+
+def start_crawl(request: Request, name: str) -> bool:
+    """Re-run a source's crawl in a background thread (the crawl itself runs in a child process)."""
+    settings = state(request).settings
+    with _session(request) as s:
+        if s.exec(select(Source).where(Source.name == name)).first() is None:
+            raise HTTPException(404, f"没有这个来源：{name}")
+    if _running(name):
+        return False
+
+    def run() -> None:
+        from radar.crawl import crawl_sources
+
+        try:
+            crawl_sources(settings, [name])
+        except Exception:  # noqa: BLE001 - the run row records the failure; the web process must not die
+            import logging
+
+            logging.getLogger(__name__).exception("re-run of %s failed", name)
+
+    t = threading.Thread(target=run, name=f"crawl-{name}", daemon=True)
+    _crawls[name] = t
+    t.start()
+    return True
+
+
+@router.post("/sources/{name}/crawl", dependencies=admin + [Depends(require_csrf)])
+def rerun(request: Request, name: str) -> Response:
+    start_crawl(request, name)
+    return RedirectResponse(f"/sources?started={name}", status_code=303)
+
+
+@router.get("/history", response_class=HTMLResponse, dependencies=admin)
+def history(request: Request, source: str | None = None, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+    per = 50
+    with _session(request) as s:
+        q = select(CrawlRun)
+        if source:
+            q = q.where(CrawlRun.source_name == source)
+        total = s.exec(select(func.count()).select_from(q.subquery())).one()
+        runs = s.exec(q.order_by(CrawlRun.id.desc()).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        names = [r for r in s.exec(select(Source.name).order_by(Source.name)).all()]
+    return page(request, "history.html", title="抓取历史 · PolicyRadar", runs=runs, total=total, page_no=page_no, per_page=per,
+                source=source or "", names=names)
+
+
+@router.get("/history/{run_id}", response_class=HTMLResponse, dependencies=admin)
+def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+    per = 200
+    with _session(request) as s:
+        run = s.get(CrawlRun, run_id)
+        if run is None:
+            raise HTTPException(404, "没有这次抓取")
+        total = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run_id)).one()
+        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(FetchLog.id).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        total_bytes = s.exec(select(func.coalesce(func.sum(FetchLog.bytes), 0)).where(FetchLog.run_id == run_id)).one()
+    return page(request, "run.html", title=f"抓取 #{run_id} · PolicyRadar", run=run, fetches=fetches, total=total, page_no=page_no,
+                per_page=per, total_bytes=total_bytes)
+
+
+_TEXTUAL = ("text/", "application/xml", "application/json", "application/xhtml", "application/rss", "application/atom", "application/javascript")
+
+
+@router.get("/fetches/{fetch_id}/payload", dependencies=admin)
+def payload(request: Request, fetch_id: DbId, download: bool = False) -> Response:
+    """The archived response body from the WARC file: text shown as text (never rendered as a page), files downloaded."""
+    settings = state(request).settings
+    with _session(request) as s:
+        f = s.get(FetchLog, fetch_id)
+    if f is None or not f.warc_path or f.warc_offset is None:
+        raise HTTPException(404, "这次请求没有存档的响应")
+    try:
+        _kind, data = read_payload(settings, f.warc_path, f.warc_offset)
+    except (OSError, LookupError, StopIteration) as exc:
+        raise HTTPException(404, f"存档读取失败：{exc}") from exc
+    ctype = (f.content_type or "").lower()
+    name = Path(f.url.split("?", 1)[0]).name or "payload"
+    headers = {"X-Radar-Warc": f"{f.warc_path}@{f.warc_offset}", "Content-Security-Policy": "sandbox; default-src 'none'"}
+    if not download and (ctype.startswith(_TEXTUAL) or not ctype):
+        from pipeline.html_extract import decode_html
+
+        text = decode_html(data, declared=None, override=None) if "html" in ctype or not ctype else data.decode("utf-8", "replace")
+        return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{name.encode("ascii", "replace").decode()}"'
+    return Response(data, media_type="application/octet-stream", headers=headers)
+
+
+@router.get("/subscribers", response_class=HTMLResponse, dependencies=admin)
+def subscribers(request: Request) -> HTMLResponse:
+    with _session(request) as s:
+        subs = s.exec(select(Subscriber).order_by(Subscriber.id)).all()
+        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(Delivery.subscriber_id)).all())
+    return page(request, "subscribers.html", title="订阅者 · PolicyRadar", subs=subs, sent=sent)
+
+
+@router.get("/digests", response_class=HTMLResponse, dependencies=admin)
+def digests(request: Request, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+    per = 100
+    with _session(request) as s:
+        total = s.exec(select(func.count()).select_from(Delivery)).one()
+        rows = s.exec(
+            select(Delivery, Subscriber, DigestRun)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)  # type: ignore[arg-type]
+            .join(DigestRun, DigestRun.id == Delivery.run_id, isouter=True)  # type: ignore[arg-type]
+            .order_by(Delivery.id.desc()).offset((page_no - 1) * per).limit(per)  # type: ignore[union-attr]
+        ).all()
+    return page(request, "digests.html", title="邮件存档 · PolicyRadar", rows=rows, total=total, page_no=page_no, per_page=per)
+
+
+def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber, DigestRun, Any, int]:
+    st = state(request)
+    with _session(request) as s:
+        d = s.get(Delivery, delivery_id)
+        if d is None:
+            raise HTTPException(404, "没有这封邮件")
+        sub = s.get(Subscriber, d.subscriber_id)
+        run = s.get(DigestRun, d.run_id) if d.run_id else None
+        if run is None:
+            run = s.exec(select(DigestRun).where(DigestRun.period_key == d.period_key).order_by(DigestRun.id)).first()
+        if sub is None or run is None:
+            raise HTTPException(404, "无法重建这封邮件：缺少订阅者或摘要周期记录")
+        period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
+        digest = select_digest(s, period, sub, track_order(st.settings))
+        rendered = render_digest(digest, recipient=sub.email, public_url=st.settings.public_url, language=sub.language,
+                                 links={"unsubscribe": "#", "preferences": "#"}, chart_cid=None)
+    return d, sub, run, rendered, len(digest.items)
+
+
+@router.get("/digests/{delivery_id}", response_class=HTMLResponse, dependencies=admin)
+def digest_view(request: Request, delivery_id: DbId) -> HTMLResponse:
+    d, sub, run, rendered, items = _rerender(request, delivery_id)
+    exact = None
+    if d.outbox_path and Path(d.outbox_path).exists():
+        msg = message_from_bytes(Path(d.outbox_path).read_bytes(), policy=policy.default)
+        part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        exact = part.get_content() if part is not None else None
+    return page(request, "digest_view.html", title=f"{rendered.subject} · 邮件存档", delivery=d, sub=sub, run=run,
+                rendered=rendered, exact=exact, items=items)
+
+
+@router.get("/digests/{delivery_id}/html", dependencies=admin)
+def digest_html(request: Request, delivery_id: DbId) -> Response:
+    """The mail's HTML for the archive page's iframe: sandboxed (no scripts, no same-origin), inline styles allowed as in mail clients."""
+    _d, _sub, _run, rendered, _n = _rerender(request, delivery_id)
+    return HTMLResponse(rendered.html, headers={
+        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+        "X-Frame-Options": "SAMEORIGIN",
+    })
+
+
+def _period_label(run: DigestRun) -> str:
+    """The period's human label, rebuilt from its key (2025-W10 → 2025年第10周; 2025-03-05 → 2025年3月5日)."""
+    import re
+
+    key = run.period_key
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", key):
+        return f"{m.group(1)}年第{int(m.group(2))}周"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", key):
+        return f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日"
+    end = run.period_end
+    year, week, _ = end.isocalendar()
+    return f"{year}年第{week}周"

@@ -1,0 +1,169 @@
+"""Who may see what, and the protections every response carries.
+
+* ``WebConfig``: the web-only settings (public reading, admin credentials),
+  kept apart from radar.settings.Settings so the crawler and digest jobs need
+  not know about them; it reads the same environment.
+* Admin login: a password checked against ``RADAR_ADMIN_PASSWORD_HASH``
+  (hashlib.scrypt in a self-describing string, or passlib's formats when
+  passlib is installed) or a bearer token ``RADAR_ADMIN_TOKEN``; a signed,
+  expiring, HttpOnly cookie remembers the login.
+* CSRF: signed double submit.  A random nonce lives in a cookie; forms carry
+  the nonce signed with the server key.  A cross-site page can make the
+  browser send the cookie but can neither read it nor forge the signature.
+* Security headers on every response (CSP without inline scripts or
+  styles, nosniff, frame-ancestors/X-Frame-Options, Referrer-Policy).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+from itsdangerous import BadSignature, Signer, SignatureExpired, TimestampSigner
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SESSION_COOKIE = "radar_admin"
+CSRF_COOKIE = "radar_csrf"
+CSRF_FIELD = "csrf_token"
+SESSION_MAX_AGE = 12 * 3600
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class WebConfig(BaseSettings):
+    """RADAR_PUBLIC_READ (1: reading pages need no login), RADAR_ADMIN_PASSWORD_HASH, RADAR_ADMIN_TOKEN."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    public_read: bool = Field(default=True, validation_alias="RADAR_PUBLIC_READ")
+    admin_password_hash: str | None = Field(default=None, validation_alias="RADAR_ADMIN_PASSWORD_HASH")
+    admin_token: str | None = Field(default=None, validation_alias="RADAR_ADMIN_TOKEN")
+
+    @property
+    def admin_configured(self) -> bool:
+        return bool(self.admin_password_hash or self.admin_token)
+
+
+# ---- passwords ----------------------------------------------------------------------------------
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$n$r$p$salt$hash`` (base64): memory-hard, in the standard library, no extra dependency."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    enc = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${enc(salt)}${enc(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Check against our scrypt format, or any passlib format (argon2, bcrypt, pbkdf2) when passlib is installed."""
+    if stored.startswith("scrypt$"):
+        try:
+            _, n, r, p, salt, digest = stored.split("$")
+            want = base64.b64decode(digest)
+            got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(want))
+        except (ValueError, TypeError):
+            return False
+        return hmac.compare_digest(got, want)
+    try:
+        from passlib.context import CryptContext  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    ctx = CryptContext(schemes=["argon2", "bcrypt", "pbkdf2_sha256", "sha512_crypt"], deprecated="auto")
+    try:
+        return bool(ctx.verify(password, stored))
+    except (ValueError, TypeError):
+        return False
+
+
+def check_token(given: str | None, config: WebConfig) -> bool:
+    return bool(given and config.admin_token and hmac.compare_digest(given.encode(), config.admin_token.encode()))
+
+
+# ---- admin session cookie -------------------------------------------------------------------------
+
+def session_value(key: str) -> str:
+    return TimestampSigner(key, salt="policyradar.admin-session").sign(b"admin").decode()
+
+
+def session_valid(key: str, value: str | None) -> bool:
+    if not value:
+        return False
+    try:
+        return TimestampSigner(key, salt="policyradar.admin-session").unsign(value, max_age=SESSION_MAX_AGE) == b"admin"
+    except (BadSignature, SignatureExpired):
+        return False
+
+
+# ---- CSRF -------------------------------------------------------------------------------------------
+
+def new_csrf_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def csrf_token_for(key: str, nonce: str) -> str:
+    return Signer(key, salt="policyradar.csrf").sign(nonce.encode()).decode()
+
+
+def csrf_valid(key: str, nonce: str | None, token: str | None) -> bool:
+    if not nonce or not token:
+        return False
+    try:
+        signed = Signer(key, salt="policyradar.csrf").unsign(token.encode()).decode()
+    except BadSignature:
+        return False
+    return hmac.compare_digest(signed, nonce)
+
+
+class SecurityHeadersMiddleware:
+    """Pure ASGI (not BaseHTTPMiddleware) so streaming responses are not buffered."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    if k not in headers:
+                        headers[k] = v
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def main() -> None:
+    """``python -m web.security``: print a hash for RADAR_ADMIN_PASSWORD_HASH (password read without echo)."""
+    import getpass
+
+    pw = getpass.getpass("管理员密码 / admin password: ")
+    if pw != getpass.getpass("再输入一次 / again: "):
+        raise SystemExit("passwords differ")
+    print(hash_password(pw))
+
+
+if __name__ == "__main__":
+    main()
