@@ -542,6 +542,17 @@ def serve(
         sched.shutdown(wait=False)
 
 
+@app.command("web")
+def web_cmd(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)) -> None:
+    """The web UI alone (no scheduler)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    console.print(f"网页界面 / web UI: http://{host}:{port}/", highlight=False)
+    uvicorn.run(create_app(_settings()), host=host, port=port, log_level="warning")
+
+
 @app.command()
 def demo(port: int = typer.Option(8765, help="Loopback port for the replica sites; keep it the same between runs (URLs identify documents).")) -> None:
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
