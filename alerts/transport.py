@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from pathlib import Path
+from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -67,32 +68,19 @@ class SmtpTransport:
         return conn
 
     def send(self, msg: EmailMessage) -> str:
-        try:
-            if self._conn is None:
-                self._conn = self._connect()
-            refused = self._conn.send_message(msg)
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentSendError(f"recipient refused: {exc.recipients}") from exc
-        except smtplib.SMTPResponseException as exc:
-            self._drop()
-            err = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-            if 400 <= exc.smtp_code < 500:
-                raise TransientSendError(f"{exc.smtp_code} {err}") from exc
-            raise PermanentSendError(f"{exc.smtp_code} {err}") from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            self._drop()
-            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
-        if refused:
-            raise PermanentSendError(f"recipient refused: {refused}")
-        return f"smtp://{self.host}:{self.port}"
+        return self._deliver(lambda conn: conn.send_message(msg))
 
     def send_bytes(self, sender: str, recipient: str, data: bytes, key: str) -> str:
         from email.utils import parseaddr
 
+        return self._deliver(lambda conn: conn.sendmail(parseaddr(sender)[1], [parseaddr(recipient)[1]], data))
+
+    def _deliver(self, action: "Callable[[smtplib.SMTP], dict]") -> str:
+        """Run one send on the batch connection, mapping SMTP outcomes to retryable or not."""
         try:
             if self._conn is None:
                 self._conn = self._connect()
-            refused = self._conn.sendmail(parseaddr(sender)[1], [parseaddr(recipient)[1]], data)
+            refused = action(self._conn)
         except smtplib.SMTPRecipientsRefused as exc:
             raise PermanentSendError(f"recipient refused: {exc.recipients}") from exc
         except smtplib.SMTPResponseException as exc:
