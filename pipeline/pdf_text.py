@@ -222,6 +222,7 @@ def merge_segments(segs: list[Line]) -> list[Line]:
     for group in lines:
         group.sort(key=lambda s: s.x0)
         text = ""
+        prev_x1 = 0.0
         for s in group:
             piece = s.text.replace("\r", "").replace("\n", " ")
             if text and not text.endswith(" ") and not piece.startswith(" ") and s.x0 - prev_x1 > 12:

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlmodel import Session, select
 
-from pipeline.attachment_extract import ExtractionError, extract_attachment
+from pipeline.attachment_extract import ExtractionError
 from pipeline.classify import Classifier, Label
 from pipeline.extract_pool import ExtractCache, ExtractPool
 from pipeline.dates import parse_cn_date

@@ -12,7 +12,6 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 from alerts.digest import DigestReport, last_digest_end, run_digest
 from alerts.period import since
@@ -83,6 +82,3 @@ def _changed_docs(run_ids: list[int], settings: Settings) -> list[tuple[str, str
         ).all()
         return [(d.title, d.url, v.change_summary or "") for v, d in rows]
 
-
-def demo_sites_root() -> Path:
-    return DEMO_DIR / "sites"
