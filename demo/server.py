@@ -14,7 +14,7 @@ import http.server
 import json
 import mimetypes
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -101,17 +101,25 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_sites(root: Path, host: str = "127.0.0.1", port: int = 0, handler: type[SiteHandler] = SiteHandler) -> Iterator[str]:
-    """Serve ``root`` in a background thread; yields the base URL (``handler`` lets tests add behaviour)."""
-    server = http.server.ThreadingHTTPServer((host, port), partial(handler, root=Path(root)))
+def serve_in_thread(factory: Callable[..., http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0,
+                    name: str = "loopback-http") -> Iterator[str]:
+    """Run a ThreadingHTTPServer with ``factory`` in a daemon thread; yields its base URL, shuts it down after."""
+    server = http.server.ThreadingHTTPServer((host, port), factory)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="demo-sites", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://{host}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serve_sites(root: Path, host: str = "127.0.0.1", port: int = 0, handler: type[SiteHandler] = SiteHandler) -> Iterator[str]:
+    """Serve ``root`` in a background thread; yields the base URL (``handler`` lets tests add behaviour)."""
+    with serve_in_thread(partial(handler, root=Path(root)), host, port, name="demo-sites") as base:
+        yield base
 
 
 def main() -> None:

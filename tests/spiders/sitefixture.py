@@ -29,12 +29,13 @@ import http.server
 import json
 import mimetypes
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from demo.server import serve_in_thread
 
 _TIDY = re.compile(r"^[\w.,+@-]{1,150}$")
 
@@ -143,12 +144,5 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
 def serve_fixture(root: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """Serve ``root`` on 127.0.0.1 (free port) in a thread; yields (base URL, list of (method, path) requests)."""
     seen: list[tuple[str, str]] = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(FixtureHandler, root=Path(root), seen=seen))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name=f"fixture-{Path(root).name}", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(partial(FixtureHandler, root=Path(root), seen=seen), name=f"fixture-{Path(root).name}") as base:
+        yield base, seen
