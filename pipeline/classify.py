@@ -28,7 +28,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16
+from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16, sentence_ends
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from pipeline.termindex import TermIndex
 
@@ -333,20 +333,21 @@ class Classifier:
         display = f"{title_d}\n{body_d}\n{att_d}"
         text, utf16 = fold_utf16(display)
         matches = self._index.scan_indexes(text, utf16)
+        bounds = sentence_ends(display, _SENTENCE_END_CHARS)
         body_start = len(title_d) + 1
         lead_end = body_start + sc.lead_chars
         att_start = body_start + len(body_d) + 1
         chars = len(body_d) + len(att_d)
         length = max(chars, sc.density_floor_chars)
         if self._max_chars is None or len(text) > self._max_chars or lead_end < body_start:
-            return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length)
+            return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
 
         payloads = self._payloads
         ids = list(map(itemgetter(0), matches))
         plain = self._plain
         if not plain.issuperset(ids):
             if not self._vetoing.isdisjoint(ids):  # negative words: sentence by sentence, as the reference does
-                return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length)
+                return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
             # word-boundary checks and exclusion phrases: only those matches, as the reference does
             alnum = _ASCII_ALNUM
             n = len(text)
@@ -395,11 +396,20 @@ class Classifier:
                 if w > anchor[ti]:
                     anchor[ti] = w
         return _Evidence(
-            display, None, raw, anchor, max(raw), length, chars, sub_raw, {}, None, [(f, ms) for f, ms, _ in spans], total, self
+            display, bounds, raw, anchor, max(raw), length, chars, sub_raw, {}, None, [(f, ms) for f, ms, _ in spans], total, self
         )
 
     def _evidence_in_order(
-        self, display: str, text: str, matches: list[tuple[int, int, int]], body_start: int, lead_end: int, att_start: int, chars: int, length: int
+        self,
+        display: str,
+        text: str,
+        matches: list[tuple[int, int, int]],
+        body_start: int,
+        lead_end: int,
+        att_start: int,
+        chars: int,
+        length: int,
+        bounds: list[int] | None = None,
     ) -> "_Evidence | None":
         """The reference computation: hit by hit, sums in text order, negative words by sentence."""
         sc = self.scoring
@@ -430,9 +440,8 @@ class Classifier:
         if not hits:
             return None
 
-        bounds: list[int] | None = None
         if neg:
-            hits, bounds = _apply_vetoes(display, hits, neg)
+            hits = _apply_vetoes(display, hits, neg, bounds)
 
         raw = [0.0] * len(self._tracks)
         anchor = [0.0] * len(self._tracks)
@@ -476,22 +485,52 @@ def _by_count(terms: dict[str, int]) -> dict[str, int]:
 
 
 def _apply_vetoes(
-    display: str, hits: list[tuple[int, _Entry, float]], neg: list[tuple[int, tuple[int, ...]]]
-) -> tuple[list[tuple[int, _Entry, float]], list[int]]:
-    """Drop the sub-track targets of hits that share a sentence with one of that sub-track's negative words."""
-    bounds = _sentence_bounds(display)
-    vetoed: dict[int, set[int]] = defaultdict(set)  # sentence no -> vetoed sub-tracks
-    for start, subs in neg:
-        vetoed[bisect.bisect_right(bounds, start)].update(subs)
+    display: str, hits: list[tuple[int, _Entry, float]], neg: list[tuple[int, tuple[int, ...]]], bounds: list[int] | None
+) -> list[tuple[int, _Entry, float]]:
+    """Drop the sub-track targets of hits that share a sentence with one of that sub-track's negative words.
+
+    Sentences are numbered by ``bounds`` (sentence ends) when the scan found
+    them, else keyed by where they end, searched from the hits (see
+    :func:`_sentence_keys`) rather than by splitting the whole text.
+    """
+    if bounds is not None:
+        bisect_right = bisect.bisect_right
+        neg_keys = [bisect_right(bounds, p) for p, _ in neg]
+        hit_keys = [bisect_right(bounds, h[0]) for h in hits]
+    else:
+        neg_keys = _sentence_keys(display, [p for p, _ in neg])
+        hit_keys = _sentence_keys(display, [h[0] for h in hits])
+    vetoed: dict[int, set[int]] = defaultdict(set)  # sentence -> vetoed sub-tracks
+    for key, (_, subs) in zip(neg_keys, neg):
+        vetoed[key].update(subs)
     out = []
-    for start, e, f in hits:
-        subs = vetoed.get(bisect.bisect_right(bounds, start))
+    for key, (start, e, f) in zip(hit_keys, hits):
+        subs = vetoed.get(key)
         if subs and any(si in subs for si, _ in e.sub_w):
             e = e.without(frozenset(subs))
             if not e.track_w:
                 continue
         out.append((start, e, f))
-    return out, bounds
+    return out
+
+
+def _sentence_keys(display: str, positions: list[int]) -> list[int]:
+    """For positions in text order, the position of the sentence end that closes each one's sentence.
+
+    The sentence of position p ends at the first sentence end after p (the
+    numbering of :func:`_sentence_bounds`: ``bisect_right(bounds, p)``), or at
+    the end of the text.  One regex search per sentence that has a position.
+    """
+    search = _SENTENCE_END.search
+    n = len(display)
+    end = -1
+    out = []
+    for p in positions:
+        if p >= end:
+            m = search(display, p + 1)
+            end = m.start() if m is not None else n
+        out.append(end)
+    return out
 
 
 def _sentence_bounds(display: str) -> list[int]:
@@ -552,9 +591,28 @@ def _quote_near(display: str, hits: list[tuple[int, float]]) -> str:
         per_sentence[end] += v
     best = max(per_sentence, key=lambda s: (per_sentence[s], -s))
     first = first_hit[best]
-    lo = max([display.rfind(c, 0, first + 1) for c in _SENTENCE_END_CHARS]) + 1
+    lo = _sentence_start(display, first)
     hi = best + 1 if best < n else n
     return _trim_quote(display, lo, hi, first)
+
+
+def _sentence_start(display: str, pos: int) -> int:
+    """Start of the sentence holding ``pos``: one past the last sentence end at or before it.
+
+    Searched in a window that grows backwards, so a hit deep in a long text
+    does not cost a scan of everything before it per sentence-end character.
+    """
+    width = 128
+    while True:
+        lo = max(0, pos + 1 - width)
+        last = -1
+        for m in _SENTENCE_END.finditer(display, lo, pos + 1):
+            last = m.start()
+        if last >= 0:
+            return last + 1
+        if lo == 0:
+            return 0
+        width *= 4
 
 
 # ---- batch interface --------------------------------------------------------------------------

@@ -16,8 +16,17 @@ replace.
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from functools import lru_cache
 from pathlib import Path
+
+try:  # the two passes in C (pipeline/_textprep.c); optional, the Python below is the reference
+    from pipeline import _textprep
+except ImportError:  # pragma: no cover - an install without a C compiler
+    _textprep = None
+if sys.byteorder != "little":  # pragma: no cover - the C fold writes native uint16, the matcher reads UTF-16-LE
+    _textprep = None
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
@@ -35,6 +44,15 @@ def clean_whitespace(text: str) -> str:
     """
     if not text:
         return ""
+    if _textprep is not None:
+        out = _textprep.clean(text)
+        if out is not None:
+            return out
+    return _clean_whitespace_py(text)
+
+
+def _clean_whitespace_py(text: str) -> str:
+    """:func:`clean_whitespace` in Python: the reference, and the path for text beyond the BMP."""
     if "\u200b" in text or "\ufeff" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
         text = _ZERO_WIDTH.sub("", text)
     parts = text.split()
@@ -143,6 +161,15 @@ def fold_utf16(text: str) -> tuple[str, bytes | None]:
     fold.  Anything else (Traditional script, full-width forms, …) takes
     :func:`_fold_reference`.
     """
+    if _textprep is not None:
+        out = _textprep.fold16(text, _fold_table())
+        if out is not None:
+            return out
+    return _fold_utf16_py(text)
+
+
+def _fold_utf16_py(text: str) -> tuple[str, bytes | None]:
+    """:func:`fold_utf16` in Python: the reference for the C version, and its fallback."""
     anything, beyond_ascii = _change_classes()
     m = anything.search(text)
     if m is None:
@@ -157,6 +184,27 @@ def fold_utf16(text: str) -> tuple[str, bytes | None]:
     if len(utf16) != 2 * len(folded):
         return _fold_reference(text), None
     return folded, utf16
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> bytes:
+    """:func:`_fold_reference` of every BMP character on its own, as 65536 native uint16 (for the C fold).
+
+    0xFFFF marks a character the C fold hands back to Python: its fold is not
+    one BMP character (a few rare forms fold to Extension-B characters, dotted
+    capital I lower-cases to two) or depends on context (capital sigma's final
+    form).  Surrogates never occur (BMP-only text).
+    """
+    _, table = _fold_machinery()
+    out = array("H", range(0x10000))
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        c = chr(code)
+        f = table.get(c, c).lower()
+        out[code] = ord(f) if len(f) == 1 and ord(f) < 0x10000 and code != 0x03A3 else 0xFFFF
+    out[0xFFFF] = 0xFFFF
+    return out.tobytes()
 
 
 def fold(text: str) -> str:
@@ -181,3 +229,14 @@ def _fold_reference(text: str) -> str:
 def fold_term(term: str) -> str:
     """The form a taxonomy term takes in the folded text."""
     return fold(clean_whitespace(term))
+
+
+def sentence_ends(text: str, chars: str) -> list[int] | None:
+    """Positions in ``text`` of any of ``chars`` (sentence ends), by the C pass; None without it.
+
+    A regex pass over a Chinese page costs more than the whole term scan;
+    callers that get None find sentence ends lazily from their hits instead.
+    """
+    if _textprep is None:  # pragma: no cover - an install without a C compiler
+        return None
+    return _textprep.positions(text, chars)

@@ -237,3 +237,12 @@ def test_fold_matches_reference_on_odd_characters() -> None:
     samples = ["ΣΑΣ ΟΔΟΣ", "İstanbul 6G", "𐐀𐐁 deseret 量子", "發展氫能 ＡＩ—５Ｇ", "plain 中文 text", "\ud800 lone surrogate ABC"]
     for s in samples:
         assert fold(s) == _fold_reference(s)
+
+
+def test_pure_python_passes_match_reference(clf: Classifier, ref: Reference, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the C extension (an install with no compiler): same labels, sentence ends found from the hits."""
+    from pipeline import cnfold
+
+    monkeypatch.setattr(cnfold, "_textprep", None)
+    for title, body, att in _chunks()[::2]:
+        assert _as_tuples(clf.classify(title, body, att)) == ref.labels(title, body, att)
