@@ -55,7 +55,9 @@ def _wants(sub: Subscriber, labels: list[TrackLabel], doc: Document, text: str) 
 def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Client | None = None, backoff: float = 1.0) -> InstantReport:
     report = InstantReport()
     own = client is None
-    client = client or httpx.Client(timeout=10.0)
+    from radar.netpolicy import guarded_client
+
+    client = client or guarded_client(settings.webhook_allow_private, timeout=10.0)
     try:
         with session_scope(settings) as s:
             subs = s.exec(select(Subscriber).where(Subscriber.active == True, Subscriber.confirmed == True)).all()  # noqa: E712
@@ -102,7 +104,7 @@ def _email(s: Session, settings: Settings, sub: Subscriber, ver: DocumentVersion
             return
     links = links_for(settings, sub)
     msg = EmailMessage()
-    msg["Subject"] = f"PolicyRadar 即时提醒 · {item.headline()}"[:250]
+    msg["Subject"] = " ".join(f"PolicyRadar 即时提醒 · {item.headline()}".split())[:250]  # crawled title: no CR/LF in a header
     msg["From"] = settings.mail_from
     msg["To"] = sub.email
     msg["Date"] = formatdate()

@@ -26,12 +26,19 @@ def _b64(data: bytes) -> bytes:
 
 
 def _header(name: str, value: str) -> bytes:
+    # Crawled text reaches the Subject; a CR/LF there would start a header of the attacker's choosing.
+    value = _one_line(value)
     if value.isascii():
         line = f"{name}: {value}"
         if len(line) <= 998:
             return line.encode() + CRLF
     encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n", maxlinelen=78)
     return f"{name}: {encoded}".encode() + CRLF
+
+
+def _one_line(value: str) -> str:
+    """Header-safe text: every control character (CR, LF, NUL, tab …) becomes a space."""
+    return "".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in value)
 
 
 def _address(value: str) -> str:

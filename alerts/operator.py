@@ -22,7 +22,7 @@ def check_and_alert(settings: Settings, source: str) -> OperatorAlert | None:
         if not health.flagged(settings.fail_alert_runs):
             return None
         runs = s.exec(
-            select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status != "running").order_by(CrawlRun.id.desc()).limit(health.failing_streak)  # type: ignore[union-attr]
+            select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status.notin_(("running", "skipped"))).order_by(CrawlRun.id.desc()).limit(health.failing_streak)  # type: ignore[union-attr]
         ).all()
         first_failed = runs[-1].id
         alert = OperatorAlert(source_name=source, first_failed_run_id=first_failed, streak=health.failing_streak, error=health.last_error)

@@ -67,7 +67,14 @@ class Preferences(BaseModel):
 
 
 def validate_email(email: str) -> str:
+    """A single deliverable address or SubscriptionError; an IDN domain is stored in its ASCII (punycode) form."""
     email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if at and local.isascii() and domain and not domain.isascii():
+        try:
+            email = f"{local}@{domain.encode('idna').decode('ascii')}"
+        except UnicodeError:
+            pass  # left as is: the pattern below rejects it with the usual message
     if len(email) > 254 or not _EMAIL.match(email) or "\r" in email or "\n" in email:
         raise SubscriptionError(f"不是有效的邮箱地址 / not a valid email address: {email!r}")
     return email.lower()

@@ -103,6 +103,7 @@ def main() -> None:
                 "list": {"item": "ul.list li", "date": "span::text"},
                 "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": args.items // PER_PAGE + 2},
                 "politeness": {"delay": 0, "concurrency": 8, "obey_robots": True},
+                "network": {"allow_private": True},  # the bench site is on loopback
             })
             t0 = time.perf_counter()
             first = run_crawl(source, settings)

@@ -11,6 +11,10 @@ import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.limits import ExtractLimits
 
 __all__ = ["AttachmentText", "ExtractionError", "extract_attachment", "sniff_kind"]
 
@@ -134,15 +138,20 @@ def _looks_textual(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def extract_attachment(data: bytes, *, filename: str, content_type: str | None = None) -> AttachmentText:
-    """Dispatch on magic bytes first, then extension/content type; raises ExtractionError for unreadable files."""
+def extract_attachment(
+    data: bytes, *, filename: str, content_type: str | None = None, limits: "ExtractLimits | None" = None
+) -> AttachmentText:
+    """Dispatch on magic bytes first, then extension/content type; raises ExtractionError for unreadable files.
+
+    ``limits`` bounds PDF pages and stream inflation (pipeline/limits.py); defaults apply when omitted.
+    """
     if not data:
         raise ExtractionError(f"{filename or 'file'} is empty (0 bytes)")
     kind = sniff_kind(data, filename, content_type)
     if kind == "pdf":
         from pipeline.pdf_text import extract_pdf
 
-        return extract_pdf(data)
+        return extract_pdf(data, limits)
     from pipeline import office_text
 
     handler = office_text.HANDLERS.get(kind)

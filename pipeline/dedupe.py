@@ -32,7 +32,8 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 def shingles(text: str) -> np.ndarray:
     flat = _PUNCT.sub("", text)
     grams = {flat[i : i + SHINGLE] for i in range(max(1, len(flat) - SHINGLE + 1))}
-    return np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.uint64, count=len(grams))
+    # map() keeps the per-shingle loop in C (a generator expression was a third of minhash's time); same hashes.
+    return np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint64, count=len(grams))
 
 
 def minhash(text: str) -> np.ndarray:

@@ -5,6 +5,11 @@ a process pool spreads attachments over cores.  The cache key is the SHA-256
 of the file plus the extractor version, so the same PDF linked from five
 sites (or re-fetched unchanged every week) is read once; failures are cached
 too, because a password-protected file does not become readable by retrying.
+
+Workers are pebble processes so that a document over its time limit can be
+stopped (its worker is killed and replaced) and a worker that dies — pdfium
+aborts when an allocation fails under the worker's memory limit — becomes a
+recorded error instead of a broken pool (see pipeline/limits.py).
 """
 
 from __future__ import annotations
@@ -16,11 +21,15 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict
 from pathlib import Path
 
+from pebble import ProcessExpired, ProcessPool
+
 from pipeline.attachment_extract import AttachmentText, ExtractionError, extract_attachment
+from pipeline.limits import ExtractLimits
 from pipeline.pdf_text import PDF_EXTRACTOR_VERSION
 
 __all__ = ["ExtractPool", "ExtractCache", "content_key"]
@@ -100,12 +109,25 @@ class ExtractCache:
                 self._mem.popitem(last=False)
 
 
-def _work(data: bytes, filename: str, content_type: str | None) -> dict:
+def _limit_worker(memory_bytes: int) -> None:
+    """Worker initializer: cap the address space (a bomb then fails here, not in the machine's OOM killer)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a native abort must not leave gigabyte core files
+    if memory_bytes > 0:
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _work(data: bytes, filename: str, content_type: str | None, limits: ExtractLimits | None = None) -> dict:
     """Runs in a worker process; returns a plain dict so nothing exotic crosses the pipe."""
     try:
-        return _encode(extract_attachment(data, filename=filename, content_type=content_type))
+        return _encode(extract_attachment(data, filename=filename, content_type=content_type, limits=limits))
     except ExtractionError as exc:
         return _encode(exc)
+    except MemoryError:
+        return {"error": "extraction ran out of memory (RADAR_EXTRACT_MEMORY_MB); refused"}
     except Exception as exc:  # a library bug on one odd file becomes a recorded error, not a dead pool
         return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
 
@@ -118,12 +140,17 @@ class ExtractPool:
     copy is still being extracted share that one future.
     """
 
-    def __init__(self, workers: int | None = None, cache: ExtractCache | None = None):
+    def __init__(self, workers: int | None = None, cache: ExtractCache | None = None, limits: ExtractLimits | None = None):
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.cache = cache or ExtractCache()
+        self.limits = limits or ExtractLimits()
         # spawn, not fork: the caller may be a crawl process running Twisted's reactor and threads
         ctx = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) if self.workers > 0 else None
+        self._executor = (
+            ProcessPool(max_workers=self.workers, context=ctx, initializer=_limit_worker, initargs=(self.limits.memory_bytes,))
+            if self.workers > 0
+            else None
+        )
         self._inflight: dict[str, Future[dict]] = {}
         self._lock = threading.Lock()
 
@@ -135,7 +162,8 @@ class ExtractPool:
 
     def close(self) -> None:
         if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor.close()
+            self._executor.join()
 
     def submit(self, data: bytes, filename: str, content_type: str | None = None) -> Future[Result]:
         """Future resolving to AttachmentText, or to an ExtractionError *value* (not raised)."""
@@ -150,15 +178,20 @@ class ExtractPool:
             if inner is None:
                 if self._executor is None:
                     inner = Future()
-                    inner.set_result(_work(data, filename, content_type))
+                    inner.set_result(_work(data, filename, content_type, self.limits))  # in-process: no time limit
                 else:
-                    inner = self._executor.submit(_work, data, filename, content_type)
+                    inner = self._executor.schedule(_work, args=(data, filename, content_type, self.limits), timeout=self.limits.time_limit)
                 self._inflight[key] = inner
 
         def done(f: Future[dict]) -> None:
             try:
                 blob = f.result()
-            except Exception as exc:  # worker died (OOM, segfault in a native lib)
+            except FutureTimeout:
+                blob = {"error": f"extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped"}
+            except ProcessExpired as exc:  # pdfium aborts when an allocation fails under the memory limit
+                blob = {"error": f"extraction worker died (exit code {exc.exitcode}): memory limit of "
+                        f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library"}
+            except Exception as exc:  # any other worker failure
                 blob = {"error": f"extraction worker crashed: {type(exc).__name__}"}
             res = _decode(blob)
             self.cache.put(key, res)

@@ -39,7 +39,16 @@ class HtmlExtract:
     index_number: str | None  # 索引号
     topic: str | None  # 主题分类
     written: dt.date | None  # 成文日期
-    text_normalized: str  # OpenCC t2s-folded text for matching
+
+    @property
+    def text_normalized(self) -> str:
+        """OpenCC t2s-folded text for matching, computed on demand.
+
+        The crawl pipeline matches on pipeline.cnfold's table fold instead, and
+        OpenCC's pure-Python converter cost ~3 ms per page (13 % of a release's CPU)
+        when it ran for every page whether anyone read the result or not.
+        """
+        return to_simplified(self.text)
 
 
 # ---------------------------------------------------------------- decoding
@@ -264,8 +273,12 @@ _NOISE_LINE = re.compile(
 _ATTACH_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|txt|ceb)(\?|$)", re.I)
 
 
+_NON_HAN = re.compile("[^\u4e00-\u9fff]+")
+
+
 def _cjk_len(s: str) -> int:
-    return sum(1 for c in s if "\u4e00" <= c <= "\u9fff")
+    # Deleting the non-Han runs in C is ~10x faster than a per-character generator; it ran 1.5 M times per 300 pages.
+    return len(_NON_HAN.sub("", s))
 
 
 def _link_text_len(el: etree._Element) -> int:
@@ -473,13 +486,13 @@ def _clean_doc_number(value: str | None) -> str | None:
 def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None) -> HtmlExtract:
     """selectors: optional per-source CSS selectors (fields title, body, date, doc_number, agency; each may be None → generic extraction)."""
     if not html or not html.strip():
-        return HtmlExtract(None, "", None, None, None, None, None, None, "")
+        return HtmlExtract(None, "", None, None, None, None, None, None)
     # lxml refuses str input that carries an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
-        return HtmlExtract(None, "", None, None, None, None, None, None, "")
+        return HtmlExtract(None, "", None, None, None, None, None, None)
 
     metas = _metas(root)
     for el in list(root.iter("script", "style", "noscript", "template")):
@@ -546,7 +559,6 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         index_number=(labelled.get("index_number") or "").split(" ")[0] or None,
         topic=labelled.get("topic"),
         written=written,
-        text_normalized=to_simplified(text),
     )
 
 

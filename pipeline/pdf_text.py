@@ -21,10 +21,14 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from pipeline.attachment_extract import AttachmentText, ExtractionError
 from pipeline.dates import find_cn_dates
 from pipeline.textutil import clean_inline, is_cjk, join_cjk
+
+if TYPE_CHECKING:
+    from pipeline.limits import ExtractLimits
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +299,7 @@ def _merge_split_rows(pages: list["PageLayout"]) -> None:
             prev = None
 
 
-def read_layout(data: bytes, *, want_tables: bool = True) -> tuple[list[PageLayout], dict[str, str]]:
+def read_layout(data: bytes, *, want_tables: bool = True, max_pages: int | None = None) -> tuple[list[PageLayout], dict[str, str]]:
     """Every page as positioned lines (+ tables); document info as a dict. Raises ExtractionError."""
     pdf = _open_pdfium(data)
     plumber_pdf = None
@@ -304,6 +308,8 @@ def read_layout(data: bytes, *, want_tables: bool = True) -> tuple[list[PageLayo
         n = len(pdf)
         if n == 0:
             raise ExtractionError("PDF has no pages (corrupt or truncated)")
+        if max_pages is not None and n > max_pages:
+            raise ExtractionError(f"PDF has {n} pages, more than the limit of {max_pages} (RADAR_PDF_MAX_PAGES); refused")
         for i in range(n):
             try:
                 page = pdf[i]
@@ -603,13 +609,17 @@ def find_pdf_meta(first_page: str, last_page: str) -> dict[str, str]:
 # ------------------------------------------------------------------ entry point
 
 
-def extract_pdf(data: bytes) -> AttachmentText:
+def extract_pdf(data: bytes, limits: "ExtractLimits | None" = None) -> AttachmentText:
     """Clean text of a PDF; scanned pages OCR'd when an OCR package is installed."""
+    from pipeline.limits import ExtractLimits, check_inflated_size
+
+    limits = limits or ExtractLimits()
     if not data:
         raise ExtractionError("PDF is empty (0 bytes)")
     if b"%PDF-" not in data[:1024]:
         raise ExtractionError("not a PDF (no %PDF header)")
-    pages, _info = read_layout(data)
+    check_inflated_size(data, limits.max_inflated_bytes)
+    pages, _info = read_layout(data, max_pages=limits.max_pages)
     warnings: list[str] = []
     ocr_used = False
     conf: float | None = None

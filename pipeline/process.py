@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -20,6 +22,7 @@ from sqlmodel import Session, select
 from pipeline.attachment_extract import ExtractionError
 from pipeline.classify import Classifier, Label
 from pipeline.extract_pool import ExtractCache, ExtractPool
+from pipeline.limits import ExtractLimits
 from pipeline.dates import parse_cn_date
 from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
@@ -32,6 +35,7 @@ from radar.sources import SourceConfig
 from web.search import ensure_index, index_document
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
+from storage.upsert import insert_if_absent
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +65,28 @@ class PagePipeline:
     def __init__(self, settings: Settings, classifier: Classifier | None = None, pool: ExtractPool | None = None):
         self.settings = settings
         self.classifier = classifier or Classifier.load(settings.taxonomy_path)
-        self.pool = pool or ExtractPool(workers=settings.extract_workers, cache=ExtractCache(settings.data_dir / "extract-cache"))
+        limits = ExtractLimits(
+            max_pages=settings.pdf_max_pages,
+            max_inflated_bytes=settings.pdf_max_inflated_mb * 1024 * 1024,
+            time_limit=settings.extract_time_limit,
+            memory_bytes=settings.extract_memory_mb * 1024 * 1024,
+        )
+        workers = settings.extract_workers if settings.extract_workers is not None else max(1, (os.cpu_count() or 1) - 1)
+        # The disk cache already answers repeats; a small memory tier keeps a long crawl from holding hundreds of texts.
+        cache = ExtractCache(settings.data_dir / "extract-cache", memory_items=64)
+        self.pool = pool or ExtractPool(workers=workers, cache=cache, limits=limits)
         ensure_index(get_engine(settings))  # full-text search index (FTS5 trigram / pg_trgm)
 
     def close(self) -> None:
         self.pool.close()
 
-    def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None) -> Outcome:
+    def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None,
+                also: Callable[[Session], None] | None = None) -> Outcome:
+        """``also`` runs in the storing transaction once the release is stored (the crawl's HTTP validators),
+        so it commits with the release or not at all, without a transaction of its own."""
         url = item["url"]
         if item.get("not_modified"):
-            return self._touch(source, url)
+            return self._touch(source, url, also)
         if item.get("body") is None:
             return Outcome("failed", errors=[f"{url}: {item.get('error') or 'no content'}"])
         try:
@@ -81,9 +97,11 @@ class PagePipeline:
         errors = [f"{a['url']}: {a['error']}" for a in ex.attachments if a.get("error")]
         with session_scope(self.settings) as s:
             status, doc = self._store(s, item, source, ex, run_id)
+            if also is not None:
+                also(s)
         return Outcome(status, doc.id, errors)
 
-    def _touch(self, source: SourceConfig, url: str) -> Outcome:
+    def _touch(self, source: SourceConfig, url: str, also: Callable[[Session], None] | None = None) -> Outcome:
         """A 304 for a known page: nothing changed; record that we looked."""
         with session_scope(self.settings) as s:
             doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == url)).first()
@@ -98,6 +116,8 @@ class PagePipeline:
             if latest is not None:
                 latest.last_seen = now
                 s.add(latest)
+            if also is not None:
+                also(s)
             return Outcome("unchanged", doc.id)
 
     def _known_extraction(self, *, sha256: str | None = None, url: str | None = None) -> Attachment | None:
@@ -159,15 +179,23 @@ class PagePipeline:
     def _store(self, s: Session, item: dict[str, Any], source: SourceConfig, ex: _Extracted, run_id: int | None) -> tuple[str, Document]:
         now = utcnow()
         digest = text_hash(ex.full_text)
-        doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == item["url"])).first()
-        if doc is None:
-            doc = Document(source_name=source.name, url=item["url"], title=ex.title, first_seen=now, last_seen=now, current_version=0)
+        # Another process may store the same page right now: the database decides who creates the document,
+        # and the row lock (held to commit) makes reading the latest version and numbering the next one atomic.
+        created = insert_if_absent(
+            s, Document(source_name=source.name, url=item["url"], title=ex.title, first_seen=now, last_seen=now, current_version=0),
+            ("source_name", "url"),
+        )
+        doc = s.exec(
+            select(Document).where(Document.source_name == source.name, Document.url == item["url"])
+            .with_for_update(key_share=True).execution_options(populate_existing=True)
+        ).one()
+        # A document this transaction created has no versions, fingerprints or attachments yet: no need to ask.
+        previous = None if created else s.exec(
+            select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
+        ).first()
+        if created:
             status = "new"
-            previous = None
         else:
-            previous = s.exec(
-                select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
-            ).first()
             status = "unchanged" if previous is not None and previous.text_hash == digest else "changed"
         doc.title = ex.title
         doc.agency = ex.meta["agency"]
@@ -201,11 +229,11 @@ class PagePipeline:
         doc.current_version = version.version_no
         s.add(version)
         s.flush()
-        link_story(s, doc, ex.body + "\n" + ex.attachments_text)
+        link_story(s, doc, ex.body + "\n" + ex.attachments_text, fresh=created)
         for label in self.classifier.classify(ex.title, ex.body, ex.attachments_text):
             s.add(_label_row(label, version.id, doc.id))  # type: ignore[arg-type]
         for rec in ex.attachments:
-            exists = s.exec(
+            exists = None if created else s.exec(
                 select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == rec["url"], Attachment.sha256 == rec["sha256"])
             ).first()
             if exists is None:

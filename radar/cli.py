@@ -22,6 +22,9 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(subscribers_app, name="subscribers")
 webhooks_app = typer.Typer(help="Instant-alert webhooks (WeCom, DingTalk, Feishu, Slack, JSON).", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
+from storage.cli import db_app  # noqa: E402 - the sub-app lives with the migrations it drives
+
+app.add_typer(db_app, name="db")
 console = Console()
 
 
@@ -396,6 +399,13 @@ def sources_new(
     except (httpx.HTTPError, ValueError) as exc:
         _fail(str(exc))
         return
+    from radar.netpolicy import BlockedAddress, check_url
+
+    try:
+        check_url(str(resp.url), allow_private=False)
+    except BlockedAddress:
+        # The operator named this private/loopback address on purpose; the crawler refuses such targets otherwise.
+        draft["network"] = {"allow_private": True}
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
         _fail(f"{path} exists; pass --output to write elsewhere")
@@ -506,8 +516,8 @@ def jobs() -> None:
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1", help="Web UI address."),
-    port: int = typer.Option(8000, help="Web UI port."),
+    host: str = typer.Option("127.0.0.1", envvar="RADAR_WEB_HOST", help="Web UI address (0.0.0.0 in the container image)."),
+    port: int = typer.Option(8000, envvar="RADAR_WEB_PORT", help="Web UI port; the image's HEALTHCHECK reads the same variable."),
     web: bool = typer.Option(True, "--web/--no-web", help="Also serve the web UI."),
 ) -> None:
     """The service: scheduler (each source's crawl, weekly Monday 08:00 and daily digests) plus the web UI."""
@@ -522,10 +532,15 @@ def serve(
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
+    from workers.leader import Leadership
+
     sched = build_scheduler(settings, blocking=False)
     configure(sched, settings, sources)
-    sched.start()
-    console.print(f"PolicyRadar 调度已启动：{len(sources)} 个来源，数据库 {settings.db_url}", highlight=False)
+    sched.start(paused=True)
+    leadership = Leadership(settings, sched)  # a second `radar serve` on this database stays on standby
+    leadership.start()
+    role = "主调度 / leader" if leadership.leading else "备用，主调度失联时接管 / standby"
+    console.print(f"PolicyRadar 调度已启动（{role}，执行方式 {settings.executor}）：{len(sources)} 个来源，数据库 {settings.db_url}", highlight=False)
     try:
         if web:
             import uvicorn
@@ -539,11 +554,12 @@ def serve(
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        leadership.stop()
         sched.shutdown(wait=False)
 
 
 @app.command("web")
-def web_cmd(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)) -> None:
+def web_cmd(host: str = typer.Option("127.0.0.1", envvar="RADAR_WEB_HOST"), port: int = typer.Option(8000, envvar="RADAR_WEB_PORT")) -> None:
     """The web UI alone (no scheduler)."""
     import uvicorn
 
@@ -551,6 +567,56 @@ def web_cmd(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000
 
     console.print(f"网页界面 / web UI: http://{host}:{port}/", highlight=False)
     uvicorn.run(create_app(_settings()), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def worker(
+    concurrency: int = typer.Option(0, "--concurrency", "-c", help="Crawls at once in this worker (each in its own process); 0 = CPU count."),
+    queues: str = typer.Option("", "--queues", "-Q", help="Comma-separated queues to consume; default RADAR_CRAWL_QUEUE (crawl)."),
+    hostname: Optional[str] = typer.Option(None, "--hostname", "-n", help="Unique worker name, e.g. w1@%h; recorded on each crawl run."),
+    pool: str = typer.Option("threads", help="threads (default: each crawl runs in its own spawned process anyway) | prefork | solo"),
+    loglevel: str = typer.Option("INFO", help="Celery log level."),
+) -> None:
+    """A crawl worker: takes crawl jobs from RADAR_BROKER_URL (redis:// or amqp://); run one or more per host."""
+    import os
+
+    settings = _settings()
+    if not settings.broker_url:
+        _fail("RADAR_BROKER_URL 未设置 / is not set: e.g. redis://127.0.0.1:6379/0 or amqp://guest:guest@127.0.0.1:5672//")
+        return
+    from workers.app import app as celery_app
+
+    argv = ["worker", f"--concurrency={concurrency or os.cpu_count() or 1}", f"--pool={pool}", f"--queues={queues or settings.crawl_queue}",
+            f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
+    if hostname:
+        argv.append(f"--hostname={hostname}")
+    celery_app.worker_main(argv)
+
+
+@app.command()
+def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
+    """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
+    from radar.crawl import sync_sources
+    from workers.app import enqueue as send
+
+    settings = _settings()
+    try:
+        known = {s.name: s for s in sync_sources(settings)}
+    except ConfigError as exc:
+        _fail(f"invalid source config:\n{exc}")
+        return
+    unknown = [n for n in sources or [] if n not in known]
+    if unknown:
+        _fail(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return
+    names = list(sources) if sources else [n for n, s in known.items() if s.enabled]
+    try:
+        ids = send(settings, names)
+    except RuntimeError as exc:
+        _fail(str(exc))
+        return
+    for name, task_id in zip(names, ids):
+        console.print(f"已排队 / enqueued {name}: {task_id}", highlight=False)
 
 
 @app.command()

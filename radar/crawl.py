@@ -37,15 +37,18 @@ def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[Cr
         chosen = [by_name[n] for n in names]
     else:
         chosen = [s for s in sources if s.enabled]
+    return [crawl_one(settings, src) for src in chosen]
+
+
+def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None) -> CrawlResult:
+    """Crawl one source and do what follows a crawl (failure alerts, instant alerts); the local path and workers share it."""
+    from alerts.instant import dispatch_instant
     from alerts.operator import check_and_alert
 
-    from alerts.instant import dispatch_instant
-
-    results = []
-    for src in chosen:
-        result = run_crawl(src, settings)
-        results.append(result)
-        check_and_alert(settings, src.name)
-        if result.new or result.changed:
-            dispatch_instant(settings, [result.run_id])
-    return results
+    result = run_crawl(src, settings, task_id=task_id, worker=worker)
+    if result.status == "skipped":
+        return result
+    check_and_alert(settings, src.name)
+    if result.new or result.changed:
+        dispatch_instant(settings, [result.run_id])
+    return result

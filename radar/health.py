@@ -31,7 +31,7 @@ class SourceHealth:
 
 def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     runs = s.exec(
-        select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status != "running").order_by(CrawlRun.id.desc()).limit(window)  # type: ignore[union-attr]
+        select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status.notin_(("running", "skipped"))).order_by(CrawlRun.id.desc()).limit(window)  # type: ignore[union-attr]
     ).all()
     streak = 0
     for run in runs:

@@ -30,10 +30,18 @@ GRACE_SECONDS = None  # run however late: a missed weekly digest is sent (once, 
 
 
 def crawl_job(source_name: str) -> None:
-    """Scheduled entry point for one source's crawl."""
+    """Scheduled entry point for one source's crawl: crawl here, or (RADAR_EXECUTOR=celery) hand it to a worker."""
     from radar.crawl import crawl_sources
 
-    for result in crawl_sources(Settings(), [source_name]):
+    settings = Settings()
+    if settings.executor == "celery":
+        from workers.app import enqueue
+        from workers.lease import reap_expired
+
+        reap_expired(settings)  # runs of workers that died are closed even if no worker restarts
+        log.info("crawl %s enqueued as task %s", source_name, enqueue(settings, [source_name])[0])
+        return
+    for result in crawl_sources(settings, [source_name]):
         log.info("crawl %s: %s new=%d changed=%d errors=%d", result.source, result.status, result.new, result.changed, result.errors)
 
 

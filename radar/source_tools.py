@@ -44,7 +44,9 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
-    with httpx.Client(headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
+    from radar.netpolicy import guarded_client
+
+    with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:
             page = _fetch(client, url, source)
         except httpx.HTTPError as exc:

@@ -140,6 +140,21 @@ class Politeness(_Strict):
     obey_robots: bool = True
 
 
+class Network(_Strict):
+    """Where the crawler may connect for this site (see radar/netpolicy.py).
+
+    ``allow_private``: permit loopback/private/link-local targets (replica
+    sites on 127.0.0.1, an intranet mirror).  Off by default, so a list page
+    or a redirect cannot steer the crawler at the machine's own services.
+    ``allowed_domains``: hosts a detail page or attachment may be redirected
+    to (each also covers its subdomains); empty means the start URLs' hosts
+    without a leading ``www.``.  A redirect elsewhere is refused and recorded.
+    """
+
+    allow_private: bool = False
+    allowed_domains: List[str] = Field(default_factory=_new_list)
+
+
 class Schedule(_Strict):
     """When the site is crawled: a cron expression (Asia/Shanghai) or an interval in minutes."""
 
@@ -181,14 +196,23 @@ class SourceConfig(_Strict):
     noise_patterns: List[str] = Field(default_factory=_new_list, description="regexes for page furniture to drop before versioning")
     schedule: Schedule = Schedule(cron="0 */6 * * *")
     politeness: Politeness = Politeness()
+    network: Network = Network()
     enabled: bool = True
 
     @field_validator("start_urls")
     @classmethod
     def _http(cls, urls: List[str]) -> List[str]:
+        from urllib.parse import urlsplit
+
         for u in urls:
             if not re.match(r"^https?://", u):
                 raise ValueError(f"not an http(s) URL: {u!r}")
+            try:
+                host = urlsplit(u).hostname
+            except ValueError as exc:  # e.g. an unclosed [IPv6 bracket
+                raise ValueError(f"not a valid URL: {u!r} ({exc})") from exc
+            if not host or any(c.isspace() for c in u):
+                raise ValueError(f"URL has no host or contains spaces: {u!r}")
         return urls
 
     @field_validator("attachment_pattern")
@@ -225,6 +249,16 @@ class SourceConfig(_Strict):
         except LookupError as exc:
             raise ValueError(f"unknown encoding {enc!r}") from exc
         return enc
+
+
+def redirect_domains(source: SourceConfig) -> list[str]:
+    """Domains a redirect may lead to: ``network.allowed_domains`` or the start URLs' hosts."""
+    if source.network.allowed_domains:
+        return [d.lower() for d in source.network.allowed_domains]
+    from urllib.parse import urlsplit
+
+    hosts = {(urlsplit(u).hostname or "").lower() for u in source.start_urls}
+    return sorted({h[4:] if h.startswith("www.") else h for h in hosts if h})
 
 
 def load_source(path: str | Path) -> SourceConfig:

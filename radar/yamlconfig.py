@@ -52,6 +52,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
     lines: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if key in lines:
+            # PyYAML keeps the last value silently; an operator editing one of two copies would see no effect.
+            raise yaml.constructor.ConstructorError(
+                f"while reading the mapping starting on line {node.start_mark.line + 1}", node.start_mark,
+                f"duplicate key {key!r} (first on line {lines[key]})", key_node.start_mark,
+            )
         lines[key] = key_node.start_mark.line + 1
     return _Located(mapping, lines, node.start_mark.line + 1)
 

@@ -36,10 +36,8 @@ class FetchLogMiddleware:
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         body = response.body or b""
         digest = hashlib.sha256(body).hexdigest() if body else None
-        where = None
-        if digest:
-            headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()]
-            where = self.recorder.warc.write(request.url, response.status, "", headers, body, digest)
+        headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()] if digest else None
+        # The WARC record and its location are filled in by the recorder's audit writer thread.
         self.recorder.log_fetch(
             FetchLog(
                 run_id=self.recorder.run_id,
@@ -51,10 +49,8 @@ class FetchLogMiddleware:
                 duration_ms=_latency_ms(request),
                 content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
                 content_hash=digest,
-                warc_path=where.path if where else None,
-                warc_offset=where.offset if where else None,
-                revisit=where.revisit if where else False,
-            )
+            ),
+            response.status, headers, body if digest else None,
         )
         return response
 

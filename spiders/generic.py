@@ -48,11 +48,28 @@ class GenericSpider(scrapy.Spider):
         self.skipped_known = 0
         # List pages may be fetched conditionally only when no known page is due for a re-check:
         # a 304 list hides the entries we would have re-checked.
-        self.list_conditional = source.incremental.recheck_after_days > 0 and not any(
+        self.list_conditional = not recorder.catch_up and source.incremental.recheck_after_days > 0 and not any(
             self._due_for_recheck(u) for u in recorder.known
         )
+        if recorder.catch_up:
+            log.warning("source %s: the previous crawl did not finish; reading every list page this time", source.name)
         if not source.politeness.obey_robots:
             log.warning("source %s ignores robots.txt (politeness.obey_robots: false)", source.name)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "GenericSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        return spider
+
+    def _request_dropped(self, request: Request, spider: Any = None) -> None:
+        """A redirect back to a URL this crawl already requested is dropped by the duplicate filter
+        without any callback; say so against the page that started the chain."""
+        chain = request.meta.get("redirect_urls")
+        if not chain:
+            return
+        why = "redirect loop" if request.url in chain else "redirected to a URL this crawl already requested"
+        self.list_errors.append(f"{chain[0]}: {why} ({' -> '.join([*chain, request.url])}); not followed")
 
     # ---- requests -----------------------------------------------------------------------------
     def _request(self, url: str, callback: Any, errback: Any, *, conditional: bool, **kwargs: Any) -> Request:
@@ -122,7 +139,7 @@ class GenericSpider(scrapy.Spider):
         self.recorder.remember(response)
         # Lists run newest first: once a page reaches items we already hold, older pages hold only
         # known items.  overlap_pages > 1 tolerates sites that pin old items to the top.
-        if reached_known and self.source.incremental.stop_when_known:
+        if reached_known and self.source.incremental.stop_when_known and not self.recorder.catch_up:
             streak = self.known_streak.get(first, 0) + 1
             self.known_streak[first] = streak
             if streak >= self.source.incremental.overlap_pages:
@@ -134,6 +151,11 @@ class GenericSpider(scrapy.Spider):
             yield self._list_request(nxt, page + 1, first)
 
     def _wanted(self, entry: ListEntry) -> bool:
+        if urlsplit(entry.url).scheme not in ("http", "https"):
+            # javascript:/mailto:/data: links are page furniture, not releases; Scrapy would even
+            # "download" a data: URI and store its payload as a document.
+            log.info("source %s: skipped non-http list link %.200s", self.source.name, entry.url)
+            return False
         if self.include and not any(p.search(entry.url) for p in self.include):
             return False
         if any(p.search(entry.url) for p in self.exclude):
@@ -195,6 +217,9 @@ class GenericSpider(scrapy.Spider):
             item["not_modified"] = True
             yield item
             return
+        if not response.body.strip():
+            yield self._item(response.url, list_title, list_date, error=f"empty page ({len(response.body)} bytes)")
+            return
         if not isinstance(response, TextResponse) or not _looks_like_html(response):
             ctype = response.headers.get("Content-Type", b"").decode(errors="replace")
             yield self._item(response.url, list_title, list_date, error=f"not an HTML page (Content-Type {ctype or 'missing'})")
@@ -250,14 +275,14 @@ class GenericSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kw = request.cb_kwargs
         kw["item"]["attachments"].append(
-            {"url": request.url, "label": kw["label"], "data": None, "content_type": None, "error": _failure_text(failure)}
+            {"url": _original_url(request), "label": kw["label"], "data": None, "content_type": None, "error": _failure_text(failure)}
         )
         yield from self._next_attachment(kw["item"], kw["pending"])
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kw = request.cb_kwargs
-        yield self._item(request.url, kw.get("list_title"), kw.get("list_date"), error=_failure_text(failure))
+        yield self._item(_original_url(request), kw.get("list_title"), kw.get("list_date"), error=_failure_text(failure))
 
     def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> dict[str, Any]:
         return {
@@ -276,9 +301,18 @@ class GenericSpider(scrapy.Spider):
 
 
 def _looks_like_html(response: TextResponse) -> bool:
-    """Binary served as text/html is not a page; sniff the first bytes instead of trusting the header."""
-    head = response.body[:512].lstrip()
-    return not head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8"))
+    """Binary served as text/html is not a page; sniff the first bytes instead of trusting the header.
+
+    Known magic numbers first; otherwise control bytes (NUL and friends, never in text in any
+    charset a site might use, UTF-16 aside) in the first kilobyte mark random binary.
+    """
+    head = response.body[:1024].lstrip()
+    if head.startswith((b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8")):
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True  # UTF-16 with a BOM is full of NULs and still text
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls <= len(head) // 100
 
 
 def _validators(response: Response) -> tuple[str | None, str | None]:
@@ -293,9 +327,26 @@ def _header_charset(response: Response) -> str | None:
     return m.group(1) if m else None
 
 
+def _original_url(request: Request) -> str:
+    """The URL the spider asked for; after redirects ``request.url`` is the last hop."""
+    return (request.meta.get("redirect_urls") or [request.url])[0]
+
+
+# Twisted/Scrapy errors that arrive without a message of their own.
+_SILENT_ERRORS = {
+    "DownloadCancelledError": "download cancelled: the body grew larger than the download size cap (RADAR_MAX_ATTACHMENT_BYTES)",
+    "ResponseDataLossError": "connection closed before the whole body arrived (Content-Length not met)",
+    "ResponseFailed": "connection lost while reading the response",
+}
+
+
 def _failure_text(failure: Failure) -> str:
     response = getattr(failure.value, "response", None)
     if response is not None:
         return f"HTTP {response.status}"
-    return f"{failure.type.__name__ if failure.type else 'Error'}: {failure.getErrorMessage()}"
+    name = failure.type.__name__ if failure.type else "Error"
+    message = failure.getErrorMessage().strip()
+    if not message or message == "[]":
+        message = _SILENT_ERRORS.get(name, "no details given")
+    return f"{name}: {message}"
 

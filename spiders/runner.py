@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
+import sys
+import threading
+import types
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +67,18 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "COOKIES_ENABLED": True,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": {"spiders.netguard.NetworkPolicyMiddleware": 50, "spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
         "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
+        **_shared_politeness(settings, delay),
     }
+
+
+def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:
+    """With Redis configured, the source's delay also holds across workers (spiders.politeness)."""
+    if not settings.slot_redis_url or delay <= 0:
+        return {}
+    handler = "spiders.politeness.SharedSlotDownloadHandler"
+    return {"DOWNLOAD_HANDLERS": {"http": handler, "https": handler}, "RADAR_SLOT_REDIS_URL": settings.slot_redis_url, "RADAR_SLOT_DELAY": delay}
 
 
 def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int) -> None:
@@ -92,41 +106,115 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int)
     recorder.close(list(getattr(spider, "list_errors", [])), fatal[0] if fatal else None)
 
 
+def _exit_with_parent() -> None:
+    """Stop this crawl if the process that owns its lease dies (a SIGKILLed worker).
+
+    Nobody would renew the lease any more, so another worker may take the
+    source over; an orphaned crawl must not keep writing beside it.
+    """
+    parent = mp.parent_process()
+    if parent is None:
+        return
+
+    def _watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([parent.sentinel])
+        os._exit(70)
+
+    threading.Thread(target=_watch, name="exit-with-parent", daemon=True).start()
+
+
+def _forget_main() -> None:
+    """Keep this process's own spawned children (extraction workers) from re-importing our parent's ``__main__``.
+
+    A spawned child runs the spawning process's main module again; here that is
+    the ``radar`` CLI or a bench script, which the crawl and its workers never
+    use: it made each extraction worker ~77 MB instead of ~32 MB.  Arguments
+    are already unpickled, so nothing in this process needs it any more.
+    """
+    sys.modules["__main__"] = types.ModuleType("__main__")
+
+
 def _child(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int) -> None:
     # Scrapy installs the root handler at LOG_LEVEL; a second handler here would echo DEBUG items.
+    _exit_with_parent()
+    _forget_main()
     source = SourceConfig.model_validate(source_data)
     settings = Settings.model_validate(settings_data)
     crawl_in_this_process(source, settings, run_id)
 
 
-def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = None) -> CrawlResult:
-    """Crawl one source in a spawned child process and return its closed run record."""
-    with session_scope(settings) as s:
-        run = CrawlRun(source_name=source.name)
-        s.add(run)
-        s.flush()
-        run_id = run.id
-    assert run_id is not None
-    ctx = mp.get_context("spawn")
-    proc = ctx.Process(
-        target=_child,
-        args=(source.model_dump(), settings.model_dump(by_alias=False), run_id),
-        name=f"crawl-{source.name}",
-    )
-    proc.start()
-    proc.join(timeout if timeout is not None else settings.crawl_timeout)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        _fail_open_run(settings, run_id, f"crawl timed out after {timeout or settings.crawl_timeout}s and was killed")
-    elif proc.exitcode != 0:
-        _fail_open_run(settings, run_id, f"crawl process exited with code {proc.exitcode}")
+def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = None, *,
+              task_id: str | None = None, worker: str | None = None) -> CrawlResult:
+    """Crawl one source in a spawned child process and return its closed run record.
+
+    Only one crawl of a source runs at a time, across processes and hosts
+    (workers.lease): a second attempt is recorded as a 'skipped' run. The same
+    Celery task delivered again while its lease is live raises LeaseBusy, so
+    the task can retry once the first delivery finished or its lease expired.
+    """
+    from workers.lease import Held, LeaseBusy, acquire, local_holder
+
+    holder = local_holder(worker)
+    lease = acquire(settings, source.name, holder, task_id)
+    if isinstance(lease, Held):
+        if task_id is not None and lease.task_id == task_id:
+            raise LeaseBusy(lease)
+        return _record_skipped(source, settings, lease, task_id, worker or holder)
+    run_id: int | None = None
+    try:
+        with session_scope(settings) as s:
+            run = CrawlRun(source_name=source.name, worker=worker or holder, task_id=task_id)
+            s.add(run)
+            s.flush()
+            run_id = run.id
+        assert run_id is not None
+        lease.attach_run(run_id)
+        lease.start_heartbeat()
+        ctx = mp.get_context("spawn")
+        proc = ctx.Process(
+            target=_child,
+            args=(source.model_dump(), settings.model_dump(by_alias=False), run_id),
+            name=f"crawl-{source.name}",
+        )
+        proc.start()
+        limit = timeout if timeout is not None else settings.crawl_timeout
+        deadline = time.monotonic() + limit
+        while proc.is_alive() and not lease.lost.is_set() and time.monotonic() < deadline:
+            proc.join(min(1.0, max(deadline - time.monotonic(), 0.01)))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            why = "crawl lease lost (another worker took the source over)" if lease.lost.is_set() else f"crawl timed out after {limit}s and was killed"
+            _fail_open_run(settings, run_id, why)
+        elif proc.exitcode != 0:
+            _fail_open_run(settings, run_id, f"crawl process exited with code {proc.exitcode}")
+    except BaseException as exc:  # the run must not stay 'running' because starting the crawl failed
+        if run_id is not None:
+            _fail_open_run(settings, run_id, f"crawl could not run: {exc!r}")
+        raise
+    finally:
+        lease.release()
     with session_scope(settings) as s:
         run = s.get(CrawlRun, run_id)
         assert run is not None
         return CrawlResult(
             source.name, run_id, run.status, run.requests, run.items_new, run.items_changed, run.items_unchanged, run.errors, run.error
         )
+
+
+def _record_skipped(source: SourceConfig, settings: Settings, held: Any, task_id: str | None, worker: str) -> CrawlResult:
+    """A crawl refused because the source is being crawled: kept as a run, so the refusal is visible."""
+    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 #{held.run_id}）/ skipped: already being crawled by {held.holder} (run #{held.run_id})"
+    with session_scope(settings) as s:
+        run = CrawlRun(source_name=source.name, status="skipped", finished_at=utcnow(), error=why, worker=worker, task_id=task_id)
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    assert run_id is not None
+    log.warning("crawl of %s skipped: %s", source.name, why)
+    return CrawlResult(source.name, run_id, "skipped", 0, 0, 0, 0, 0, why)
 
 
 def _fail_open_run(settings: Settings, run_id: int, why: str) -> None:

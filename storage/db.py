@@ -7,10 +7,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from radar.settings import Settings
-from storage import models  # noqa: F401  - registers the tables
+from storage.migrate import ensure_head
 
 _engines: dict[str, Engine] = {}
 
@@ -27,7 +27,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
 
 
 def get_engine(settings: Settings) -> Engine:
-    """One engine per URL per process, tables created on first use."""
+    """One engine per URL per process; its database is migrated to the newest revision on first use."""
     url = settings.db_url
     engine = _engines.get(url)
     if engine is None:
@@ -37,7 +37,11 @@ def get_engine(settings: Settings) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        SQLModel.metadata.create_all(engine)
+        try:
+            ensure_head(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         _engines[url] = engine
     return engine
 

@@ -47,6 +47,23 @@ class CrawlRun(SQLModel, table=True):
     items_unchanged: int = 0
     errors: int = 0
     error: str | None = Field(default=None, sa_column=Column(Text))
+    worker: str | None = None  # who crawled: the Celery worker's hostname, or host:pid for a local crawl
+    task_id: str | None = Field(default=None, index=True)  # the Celery task, so a redelivered job is not crawled twice
+
+
+class CrawlLease(SQLModel, table=True):
+    """Who is crawling a source right now; a row whose expiry has passed belongs to a dead holder.
+
+    A table rather than a Redis or advisory lock so the same rule guards two
+    ``radar crawl`` on SQLite and a fleet of workers on PostgreSQL.
+    """
+
+    source_name: str = Field(primary_key=True)
+    holder: str
+    task_id: str | None = None
+    run_id: int | None = None
+    expires_at: float  # epoch seconds; renewed by the holder's heartbeat
+    acquired_at: datetime = Field(default_factory=utcnow)
 
 
 class FetchLog(SQLModel, table=True):

@@ -21,6 +21,8 @@ from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.render import cn_date
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -224,8 +226,14 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
         return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message="参数格式不正确。")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    def healthz() -> JSONResponse:
+        """Liveness for the container HEALTHCHECK and load balancers: 200 only while the database answers."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:  # a dead database means "not serving": say so, never 500
+            return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
 
     for module in (pages, subscribe, admin, exports, api):
         app.include_router(module.router)

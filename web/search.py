@@ -20,8 +20,9 @@ substring of three or more characters:
 The index holds one row per document: its current title, the current
 version's body and the text of its attachments.  ``index_document`` must be
 called whenever a document, version or attachment is stored (see
-pipeline/process.py); ``ensure_index`` creates the structures and fills them
-once from the tables when they are new.
+pipeline/process.py); ``ensure_index`` creates the structures when missing
+(the schema migration normally has, storage/migrations) and fills them from
+the tables when they are new or still empty.
 """
 
 from __future__ import annotations
@@ -89,9 +90,18 @@ def ensure_index(engine: Engine) -> None:
                 conn.execute(text(
                     f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ((title || ' ' || body || ' ' || attachments) {schema}.gin_trgm_ops)"
                 ))
-    if not exists:
+    if not exists or _unfilled(engine):
         reindex_all(engine)
     _ready.add(key)
+
+
+def _unfilled(engine: Engine) -> bool:
+    """An empty index over a database that has documents: the schema migration created it after they were stored."""
+    table = "docsearch_fts" if _dialect(engine) == "sqlite" else "docsearch"
+    with engine.connect() as conn:
+        if conn.execute(text(f"SELECT 1 FROM {table} LIMIT 1")).first() is not None:
+            return False
+        return conn.execute(text("SELECT 1 FROM document LIMIT 1")).first() is not None
 
 
 def reindex_all(engine: Engine, batch: int = 2000) -> int:

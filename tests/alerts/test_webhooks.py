@@ -79,6 +79,7 @@ def hooks() -> Iterator[str]:
 
 
 def test_immediate_alerts_go_out_once_per_channel_with_retry(settings: Settings, hooks: str) -> None:
+    settings = settings.model_copy(update={"webhook_allow_private": True})  # the receiver is on loopback
     sub = subscribe(settings, "a@example.com", [], prefs=Preferences(immediate_tracks=["未来能源"]))
     with session_scope(settings) as s:
         run = CrawlRun(source_name="src", status="ok")

@@ -51,7 +51,7 @@ def _source(base: str, **list_overrides: str) -> SourceConfig:
     lst = {"item": "ul.news-list li", "date": "span.date::text", **list_overrides}
     return SourceConfig.model_validate(
         {"name": "t", "title": "t", "region": "全国", "agency": "工业和信息化部", "start_urls": [f"{base}/wjfb/index.html"],
-         "list": lst, "detail": {"body": "#content", "doc_number": "span.no::text"}}
+         "list": lst, "detail": {"body": "#content", "doc_number": "span.no::text"}, "network": {"allow_private": True}}
     )
 
 

@@ -59,6 +59,7 @@ def offline(source: SourceConfig, base: str) -> SourceConfig:
     update: dict = {
         "start_urls": [_rebase(u, base) for u in source.start_urls],
         "politeness": source.politeness.model_copy(update={"delay": 0, "obey_robots": False}),
+        "network": source.network.model_copy(update={"allow_private": True}),  # the fixture server is on loopback
     }
     if source.api is not None and source.api.link_template and "://" in source.api.link_template:
         update["api"] = source.api.model_copy(update={"link_template": _rebase(source.api.link_template, base)})

@@ -59,7 +59,8 @@ def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def crawl(settings: Settings, base: str, **config: Any) -> tuple[Any, list[str]]:
-    data = {"name": "t", "title": "t", "region": "全国", "agency": "示例部", "politeness": {"delay": 0, "obey_robots": False}, **config}
+    data = {"name": "t", "title": "t", "region": "全国", "agency": "示例部", "politeness": {"delay": 0, "obey_robots": False},
+            "network": {"allow_private": True}, **config}
     data["start_urls"] = [base + u for u in data["start_urls"]]
     result = run_crawl(SourceConfig.model_validate(data), settings)
     with session_scope(settings) as s:

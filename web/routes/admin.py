@@ -116,7 +116,12 @@ def start_crawl(request: Request, name: str) -> bool:
         from radar.crawl import crawl_sources
 
         try:
-            crawl_sources(settings, [name])
+            if settings.executor == "celery":  # a worker crawls it; the web process only enqueues
+                from workers.app import enqueue
+
+                enqueue(settings, [name])
+            else:
+                crawl_sources(settings, [name])
         except Exception:  # noqa: BLE001 - the run row records the failure; the web process must not die
             import logging
 
