@@ -47,7 +47,7 @@ BENCHES = [
         Figure("PDF text, 1 core", r"ours, 1 core, all PDFs\s*:\s*" + NUM, r"pdfplumber extract_text, 1 core\s*:\s*" + NUM, r"\(([\d.]+×) pdfplumber\)"),
         Figure("PDF character error rate", r"quality\s+ours: CER ([\d.]+%)", r"quality\s+pdfplumber: CER ([\d.]+%)"),
     ]),
-    Bench("classify", "bench_classify.py", ["--docs", "200", "--rounds", "1"], [
+    Bench("classify", "bench_classify.py", ["--docs", "200", "--rounds", "3"], [
         Figure("classifier, 10 KB docs", r"classifier: ([\d,]+ docs/s)", r"baseline \(str\.count per term\): ([\d,]+ docs/s)", r"speed-up: ([\d.]+x)"),
     ]),
     Bench("digest", "bench_digest.py", ["--subscribers", "1000"], [
