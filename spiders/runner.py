@@ -171,14 +171,14 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
     Celery task delivered again while its lease is live raises LeaseBusy, so
     the task can retry once the first delivery finished or its lease expired.
     """
-    from workers.lease import Held, LeaseBusy, acquire, local_holder
+    from workers.lease import Held, LeaseBusy, acquire, holder_run, local_holder
 
     holder = local_holder(worker)
     lease = acquire(settings, source.name, holder, task_id)
     if isinstance(lease, Held):
         if task_id is not None and lease.task_id == task_id:
             raise LeaseBusy(lease)
-        return _record_skipped(source, settings, lease, task_id, worker or holder)
+        return _record_skipped(source, settings, holder_run(settings, source.name, lease), task_id, worker or holder)
     run_id: int | None = None
     try:
         with session_scope(settings) as s:
@@ -223,7 +223,8 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
 
 def _record_skipped(source: SourceConfig, settings: Settings, held: Any, task_id: str | None, worker: str) -> CrawlResult:
     """A crawl refused because the source is being crawled: kept as a run, so the refusal is visible."""
-    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 #{held.run_id}）/ skipped: already being crawled by {held.holder} (run #{held.run_id})"
+    run = f"#{held.run_id}" if held.run_id is not None else "未登记 / not yet recorded"
+    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 {run}）/ skipped: already being crawled by {held.holder} (run {run})"
     with session_scope(settings) as s:
         run = CrawlRun(source_name=source.name, status="skipped", finished_at=utcnow(), error=why, worker=worker, task_id=task_id)
         s.add(run)

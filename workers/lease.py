@@ -133,6 +133,25 @@ def acquire(settings: Settings, source_name: str, holder: str, task_id: str | No
     return Lease(settings, source_name, holder, ttl)
 
 
+def holder_run(settings: Settings, source_name: str, held: Held, wait: float = 5.0) -> Held:
+    """``held`` with the holder's run number, waiting briefly for it.
+
+    A holder takes the lease first and records its run a moment later
+    (``attach_run``); a refusal in between would otherwise not be able to say
+    which run it yielded to.
+    """
+    deadline = time.monotonic() + wait
+    engine = get_engine(settings)
+    while held.run_id is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        with engine.begin() as conn:
+            row = conn.execute(select(CrawlLease).where(CrawlLease.source_name == source_name)).first()  # type: ignore[arg-type]
+        if row is None or row.holder != held.holder:
+            break  # released (or taken over) meanwhile: keep what we saw
+        held = Held(row.holder, row.task_id, row.run_id, row.expires_at)
+    return held
+
+
 def _close_lost_runs(conn, source_name: str, dead_holder: str) -> int:  # type: ignore[no-untyped-def]
     """Close as failed the runs a dead holder left open: we hold the lease now, so none of them is live."""
     res = conn.execute(
