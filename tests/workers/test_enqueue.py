@@ -90,3 +90,27 @@ def test_radar_worker_without_a_broker_says_what_to_set(monkeypatch: pytest.Monk
     monkeypatch.delenv("RADAR_BROKER_URL", raising=False)
     result = CliRunner().invoke(app, ["worker"])
     assert result.exit_code == 2 and "RADAR_BROKER_URL" in result.output
+
+
+def test_the_web_re_run_button_in_celery_mode_enqueues_instead_of_crawling(celery_env) -> None:  # type: ignore[no-untyped-def]
+    """The admin "re-run" (API and page) hands the crawl to the workers; the web process crawls nothing."""
+    from fastapi.testclient import TestClient
+
+    from radar.crawl import sync_sources
+    from web.app import create_app
+    from web.security import WebConfig
+
+    settings, client, queue = celery_env
+    web_settings = Settings()  # what `radar serve` builds from the environment the fixture set
+    assert web_settings.executor == "celery" and web_settings.crawl_queue == queue
+    sync_sources(web_settings)
+    token = "t" * 32
+    with TestClient(create_app(web_settings, WebConfig(RADAR_ADMIN_TOKEN=token))) as web:
+        started = web.post("/api/sources/zj/crawl", headers={"Authorization": f"Bearer {token}"})
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 10
+        while not _queued(client, queue) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert _queued(client, queue) == [("radar.crawl_source", ["zj"])]
+    with session_scope(settings) as s:
+        assert s.exec(select(CrawlRun)).all() == [], "no crawl ran in the web process"
