@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,12 +20,36 @@ _engines: dict[str, Engine] = {}
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     # WAL lets the web UI read while a crawl writes; busy_timeout rides out short locks.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    _wal(cur)
     # NORMAL in WAL mode survives process crashes (kill -9); only an OS crash may lose the last commits.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _wal(cur, wait: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Switch a database to WAL, or see that another connection already did.
+
+    On a brand-new file another process may be migrating it under a write
+    lock; switching the journal mode then fails at once with "database is
+    locked" (SQLite does not wait on it), although that process will have
+    set WAL itself (the mode is stored in the file).
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.05)
 
 
 def get_engine(settings: Settings) -> Engine:
