@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_incremental import run_cost  # noqa: E402
-from crawlbench import TreeRss, bench_source, build_varied_site, machine, run_raw_fetch, site_urls  # noqa: E402
+from crawlbench import TreeRss, bench_source, children_cpu, build_varied_site, machine, run_raw_fetch, site_urls  # noqa: E402
 
 from demo.server import serve_sites  # noqa: E402
 from radar.settings import Settings  # noqa: E402
@@ -61,6 +61,9 @@ class Figures:
     full_peak_mb: float
     raw_startup: float
     full_startup: float
+    raw_cpu: float = 0.0  # CPU seconds over every process of the run (user + system)
+    full_cpu: float = 0.0
+    cores: int = 1
 
     @property
     def raw_rate(self) -> float:
@@ -74,6 +77,12 @@ class Figures:
     def ratio(self) -> float:
         return self.full_rate / self.raw_rate
 
+    @property
+    def ceiling(self) -> float:
+        """The best ratio this machine allows for the full crawl's CPU: all of it spread perfectly over every core."""
+        floor_seconds = self.full_cpu / max(self.cores, 1)
+        return (self.full_pages / floor_seconds) / self.raw_rate if floor_seconds else float("nan")
+
 
 def measure(items: int, profile_top: int = 0) -> Figures:
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,16 +95,19 @@ def measure(items: int, profile_top: int = 0) -> Figures:
             settings = Settings(RADAR_DATA_DIR=Path(tmp) / "data", DATABASE_URL=None)
             t0 = time.perf_counter()
             wall0 = time.time()
+            cpu0 = children_cpu()
             with TreeRss() as rss:
                 result = run_crawl(source, settings)
             seconds = time.perf_counter() - t0
+            full_cpu = children_cpu() - cpu0
             pages, _bytes = run_cost(settings, result.run_id)
             full_startup = first_fetch(settings, result.run_id) - wall0
             if result.status != "ok":
                 raise RuntimeError(f"crawl {result.status}: {result.error}")
             if profile_top:
                 profile(source, Settings(RADAR_DATA_DIR=Path(tmp) / "profiled", DATABASE_URL=None), Path(tmp), profile_top)
-    return Figures(items, raw.requests, raw.seconds, pages, seconds, result.new, rss.peak_mb, raw.startup, full_startup)
+    return Figures(items, raw.requests, raw.seconds, pages, seconds, result.new, rss.peak_mb, raw.startup, full_startup,
+                   raw.cpu_seconds, full_cpu, os.cpu_count() or 1)
 
 
 def first_fetch(settings: Settings, run_id: int) -> float:
@@ -178,6 +190,9 @@ def report(fig: Figures) -> None:
     print(f"{'(b) PolicyRadar crawl → SQLite':<40}{fig.full_pages:>8}{fig.full_seconds:>9.1f}{fig.full_rate:>9.1f}{fig.full_startup:>12.1f}")
     print("(seconds: spawn to exit, start-up included; start-up: spawn to the first response, paid once per crawl)")
     print(f"stored {fig.full_new} new documents; crawl process tree peak RSS {fig.full_peak_mb:.0f} MB")
+    print(f"CPU over every process of the run (user + system): raw {fig.raw_cpu:.1f} s, PolicyRadar {fig.full_cpu:.1f} s "
+          f"({1000 * fig.full_cpu / max(fig.full_pages, 1):.1f} ms per page vs {1000 * fig.raw_cpu / max(fig.raw_pages, 1):.1f})")
+    print(f"ceiling on this machine ({fig.cores} cores, that CPU spread perfectly over all of them): {fig.ceiling:.1%}")
     print(f"pipeline throughput vs raw fetching: {fig.ratio:.1%} (goal ≥ {GOAL:.0%})")
 
 

@@ -143,6 +143,15 @@ class RawResult:
     seconds: float
     peak_rss_mb: float
     startup: float  # spawn → first response: imports and reactor start, paid once per crawl
+    cpu_seconds: float = 0.0  # user + system time of the child and everything it reaped
+
+
+def children_cpu() -> float:
+    """User + system seconds of every child (and grandchild) this process has reaped so far."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def run_raw_fetch(urls: list[str], source: SourceConfig, settings: Settings) -> RawResult:
@@ -152,6 +161,7 @@ def run_raw_fetch(urls: list[str], source: SourceConfig, settings: Settings) -> 
         proc = mp.get_context("spawn").Process(target=_raw_child, args=(urls, raw_scrapy_settings(source, settings), out))
         t0 = time.perf_counter()
         wall0 = time.time()
+        cpu0 = children_cpu()
         with TreeRss() as rss:
             proc.start()
             rss.watch(proc.pid)
@@ -161,7 +171,7 @@ def run_raw_fetch(urls: list[str], source: SourceConfig, settings: Settings) -> 
             raise RuntimeError(f"raw fetch child exited with {proc.exitcode}")
         stats = json.loads(Path(out).read_text(encoding="utf-8"))
     startup = (stats["first_response"] - wall0) if stats.get("first_response") else float("nan")
-    return RawResult(int(stats["requests"]), int(stats["bytes"]), seconds, rss.peak_mb, startup)
+    return RawResult(int(stats["requests"]), int(stats["bytes"]), seconds, rss.peak_mb, startup, children_cpu() - cpu0)
 
 
 class TreeRss:

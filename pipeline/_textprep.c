@@ -10,6 +10,9 @@
  *
  * Both functions work on BMP-only text (at most 2-byte code units) and return
  * None otherwise, so the caller falls back to the Python path.
+ *
+ * minhash (further down) computes pipeline.dedupe's MinHash signature for any
+ * text, so that storing releases needs neither numpy nor its ~11 MB of RSS.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -148,13 +151,147 @@ static PyObject *positions(PyObject *self, PyObject *args) {
     return out;
 }
 
+/* ---- MinHash signature (pipeline.dedupe.minhash) ----
+ *
+ * Why C: the numpy version builds a 64 x shingles uint64 matrix per document
+ * (~1.7 MB for 10 KB of Chinese) and importing numpy costs ~11 MB RSS in every
+ * process that stores releases.  Here each shingle is hashed and folded into
+ * the 64 running minima with no allocation besides the result.  The values are
+ * exactly those of pipeline.dedupe._minhash_numpy (the reference; tests compare):
+ *   shingle = SHINGLE consecutive code points of the (already punctuation-free)
+ *             text, or the whole text if it is shorter (possibly empty);
+ *   h       = zlib.crc32(shingle.encode("utf-8"));
+ *   sig[k]  = min over shingles of ((a[k] * h + b[k]) mod 2**61-1), with the
+ *             multiply and the add wrapping in uint64 as numpy's do.
+ * Duplicate shingles cannot change a minimum, so no set is needed. */
+
+#define MH_SHINGLE 4
+#define MH_PRIME ((UINT64_C(1) << 61) - 1)
+#define MH_MAX_PERM 1024
+
+static uint32_t crc_table[256];
+
+/* The reflected CRC-32 of zlib (polynomial 0xEDB88320), one byte at a time:
+ * shingles are at most 16 bytes, so a bigger table would not pay. */
+static void crc_init(void) {
+    for (uint32_t n = 0; n < 256; n++) {
+        uint32_t c = n;
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        crc_table[n] = c;
+    }
+}
+
+/* Append the UTF-8 encoding of c to buf; returns the number of bytes (1-4). */
+static int utf8_put(Py_UCS4 c, unsigned char *buf) {
+    if (c < 0x80) {
+        buf[0] = (unsigned char)c;
+        return 1;
+    }
+    if (c < 0x800) {
+        buf[0] = (unsigned char)(0xC0 | (c >> 6));
+        buf[1] = (unsigned char)(0x80 | (c & 0x3F));
+        return 2;
+    }
+    if (c < 0x10000) {
+        buf[0] = (unsigned char)(0xE0 | (c >> 12));
+        buf[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        buf[2] = (unsigned char)(0x80 | (c & 0x3F));
+        return 3;
+    }
+    buf[0] = (unsigned char)(0xF0 | (c >> 18));
+    buf[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+    buf[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+    buf[3] = (unsigned char)(0x80 | (c & 0x3F));
+    return 4;
+}
+
+/* crc32 of the UTF-8 encoding of text[start:start+len]. */
+static uint32_t shingle_crc(int kind, const void *data, Py_ssize_t start, Py_ssize_t len) {
+    uint32_t crc = 0xFFFFFFFFu;
+    unsigned char buf[4];
+    for (Py_ssize_t i = start; i < start + len; i++) {
+        int nb = utf8_put(PyUnicode_READ(kind, data, i), buf);
+        for (int j = 0; j < nb; j++)
+            crc = crc_table[(crc ^ buf[j]) & 0xFF] ^ (crc >> 8);
+    }
+    return crc ^ 0xFFFFFFFFu;
+}
+
+/* x mod 2**61-1 for any uint64: x = hi * 2**61 + lo and 2**61 = 1 (mod p), so
+ * x = hi + lo (mod p), and hi + lo <= p + 7 needs at most one subtraction. */
+static inline uint64_t mod_mersenne61(uint64_t x) {
+    uint64_t r = (x & MH_PRIME) + (x >> 61);
+    return r >= MH_PRIME ? r - MH_PRIME : r;
+}
+
+/* minhash(text, params) -> bytes | None: params holds n multipliers then n
+ * offsets (native uint64); the result is n little-endian uint64 minima.  None
+ * if text holds a surrogate code point, which str.encode would reject: the
+ * caller's Python path then raises the same error it always did. */
+static PyObject *minhash(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer params;
+    if (!PyArg_ParseTuple(args, "Uy*", &text, &params))
+        return NULL;
+    if (params.len == 0 || params.len % 16 != 0 || params.len / 16 > MH_MAX_PERM) {
+        PyBuffer_Release(&params);
+        PyErr_SetString(PyExc_ValueError, "minhash() needs 2*n uint64 parameters, 0 < n <= 1024");
+        return NULL;
+    }
+    Py_ssize_t nperm = params.len / 16;
+    uint64_t a[MH_MAX_PERM], b[MH_MAX_PERM], mins[MH_MAX_PERM];
+    memcpy(a, params.buf, (size_t)nperm * 8);
+    memcpy(b, (const char *)params.buf + nperm * 8, (size_t)nperm * 8);
+    PyBuffer_Release(&params);
+
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (kind != PyUnicode_1BYTE_KIND) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c >= 0xD800 && c <= 0xDFFF)
+                Py_RETURN_NONE;
+        }
+    }
+    for (Py_ssize_t k = 0; k < nperm; k++)
+        mins[k] = UINT64_MAX;
+    Py_ssize_t count = n - MH_SHINGLE + 1;
+    Py_ssize_t width = MH_SHINGLE;
+    if (count < 1) { /* shorter than one shingle: the whole text is the only one */
+        count = 1;
+        width = n;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        uint64_t h = shingle_crc(kind, data, i, width);
+        for (Py_ssize_t k = 0; k < nperm; k++) {
+            uint64_t v = mod_mersenne61(a[k] * h + b[k]);
+            if (v < mins[k])
+                mins[k] = v;
+        }
+    }
+    PyObject *out = PyBytes_FromStringAndSize(NULL, nperm * 8);
+    if (out == NULL)
+        return NULL;
+    unsigned char *p = (unsigned char *)PyBytes_AS_STRING(out);
+    for (Py_ssize_t k = 0; k < nperm; k++)
+        for (int j = 0; j < 8; j++)
+            *p++ = (unsigned char)(mins[k] >> (8 * j));
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"positions", positions, METH_VARARGS, "Indexes of the characters of text that are among chars."},
     {"clean", clean, METH_O, "Whitespace cleanup of BMP text (see pipeline.cnfold.clean_whitespace)."},
     {"fold16", fold16, METH_VARARGS, "Fold BMP text through a code-unit table; (folded, UTF-16 bytes)."},
+    {"minhash", minhash, METH_VARARGS, "MinHash signature of punctuation-free text (see pipeline.dedupe.minhash)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_textprep", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__textprep(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__textprep(void) {
+    crc_init();
+    return PyModule_Create(&module);
+}
