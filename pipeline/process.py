@@ -32,7 +32,7 @@ from pipeline.region import detect_region
 from pipeline.stories import link_story
 from radar.settings import Settings
 from radar.sources import SourceConfig
-from web.search import ensure_index, index_document
+from web.search import document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_if_absent
@@ -204,8 +204,7 @@ class PagePipeline:
         doc.published = ex.meta["published"]
         doc.doctype = ex.meta["doctype"]
         doc.last_seen = now
-        s.add(doc)
-        s.flush()
+        s.add(doc)  # flushed with the version below, or at commit
         if status == "unchanged":
             assert previous is not None
             previous.last_seen = now
@@ -238,7 +237,10 @@ class PagePipeline:
             ).first()
             if exists is None:
                 s.add(Attachment(document_id=doc.id, **{k: v for k, v in rec.items() if k != "doc_number"}))  # type: ignore[arg-type]
-        index_document(s, doc.id)  # same transaction: the search index never disagrees with the stored text
+        # Same transaction: the search index never disagrees with the stored text.  A new document's row is
+        # built from what is in hand (the same document_fields the index reads back for an old one).
+        new = document_fields(ex.title, ex.full_text, [r["text"] for r in ex.attachments if r.get("text")]) if created else None
+        index_document(s, doc.id, new)
         return status, doc
 
 

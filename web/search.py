@@ -155,29 +155,40 @@ def _document_fields(session: Session, document_id: int) -> tuple[str, str, str]
         text("SELECT text FROM documentversion WHERE document_id = :id ORDER BY (version_no = :cur) DESC, version_no DESC LIMIT 1"),
         {"id": document_id, "cur": current},
     ).first()
-    body, att_part = split_body(ver[0] if ver else "")
     files = [r[0] for r in session.execute(
         text("SELECT text FROM attachment WHERE document_id = :id AND text != '' ORDER BY id"), {"id": document_id}
     ).all()]
+    return document_fields(title, ver[0] if ver else "", files)
+
+
+def document_fields(title: str, version_text: str, attachment_texts: list[str]) -> tuple[str, str, str]:
+    """The index row of a document: its title, the body of its current version, its attachments' texts (in id order)."""
+    body, att_part = split_body(version_text)
+    files = [t for t in attachment_texts if t]
     attachments = "\n".join(files) if files else att_part
     # The trailing space gives a two-character word at the very end a trigram that starts with it.
     return title + " ", body + " ", attachments + " "
 
 
-def index_document(session: Session, document_id: int) -> None:
+def index_document(session: Session, document_id: int, new: tuple[str, str, str] | None = None) -> None:
     """Bring one document's index row up to date, inside the caller's transaction.
 
     Call it after the document, its new version and its attachments are added
     to ``session`` (it flushes them first); the row commits or rolls back with them.
+    ``new``: the caller created the document in this transaction and passes its
+    ``document_fields``, so there is no old row to delete and nothing to read back.
     """
-    session.flush()
-    fields = _document_fields(session, document_id)
     conn = session.connection()
     sqlite = _dialect(conn) == "sqlite"
-    if sqlite:
-        conn.execute(text("DELETE FROM docsearch_fts WHERE rowid = :id"), {"id": document_id})
+    if new is not None:
+        fields: tuple[str, str, str] | None = new
     else:
-        conn.execute(text("DELETE FROM docsearch WHERE document_id = :id"), {"id": document_id})
+        session.flush()
+        fields = _document_fields(session, document_id)
+        if sqlite:
+            conn.execute(text("DELETE FROM docsearch_fts WHERE rowid = :id"), {"id": document_id})
+        else:
+            conn.execute(text("DELETE FROM docsearch WHERE document_id = :id"), {"id": document_id})
     if fields is None:
         return
     title, body, attachments = fields
