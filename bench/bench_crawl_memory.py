@@ -6,7 +6,8 @@ loopback, and in the same run measures:
 1. a do-nothing Scrapy spider fetching every page (baseline memory of Scrapy
    itself, same settings);
 2. the full PolicyRadar crawl into SQLite: peak RSS of the crawl process and of
-   the whole process tree (crawl process + PDF extraction workers), sampled
+   the whole process tree (crawl process, its fetch process, the PDF extraction
+   worker and multiprocessing's resource tracker), sampled
    with psutil every 0.1 s, and ``resource.getrusage(RUSAGE_CHILDREN)``;
 3. a recrawl with nothing changed: requests and bytes against the full crawl
    (counted from the fetch log with bench_incremental.run_cost; see
@@ -82,7 +83,7 @@ def report(f: Figures) -> None:
     print(f"{'peak RSS':<58}{'MB':>8}")
     print(f"{'raw Scrapy fetch, process tree (baseline)':<58}{f.raw_tree_mb:>8.0f}")
     print(f"{'PolicyRadar crawl, crawl process':<58}{f.crawl_process_mb:>8.0f}")
-    print(f"{'PolicyRadar crawl, whole tree (crawl + extract workers)':<58}{f.crawl_tree_mb:>8.0f}")
+    print(f"{'PolicyRadar crawl, whole tree (crawl + fetch + extract)':<58}{f.crawl_tree_mb:>8.0f}")
     print(f"{'getrusage(RUSAGE_CHILDREN).ru_maxrss (largest child)':<58}{f.rusage_children_mb:>8.0f}")
     print(f"crawl tree vs goal: {f.crawl_tree_mb:.0f} MB of {GOAL_MB} MB ({'met' if f.crawl_tree_mb <= GOAL_MB else 'NOT met'}); "
           f"vs raw Scrapy: {f.crawl_tree_mb / f.raw_tree_mb:.1f}×")

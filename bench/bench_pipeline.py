@@ -8,7 +8,12 @@ with demo.server.serve_sites, then in the same run:
 (a) baseline: a raw Scrapy spider, same Scrapy settings and politeness (delay 0,
     same concurrency), that downloads every page of the replica and discards it;
 (b) the full PolicyRadar crawl (spiders.runner.run_crawl: list → detail →
-    attachments → extract → normalize → version → classify → store in SQLite).
+    attachments → extract → normalize → version → classify → store in SQLite),
+    the spider in its fetch process and storage in the crawl process.
+
+It also prints the CPU time of every process of each run (getrusage of the
+reaped children) and the ratio that CPU would allow if it were spread
+perfectly over all cores: the ceiling of this design on this machine.
 
 Prints pages/s for each and the ratio (goal ≥ 60 %). With --profile it crawls
 once more under py-spy (every process and thread of the crawl) and prints
@@ -125,7 +130,7 @@ def first_fetch(settings: Settings, run_id: int) -> float:
 
 
 def profile(source, settings: Settings, tmp: Path, top: int) -> None:  # type: ignore[no-untyped-def]
-    """Crawl again with py-spy sampling this process and every child (crawl process, extract workers)."""
+    """Crawl again with py-spy sampling this process and every child (crawl process, fetch process, extract worker)."""
     out = tmp / "pyspy.txt"
     spy = subprocess.Popen(
         [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(os.getpid()), "--subprocesses", "--nolineno",

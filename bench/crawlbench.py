@@ -175,7 +175,7 @@ def run_raw_fetch(urls: list[str], source: SourceConfig, settings: Settings) -> 
 
 
 class TreeRss:
-    """Samples the summed RSS of this process's children and grandchildren (crawl child + extract workers).
+    """Samples the summed RSS of this process's children and grandchildren (crawl process, fetch process, extract worker).
 
     ``resource.getrusage(RUSAGE_CHILDREN)`` only reports the single largest
     process, which hides the extract pool; sampling the tree sees the total.

@@ -65,9 +65,11 @@ BENCHES = [
     Bench("pipeline", "bench_pipeline.py", ["--items", "500"], [
         Figure("crawl → SQLite, pages/s", r"\(b\) PolicyRadar crawl → SQLite\s+\d+\s+[\d.]+\s+([\d.]+)", r"\(a\) raw Scrapy fetch \(baseline\)\s+\d+\s+[\d.]+\s+([\d.]+)",
                r"pipeline throughput vs raw fetching: ([\d.]+%)"),
+        Figure("CPU, all processes (s)", r"CPU over every process .*?PolicyRadar ([\d.]+) s", r"CPU over every process .*?raw ([\d.]+) s",
+               r"ceiling on this machine .*?: ([\d.]+%)"),
     ]),
     Bench("crawl_memory", "bench_crawl_memory.py", ["--items", "2000"], [
-        Figure("crawl peak RSS, whole tree (MB)", r"whole tree \(crawl \+ extract workers\)\s+(\d+)", r"raw Scrapy fetch, process tree \(baseline\)\s+(\d+)", r"vs raw Scrapy: ([\d.]+×)"),
+        Figure("crawl peak RSS, whole tree (MB)", r"whole tree \(crawl \+ fetch \+ extract\)\s+(\d+)", r"raw Scrapy fetch, process tree \(baseline\)\s+(\d+)", r"vs raw Scrapy: ([\d.]+×)"),
         Figure("crawl peak RSS, crawl process (MB)", r"PolicyRadar crawl, crawl process\s+(\d+)"),
         Figure("unchanged recrawl, requests / bytes", r"unchanged recrawl vs full crawl: (requests [\d.]+%, bytes [\d.]+%)"),
     ]),

@@ -45,15 +45,17 @@ class Fetch:
 
 
 class AuditWriter:
-    """Owns the run's WARC file and fetch-log writes; ``put`` never blocks on the database."""
+    """Owns the run's WARC file and fetch-log writes; ``put`` never waits for the database, only for a full queue."""
 
-    def __init__(self, settings: Settings, warc: RunWarc, max_batch: int = 200, max_wait: float = 0.5):
+    def __init__(self, settings: Settings, warc: RunWarc, max_batch: int = 200, max_wait: float = 0.5, max_queued: int = 1000):
         self.settings = settings
         self.warc = warc
         self.max_batch = max_batch
         self.max_wait = max_wait
         self.dropped = 0  # fetch-log rows lost to a database outage
-        self._queue: queue.Queue[Fetch | None] = queue.Queue()
+        # Bounded: when the writer falls behind, ``put`` waits, and so does the reader of the fetch
+        # process's pipe, and so the fetch process: bodies never pile up here unwritten.
+        self._queue: queue.Queue[Fetch | None] = queue.Queue(maxsize=max_queued)
         self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
         self._thread.start()
 

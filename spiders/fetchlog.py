@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Spider
 from scrapy.http import Request, Response
 
-from storage.models import FetchLog
-
 if TYPE_CHECKING:
-    from spiders.recorder import Recorder
+    from spiders.fetch_process import StoreLink
 
 
 class FetchLogMiddleware:
-    """Downloader middleware that writes one FetchLog row per request attempt."""
+    """Downloader middleware that sends one fetch-log row (``storage.models.FetchLog`` fields) per request attempt."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -29,7 +27,7 @@ class FetchLogMiddleware:
         return cls(crawler)
 
     @property
-    def recorder(self) -> "Recorder":
+    def recorder(self) -> "StoreLink":
         # The spider owns the recorder; settings are deep-copied by Scrapy and cannot carry it.
         return self.crawler.spider.recorder
 
@@ -39,31 +37,31 @@ class FetchLogMiddleware:
         headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()] if digest else None
         # The WARC record and its location are filled in by the recorder's audit writer thread.
         self.recorder.log_fetch(
-            FetchLog(
-                run_id=self.recorder.run_id,
-                source_name=self.recorder.source_name,
-                url=request.url,
-                method=request.method,
-                status=response.status,
-                bytes=len(body),
-                duration_ms=_latency_ms(request),
-                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                content_hash=digest,
-            ),
+            {
+                "run_id": self.recorder.run_id,
+                "source_name": self.recorder.source_name,
+                "url": request.url,
+                "method": request.method,
+                "status": response.status,
+                "bytes": len(body),
+                "duration_ms": _latency_ms(request),
+                "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                "content_hash": digest,
+            },
             response.status, headers, body if digest else None,
         )
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Spider | None = None) -> None:
         self.recorder.log_fetch(
-            FetchLog(
-                run_id=self.recorder.run_id,
-                source_name=self.recorder.source_name,
-                url=request.url,
-                method=request.method,
-                duration_ms=_latency_ms(request),
-                error=f"{type(exception).__name__}: {exception}",
-            )
+            {
+                "run_id": self.recorder.run_id,
+                "source_name": self.recorder.source_name,
+                "url": request.url,
+                "method": request.method,
+                "duration_ms": _latency_ms(request),
+                "error": f"{type(exception).__name__}: {exception}",
+            }
         )
         return None
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.http import Response
 from sqlmodel import Session, select
 
 from radar.settings import Settings
@@ -18,6 +18,9 @@ from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidat
 from spiders.auditlog import AuditWriter, Fetch
 from spiders.dbretry import DatabaseUnavailable, with_retry
 from storage.upsert import upsert
+
+if TYPE_CHECKING:
+    from spiders.fetch_process import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,18 @@ class Recorder:
         # Shortcuts (stop at known items, 304 list pages) assume the last crawl read the list to the end.
         # After a crash or kill it did not: releases it never reached would stay unknown for good.
         self.catch_up = previous is not None and previous != "ok"
+        # Releases are stored two at a time: one waits for PDF text or a commit while the other runs.
+        self._items = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store")
+
+    def snapshot(self) -> "Snapshot":
+        """What the spider needs to know from storage, for the fetch process."""
+        from spiders.fetch_process import Snapshot
+
+        return Snapshot(self.run_id, self.source_name, dict(self.known), set(self.known_attachments), dict(self.validators), self.catch_up)
+
+    def submit_item(self, item: dict[str, Any]) -> "Future[str]":
+        """Store a release in one of the store threads; the future gives its status."""
+        return self._items.submit(self.process_item, item)
 
     def log_fetch(self, entry: FetchLog, status: int | None = None, headers: list[tuple[str, str]] | None = None,
                   body: bytes | None = None) -> None:
@@ -78,11 +93,16 @@ class Recorder:
     def fetchlog_dropped(self) -> int:
         return self.audit.dropped
 
-    def remember(self, response: Response) -> None:
-        """Keep a list page's validators once it has been read successfully."""
-        etag = response.headers.get("ETag")
-        modified = response.headers.get("Last-Modified")
-        self.store_validators(response.url, etag.decode("latin-1") if etag else None, modified.decode("latin-1") if modified else None)
+    def store_validators_later(self, url: str, etag: str | None, modified: str | None) -> None:
+        """A list page's validators, written by a store thread (the caller reads the fetch process's pipe)."""
+        self._items.submit(self.store_validators, url, etag, modified)
+
+    def not_stored(self, url: str, why: str) -> str:
+        """A release whose storing raised: counted as failed, and the run fails so the next crawl reads it again."""
+        with self._lock:
+            self.counts["failed"] += 1
+            self.storage_errors.append(f"{url}: {why}")
+        return "failed"
 
     def store_validators(self, url: str, etag: str | None, modified: str | None) -> None:
         if not self._validator_changed(url, etag, modified):
@@ -130,6 +150,7 @@ class Recorder:
 
     def close(self, list_errors: list[str], fatal: str | None = None) -> CrawlRun:
         """Close the run: failed when the list could not be read at all, ok otherwise (item errors are counted)."""
+        self._items.shutdown(wait=True)
         self.audit.close()  # every queued fetch logged and archived before the WARC file closes
         self.warc.close()
         self.pipeline.close()

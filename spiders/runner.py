@@ -8,17 +8,13 @@ closes it as failed if the child dies or is killed.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing as mp
-import os
-import sys
-import threading
-import types
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.db import session_scope
@@ -68,6 +64,10 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "LOG_INSTALL_ROOT_HANDLER": True,
         "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
         "COOKIES_ENABLED": True,
+        # Responses wait in the spider until the store side has stored their release; Scrapy stops downloading
+        # while their bodies add up to this.  Its default, 5 MB of bodies, was ~50 MB of response objects and
+        # parsed trees in the fetch process of a crawl that outruns storage; 500 KB keeps both processes busy.
+        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 200_000,
         "DOWNLOADER_MIDDLEWARES": {"spiders.netguard.NetworkPolicyMiddleware": 50, "spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
         "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
         **_shared_politeness(settings, delay),
@@ -83,77 +83,21 @@ def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:
 
 
 def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int) -> None:
-    """Run the spider here; only ever call this in a process that has not run a reactor yet."""
-    from scrapy.crawler import CrawlerProcess
+    """Run the crawl from this process: the spider in a fetch process, storage here (spiders.intake)."""
+    from spiders.intake import crawl_in_this_process as crawl
 
-    from spiders.generic import GenericSpider
-    from spiders.recorder import Recorder
-
-    recorder = Recorder(settings, source, run_id)
-    process = CrawlerProcess(settings=scrapy_settings(source, settings))
-    crawler = process.create_crawler(GenericSpider)
-    fatal: list[str] = []
-
-    def _closed(spider: Any, reason: str) -> None:
-        if reason not in ("finished",):
-            fatal.append(f"crawl closed early: {reason}")
-
-    from scrapy import signals
-
-    crawler.signals.connect(_closed, signal=signals.spider_closed)
-    process.crawl(crawler, source=source, run_id=run_id, recorder=recorder)
-    process.start()
-    spider = crawler.spider
-    recorder.close(list(getattr(spider, "list_errors", [])), fatal[0] if fatal else None)
+    crawl(source, settings, run_id, scrapy_settings(source, settings))
 
 
-def _exit_with_parent() -> None:
-    """Stop this crawl if the process that owns its lease dies (a SIGKILLed worker).
-
-    Nobody would renew the lease any more, so another worker may take the
-    source over; an orphaned crawl must not keep writing beside it.
-    """
-    parent = mp.parent_process()
-    if parent is None:
-        return
-
-    def _watch() -> None:
-        from multiprocessing.connection import wait
-
-        wait([parent.sentinel])
-        os._exit(70)
-
-    threading.Thread(target=_watch, name="exit-with-parent", daemon=True).start()
-
-
-def _forget_main() -> None:
-    """Keep this process's own spawned children (extraction workers) from re-importing our parent's ``__main__``.
-
-    A spawned child runs the spawning process's main module again; here that is
-    the ``radar`` CLI or a bench script, which the crawl and its workers never
-    use: it made each extraction worker ~77 MB instead of ~32 MB.  Arguments
-    are already unpickled, so nothing in this process needs it any more.
-    """
-    sys.modules["__main__"] = types.ModuleType("__main__")
-
-
-def _few_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's malloc arenas in the crawl process (what MALLOC_ARENA_MAX=2 does).
-
-    glibc gives each thread that allocates its own arena, up to 8 per core; the
-    crawl's reactor, item threads and audit writer each fragment one.  Capped at
-    two, a 2,000-item crawl peaked at 195 MB instead of 238 MB, for no
-    measurable loss of speed.  Elsewhere than glibc this does nothing.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-8, arenas)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
+# Kept under their old names: tests and callers use them as runner._forget_main etc.
+_exit_with_parent = exit_with_parent
+_forget_main = forget_main
+_few_malloc_arenas = few_malloc_arenas
 
 
 def _child(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int) -> None:
     # Scrapy installs the root handler at LOG_LEVEL; a second handler here would echo DEBUG items.
+    name_process("radar-crawl")
     _few_malloc_arenas()  # before any thread starts
     _exit_with_parent()
     _forget_main()

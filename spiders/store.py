@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from spiders.recorder import Recorder
+from spiders.fetch_process import StoreLink
 
 
 class StorePipeline:
-    """Thin adapter: Scrapy calls it, the Recorder does the work and keeps the counts."""
+    """Thin adapter: Scrapy calls it, the store side does the work and keeps the counts."""
 
     def __init__(self, crawler: Any):
         self.crawler = crawler
@@ -19,8 +19,8 @@ class StorePipeline:
         return cls(crawler)
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        """Extraction and storage run in a thread (extraction itself in worker processes),
-        so the reactor keeps downloading while earlier releases are read."""
-        recorder: Recorder = self.crawler.spider.recorder
-        await asyncio.to_thread(recorder.process_item, item)
+        """The release is stored by the crawl's store side (spiders.intake), in another process;
+        waiting here keeps Scrapy's limit on items in flight, while the reactor goes on downloading."""
+        link: StoreLink = self.crawler.spider.recorder
+        await asyncio.wrap_future(link.submit_item(item))
         return item

@@ -1,0 +1,93 @@
+"""The crawl process's side of a crawl: start the fetch process, store what it sends, close the run.
+
+The crawl process (spawned by spiders.runner) owns the run record and the
+database; the spider runs in a fetch process it spawns (spiders.fetch_process).
+This loop only reads the pipe and hands each message on without waiting:
+fetch-log rows to the audit writer thread, releases and list validators to
+the recorder's store threads.  So the fetch process never waits for the
+database, except for its own releases in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import threading
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
+from typing import Any
+
+from radar.settings import Settings
+from radar.sources import SourceConfig
+from spiders.fetch_process import fetch_main
+from spiders.recorder import Recorder
+from storage.models import FetchLog
+
+log = logging.getLogger(__name__)
+
+
+def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int, scrapy_cfg: dict[str, Any]) -> None:
+    """Run one crawl: the spider in a fetch process, storage here; closes the run record."""
+    if not logging.getLogger().handlers:  # the same log lines as the fetch process, where Scrapy sets them up
+        logging.basicConfig(level=scrapy_cfg.get("LOG_LEVEL", "WARNING"), format=scrapy_cfg.get("LOG_FORMAT", logging.BASIC_FORMAT))
+    ctx = mp.get_context("spawn")
+    here, there = ctx.Pipe(duplex=True)
+    # Started first, so its imports (Scrapy, Twisted) overlap the recorder's reads and the pipeline's start-up.
+    fetcher = ctx.Process(target=fetch_main, args=(there, source.model_dump(), scrapy_cfg), name=f"fetch-{source.name}", daemon=True)
+    fetcher.start()
+    there.close()
+    try:
+        recorder = Recorder(settings, source, run_id)
+        here.send(("known", recorder.snapshot()))
+    except BaseException:
+        fetcher.kill()
+        raise
+    list_errors, fatal = Intake(recorder, here, fetcher).run()
+    recorder.close(list_errors, fatal)
+
+
+class Intake:
+    """Reads the fetch process's messages until it says the spider closed, or dies."""
+
+    def __init__(self, recorder: Recorder, conn: Connection, fetcher: Any) -> None:
+        self.recorder = recorder
+        self.conn = conn
+        self.fetcher = fetcher
+        self._send_lock = threading.Lock()
+
+    def run(self) -> tuple[list[str], str | None]:
+        """(list errors, fatal error) as the spider reported them, or why the fetch process ended without a report."""
+        while True:
+            try:
+                message = self.conn.recv()
+            except (EOFError, OSError):
+                self.fetcher.join(10)
+                return [], f"fetch process exited with code {self.fetcher.exitcode} before the crawl ended"
+            tag = message[0]
+            if tag == "fetch":
+                _tag, row, status, headers, body = message
+                self.recorder.log_fetch(FetchLog(**row), status, headers, body)
+            elif tag == "item":
+                _tag, n, item = message
+                self.recorder.submit_item(item).add_done_callback(lambda f, n=n, url=item.get("url"): self._stored(n, url, f))
+            elif tag == "validators":
+                _tag, url, etag, modified = message
+                self.recorder.store_validators_later(url, etag, modified)
+            elif tag == "end":
+                _tag, list_errors, fatal = message
+                self.fetcher.join(30)
+                return list_errors, fatal
+            else:
+                raise ValueError(f"unknown message from the fetch process: {tag!r}")
+
+    def _stored(self, n: int, url: str | None, fut: "Future[str]") -> None:
+        try:
+            status = fut.result()
+        except Exception as exc:  # noqa: BLE001 - a bug storing one release must not hang the spider
+            log.exception("storing %s failed", url)
+            status = self.recorder.not_stored(url or "?", f"{type(exc).__name__}: {exc}")
+        try:
+            with self._send_lock:
+                self.conn.send(("stored", n, status))
+        except (OSError, ValueError):
+            pass  # the fetch process is gone; run() notices
