@@ -9,6 +9,7 @@ dialects spell it the same way in SQLAlchemy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,13 +17,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
 
-def _insert(session: Session, table: Table) -> Any:
-    name = session.get_bind().dialect.name
-    if name == "sqlite":
-        return sqlite.insert(table)
-    if name == "postgresql":
-        return postgresql.insert(table)
-    raise NotImplementedError(f"no ON CONFLICT support written for {name}")
+@lru_cache(maxsize=64)
+def _statement(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str, ...] | None) -> Any:
+    """The ON CONFLICT statement for one table and key, built once per process.
+
+    Values are bound at execution: building the statement (and its RETURNING
+    clause) for every row cost more Python than the INSERT itself, once per
+    release stored.
+    """
+    if dialect == "sqlite":
+        stmt = sqlite.insert(table)
+    elif dialect == "postgresql":
+        stmt = postgresql.insert(table)
+    else:
+        raise NotImplementedError(f"no ON CONFLICT support written for {dialect}")
+    if update is None:
+        # RETURNING rather than rowcount: drivers report -1 for an INSERT that returns the new primary key.
+        return stmt.on_conflict_do_nothing(index_elements=list(keys)).returning(*table.primary_key.columns)
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
 
 
 def _values(row: SQLModel) -> dict[str, Any]:
@@ -37,15 +49,12 @@ def insert_if_absent(session: Session, row: SQLModel, keys: Sequence[str]) -> bo
     not yet committed makes this wait for that transaction, so afterwards the
     row is visible either way.
     """
-    table: Table = row.__table__  # type: ignore[attr-defined]
-    stmt = _insert(session, table).values(**_values(row)).on_conflict_do_nothing(index_elements=list(keys))
-    # RETURNING rather than rowcount: drivers report -1 for an INSERT that returns the new primary key.
-    return session.connection().execute(stmt.returning(*table.primary_key.columns)).first() is not None
+    conn = session.connection()
+    stmt = _statement(conn.dialect.name, row.__table__, tuple(keys), None)  # type: ignore[attr-defined]
+    return conn.execute(stmt, _values(row)).first() is not None
 
 
 def upsert(session: Session, row: SQLModel, keys: Sequence[str], update: Sequence[str]) -> None:
     """Insert ``row``, or set the ``update`` columns of the existing row with the same ``keys``."""
-    table: Table = row.__table__  # type: ignore[attr-defined]
-    stmt = _insert(session, table).values(**_values(row))
-    stmt = stmt.on_conflict_do_update(index_elements=list(keys), set_={c: stmt.excluded[c] for c in update})
-    session.connection().execute(stmt)
+    conn = session.connection()
+    conn.execute(_statement(conn.dialect.name, row.__table__, tuple(keys), tuple(update)), _values(row))  # type: ignore[attr-defined]
