@@ -13,7 +13,7 @@ import codecs
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
@@ -22,7 +22,7 @@ from pipeline.dates import parse_cn_date
 from pipeline.textutil import clean_inline, to_simplified
 
 if TYPE_CHECKING:  # imported lazily: radar.sources pulls pydantic, not needed at runtime here
-    from radar.sources import DetailSelectors
+    from radar.sources import DetailSelectors, SourceConfig
 
 __all__ = ["HtmlExtract", "decode_html", "extract_html"]
 
@@ -481,6 +481,20 @@ def _clean_doc_number(value: str | None) -> str | None:
         return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
     value = value.strip()
     return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
+
+
+def extract_release_page(item: dict[str, Any], source: "SourceConfig") -> HtmlExtract:
+    """A crawled release's page (the spider's item), decoded with the source's encoding rules, then extracted."""
+    return extract_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
+
+
+def extract_page(body: bytes, url: str, declared: str | None = None, override: str | None = None,
+                 selectors: "DetailSelectors | Any | None" = None) -> HtmlExtract:
+    """``extract_html`` of raw page bytes; ``selectors``: anything with the DetailSelectors attributes.
+
+    Plain arguments so a worker process (pipeline.extract_pool) can run it without the source config's classes.
+    """
+    return extract_html(decode_html(body, declared=declared, override=override), url, selectors)
 
 
 def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None) -> HtmlExtract:

@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from pipeline.attachment_extract import ExtractionError
@@ -26,16 +27,17 @@ from pipeline.limits import ExtractLimits
 from pipeline.dates import parse_cn_date
 from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
-from pipeline.html_extract import decode_html, extract_html
+from pipeline.html_extract import extract_release_page
 from pipeline.normalize import normalize_text, summarize, text_hash
 from pipeline.region import detect_region
-from pipeline.stories import link_story
+from pipeline.dedupe import Signature
+from pipeline.stories import find_story, story_signature
 from radar.settings import Settings
 from radar.sources import SourceConfig
-from web.search import document_fields, ensure_index, index_document
-from storage.db import get_engine, session_scope
+from web.search import PendingIndex, document_fields, ensure_index, index_document
+from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
-from storage.upsert import insert_if_absent
+from storage.upsert import insert_returning_id
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,17 @@ class Outcome:
 
 @dataclass
 class _Extracted:
+    """A release read and filed, before any of it is written: all the CPU work happens outside the transaction."""
+
     title: str
     body: str
     attachments_text: str
     full_text: str
     meta: dict[str, Any]
     attachments: list[dict[str, Any]]
+    labels: list[Label] = field(default_factory=list)
+    summary: str = ""
+    signature: Signature | None = None  # MinHash for the story linker; None for texts too short to compare
 
 
 class PagePipeline:
@@ -75,9 +82,12 @@ class PagePipeline:
         # The disk cache already answers repeats; a small memory tier keeps a long crawl from holding hundreds of texts.
         cache = ExtractCache(settings.data_dir / "extract-cache", memory_items=64)
         self.pool = pool or ExtractPool(workers=workers, cache=cache, limits=limits)
-        ensure_index(get_engine(settings))  # full-text search index (FTS5 trigram / pg_trgm)
+        engine = get_engine(settings)
+        ensure_index(engine)  # full-text search index (FTS5 trigram / pg_trgm); indexes what a killed crawl left out
+        self.index = PendingIndex(engine)
 
     def close(self) -> None:
+        self.index.flush()
         self.pool.close()
 
     def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None,
@@ -95,15 +105,17 @@ class PagePipeline:
             log.exception("extraction failed for %s", url)
             return Outcome("failed", errors=[f"{url}: extraction failed: {type(exc).__name__}: {exc}"])
         errors = [f"{a['url']}: {a['error']}" for a in ex.attachments if a.get("error")]
-        with session_scope(self.settings) as s:
-            status, doc = self._store(s, item, source, ex, run_id)
+        with write_turn(self.settings.db_url), session_scope(self.settings) as s:
+            status, doc_id, index_row = self._store(s, item, source, ex, run_id)
             if also is not None:
                 also(s)
-        return Outcome(status, doc.id, errors)
+        if index_row is not None:  # committed: now its search index row may be written
+            self.index.add(doc_id, index_row)
+        return Outcome(status, doc_id, errors)
 
     def _touch(self, source: SourceConfig, url: str, also: Callable[[Session], None] | None = None) -> Outcome:
         """A 304 for a known page: nothing changed; record that we looked."""
-        with session_scope(self.settings) as s:
+        with write_turn(self.settings.db_url), session_scope(self.settings) as s:
             doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == url)).first()
             if doc is None:
                 return Outcome("failed", errors=[f"{url}: server answered 304 for a page we never stored"])
@@ -130,8 +142,8 @@ class PagePipeline:
     # ---- extract + normalize ----------------------------------------------------------------
     def _extract(self, item: dict[str, Any], source: SourceConfig) -> _Extracted:
         noise = [re.compile(p) for p in source.noise_patterns]
-        html = decode_html(item["body"], declared=item.get("declared_encoding"), override=source.encoding)
-        page = extract_html(html, item["url"], source.detail)
+        # The page in an extraction worker when one is free (this process is the crawl's busiest), here otherwise.
+        pending_page = self.pool.try_submit_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
         attachments: list[dict[str, Any]] = []
         pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for att in item.get("attachments", []):
@@ -158,6 +170,7 @@ class PagePipeline:
             rec["doc_number"] = got.meta.get("doc_number")
             if got.warnings:
                 rec["warnings"] = "; ".join(got.warnings)
+        page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
         labels = {a["url"]: a.get("label") for a in item.get("attachments", [])}
         texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
         title = (page.title or item.get("list_title") or item["url"]).strip()
@@ -173,75 +186,112 @@ class PagePipeline:
             "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
-        return _Extracted(title, body, att_text, full, meta, attachments)
+        return _Extracted(
+            title, body, att_text, full, meta, attachments,
+            labels=self.classifier.classify(title, body, att_text),
+            summary=summarize(body if len(body) >= 40 else (body + att_text)),
+            signature=story_signature(body + "\n" + att_text),
+        )
 
     # ---- version/diff + classify + store ----------------------------------------------------
-    def _store(self, s: Session, item: dict[str, Any], source: SourceConfig, ex: _Extracted, run_id: int | None) -> tuple[str, Document]:
+    def _store(self, s: Session, item: dict[str, Any], source: SourceConfig, ex: _Extracted,
+               run_id: int | None) -> tuple[str, int, tuple[str, str, str] | None]:
+        """Write one release in the caller's transaction; (status, document id, a new document's search index row).
+
+        Core statements on the session's connection, not ORM objects: this is
+        the crawl's hottest path, and the ORM's unit of work (object
+        construction, validation, flush planning) cost more CPU per release
+        than the dozen SQL statements themselves.
+        """
+        conn = s.connection()
         now = utcnow()
         digest = text_hash(ex.full_text)
+        m = ex.meta
+        fields = {"title": ex.title, "agency": m["agency"], "region": m["region"], "doc_number": m["doc_number"],
+                  "published": m["published"], "doctype": m["doctype"], "last_seen": now}
         # Another process may store the same page right now: the database decides who creates the document,
         # and the row lock (held to commit) makes reading the latest version and numbering the next one atomic.
-        created = insert_if_absent(
-            s, Document(source_name=source.name, url=item["url"], title=ex.title, first_seen=now, last_seen=now, current_version=0),
-            ("source_name", "url"),
-        )
-        doc = s.exec(
-            select(Document).where(Document.source_name == source.name, Document.url == item["url"])
-            .with_for_update(key_share=True).execution_options(populate_existing=True)
-        ).one()
-        # A document this transaction created has no versions, fingerprints or attachments yet: no need to ask.
-        previous = None if created else s.exec(
-            select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
-        ).first()
+        doc_id = insert_returning_id(conn, DOC, {"source_name": source.name, "url": item["url"], "first_seen": now,
+                                                 "current_version": 0, "is_draft": False, **fields}, ("source_name", "url"))
+        created = doc_id is not None
+        previous = None
+        draft_id = None
+        if not created:
+            doc_id, draft_id = conn.execute(_LOCK_DOCUMENT, {"source": source.name, "url": item["url"]}).one()
+            # A document this transaction created has no versions, fingerprints or attachments yet: no need to ask.
+            previous = conn.execute(_LATEST_VERSION, {"doc": doc_id}).first()
+        assert doc_id is not None
         if created:
             status = "new"
         else:
             status = "unchanged" if previous is not None and previous.text_hash == digest else "changed"
-        doc.title = ex.title
-        doc.agency = ex.meta["agency"]
-        doc.region = ex.meta["region"]
-        doc.doc_number = ex.meta["doc_number"]
-        doc.published = ex.meta["published"]
-        doc.doctype = ex.meta["doctype"]
-        doc.last_seen = now
-        s.add(doc)  # flushed with the version below, or at commit
         if status == "unchanged":
             assert previous is not None
-            previous.last_seen = now
-            s.add(previous)
-            return status, doc
-        version = DocumentVersion(
-            document_id=doc.id,  # type: ignore[arg-type]
-            version_no=(previous.version_no + 1) if previous else 1,
-            run_id=run_id,
-            text_hash=digest,
-            title=ex.title,
-            text=ex.full_text,
-            summary=summarize(ex.body if len(ex.body) >= 40 else (ex.body + ex.attachments_text)),
-            first_seen=now,
-            last_seen=now,
-        )
+            conn.execute(_UPDATE_DOCUMENT, {**fields, "doc": doc_id})
+            conn.execute(_SEEN_VERSION, {"last_seen": now, "version": previous.id})
+            return status, doc_id, None
+        version = {
+            "document_id": doc_id,
+            "version_no": (previous.version_no + 1) if previous else 1,
+            "run_id": run_id,
+            "text_hash": digest,
+            "title": ex.title,
+            "text": ex.full_text,
+            "summary": ex.summary,
+            "diff": None,
+            "change_summary": None,
+            "first_seen": now,
+            "last_seen": now,
+        }
         if previous is not None:
             d = diff_texts(previous.text, ex.full_text)
-            version.diff = d.render()
-            version.change_summary = d.summary
-        doc.current_version = version.version_no
-        s.add(version)
-        s.flush()
-        link_story(s, doc, ex.body + "\n" + ex.attachments_text, fresh=created)
-        for label in self.classifier.classify(ex.title, ex.body, ex.attachments_text):
-            s.add(_label_row(label, version.id, doc.id))  # type: ignore[arg-type]
+            version["diff"] = d.render()
+            version["change_summary"] = d.summary
+        version_id = conn.execute(_INSERT_VERSION, version).scalar_one()
+        story = find_story(conn, doc_id, ex.title, m["region"], source.name, draft_id, ex.signature, fresh=created)
+        conn.execute(_UPDATE_DOCUMENT, {**fields, "current_version": version["version_no"], **story.columns(), "doc": doc_id})
+        labels = [_label_row(label, version_id, doc_id) for label in ex.labels]
+        if labels:
+            conn.execute(_INSERT_LABELS, labels)
+        attachments = []
         for rec in ex.attachments:
-            exists = None if created else s.exec(
-                select(Attachment).where(Attachment.document_id == doc.id, Attachment.url == rec["url"], Attachment.sha256 == rec["sha256"])
-            ).first()
-            if exists is None:
-                s.add(Attachment(document_id=doc.id, **{k: v for k, v in rec.items() if k != "doc_number"}))  # type: ignore[arg-type]
-        # Same transaction: the search index never disagrees with the stored text.  A new document's row is
-        # built from what is in hand (the same document_fields the index reads back for an old one).
-        new = document_fields(ex.title, ex.full_text, [r["text"] for r in ex.attachments if r.get("text")]) if created else None
-        index_document(s, doc.id, new)
-        return status, doc
+            if created or conn.execute(_ATTACHMENT_EXISTS, {"doc": doc_id, "url": rec["url"], "sha": rec["sha256"]}).first() is None:
+                attachments.append({"document_id": doc_id, "first_seen": now, **{k: v for k, v in rec.items() if k != "doc_number"}})
+        if attachments:
+            conn.execute(_INSERT_ATTACHMENTS, attachments)
+        if created:
+            # Written in a batch once this transaction commits (PendingIndex), from what is in hand: the same
+            # document_fields the index reads back for an old document.
+            return status, doc_id, document_fields(ex.title, ex.full_text, [r["text"] for r in ex.attachments if r.get("text")])
+        # A changed document's row is replaced in its own transaction: no search shows a text it no longer has.
+        index_document(s, doc_id)
+        return status, doc_id, None
+
+
+DOC = Document.__table__  # type: ignore[attr-defined]
+VERSION = DocumentVersion.__table__  # type: ignore[attr-defined]
+LABEL = TrackLabel.__table__  # type: ignore[attr-defined]
+ATTACHMENT = Attachment.__table__  # type: ignore[attr-defined]
+# Built once: SQLAlchemy then finds their compiled form in its cache without rebuilding the expression per release.
+_LOCK_DOCUMENT = (
+    select(DOC.c.id, DOC.c.draft_id)
+    .where(DOC.c.source_name == bindparam("source"), DOC.c.url == bindparam("url"))
+    .with_for_update(key_share=True)
+)
+_LATEST_VERSION = (
+    select(VERSION.c.id, VERSION.c.version_no, VERSION.c.text_hash, VERSION.c.text)
+    .where(VERSION.c.document_id == bindparam("doc"))
+    .order_by(VERSION.c.version_no.desc())
+    .limit(1)
+)
+_INSERT_VERSION = insert(VERSION).returning(VERSION.c.id)
+_UPDATE_DOCUMENT = DOC.update().where(DOC.c.id == bindparam("doc"))  # the columns are the keys of the values passed
+_SEEN_VERSION = VERSION.update().where(VERSION.c.id == bindparam("version"))
+_INSERT_LABELS = insert(LABEL)
+_INSERT_ATTACHMENTS = insert(ATTACHMENT)
+_ATTACHMENT_EXISTS = select(ATTACHMENT.c.id).where(
+    ATTACHMENT.c.document_id == bindparam("doc"), ATTACHMENT.c.url == bindparam("url"), ATTACHMENT.c.sha256 == bindparam("sha")
+)
 
 
 def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
@@ -261,14 +311,14 @@ def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _label_row(label: Label, version_id: int, document_id: int) -> TrackLabel:
-    return TrackLabel(
-        version_id=version_id,
-        document_id=document_id,
-        track_id=label.track_id,
-        track=label.track,
-        score=round(label.score, 4),
-        subtracks=[{"id": sl.id, "name": sl.name, "score": round(sl.score, 4), "terms": sl.terms} for sl in label.subtracks],
-        terms=dict(label.terms),
-        quote=label.quote,
-    )
+def _label_row(label: Label, version_id: int, document_id: int) -> dict[str, Any]:
+    return {
+        "version_id": version_id,
+        "document_id": document_id,
+        "track_id": label.track_id,
+        "track": label.track,
+        "score": round(label.score, 4),
+        "subtracks": [{"id": sl.id, "name": sl.name, "score": round(sl.score, 4), "terms": sl.terms} for sl in label.subtracks],
+        "terms": dict(label.terms),
+        "quote": label.quote,
+    }

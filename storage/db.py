@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -77,6 +78,26 @@ def dispose_engines() -> None:
     for engine in _engines.values():
         engine.dispose()
     _engines.clear()
+
+
+_write_turns: dict[str, threading.RLock] = {}
+_turns_lock = threading.Lock()
+
+
+def write_turn(url: str) -> AbstractContextManager[object]:
+    """Hold around a writing transaction: on SQLite, this process's writers then take turns on a Python lock.
+
+    SQLite lets one connection write at a time; a second one that finds the
+    database locked sleeps in SQLite's busy handler (1, 2, 5, 10 … ms) however
+    soon the lock is free again, which cost the crawl's store threads more
+    than the writes themselves.  A Python lock wakes the next writer the
+    moment the first commits.  Other processes still meet SQLite's own lock
+    (and its busy timeout).  PostgreSQL locks rows, not the database: nothing to queue there.
+    """
+    if not url.startswith("sqlite"):
+        return nullcontext()
+    with _turns_lock:
+        return _write_turns.setdefault(url, threading.RLock())
 
 
 @contextmanager

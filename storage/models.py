@@ -127,7 +127,7 @@ class Document(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)
     current_version: int = 1
-    is_draft: bool = False
+    is_draft: bool = Field(default=False, index=True)  # drafts are few: a final version finds its draft by index, not by scanning
     story_id: int | None = Field(default=None, index=True)  # documents of one release share the first one's id
     draft_id: int | None = Field(default=None, foreign_key="document.id")  # the 征求意见稿 this final version follows
     signature: bytes | None = Field(default=None, sa_column=Column(LargeBinary))  # MinHash of the text

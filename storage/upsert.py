@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel
 
@@ -52,6 +52,12 @@ def insert_if_absent(session: Session, row: SQLModel, keys: Sequence[str]) -> bo
     conn = session.connection()
     stmt = _statement(conn.dialect.name, row.__table__, tuple(keys), None)  # type: ignore[attr-defined]
     return conn.execute(stmt, _values(row)).first() is not None
+
+
+def insert_returning_id(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> Any:
+    """``insert_if_absent`` for a plain dict of column values: the new row's id, or None when the key exists."""
+    row = conn.execute(_statement(conn.dialect.name, table, tuple(keys), None), values).first()
+    return None if row is None else row[0]
 
 
 def upsert(session: Session, row: SQLModel, keys: Sequence[str], update: Sequence[str]) -> None:
