@@ -61,6 +61,31 @@ def few_malloc_arenas(arenas: int = 2) -> None:
 
 
 
+def quick_exit(code: int = 0) -> None:
+    """End a crawl's process once its work is done and flushed, without the interpreter's tear-down.
+
+    Finalizing an interpreter that held Scrapy, Twisted or a crawl's worth of
+    objects took ~0.2 s per process, and the fetch process's exit was waited
+    for by the store side, the store side's by the caller: ~0.4 s per crawl in
+    which nothing happened.  Everything that matters is already written (the
+    database committed, WARC files closed, the pipe closed); log handlers and
+    standard streams are flushed here.
+    """
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        try:
+            handler.flush()
+        except Exception:  # noqa: BLE001 - exiting anyway
+            pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    os._exit(code)
+
+
 def name_process(name: str) -> None:
     """Give this process a name ``ps``, ``top`` and psutil show (Linux's comm, 15 bytes): which part of a crawl it is."""
     try:

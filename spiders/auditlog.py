@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from radar.settings import Settings
 from spiders.dbretry import DatabaseUnavailable, with_retry
-from storage.db import session_scope
+from storage.db import session_scope, write_turn
 from storage.models import ArchivedPayload, FetchLog
 from storage.upsert import insert_if_absent
 from storage.warc import RunWarc
@@ -109,7 +109,7 @@ class AuditWriter:
             f.body = None  # the batch may wait for the database; the bytes are archived now
 
         def store() -> None:
-            with session_scope(self.settings) as s:
+            with write_turn(self.settings.db_url), session_scope(self.settings) as s:
                 for p in payloads:  # a concurrent crawl may archive the same bytes first: both records stay valid
                     insert_if_absent(s, p, ("sha256",))
                 # One executemany INSERT; fresh dicts, so a retried attempt never reuses rolled-back ORM state.

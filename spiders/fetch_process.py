@@ -17,6 +17,7 @@ Scrapy's item limit bounds how many releases are in flight, as before.
 from __future__ import annotations
 
 import itertools
+import queue
 import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -30,6 +31,10 @@ from typing import Any
 #   ("item", n, item)                             a release to store; answered with ("stored", n, status)
 #   ("end", list_errors, fatal)                   the spider closed; nothing follows
 # Store side → fetch process: ("known", Snapshot) once, first; then ("stored", n, status) per release.
+
+
+OUTBOX_BYTES = 2_000_000  # page bytes queued for the pipe before the spider waits for the sender
+UNSTORED_BYTES = 1_000_000  # bytes of releases sent but not yet stored before the spider waits for the store side
 
 
 @dataclass
@@ -55,19 +60,56 @@ class StoreLink:
         self.known_attachments = snapshot.known_attachments
         self.validators = snapshot.validators
         self.catch_up = snapshot.catch_up
-        self._send_lock = threading.Lock()
         self._numbers = itertools.count()
         self._waiting: dict[int, Future[str]] = {}
+        # Messages leave through a sender thread: a write to the pipe blocks whenever the store side is busy
+        # (a 165 KB PDF is three pipe buffers, each waiting for the store side to read), and in Scrapy's
+        # reactor thread that block stopped every download.  The queue is bounded by bytes, so a store side
+        # that falls far behind still slows the spider down.
+        self._outbox: queue.Queue[tuple[tuple[Any, ...], int] | None] = queue.Queue()
+        self._queued = 0  # bytes in the outbox
+        self._unstored = 0  # bytes of releases sent and not yet stored
+        self._sizes: dict[int, int] = {}
+        self._room: list[Future[None]] = []
+        self._space = threading.Condition()
+        self._broken = False
+        self._sender = threading.Thread(target=self._write, name="store-sender", daemon=True)
+        self._sender.start()
         self._reader = threading.Thread(target=self._read, name="store-replies", daemon=True)
         self._reader.start()
 
-    def _send(self, message: tuple[Any, ...]) -> None:
-        with self._send_lock:
-            self.conn.send(message)
+    def _send(self, message: tuple[Any, ...], size: int = 0) -> None:
+        with self._space:
+            while self._queued > OUTBOX_BYTES and not self._broken:
+                self._space.wait()
+            if self._broken:
+                return
+            self._queued += size
+        self._outbox.put((message, size))
+
+    def _write(self) -> None:
+        while True:
+            entry = self._outbox.get()
+            if entry is None:
+                return
+            message, size = entry
+            if not self._broken:
+                try:
+                    self.conn.send(message)
+                except (OSError, ValueError):
+                    self._broken = True  # the reader fails what waits; senders stop queueing
+            with self._space:
+                self._queued -= size
+                self._space.notify_all()
+
+    def close(self) -> None:
+        """Send everything queued, then stop the sender (the caller closes the pipe after)."""
+        self._outbox.put(None)
+        self._sender.join()
 
     def log_fetch(self, row: dict[str, Any], status: int | None = None, headers: list[tuple[str, str]] | None = None,
                   body: bytes | None = None) -> None:
-        self._send(("fetch", row, status, headers, body))
+        self._send(("fetch", row, status, headers, body), len(body) if body else 0)
 
     def remember(self, response: Any) -> None:
         """Keep a list page's validators once it has been read successfully."""
@@ -82,9 +124,30 @@ class StoreLink:
         """Send a release to the store side; the future gives its status once it is stored (or not)."""
         n = next(self._numbers)
         done: Future[str] = Future()
-        self._waiting[n] = done
-        self._send(("item", n, item))
+        size = _item_bytes(item)
+        with self._space:
+            self._waiting[n] = done
+            self._sizes[n] = size
+            self._unstored += size
+        self._send(("item", n, item), size)
         return done
+
+    def room(self) -> "Future[None]":
+        """Resolves once the releases sent and not yet stored are under UNSTORED_BYTES.
+
+        The spider waits for this, not for its own release to be stored: Scrapy
+        then lets go of the response (and its parsed page) at once, and the
+        store side always has the next releases at hand, while what is in
+        flight stays bounded.  Waiting for each release to be stored held
+        Scrapy's downloads whenever a PDF filled its active-size limit.
+        """
+        fut: Future[None] = Future()
+        with self._space:
+            if self._unstored <= UNSTORED_BYTES or self._broken:
+                fut.set_result(None)
+            else:
+                self._room.append(fut)
+        return fut
 
     def end(self, list_errors: list[str], fatal: str | None) -> None:
         self._send(("end", list_errors, fatal))
@@ -95,19 +158,47 @@ class StoreLink:
                 tag, n, status = self.conn.recv()
             except (EOFError, OSError):
                 # The store side is gone (killed): nothing will be stored; fail what waits, the crawl ends.
-                for fut in list(self._waiting.values()):
+                with self._space:
+                    self._broken = True
+                    waiting, self._waiting = list(self._waiting.values()), {}
+                    room, self._room = self._room, []
+                    self._space.notify_all()
+                for fut in waiting + room:
                     if not fut.done():
                         fut.set_exception(RuntimeError("the store side of the crawl is gone"))
                 return
             if tag == "stored":
-                fut = self._waiting.pop(n, None)
+                with self._space:
+                    fut = self._waiting.pop(n, None)
+                    self._unstored -= self._sizes.pop(n, 0)
+                    room = self._room if self._unstored <= UNSTORED_BYTES else []
+                    if room:
+                        self._room = []
                 if fut is not None:
                     fut.set_result(status)
+                for waiter in room:
+                    waiter.set_result(None)
+
+
+def _item_bytes(item: dict[str, Any]) -> int:
+    return len(item.get("body") or b"") + sum(len(a.get("data") or b"") for a in item.get("attachments", []))
+
+
+def start_fetch_process(source_data: dict[str, Any], scrapy_cfg: dict[str, Any]) -> tuple[Any, Connection]:
+    """Spawn the fetch process; (process, this end of its pipe).  The store side sends it ("known", Snapshot) first."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    here, there = ctx.Pipe(duplex=True)
+    fetcher = ctx.Process(target=fetch_main, args=(there, source_data, scrapy_cfg), name=f"fetch-{source_data.get('name')}", daemon=True)
+    fetcher.start()
+    there.close()
+    return fetcher, here
 
 
 def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[str, Any]) -> None:
     """Entry point of the fetch process (spawned by spiders.intake)."""
-    from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process
+    from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
     name_process("radar-fetch")
     few_malloc_arenas()  # before any thread starts
@@ -135,4 +226,6 @@ def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[s
     process.crawl(crawler, source=source, run_id=snapshot.run_id, recorder=link)
     process.start()
     link.end(list(getattr(crawler.spider, "list_errors", [])), fatal[0] if fatal else None)
+    link.close()
     conn.close()
+    quick_exit(0)  # everything is sent; the store side goes on without waiting for Scrapy's tear-down

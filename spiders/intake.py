@@ -11,7 +11,6 @@ database, except for its own releases in flight.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import threading
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
@@ -19,30 +18,30 @@ from typing import Any
 
 from radar.settings import Settings
 from radar.sources import SourceConfig
-from spiders.fetch_process import fetch_main
+from spiders.fetch_process import start_fetch_process
 from spiders.recorder import Recorder
 from storage.models import FetchLog
 
 log = logging.getLogger(__name__)
 
 
-def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int, scrapy_cfg: dict[str, Any]) -> None:
-    """Run one crawl: the spider in a fetch process, storage here; closes the run record."""
+def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int, scrapy_cfg: dict[str, Any],
+                          fetcher: tuple[Any, Connection] | None = None) -> None:
+    """Run one crawl: the spider in a fetch process, storage here; closes the run record.
+
+    ``fetcher``: the fetch process and its pipe, when the caller started it already (spiders.crawl_process).
+    """
     if not logging.getLogger().handlers:  # the same log lines as the fetch process, where Scrapy sets them up
         logging.basicConfig(level=scrapy_cfg.get("LOG_LEVEL", "WARNING"), format=scrapy_cfg.get("LOG_FORMAT", logging.BASIC_FORMAT))
-    ctx = mp.get_context("spawn")
-    here, there = ctx.Pipe(duplex=True)
-    # Started first, so its imports (Scrapy, Twisted) overlap the recorder's reads and the pipeline's start-up.
-    fetcher = ctx.Process(target=fetch_main, args=(there, source.model_dump(), scrapy_cfg), name=f"fetch-{source.name}", daemon=True)
-    fetcher.start()
-    there.close()
+    # Started before the store side's start-up, so its imports (Scrapy, Twisted) overlap the recorder's reads.
+    fetcher_proc, here = fetcher or start_fetch_process(source.model_dump(), scrapy_cfg)
     try:
         recorder = Recorder(settings, source, run_id)
         here.send(("known", recorder.snapshot()))
     except BaseException:
-        fetcher.kill()
+        fetcher_proc.kill()
         raise
-    list_errors, fatal = Intake(recorder, here, fetcher).run()
+    list_errors, fatal = Intake(recorder, here, fetcher_proc).run()
     recorder.close(list_errors, fatal)
 
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.warc import RunWarc
-from storage.db import session_scope
+from storage.db import session_scope, write_turn
 from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidator, utcnow
 from spiders.auditlog import AuditWriter, Fetch
 from spiders.dbretry import DatabaseUnavailable, with_retry
@@ -107,7 +107,7 @@ class Recorder:
     def store_validators(self, url: str, etag: str | None, modified: str | None) -> None:
         if not self._validator_changed(url, etag, modified):
             return
-        with session_scope(self.settings) as s:
+        with write_turn(self.settings.db_url), session_scope(self.settings) as s:
             self._upsert_validator(s, url, etag, modified)
         self.validators[url] = (etag, modified)
 

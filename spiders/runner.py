@@ -14,10 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process
+from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.db import session_scope
+from spiders.crawl_process import crawl_main
 from storage.models import CrawlRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -82,28 +83,10 @@ def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:
     return {"DOWNLOAD_HANDLERS": {"http": handler, "https": handler}, "RADAR_SLOT_REDIS_URL": settings.slot_redis_url, "RADAR_SLOT_DELAY": delay}
 
 
-def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int) -> None:
-    """Run the crawl from this process: the spider in a fetch process, storage here (spiders.intake)."""
-    from spiders.intake import crawl_in_this_process as crawl
-
-    crawl(source, settings, run_id, scrapy_settings(source, settings))
-
-
 # Kept under their old names: tests and callers use them as runner._forget_main etc.
 _exit_with_parent = exit_with_parent
 _forget_main = forget_main
 _few_malloc_arenas = few_malloc_arenas
-
-
-def _child(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int) -> None:
-    # Scrapy installs the root handler at LOG_LEVEL; a second handler here would echo DEBUG items.
-    name_process("radar-crawl")
-    _few_malloc_arenas()  # before any thread starts
-    _exit_with_parent()
-    _forget_main()
-    source = SourceConfig.model_validate(source_data)
-    settings = Settings.model_validate(settings_data)
-    crawl_in_this_process(source, settings, run_id)
 
 
 def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = None, *,
@@ -135,8 +118,8 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
         lease.start_heartbeat()
         ctx = mp.get_context("spawn")
         proc = ctx.Process(
-            target=_child,
-            args=(source.model_dump(), settings.model_dump(by_alias=False), run_id),
+            target=crawl_main,  # a light module: the fetch process starts before the store side's imports
+            args=(source.model_dump(), settings.model_dump(by_alias=False), run_id, scrapy_settings(source, settings)),
             name=f"crawl-{source.name}",
         )
         proc.start()

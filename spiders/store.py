@@ -19,8 +19,12 @@ class StorePipeline:
         return cls(crawler)
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        """The release is stored by the crawl's store side (spiders.intake), in another process;
-        waiting here keeps Scrapy's limit on items in flight, while the reactor goes on downloading."""
+        """The release is stored by the crawl's store side (spiders.intake), in another process.
+
+        This waits only while the releases in flight there exceed their byte
+        budget (StoreLink.room), not for this one to be stored: the response
+        is released at once and downloads go on."""
         link: StoreLink = self.crawler.spider.recorder
-        await asyncio.wrap_future(link.submit_item(item))
+        link.submit_item(item)
+        await asyncio.wrap_future(link.room())
         return item

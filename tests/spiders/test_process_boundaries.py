@@ -29,3 +29,8 @@ def test_the_fetch_process_imports_no_database_code() -> None:
 
 def test_the_store_side_imports_no_scrapy() -> None:
     assert _loaded(STORE_SIDE, ["scrapy", "twisted", "parsel"]) == []
+
+
+def test_the_crawl_process_can_start_the_fetch_process_before_importing_the_store_side() -> None:
+    """Its entry module is light, so the fetch process's Scrapy import overlaps the store side's start-up."""
+    assert _loaded(["spiders.crawl_process", "spiders.fetch_process"], ["sqlalchemy", "sqlmodel", "pydantic", "scrapy", "twisted"]) == []
