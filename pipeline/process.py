@@ -38,6 +38,7 @@ from web.search import PendingIndex, document_fields, ensure_index, index_docume
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_returning_id
+from spiders.dbretry import transient
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,17 @@ class Outcome:
     status: str
     document_id: int | None = None
     errors: list[str] = field(default_factory=list)
+    unstored: bool = False  # writing it failed (not the page): the run fails, so the next crawl reads it again
+
+
+@dataclass
+class Job:
+    """A release ready to be written: the spider's item, what extraction made of it (None for a 304), and the
+    caller's extra writes for the same transaction."""
+
+    item: dict[str, Any]
+    ex: "_Extracted | None"
+    also: Callable[[Session], None] | None = None
 
 
 @dataclass
@@ -92,11 +104,24 @@ class PagePipeline:
 
     def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None,
                 also: Callable[[Session], None] | None = None) -> Outcome:
-        """``also`` runs in the storing transaction once the release is stored (the crawl's HTTP validators),
+        """Read and store one release in a transaction of its own (``prepare`` then ``store``).
+
+        ``also`` runs in the storing transaction once the release is stored (the crawl's HTTP validators),
         so it commits with the release or not at all, without a transaction of its own."""
+        job = self.prepare(item, source, also)
+        if isinstance(job, Outcome):
+            return job
+        return self.store([job], source, run_id)[0]
+
+    def prepare(self, item: dict[str, Any], source: SourceConfig, also: Callable[[Session], None] | None = None) -> "Job | Outcome":
+        """Everything about a release that needs no write: extraction, classification, fingerprints.
+
+        A failed Outcome when there is nothing to store (no body, or extraction failed).  Separate from
+        ``store`` so a crawl extracts releases in several threads and writes them a group per transaction.
+        """
         url = item["url"]
         if item.get("not_modified"):
-            return self._touch(source, url, also)
+            return Job(item, None, also)
         if item.get("body") is None:
             return Outcome("failed", errors=[f"{url}: {item.get('error') or 'no content'}"])
         try:
@@ -104,33 +129,69 @@ class PagePipeline:
         except Exception as exc:  # noqa: BLE001 - one bad page must not end the crawl
             log.exception("extraction failed for %s", url)
             return Outcome("failed", errors=[f"{url}: extraction failed: {type(exc).__name__}: {exc}"])
-        errors = [f"{a['url']}: {a['error']}" for a in ex.attachments if a.get("error")]
-        with write_turn(self.settings.db_url), session_scope(self.settings) as s:
-            status, doc_id, index_row = self._store(s, item, source, ex, run_id)
-            if also is not None:
-                also(s)
-        if index_row is not None:  # committed: now its search index row may be written
-            self.index.add(doc_id, index_row)
-        return Outcome(status, doc_id, errors)
+        return Job(item, ex, also)
 
-    def _touch(self, source: SourceConfig, url: str, also: Callable[[Session], None] | None = None) -> Outcome:
+    def store(self, jobs: list["Job"], source: SourceConfig, run_id: int | None) -> list[Outcome]:
+        """Write prepared releases in one transaction; their outcomes, in the order given.
+
+        One commit per group: each commit rewrites every page it touched (the
+        document and version tables, a dozen indexes) to the write-ahead log,
+        so a group shares those pages where one release per commit wrote them
+        again each time.  Releases are written in URL order, so two groups
+        lock PostgreSQL rows in the same order and cannot deadlock.  When one
+        release fails for any reason but a transient database error (which
+        the caller retries for the whole group), the group is rolled back and
+        each release is written on its own, so only that one fails.
+        """
+        order = sorted(range(len(jobs)), key=lambda i: jobs[i].item["url"])
+        try:
+            with write_turn(self.settings.db_url), session_scope(self.settings) as s:
+                written = {i: self._write(s, jobs[i], source, run_id) for i in order}
+        except Exception as exc:
+            if len(jobs) == 1 or transient(exc):
+                raise
+            log.warning("a group of %d releases was rolled back (%s); writing them one by one", len(jobs), exc)
+            return [self._store_alone(job, source, run_id) for job in jobs]
+        outcomes = []
+        for i, job in enumerate(jobs):
+            outcome, index_row = written[i]
+            if index_row is not None:  # committed: now its search index row may be written
+                assert outcome.document_id is not None
+                self.index.add(outcome.document_id, index_row)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _store_alone(self, job: "Job", source: SourceConfig, run_id: int | None) -> Outcome:
+        try:
+            return self.store([job], source, run_id)[0]
+        except Exception as exc:  # noqa: BLE001 - raised again by the caller's retry when transient
+            if transient(exc):
+                raise
+            log.exception("storing %s failed", job.item["url"])
+            return Outcome("failed", errors=[f"{job.item['url']}: {type(exc).__name__}: {exc}"], unstored=True)
+
+    def _write(self, s: Session, job: "Job", source: SourceConfig, run_id: int | None) -> tuple[Outcome, tuple[str, str, str] | None]:
+        if job.ex is None:
+            outcome, index_row = self._touch_in(s, source, job.item["url"]), None
+        else:
+            status, doc_id, index_row = self._store(s, job.item, source, job.ex, run_id)
+            outcome = Outcome(status, doc_id, [f"{a['url']}: {a['error']}" for a in job.ex.attachments if a.get("error")])
+        if job.also is not None and outcome.status != "failed":
+            job.also(s)
+        return outcome, index_row
+
+    def _touch_in(self, s: Session, source: SourceConfig, url: str) -> Outcome:
         """A 304 for a known page: nothing changed; record that we looked."""
-        with write_turn(self.settings.db_url), session_scope(self.settings) as s:
-            doc = s.exec(select(Document).where(Document.source_name == source.name, Document.url == url)).first()
-            if doc is None:
-                return Outcome("failed", errors=[f"{url}: server answered 304 for a page we never stored"])
-            now = utcnow()
-            doc.last_seen = now
-            s.add(doc)
-            latest = s.exec(
-                select(DocumentVersion).where(DocumentVersion.document_id == doc.id).order_by(DocumentVersion.version_no.desc())  # type: ignore[union-attr]
-            ).first()
-            if latest is not None:
-                latest.last_seen = now
-                s.add(latest)
-            if also is not None:
-                also(s)
-            return Outcome("unchanged", doc.id)
+        conn = s.connection()
+        row = conn.execute(_FIND_DOCUMENT, {"source": source.name, "url": url}).first()
+        if row is None:
+            return Outcome("failed", errors=[f"{url}: server answered 304 for a page we never stored"])
+        now = utcnow()
+        conn.execute(_SEEN_DOCUMENT, {"last_seen": now, "doc": row.id})
+        latest = conn.execute(_LATEST_VERSION, {"doc": row.id}).first()
+        if latest is not None:
+            conn.execute(_SEEN_VERSION, {"last_seen": now, "version": latest.id})
+        return Outcome("unchanged", row.id)
 
     def _known_extraction(self, *, sha256: str | None = None, url: str | None = None) -> Attachment | None:
         """An earlier successful extraction of the same bytes (or of this URL, after a 304): never extract twice."""
@@ -286,6 +347,8 @@ _LATEST_VERSION = (
 )
 _INSERT_VERSION = insert(VERSION).returning(VERSION.c.id)
 _UPDATE_DOCUMENT = DOC.update().where(DOC.c.id == bindparam("doc"))  # the columns are the keys of the values passed
+_FIND_DOCUMENT = select(DOC.c.id).where(DOC.c.source_name == bindparam("source"), DOC.c.url == bindparam("url"))
+_SEEN_DOCUMENT = DOC.update().where(DOC.c.id == bindparam("doc")).values(last_seen=bindparam("last_seen"))
 _SEEN_VERSION = VERSION.update().where(VERSION.c.id == bindparam("version"))
 _INSERT_LABELS = insert(LABEL)
 _INSERT_ATTACHMENTS = insert(ATTACHMENT)

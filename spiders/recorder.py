@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ from radar.sources import SourceConfig
 from storage.warc import RunWarc
 from storage.db import session_scope, write_turn
 from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidator, utcnow
+from pipeline.process import Job, Outcome, PagePipeline
 from spiders.auditlog import AuditWriter, Fetch
 from spiders.dbretry import DatabaseUnavailable, with_retry
 from storage.upsert import upsert
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STORE_RETRY_WINDOW = 30.0  # seconds a release waits for the database before it counts as not stored
+MAX_GROUP = 16  # releases per transaction at most
 
 
 class Recorder:
@@ -36,8 +40,6 @@ class Recorder:
     """
 
     def __init__(self, settings: Settings, source: SourceConfig, run_id: int):
-        from pipeline.process import PagePipeline
-
         self.settings = settings
         self.source = source
         self.source_name = source.name
@@ -69,8 +71,12 @@ class Recorder:
         # Shortcuts (stop at known items, 304 list pages) assume the last crawl read the list to the end.
         # After a crash or kill it did not: releases it never reached would stay unknown for good.
         self.catch_up = previous is not None and previous != "ok"
-        # Releases are stored two at a time: one waits for PDF text or a commit while the other runs.
+        # Releases are read two at a time (one waits for PDF text while the other runs) and written by one
+        # thread, as many per transaction as are ready (PagePipeline.store says why).
         self._items = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store")
+        self._queue: queue.Queue[tuple[Job, list[tuple[str, str | None, str | None]], Future[str]] | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write_groups, name="store-writer", daemon=True)
+        self._writer.start()
 
     def snapshot(self) -> "Snapshot":
         """What the spider needs to know from storage, for the fetch process."""
@@ -79,8 +85,13 @@ class Recorder:
         return Snapshot(self.run_id, self.source_name, dict(self.known), set(self.known_attachments), dict(self.validators), self.catch_up)
 
     def submit_item(self, item: dict[str, Any]) -> "Future[str]":
-        """Store a release in one of the store threads; the future gives its status."""
-        return self._items.submit(self.process_item, item)
+        """Store a release: read in a store thread, written by the group writer; the future gives its status.
+
+        The future resolves once the release's transaction has committed (or it failed), so the fetch process
+        counts it as stored only then."""
+        done: Future[str] = Future()
+        self._items.submit(self._prepare, item, done)
+        return done
 
     def log_fetch(self, entry: FetchLog, status: int | None = None, headers: list[tuple[str, str]] | None = None,
                   body: bytes | None = None) -> None:
@@ -120,29 +131,84 @@ class Recorder:
         upsert(s, row, ("source_name", "url"), ("etag", "last_modified", "updated_at"))
 
     def process_item(self, item: dict[str, Any]) -> str:
-        # Validators are kept only with the content they describe, so a 304 always has something behind it:
-        # they are written in the release's own transaction (one commit per release, not one per URL).
+        """Store one release in this thread, in a transaction of its own; its status."""
+        fresh = self._fresh_validators(item)
+        job = self.pipeline.prepare(item, self.source, also=self._validator_writes(fresh))
+        if isinstance(job, Outcome):
+            return self._count(job, fresh)
+        return self._write_group([(job, fresh)])[0]
+
+    def _fresh_validators(self, item: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
         fresh = [(item["url"], *item["validators"])] if item.get("validators") else []
         fresh += [(a["url"], *a["validators"]) for a in item.get("attachments", []) if a.get("validators") and not a.get("error")]
-        fresh = [v for v in fresh if self._validator_changed(*v)]
+        return [v for v in fresh if self._validator_changed(*v)]
 
+    def _validator_writes(self, fresh: list[tuple[str, str | None, str | None]]) -> Callable[[Session], None]:
+        # Validators are kept only with the content they describe, so a 304 always has something behind it:
+        # they are written in the release's own transaction (one commit per group of releases, not one per URL).
         def with_validators(s: Session) -> None:
             for url, etag, modified in fresh:
                 self._upsert_validator(s, url, etag, modified)
 
+        return with_validators
+
+    def _prepare(self, item: dict[str, Any], done: "Future[str]") -> None:
+        """A store thread: read the release, then queue it for the group writer."""
         try:
-            outcome = with_retry(
-                lambda: self.pipeline.process(item, self.source, self.run_id, also=with_validators), f"storing {item['url']}", window=STORE_RETRY_WINDOW
-            )
+            fresh = self._fresh_validators(item)
+            job = self.pipeline.prepare(item, self.source, also=self._validator_writes(fresh))
+            if isinstance(job, Outcome):
+                done.set_result(self._count(job, fresh))
+            else:
+                self._queue.put((job, fresh, done))
+        except BaseException as exc:  # noqa: BLE001 - the caller records it against the URL
+            done.set_exception(exc)
+
+    def _write_groups(self) -> None:
+        """The group writer: whatever releases are ready, up to MAX_GROUP, in one transaction (never waiting for more)."""
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < MAX_GROUP:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(nxt)
+            try:
+                statuses = self._write_group([(job, fresh) for job, fresh, _done in batch])
+            except BaseException as exc:  # noqa: BLE001 - a single release that could not be written; recorded by the caller
+                for _job, _fresh, done in batch:
+                    done.set_exception(exc)
+                continue
+            for (_job, _fresh, done), status in zip(batch, statuses):
+                done.set_result(status)
+
+    def _write_group(self, batch: list[tuple["Job", list[tuple[str, str | None, str | None]]]]) -> list[str]:
+        jobs = [job for job, _fresh in batch]
+        try:
+            outcomes = with_retry(lambda: self.pipeline.store(jobs, self.source, self.run_id), f"storing {jobs[0].item['url']}"
+                                  + (f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""), window=STORE_RETRY_WINDOW)
         except DatabaseUnavailable as exc:
             # Not stored: the run is closed as failed so the next crawl reads the whole list again.
             with self._lock:
-                self.counts["failed"] += 1
-                self.storage_errors.append(f"{item['url']}: {exc}")
-            return "failed"
+                self.counts["failed"] += len(jobs)
+                self.storage_errors.extend(f"{job.item['url']}: {exc}" for job in jobs)
+            return ["failed"] * len(jobs)
+        return [self._count(outcome, fresh) for outcome, (_job, fresh) in zip(outcomes, batch)]
+
+    def _count(self, outcome: Outcome, fresh: list[tuple[str, str | None, str | None]]) -> str:
         with self._lock:
             self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
-            self.errors.extend(outcome.errors)
+            if outcome.unstored:
+                self.storage_errors.extend(outcome.errors)
+            else:
+                self.errors.extend(outcome.errors)
         if outcome.status != "failed":
             for url, etag, modified in fresh:
                 self.validators[url] = (etag, modified)
@@ -151,11 +217,13 @@ class Recorder:
     def close(self, list_errors: list[str], fatal: str | None = None) -> CrawlRun:
         """Close the run: failed when the list could not be read at all, ok otherwise (item errors are counted)."""
         self._items.shutdown(wait=True)
+        self._queue.put(None)
+        self._writer.join()
         self.audit.close()  # every queued fetch logged and archived before the WARC file closes
         self.warc.close()
         self.pipeline.close()
         if self.storage_errors and fatal is None:
-            fatal = f"{len(self.storage_errors)} release(s) could not be stored (database unavailable); the next crawl reads every list page again"
+            fatal = f"{len(self.storage_errors)} release(s) could not be stored; the next crawl reads every list page again"
         if self.fetchlog_dropped:
             list_errors = [*list_errors, f"{self.fetchlog_dropped} fetch log row(s) dropped while the database was unavailable"]
         errors = list_errors + self.storage_errors + self.errors
