@@ -29,6 +29,9 @@ def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_i
         from radar.settings import Settings
         from radar.sources import SourceConfig
         from spiders.intake import crawl_in_this_process
+        from storage.db import small_page_caches
+
+        small_page_caches()
 
         source = SourceConfig.model_validate(source_data)
         settings = Settings.model_validate(settings_data)

@@ -16,6 +16,20 @@ from radar.settings import Settings
 from storage.migrate import ensure_head
 
 _engines: dict[str, Engine] = {}
+_page_cache_kib: int | None = None  # SQLite's default (2 MB per connection) unless a process asks for less
+
+
+def small_page_caches(kib: int = 256) -> None:
+    """Give this process's SQLite connections a small page cache; call before the first engine is made.
+
+    For crawl processes: they append rows and look up a few index pages per
+    release, and the operating system caches the file anyway.  At SQLite's
+    default each of a crawl's half-dozen connections grew to 2 MB; 256 KB took
+    10 MB off a 10,000-item crawl process (136 → 126 MB) with no measurable
+    loss of speed (bench_pipeline, bench_crawl_memory).
+    """
+    global _page_cache_kib
+    _page_cache_kib = kib
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -25,6 +39,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     _wal(cur)
     # NORMAL in WAL mode survives process crashes (kill -9); only an OS crash may lose the last commits.
     cur.execute("PRAGMA synchronous=NORMAL")
+    if _page_cache_kib is not None:
+        cur.execute(f"PRAGMA cache_size=-{int(_page_cache_kib)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -60,7 +76,9 @@ def get_engine(settings: Settings) -> Engine:
     if engine is None:
         if url.startswith("sqlite"):
             settings.ensure_dirs()
-            engine = create_engine(url, connect_args={"check_same_thread": False})
+            # LIFO: the connections a crawl's threads use at once stay warm and the rest of the pool stays cold.
+            # FIFO handed every pooled connection out in turn, so each filled its own page cache (~2 MB each).
+            engine = create_engine(url, connect_args={"check_same_thread": False}, pool_use_lifo=True)
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)

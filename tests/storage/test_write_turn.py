@@ -1,4 +1,5 @@
-"""SQLite writers of one process take turns on a Python lock instead of sleeping in SQLite's busy handler."""
+"""SQLite writers of one process take turns on a Python lock instead of sleeping in SQLite's busy handler;
+a crawl process keeps its connections' page caches small."""
 
 from __future__ import annotations
 
@@ -67,3 +68,18 @@ def test_the_same_database_gives_the_same_turn_and_postgresql_needs_none() -> No
     assert write_turn("sqlite:////tmp/a.db") is not write_turn("sqlite:////tmp/b.db")
     with write_turn("postgresql+psycopg://postgres@127.0.0.1/test"):  # a no-op: PostgreSQL locks rows
         pass
+
+
+def test_a_crawl_process_asks_for_small_sqlite_page_caches(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from radar.settings import Settings
+    from storage import db
+
+    monkeypatch.setattr(db, "_page_cache_kib", None)
+    default = db.get_engine(Settings(RADAR_DATA_DIR=tmp_path / "a", DATABASE_URL=None))
+    db.small_page_caches(256)
+    small = db.get_engine(Settings(RADAR_DATA_DIR=tmp_path / "b", DATABASE_URL=None))
+    with default.connect() as a, small.connect() as b:
+        assert a.execute(text("PRAGMA cache_size")).scalar() == -2000  # SQLite's own default
+        assert b.execute(text("PRAGMA cache_size")).scalar() == -256
