@@ -18,11 +18,14 @@ substring of three or more characters:
   answers LIKE from the index for terms of three or more characters).
 
 The index holds one row per document: its current title, the current
-version's body and the text of its attachments.  ``index_document`` must be
-called whenever a document, version or attachment is stored (see
-pipeline/process.py); ``ensure_index`` creates the structures when missing
-(the schema migration normally has, storage/migrations) and fills them from
-the tables when they are new or still empty.
+version's body and the text of its attachments.  A changed document's row is
+replaced by ``index_document`` in the transaction that stores the change; a
+new document's row is written by ``PendingIndex`` in a batch once the document
+has committed (see pipeline/process.py).  ``ensure_index`` creates the
+structures when missing (the schema migration normally has,
+storage/migrations), fills them from the tables when they are new or still
+empty, and otherwise writes the rows a killed crawl left unwritten
+(``index_missing``).
 """
 
 from __future__ import annotations
