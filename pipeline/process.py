@@ -187,7 +187,7 @@ class PagePipeline:
         if row is None:
             return Outcome("failed", errors=[f"{url}: server answered 304 for a page we never stored"])
         now = utcnow()
-        conn.execute(_SEEN_DOCUMENT, {"last_seen": now, "doc": row.id})
+        conn.execute(_UPDATE_DOCUMENT, {"last_seen": now, "doc": row.id})
         latest = conn.execute(_LATEST_VERSION, {"doc": row.id}).first()
         if latest is not None:
             conn.execute(_SEEN_VERSION, {"last_seen": now, "version": latest.id})
@@ -348,7 +348,6 @@ _LATEST_VERSION = (
 _INSERT_VERSION = insert(VERSION).returning(VERSION.c.id)
 _UPDATE_DOCUMENT = DOC.update().where(DOC.c.id == bindparam("doc"))  # the columns are the keys of the values passed
 _FIND_DOCUMENT = select(DOC.c.id).where(DOC.c.source_name == bindparam("source"), DOC.c.url == bindparam("url"))
-_SEEN_DOCUMENT = DOC.update().where(DOC.c.id == bindparam("doc")).values(last_seen=bindparam("last_seen"))
 _SEEN_VERSION = VERSION.update().where(VERSION.c.id == bindparam("version"))
 _INSERT_LABELS = insert(LABEL)
 _INSERT_ATTACHMENTS = insert(ATTACHMENT)

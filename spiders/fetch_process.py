@@ -61,7 +61,7 @@ class StoreLink:
         self.validators = snapshot.validators
         self.catch_up = snapshot.catch_up
         self._numbers = itertools.count()
-        self._waiting: dict[int, Future[str]] = {}
+        self._waiting: dict[int, tuple[Future[str], int]] = {}  # sent, not yet stored: its future and its bytes
         # Messages leave through a sender thread: a write to the pipe blocks whenever the store side is busy
         # (a 165 KB PDF is three pipe buffers, each waiting for the store side to read), and in Scrapy's
         # reactor thread that block stopped every download.  The queue is bounded by bytes, so a store side
@@ -69,7 +69,6 @@ class StoreLink:
         self._outbox: queue.Queue[tuple[tuple[Any, ...], int] | None] = queue.Queue()
         self._queued = 0  # bytes in the outbox
         self._unstored = 0  # bytes of releases sent and not yet stored
-        self._sizes: dict[int, int] = {}
         self._room: list[Future[None]] = []
         self._space = threading.Condition()
         self._broken = False
@@ -126,8 +125,7 @@ class StoreLink:
         done: Future[str] = Future()
         size = _item_bytes(item)
         with self._space:
-            self._waiting[n] = done
-            self._sizes[n] = size
+            self._waiting[n] = (done, size)
             self._unstored += size
         self._send(("item", n, item), size)
         return done
@@ -160,7 +158,7 @@ class StoreLink:
                 # The store side is gone (killed): nothing will be stored; fail what waits, the crawl ends.
                 with self._space:
                     self._broken = True
-                    waiting, self._waiting = list(self._waiting.values()), {}
+                    waiting, self._waiting = [fut for fut, _size in self._waiting.values()], {}
                     room, self._room = self._room, []
                     self._space.notify_all()
                 for fut in waiting + room:
@@ -169,8 +167,8 @@ class StoreLink:
                 return
             if tag == "stored":
                 with self._space:
-                    fut = self._waiting.pop(n, None)
-                    self._unstored -= self._sizes.pop(n, 0)
+                    fut, size = self._waiting.pop(n, (None, 0))
+                    self._unstored -= size
                     room = self._room if self._unstored <= UNSTORED_BYTES else []
                     if room:
                         self._room = []

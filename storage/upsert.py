@@ -49,9 +49,7 @@ def insert_if_absent(session: Session, row: SQLModel, keys: Sequence[str]) -> bo
     not yet committed makes this wait for that transaction, so afterwards the
     row is visible either way.
     """
-    conn = session.connection()
-    stmt = _statement(conn.dialect.name, row.__table__, tuple(keys), None)  # type: ignore[attr-defined]
-    return conn.execute(stmt, _values(row)).first() is not None
+    return insert_returning_id(session.connection(), row.__table__, _values(row), keys) is not None  # type: ignore[attr-defined]
 
 
 def insert_returning_id(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> Any:

@@ -207,6 +207,7 @@ class PendingIndex:
 
     def __init__(self, engine: Engine, max_rows: int = 32, max_age: float = 2.0) -> None:
         self.engine = engine
+        self._url = engine.url.render_as_string(hide_password=False)  # the key of this database's write turn
         self.max_rows = max_rows
         self.max_age = max_age
         self._rows: list[dict[str, Any]] = []
@@ -232,7 +233,7 @@ class PendingIndex:
             if not rows:
                 return 0
             try:
-                with write_turn(self.engine.url.render_as_string(hide_password=False)), self.engine.begin() as conn:
+                with write_turn(self._url), self.engine.begin() as conn:
                     conn.execute(_insert_if_missing(conn), rows)
             except Exception:  # noqa: BLE001 - the documents are stored; their rows are written at the next start
                 log.exception("search index rows of %d new document(s) not written; the next start writes them", len(rows))
