@@ -154,15 +154,15 @@ class _Evidence:
             self._by_sub = by_sub
         return _by_count(self._by_sub.get(si, {}))
 
-    def track_hits(self, ti: int) -> list[tuple[int, float]]:
-        """(position, weighted value) of each hit of one track, for choosing the quote."""
+    def track_hits(self, ti: int, min_weight: float = 0.0) -> list[tuple[int, float]]:
+        """(position, weighted value) of each hit of one track (terms of at least ``min_weight``), for the quote."""
         if self.hits is not None:
-            return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti]
+            return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti and w >= min_weight]
         assert self.spans is not None and self.clf is not None
         weight = self.clf._track_weight[ti]  # payload index -> weight for this track
         out: list[tuple[int, float]] = []
         for f, matches in self.spans:
-            out += [(start, f * weight[i]) for i, start, _ in matches if i in weight]
+            out += [(start, f * weight[i]) for i, start, _ in matches if i in weight and weight[i] >= min_weight]
         return out
 
     def sentence_bounds(self) -> list[int]:
@@ -284,7 +284,7 @@ class Classifier:
     def _verdict(self, ev: "_Evidence", ti: int) -> str:
         sc = self.scoring
         r = ev.raw[ti]
-        if ev.anchor[ti] < sc.anchor_weight:
+        if ev.anchor[ti] < sc.anchor_weight and not self._about_weakly(ev, ti):
             return "only weak terms"
         if r < (sc.min_evidence_short if ev.chars <= sc.short_text_chars else sc.min_evidence):
             return "too little evidence"
@@ -293,6 +293,21 @@ class Classifier:
         if r < sc.relative * ev.top and r < sc.independent_evidence:
             return "minor next to the main track"
         return "filed"
+
+    def _about_weakly(self, ev: "_Evidence", ti: int) -> bool:
+        """Whether a track without any strong term is still what the text is about.
+
+        A release on computing-power infrastructure may say 算力 ten times and
+        never 智算中心: many weak hits at a high density file it.  Context words
+        (weight below 1, e.g. 光伏) never count towards this, so a long text on
+        ordinary solar farms stays out.  Computed only for the rare track that
+        gets this far, so the hot path keeps its plain sums.
+        """
+        sc = self.scoring
+        if sc.weak_only_evidence is None or ev.raw[ti] < sc.weak_only_evidence:
+            return False
+        core = sum(v for _, v in ev.track_hits(ti, min_weight=1.0))
+        return core >= sc.weak_only_evidence and core * 1000.0 / ev.length >= sc.weak_only_density
 
     def _prepare_fast_path(self) -> None:
         """Per payload index and text region, the weighted contributions, and whether sums may be grouped.

@@ -57,6 +57,10 @@ class Scoring(_Strict):
     anchor_weight: float = Field(
         2.0, ge=0, description="a track needs at least one term of this weight: weak terms alone never file a document"
     )
+    weak_only_evidence: float | None = Field(
+        None, ge=0, description="weak terms alone file a track when they add up to this much evidence ..."
+    )
+    weak_only_density: float = Field(12.0, ge=0, description="... at this density: the text is about the area (None: never)")
     min_density: float = Field(2.0, ge=0, description="weighted hits per 1000 characters a track needs")
     density_floor_chars: int = Field(400, ge=1, description="short texts count as this long, so a snippet is not over-rewarded")
     relative: float = Field(0.35, ge=0, le=1, description="a track needs this share of the strongest track's evidence ...")
