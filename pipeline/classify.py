@@ -21,12 +21,13 @@ import bisect
 import json
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16, sentence_ends
 from pipeline.taxonomy import Taxonomy, load_taxonomy
@@ -642,16 +643,53 @@ def label_record(doc_id: Any, labels: list[Label]) -> dict[str, Any]:
     }
 
 
-def classify_jsonl(in_path: str | Path, out: TextIO, taxonomy: str | Path | None = None) -> int:
-    """Classify a JSON-lines file of {id, text[, title, attachments]}; write one result line each; return the count."""
+def classify_jsonl(
+    in_path: str | Path,
+    out: TextIO,
+    taxonomy: str | Path | None = None,
+    problems: list[tuple[int, str]] | None = None,
+    stdin: BinaryIO | None = None,
+) -> int:
+    """Classify a JSON-lines file of {id, text[, title, attachments]}; write one result line each; return the count.
+
+    ``-`` reads ``stdin`` (default: the process's standard input).  A line that
+    is not UTF-8, not a JSON object or has no string ``text`` is skipped and
+    reported as (line number, reason) in ``problems``: one bad line in a
+    thousand must not lose the other 999.  A missing file raises
+    FileNotFoundError before anything is written.
+    """
     clf = Classifier.load(taxonomy)
+    sink = problems if problems is not None else []
+    if str(in_path) == "-":
+        return _classify_lines(clf, stdin if stdin is not None else sys.stdin.buffer, out, sink)
+    with Path(in_path).open("rb") as fh:
+        return _classify_lines(clf, fh, out, sink)
+
+
+def _classify_lines(clf: Classifier, fh: BinaryIO, out: TextIO, problems: list[tuple[int, str]]) -> int:
     count = 0
-    with Path(in_path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
+    for no, raw in enumerate(fh, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append((no, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+            continue
+        if not line.strip():
+            continue
+        try:
             rec = json.loads(line)
-            labels = clf.classify(rec.get("title") or "", rec.get("text") or "", rec.get("attachments") or "")
-            out.write(json.dumps(label_record(rec.get("id"), labels), ensure_ascii=False) + "\n")
-            count += 1
+        except json.JSONDecodeError as exc:
+            problems.append((no, f"not JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(rec, dict):
+            problems.append((no, f"not a JSON object but {type(rec).__name__}"))
+            continue
+        text = rec.get("text")
+        if not isinstance(text, str):
+            problems.append((no, 'no "text" field' if text is None else f'"text" is {type(text).__name__}, not a string'))
+            continue
+        title, attachments = rec.get("title") or "", rec.get("attachments") or ""
+        labels = clf.classify(title if isinstance(title, str) else "", text, attachments if isinstance(attachments, str) else "")
+        out.write(json.dumps(label_record(rec.get("id"), labels), ensure_ascii=False) + "\n")
+        count += 1
     return count

@@ -472,16 +472,32 @@ def history(
 
 @app.command()
 def classify(
-    jsonl: Path = typer.Option(..., "--jsonl", help="Input lines with id and text."),
+    jsonl: str = typer.Option(..., "--jsonl", help="Input lines with id and text; - reads standard input."),
     taxonomy: Optional[Path] = typer.Option(None, help="Taxonomy YAML (default config/tracks.yaml)."),
 ) -> None:
-    """Classify JSON lines and print id, tracks, subtracks, scores, evidence (the evaluation interface)."""
+    """Classify JSON lines and print id, tracks, subtracks, scores, evidence (the evaluation interface).
+
+    Bad lines are named on stderr (file:line: reason) and skipped; the exit code is then 1.
+    """
     from pipeline.classify import classify_jsonl
 
+    problems: list[tuple[int, str]] = []
     try:
-        classify_jsonl(jsonl, sys.stdout, taxonomy)
+        classify_jsonl(jsonl, sys.stdout, taxonomy, problems)
     except ConfigError as exc:
         _fail(str(exc))
+    except FileNotFoundError:
+        _fail(f"{jsonl}: 文件不存在 / no such file")
+    except IsADirectoryError:
+        _fail(f"{jsonl}: 是目录 / is a directory, not a JSON-lines file")
+    except PermissionError:
+        _fail(f"{jsonl}: 无权读取 / permission denied")
+    if problems:  # plain lines, never wrapped: editors and grep read file:line
+        name = "<stdin>" if jsonl == "-" else jsonl
+        for no, why in problems:
+            typer.echo(f"{name}:{no}: 已跳过 / skipped: {why}", err=True)
+        typer.echo(f"{len(problems)} 行有误 / bad line(s) skipped", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
