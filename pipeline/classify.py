@@ -18,6 +18,7 @@ All terms come from the taxonomy file; nothing here knows about hydrogen.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 import re
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16, sentence_ends
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.termindex import TermIndex
 
 QUOTE_CHARS = 120
@@ -182,8 +183,10 @@ class _Evidence:
 class Classifier:
     """Multi-label classifier driven by a taxonomy file."""
 
-    def __init__(self, taxonomy: Taxonomy, backend: str | None = None):
+    def __init__(self, taxonomy: Taxonomy, backend: str | None = None, version: str | None = None):
         self.taxonomy = taxonomy
+        # Which rules filed a label: the file's hash (see load); an in-memory taxonomy hashes its content.
+        self.taxonomy_version = version or hashlib.sha256(taxonomy.model_dump_json().encode("utf-8")).hexdigest()[:16]
         self.scoring = taxonomy.scoring
         self._tracks = taxonomy.tracks
         self._subs: list[tuple[int, str, str]] = []  # global sub index -> (track index, id, name)
@@ -197,7 +200,7 @@ class Classifier:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Classifier":
         """Build a classifier from a taxonomy file (default ``config/tracks.yaml``)."""
-        return cls(load_taxonomy(path))
+        return cls(load_taxonomy(path), version=taxonomy_version(path))
 
     def _build(self, backend: str | None) -> TermIndex:
         spelled: dict[str, str] = {}

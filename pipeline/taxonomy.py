@@ -9,6 +9,7 @@ loudly with file, line and field instead of silently weakening a track.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -192,3 +193,15 @@ def _valid_id(value: str) -> str:
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file; errors are ConfigError naming file, line and field."""
     return load_model(Path(path) if path is not None else DEFAULT_TAXONOMY, Taxonomy, expand_env=False)
+
+
+def taxonomy_version(path: str | Path | None = None) -> str:
+    """The first 16 hex digits of the sha256 of the taxonomy file's bytes.
+
+    Stored on every label so that labels filed by an older taxonomy can be
+    found and refiled (``radar reclassify``), and so an auditor knows which
+    rules filed a document.  Bytes, not the parsed model: a comment that
+    explains a term is part of the reviewed file too.
+    """
+    data = (Path(path) if path is not None else DEFAULT_TAXONOMY).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]

@@ -501,6 +501,55 @@ def classify(
 
 
 @app.command()
+def reclassify(
+    source: Optional[str] = typer.Option(None, "--source", help="Only this source's documents."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents published (else first seen) on or after this date."),
+    examples: int = typer.Option(8, help="How many moved documents to show."),
+) -> None:
+    """Refile the current version of stored documents with today's taxonomy and show what moved between tracks."""
+    from pipeline.dates import parse_cn_date
+    from pipeline.reclassify import reclassify as run
+
+    day = None
+    if since:
+        day = parse_cn_date(since)
+        if day is None:
+            _fail(f"cannot read date {since!r} (e.g. 2025-03-05 or 2025年3月5日)")
+            return
+    settings = _settings()
+    try:
+        report = run(settings, source=source, since=day, max_examples=examples)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    scope = "".join([f" source={source}" if source else "", f" since={day:%Y-%m-%d}" if day else ""])
+    console.print(
+        f"重新分类 / reclassified {report.documents} 篇 documents{scope} with taxonomy {report.taxonomy_version} "
+        f"({settings.taxonomy_path.name}); 变动 moved: {report.moved}, 未变 unchanged: {report.unchanged}",
+        highlight=False, soft_wrap=True,
+    )
+    if not report.documents:
+        return
+    table = Table(title="各赛道文件数 / documents per track")
+    for col in ("赛道 track", "之前 before", "之后 after", "新增 gained", "移出 lost"):
+        table.add_column(col)
+    names = list(dict.fromkeys([*report.after, *report.before]))
+    for name in names:
+        table.add_row(name, str(report.before[name]), str(report.after[name]), f"+{report.gained[name]}", f"-{report.lost[name]}")
+    console.print(table)
+    if report.transitions:
+        console.print("变动 / moves (before → after: documents)", highlight=False)
+        for (before, after), n in report.transitions.most_common(10):
+            console.print(f"  {'、'.join(before) or '无赛道'} → {'、'.join(after) or '无赛道'}: {n}", highlight=False, soft_wrap=True)
+        console.print("示例 / examples", highlight=False)
+        for m in report.examples:
+            console.print(
+                f"  #{m.document_id} [{m.source}] {m.title}: {'、'.join(m.before) or '无赛道'} → {'、'.join(m.after) or '无赛道'}",
+                highlight=False, markup=False, soft_wrap=True,
+            )
+
+
+@app.command()
 def extract(target: str = typer.Argument(..., help="A file path or an http(s) URL."), as_json: bool = typer.Option(False, "--json")) -> None:
     """Print what the pipeline extracts from a page or attachment."""
     from pipeline.extract_cli import extract_command
