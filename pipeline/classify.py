@@ -173,6 +173,47 @@ class _Evidence:
             self.bounds = _sentence_bounds(self.display)
         return self.bounds
 
+    def quotes(self, tracks: list[int]) -> dict[int, str]:
+        """The quote of each filed track (see :func:`_quote`), in one pass over the hits for all of them.
+
+        Every hit's sentence is looked up once, not once per track that wants
+        it, and sums are added in text order exactly as :func:`_quote` adds
+        them, so the quotes are the same.
+        """
+        if self.spans is None or self.bounds is None or self.clf is None or len(tracks) < 2:
+            return {ti: self.quote(ti) for ti in tracks}
+        bounds = self.bounds
+        bisect_right = bisect.bisect_right
+        want = frozenset(tracks)
+        track_w = self.clf._track_w_of
+        per: dict[int, dict[int, float]] = {ti: {} for ti in tracks}
+        first: dict[int, dict[int, int]] = {ti: {} for ti in tracks}
+        for f, matches in self.spans:
+            for i, start, _ in matches:
+                sno = -1
+                for ti, w in track_w[i]:
+                    if ti in want:
+                        if sno < 0:
+                            sno = bisect_right(bounds, start)
+                        sums = per[ti]
+                        if sno in sums:
+                            sums[sno] += f * w
+                        else:
+                            sums[sno] = f * w
+                            first[ti][sno] = start
+        out = {}
+        display = self.display
+        for ti in tracks:
+            sums = per[ti]
+            if not sums:
+                out[ti] = ""
+                continue
+            best = max(sums, key=lambda s: (sums[s], -s))
+            lo = bounds[best - 1] + 1 if best > 0 else 0
+            hi = bounds[best] + 1 if best < len(bounds) else len(display)
+            out[ti] = _trim_quote(display, lo, hi, first[ti][best])
+        return out
+
     def quote(self, ti: int) -> str:
         """The quote for one track (see :func:`_quote`)."""
         if self.bounds is not None:
@@ -252,18 +293,18 @@ class Classifier:
         if ev is None:
             return []
         labels: list[Label] = []
-        for ti, r in enumerate(ev.raw):
-            if self._verdict(ev, ti) != "filed":
-                continue
+        filed = [ti for ti in range(len(ev.raw)) if self._verdict(ev, ti) == "filed"]
+        quotes = ev.quotes(filed)
+        for ti in filed:
             track = self._tracks[ti]
             labels.append(
                 Label(
                     track_id=track.id,
                     track=track.name,
-                    score=self._score(r * 1000.0 / ev.length),
+                    score=self._score(ev.raw[ti] * 1000.0 / ev.length),
                     subtracks=self._sublabels(ti, ev),
                     terms=ev.track_terms(ti),
-                    quote=ev.quote(ti),
+                    quote=quotes[ti],
                 )
             )
         labels.sort(key=lambda lb: (-lb.score, self._order[lb.track_id]))
@@ -341,6 +382,7 @@ class Classifier:
         self._vetoing = frozenset(i for i, e in enumerate(self._payloads) if e.vetoes)
         self._terms = [e.term for e in self._payloads]
         self._subs_of = [tuple(si for si, _ in e.sub_w) for e in self._payloads]
+        self._track_w_of = [e.track_w for e in self._payloads]
         self._track_members = [frozenset(i for i, e in enumerate(self._payloads) if ti in e.tracks) for ti in range(len(self._tracks))]
         self._track_weight = [{i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))]
 
@@ -365,8 +407,15 @@ class Classifier:
         ids = list(map(itemgetter(0), matches))
         plain = self._plain
         if not plain.issuperset(ids):
-            if not self._vetoing.isdisjoint(ids):  # negative words: sentence by sentence, as the reference does
-                return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
+            if not self._vetoing.isdisjoint(ids):
+                # Negative words veto only their own sub-tracks' hits in their sentence: when no matched
+                # term feeds a sub-track that a matched negative word vetoes, they change nothing and the
+                # grouped sums below stay exact.  Otherwise: sentence by sentence, as the reference does.
+                present = set(ids)
+                vetoed = {si for i in present & self._vetoing for si in payloads[i].vetoes}
+                subs_of = self._subs_of
+                if any(si in vetoed for i in present for si in subs_of[i]):
+                    return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
             # word-boundary checks and exclusion phrases: only those matches, as the reference does
             alnum = _ASCII_ALNUM
             n = len(text)
