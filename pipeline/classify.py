@@ -295,6 +295,7 @@ class Classifier:
         labels: list[Label] = []
         filed = [ti for ti in range(len(ev.raw)) if self._verdict(ev, ti) == "filed"]
         quotes = ev.quotes(filed)
+        subs = self._all_sublabels(filed, ev)
         for ti in filed:
             track = self._tracks[ti]
             labels.append(
@@ -302,7 +303,7 @@ class Classifier:
                     track_id=track.id,
                     track=track.name,
                     score=self._score(ev.raw[ti] * 1000.0 / ev.length),
-                    subtracks=self._sublabels(ti, ev),
+                    subtracks=subs[ti],
                     terms=ev.track_terms(ti),
                     quote=quotes[ti],
                 )
@@ -383,6 +384,7 @@ class Classifier:
         self._terms = [e.term for e in self._payloads]
         self._subs_of = [tuple(si for si, _ in e.sub_w) for e in self._payloads]
         self._track_w_of = [e.track_w for e in self._payloads]
+        self._sub_track = [ti for ti, _, _ in self._subs]
         self._track_members = [frozenset(i for i, e in enumerate(self._payloads) if ti in e.tracks) for ti in range(len(self._tracks))]
         self._track_weight = [{i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))]
 
@@ -527,8 +529,21 @@ class Classifier:
     def _score(self, density: float) -> float:
         return round(1.0 - math.exp(-density / self.scoring.score_scale), 4)
 
-    def _sublabels(self, ti: int, ev: _Evidence) -> list[SubLabel]:
-        mine = [(si, r) for si, r in ev.sub_raw.items() if self._subs[si][0] == ti and r > 0]
+    def _all_sublabels(self, tracks: list[int], ev: _Evidence) -> dict[int, list[SubLabel]]:
+        """:meth:`_sublabels` of every filed track, sorting the sub-track sums by track once."""
+        if len(tracks) < 2:
+            return {ti: self._sublabels(ti, ev) for ti in tracks}
+        mine: dict[int, list[tuple[int, float]]] = {ti: [] for ti in tracks}
+        sub_track = self._sub_track
+        for si, r in ev.sub_raw.items():
+            got = mine.get(sub_track[si])
+            if got is not None and r > 0:
+                got.append((si, r))
+        return {ti: self._sublabels(ti, ev, mine[ti]) for ti in tracks}
+
+    def _sublabels(self, ti: int, ev: _Evidence, mine: list[tuple[int, float]] | None = None) -> list[SubLabel]:
+        if mine is None:
+            mine = [(si, r) for si, r in ev.sub_raw.items() if self._subs[si][0] == ti and r > 0]
         if not mine:
             return []
         best = max(r for _, r in mine)
@@ -549,6 +564,8 @@ _COUNT = itemgetter(1)
 
 def _by_count(terms: dict[str, int]) -> dict[str, int]:
     """Most frequent first, ties by term (two stable C sorts instead of a key function)."""
+    if len(terms) < 2:
+        return dict(terms)
     return dict(sorted(sorted(terms.items()), key=_COUNT, reverse=True))
 
 
