@@ -139,6 +139,20 @@ class _Evidence:
                     out[e.term] = out.get(e.term, 0) + c
         return _by_count(out)
 
+    def all_track_terms(self, tracks: list[int]) -> dict[int, dict[str, int]]:
+        """:meth:`track_terms` of several tracks in one pass over the matched terms."""
+        if self.counts is None or self.clf is None or len(tracks) < 2:
+            return {ti: self.track_terms(ti) for ti in tracks}
+        per: dict[int, dict[str, int]] = {ti: {} for ti in tracks}
+        track_w, terms = self.clf._track_w_of, self.clf._terms
+        for i, c in self.counts.items():
+            for ti, _ in track_w[i]:
+                out = per.get(ti)
+                if out is not None:
+                    t = terms[i]
+                    out[t] = out.get(t, 0) + c
+        return {ti: _by_count(d) for ti, d in per.items()}
+
     def sub_terms(self, si: int) -> dict[str, int]:
         """Matched terms of one sub-track → count, most frequent first."""
         if self._by_sub is None:
@@ -296,6 +310,7 @@ class Classifier:
         filed = [ti for ti in range(len(ev.raw)) if self._verdict(ev, ti) == "filed"]
         quotes = ev.quotes(filed)
         subs = self._all_sublabels(filed, ev)
+        terms = ev.all_track_terms(filed)
         for ti in filed:
             track = self._tracks[ti]
             labels.append(
@@ -304,7 +319,7 @@ class Classifier:
                     track=track.name,
                     score=self._score(ev.raw[ti] * 1000.0 / ev.length),
                     subtracks=subs[ti],
-                    terms=ev.track_terms(ti),
+                    terms=terms[ti],
                     quote=quotes[ti],
                 )
             )
