@@ -9,6 +9,9 @@ Why this shape:
 - A track also needs a fair share of the strongest track's evidence, so a
   6G article that lists "细胞基因治疗、脑机接口、6G、量子计算" once is 未来信息
   and not every track it names.
+- A track needs one strong term (weight >= 2), or else many weak ones at a
+  high density: real releases name an industry in everyday words (算力,
+  人工智能) again and again and may never use a phrase of the MIIT document.
 - Every decision keeps its evidence (terms, counts, a quote) because
   auditors ask "why was this filed under 未来能源".
 
