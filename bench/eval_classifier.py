@@ -7,7 +7,7 @@ labels are neither).  Items with empty ``tracks`` are "no-track" items; the
 no-track accuracy is the share of them that get no label outside ``optional``.
 
     python bench/eval_classifier.py [DEV.jsonl] [--half tune|heldout|all] [--seed N] [--taxonomy PATH] [--errors] [--baseline]
-    python bench/eval_classifier.py --all-sets     # seed set, tuning half and held-out half of the real set
+    python bench/eval_classifier.py [--all-sets]   # seed set, tuning half and held-out half of the real set
 
 Honest measurement: the real set (``tracks-real-dev.jsonl``) is split in two
 halves by a fixed seed, stratified by first required track (no-track items
@@ -206,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true", help="also score a naive any-term-matches baseline")
     args = ap.parse_args(argv)
     clf = Classifier.load(args.taxonomy)
-    if args.all_sets:
+    if args.all_sets or (args.path is None and args.half == "all" and not args.errors and not args.baseline):
         return print_all_sets(clf, args.seed)
     if args.errors and args.half == "heldout":
         raise SystemExit("--errors is for tuning; the held-out half is reported, not inspected")
