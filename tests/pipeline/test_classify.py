@@ -310,3 +310,10 @@ def test_every_matching_backend_gives_the_same_labels(clf: Classifier, backend: 
     other = Classifier(clf.taxonomy, backend=backend)
     for title, body in [("", HYDROGEN), ("", BCI), ("", BUSINESS_ENV), ("量子之歌", "量子之歌与量子计算、量子通信"), ("", "eVTOL与16GB与6G")]:
         assert other.classify(title, body) == clf.classify(title, body)
+
+
+def test_eval_bench_refuses_to_list_held_out_errors() -> None:
+    """Tuning looks at the tuning half's mistakes only: the bench will not print the held-out half's."""
+    ec = _eval_module()
+    with pytest.raises(SystemExit, match="held-out half is reported, not inspected"):
+        ec.main([str(ec.REAL_SET), "--half", "heldout", "--errors"])
