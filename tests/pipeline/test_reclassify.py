@@ -127,6 +127,15 @@ def test_reclassify_refiles_current_versions_and_reports_what_moved(settings: Se
     assert bio.terms.get("创新药", 0) >= 2 and bio.quote and any(t in bio.quote for t in bio.terms)
     assert bio.subtracks[0]["id"] == "biomedicine"
 
+    # The Atom feed of the track (read through the real app) lists the refiled document.
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+    from web.security import WebConfig
+
+    feed = TestClient(create_app(settings, WebConfig())).get("/feeds/track/health.atom")
+    assert feed.status_code == 200 and PAGES["bio.html"][0] in feed.text and PAGES["h2.html"][0] not in feed.text
+
     # Running again with the same file moves nothing.
     again = reclassify(settings)
     assert again.documents == 3 and again.moved == 0 and not again.examples
