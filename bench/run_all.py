@@ -50,6 +50,11 @@ BENCHES = [
     Bench("classify", "bench_classify.py", ["--docs", "200", "--rounds", "3"], [
         Figure("classifier, 10 KB docs", r"classifier: ([\d,]+ docs/s)", r"baseline \(str\.count per term\): ([\d,]+ docs/s)", r"speed-up: ([\d.]+x)"),
     ]),
+    Bench("tracks", "eval_classifier.py", ["--all-sets"], [
+        Figure("track filing macro-F1, held-out real half", r"held-out half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
+        Figure("track filing macro-F1, tuning real half", r"tuning half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
+        Figure("track filing macro-F1, seed set", r"seed set \S+\s+\d+\s+([\d.]+)"),
+    ]),
     Bench("digest", "bench_digest.py", ["--subscribers", "1000"], [
         Figure("digests sent", r"PolicyRadar digests\s*:.*?([\d,.]+ messages/s)", r"baseline raw smtplib:.*?([\d,.]+ messages/s)", r"ratio: PolicyRadar runs at ([\d.]+%)"),
         Figure("digest peak RSS", r"peak RSS: ([\d.]+ MiB)"),

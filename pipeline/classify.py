@@ -9,6 +9,9 @@ Why this shape:
 - A track also needs a fair share of the strongest track's evidence, so a
   6G article that lists "细胞基因治疗、脑机接口、6G、量子计算" once is 未来信息
   and not every track it names.
+- A track needs one strong term (weight >= 2), or else many weak ones at a
+  high density: real releases name an industry in everyday words (算力,
+  人工智能) again and again and may never use a phrase of the MIIT document.
 - Every decision keeps its evidence (terms, counts, a quote) because
   auditors ask "why was this filed under 未来能源".
 
@@ -18,18 +21,20 @@ All terms come from the taxonomy file; nothing here knows about hydrogen.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from pipeline.cnfold import clean_whitespace, fold_term, fold_utf16, sentence_ends
-from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.termindex import TermIndex
 
 QUOTE_CHARS = 120
@@ -137,6 +142,20 @@ class _Evidence:
                     out[e.term] = out.get(e.term, 0) + c
         return _by_count(out)
 
+    def all_track_terms(self, tracks: list[int]) -> dict[int, dict[str, int]]:
+        """:meth:`track_terms` of several tracks in one pass over the matched terms."""
+        if self.counts is None or self.clf is None or len(tracks) < 2:
+            return {ti: self.track_terms(ti) for ti in tracks}
+        per: dict[int, dict[str, int]] = {ti: {} for ti in tracks}
+        track_w, terms = self.clf._track_w_of, self.clf._terms
+        for i, c in self.counts.items():
+            for ti, _ in track_w[i]:
+                out = per.get(ti)
+                if out is not None:
+                    t = terms[i]
+                    out[t] = out.get(t, 0) + c
+        return {ti: _by_count(d) for ti, d in per.items()}
+
     def sub_terms(self, si: int) -> dict[str, int]:
         """Matched terms of one sub-track → count, most frequent first."""
         if self._by_sub is None:
@@ -154,15 +173,15 @@ class _Evidence:
             self._by_sub = by_sub
         return _by_count(self._by_sub.get(si, {}))
 
-    def track_hits(self, ti: int) -> list[tuple[int, float]]:
-        """(position, weighted value) of each hit of one track, for choosing the quote."""
+    def track_hits(self, ti: int, min_weight: float = 0.0) -> list[tuple[int, float]]:
+        """(position, weighted value) of each hit of one track (terms of at least ``min_weight``), for the quote."""
         if self.hits is not None:
-            return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti]
+            return [(start, f * w) for start, e, f in self.hits if ti in e.tracks for t, w in e.track_w if t == ti and w >= min_weight]
         assert self.spans is not None and self.clf is not None
         weight = self.clf._track_weight[ti]  # payload index -> weight for this track
         out: list[tuple[int, float]] = []
         for f, matches in self.spans:
-            out += [(start, f * weight[i]) for i, start, _ in matches if i in weight]
+            out += [(start, f * weight[i]) for i, start, _ in matches if i in weight and weight[i] >= min_weight]
         return out
 
     def sentence_bounds(self) -> list[int]:
@@ -170,6 +189,47 @@ class _Evidence:
         if self.bounds is None:
             self.bounds = _sentence_bounds(self.display)
         return self.bounds
+
+    def quotes(self, tracks: list[int]) -> dict[int, str]:
+        """The quote of each filed track (see :func:`_quote`), in one pass over the hits for all of them.
+
+        Every hit's sentence is looked up once, not once per track that wants
+        it, and sums are added in text order exactly as :func:`_quote` adds
+        them, so the quotes are the same.
+        """
+        if self.spans is None or self.bounds is None or self.clf is None or len(tracks) < 2:
+            return {ti: self.quote(ti) for ti in tracks}
+        bounds = self.bounds
+        bisect_right = bisect.bisect_right
+        want = frozenset(tracks)
+        track_w = self.clf._track_w_of
+        per: dict[int, dict[int, float]] = {ti: {} for ti in tracks}
+        first: dict[int, dict[int, int]] = {ti: {} for ti in tracks}
+        for f, matches in self.spans:
+            for i, start, _ in matches:
+                sno = -1
+                for ti, w in track_w[i]:
+                    if ti in want:
+                        if sno < 0:
+                            sno = bisect_right(bounds, start)
+                        sums = per[ti]
+                        if sno in sums:
+                            sums[sno] += f * w
+                        else:
+                            sums[sno] = f * w
+                            first[ti][sno] = start
+        out = {}
+        display = self.display
+        for ti in tracks:
+            sums = per[ti]
+            if not sums:
+                out[ti] = ""
+                continue
+            best = max(sums, key=lambda s: (sums[s], -s))
+            lo = bounds[best - 1] + 1 if best > 0 else 0
+            hi = bounds[best] + 1 if best < len(bounds) else len(display)
+            out[ti] = _trim_quote(display, lo, hi, first[ti][best])
+        return out
 
     def quote(self, ti: int) -> str:
         """The quote for one track (see :func:`_quote`)."""
@@ -181,8 +241,10 @@ class _Evidence:
 class Classifier:
     """Multi-label classifier driven by a taxonomy file."""
 
-    def __init__(self, taxonomy: Taxonomy, backend: str | None = None):
+    def __init__(self, taxonomy: Taxonomy, backend: str | None = None, version: str | None = None):
         self.taxonomy = taxonomy
+        # Which rules filed a label: the file's hash (see load); an in-memory taxonomy hashes its content.
+        self.taxonomy_version = version or hashlib.sha256(taxonomy.model_dump_json().encode("utf-8")).hexdigest()[:16]
         self.scoring = taxonomy.scoring
         self._tracks = taxonomy.tracks
         self._subs: list[tuple[int, str, str]] = []  # global sub index -> (track index, id, name)
@@ -196,7 +258,7 @@ class Classifier:
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Classifier":
         """Build a classifier from a taxonomy file (default ``config/tracks.yaml``)."""
-        return cls(load_taxonomy(path))
+        return cls(load_taxonomy(path), version=taxonomy_version(path))
 
     def _build(self, backend: str | None) -> TermIndex:
         spelled: dict[str, str] = {}
@@ -248,18 +310,20 @@ class Classifier:
         if ev is None:
             return []
         labels: list[Label] = []
-        for ti, r in enumerate(ev.raw):
-            if self._verdict(ev, ti) != "filed":
-                continue
+        filed = [ti for ti in range(len(ev.raw)) if self._verdict(ev, ti) == "filed"]
+        quotes = ev.quotes(filed)
+        subs = self._all_sublabels(filed, ev)
+        terms = ev.all_track_terms(filed)
+        for ti in filed:
             track = self._tracks[ti]
             labels.append(
                 Label(
                     track_id=track.id,
                     track=track.name,
-                    score=self._score(r * 1000.0 / ev.length),
-                    subtracks=self._sublabels(ti, ev),
-                    terms=ev.track_terms(ti),
-                    quote=ev.quote(ti),
+                    score=self._score(ev.raw[ti] * 1000.0 / ev.length),
+                    subtracks=subs[ti],
+                    terms=terms[ti],
+                    quote=quotes[ti],
                 )
             )
         labels.sort(key=lambda lb: (-lb.score, self._order[lb.track_id]))
@@ -284,7 +348,7 @@ class Classifier:
     def _verdict(self, ev: "_Evidence", ti: int) -> str:
         sc = self.scoring
         r = ev.raw[ti]
-        if ev.anchor[ti] < sc.anchor_weight:
+        if ev.anchor[ti] < sc.anchor_weight and not self._about_weakly(ev, ti):
             return "only weak terms"
         if r < (sc.min_evidence_short if ev.chars <= sc.short_text_chars else sc.min_evidence):
             return "too little evidence"
@@ -293,6 +357,21 @@ class Classifier:
         if r < sc.relative * ev.top and r < sc.independent_evidence:
             return "minor next to the main track"
         return "filed"
+
+    def _about_weakly(self, ev: "_Evidence", ti: int) -> bool:
+        """Whether a track without any strong term is still what the text is about.
+
+        A release on computing-power infrastructure may say 算力 ten times and
+        never 智算中心: many weak hits at a high density file it.  Context words
+        (weight below 1, e.g. 光伏) never count towards this, so a long text on
+        ordinary solar farms stays out.  Computed only for the rare track that
+        gets this far, so the hot path keeps its plain sums.
+        """
+        sc = self.scoring
+        if sc.weak_only_evidence is None or ev.raw[ti] < sc.weak_only_evidence:
+            return False
+        core = sum(v for _, v in ev.track_hits(ti, min_weight=1.0))
+        return core >= sc.weak_only_evidence and core * 1000.0 / ev.length >= sc.weak_only_density
 
     def _prepare_fast_path(self) -> None:
         """Per payload index and text region, the weighted contributions, and whether sums may be grouped.
@@ -322,6 +401,8 @@ class Classifier:
         self._vetoing = frozenset(i for i, e in enumerate(self._payloads) if e.vetoes)
         self._terms = [e.term for e in self._payloads]
         self._subs_of = [tuple(si for si, _ in e.sub_w) for e in self._payloads]
+        self._track_w_of = [e.track_w for e in self._payloads]
+        self._sub_track = [ti for ti, _, _ in self._subs]
         self._track_members = [frozenset(i for i, e in enumerate(self._payloads) if ti in e.tracks) for ti in range(len(self._tracks))]
         self._track_weight = [{i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))]
 
@@ -346,8 +427,15 @@ class Classifier:
         ids = list(map(itemgetter(0), matches))
         plain = self._plain
         if not plain.issuperset(ids):
-            if not self._vetoing.isdisjoint(ids):  # negative words: sentence by sentence, as the reference does
-                return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
+            if not self._vetoing.isdisjoint(ids):
+                # Negative words veto only their own sub-tracks' hits in their sentence: when no matched
+                # term feeds a sub-track that a matched negative word vetoes, they change nothing and the
+                # grouped sums below stay exact.  Otherwise: sentence by sentence, as the reference does.
+                present = set(ids)
+                vetoed = {si for i in present & self._vetoing for si in payloads[i].vetoes}
+                subs_of = self._subs_of
+                if any(si in vetoed for i in present for si in subs_of[i]):
+                    return self._evidence_in_order(display, text, matches, body_start, lead_end, att_start, chars, length, bounds)
             # word-boundary checks and exclusion phrases: only those matches, as the reference does
             alnum = _ASCII_ALNUM
             n = len(text)
@@ -459,8 +547,21 @@ class Classifier:
     def _score(self, density: float) -> float:
         return round(1.0 - math.exp(-density / self.scoring.score_scale), 4)
 
-    def _sublabels(self, ti: int, ev: _Evidence) -> list[SubLabel]:
-        mine = [(si, r) for si, r in ev.sub_raw.items() if self._subs[si][0] == ti and r > 0]
+    def _all_sublabels(self, tracks: list[int], ev: _Evidence) -> dict[int, list[SubLabel]]:
+        """:meth:`_sublabels` of every filed track, sorting the sub-track sums by track once."""
+        if len(tracks) < 2:
+            return {ti: self._sublabels(ti, ev) for ti in tracks}
+        mine: dict[int, list[tuple[int, float]]] = {ti: [] for ti in tracks}
+        sub_track = self._sub_track
+        for si, r in ev.sub_raw.items():
+            got = mine.get(sub_track[si])
+            if got is not None and r > 0:
+                got.append((si, r))
+        return {ti: self._sublabels(ti, ev, mine[ti]) for ti in tracks}
+
+    def _sublabels(self, ti: int, ev: _Evidence, mine: list[tuple[int, float]] | None = None) -> list[SubLabel]:
+        if mine is None:
+            mine = [(si, r) for si, r in ev.sub_raw.items() if self._subs[si][0] == ti and r > 0]
         if not mine:
             return []
         best = max(r for _, r in mine)
@@ -481,6 +582,8 @@ _COUNT = itemgetter(1)
 
 def _by_count(terms: dict[str, int]) -> dict[str, int]:
     """Most frequent first, ties by term (two stable C sorts instead of a key function)."""
+    if len(terms) < 2:
+        return dict(terms)
     return dict(sorted(sorted(terms.items()), key=_COUNT, reverse=True))
 
 
@@ -627,16 +730,53 @@ def label_record(doc_id: Any, labels: list[Label]) -> dict[str, Any]:
     }
 
 
-def classify_jsonl(in_path: str | Path, out: TextIO, taxonomy: str | Path | None = None) -> int:
-    """Classify a JSON-lines file of {id, text[, title, attachments]}; write one result line each; return the count."""
+def classify_jsonl(
+    in_path: str | Path,
+    out: TextIO,
+    taxonomy: str | Path | None = None,
+    problems: list[tuple[int, str]] | None = None,
+    stdin: BinaryIO | None = None,
+) -> int:
+    """Classify a JSON-lines file of {id, text[, title, attachments]}; write one result line each; return the count.
+
+    ``-`` reads ``stdin`` (default: the process's standard input).  A line that
+    is not UTF-8, not a JSON object or has no string ``text`` is skipped and
+    reported as (line number, reason) in ``problems``: one bad line in a
+    thousand must not lose the other 999.  A missing file raises
+    FileNotFoundError before anything is written.
+    """
     clf = Classifier.load(taxonomy)
+    sink = problems if problems is not None else []
+    if str(in_path) == "-":
+        return _classify_lines(clf, stdin if stdin is not None else sys.stdin.buffer, out, sink)
+    with Path(in_path).open("rb") as fh:
+        return _classify_lines(clf, fh, out, sink)
+
+
+def _classify_lines(clf: Classifier, fh: BinaryIO, out: TextIO, problems: list[tuple[int, str]]) -> int:
     count = 0
-    with Path(in_path).open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
+    for no, raw in enumerate(fh, start=1):
+        try:
+            line = raw.decode("utf-8-sig" if no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append((no, f"not UTF-8 ({exc.reason} at byte {exc.start})"))
+            continue
+        if not line.strip():
+            continue
+        try:
             rec = json.loads(line)
-            labels = clf.classify(rec.get("title") or "", rec.get("text") or "", rec.get("attachments") or "")
-            out.write(json.dumps(label_record(rec.get("id"), labels), ensure_ascii=False) + "\n")
-            count += 1
+        except json.JSONDecodeError as exc:
+            problems.append((no, f"not JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(rec, dict):
+            problems.append((no, f"not a JSON object but {type(rec).__name__}"))
+            continue
+        text = rec.get("text")
+        if not isinstance(text, str):
+            problems.append((no, 'no "text" field' if text is None else f'"text" is {type(text).__name__}, not a string'))
+            continue
+        title, attachments = rec.get("title") or "", rec.get("attachments") or ""
+        labels = clf.classify(title if isinstance(title, str) else "", text, attachments if isinstance(attachments, str) else "")
+        out.write(json.dumps(label_record(rec.get("id"), labels), ensure_ascii=False) + "\n")
+        count += 1
     return count

@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from pipeline.attachment_extract import ExtractionError
 from pipeline.classify import Classifier, Label
+from pipeline.label_rows import label_row
 from pipeline.extract_pool import ExtractCache, ExtractPool
 from pipeline.limits import ExtractLimits
 from pipeline.dates import parse_cn_date
@@ -311,7 +312,7 @@ class PagePipeline:
         version_id = conn.execute(_INSERT_VERSION, version).scalar_one()
         story = find_story(conn, doc_id, ex.title, m["region"], source.name, draft_id, ex.signature, fresh=created)
         conn.execute(_UPDATE_DOCUMENT, {**fields, "current_version": version["version_no"], **story.columns(), "doc": doc_id})
-        labels = [_label_row(label, version_id, doc_id) for label in ex.labels]
+        labels = [label_row(label, version_id, doc_id, self.classifier.taxonomy_version) for label in ex.labels]
         if labels:
             conn.execute(_INSERT_LABELS, labels)
         attachments = []
@@ -370,17 +371,4 @@ def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
         "page_count": None,
         "error": att.get("error"),
         "warnings": None,
-    }
-
-
-def _label_row(label: Label, version_id: int, document_id: int) -> dict[str, Any]:
-    return {
-        "version_id": version_id,
-        "document_id": document_id,
-        "track_id": label.track_id,
-        "track": label.track,
-        "score": round(label.score, 4),
-        "subtracks": [{"id": sl.id, "name": sl.name, "score": round(sl.score, 4), "terms": sl.terms} for sl in label.subtracks],
-        "terms": dict(label.terms),
-        "quote": label.quote,
     }

@@ -9,6 +9,7 @@ loudly with file, line and field instead of silently weakening a track.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -57,6 +58,10 @@ class Scoring(_Strict):
     anchor_weight: float = Field(
         2.0, ge=0, description="a track needs at least one term of this weight: weak terms alone never file a document"
     )
+    weak_only_evidence: float | None = Field(
+        None, ge=0, description="weak terms alone file a track when they add up to this much evidence ..."
+    )
+    weak_only_density: float = Field(12.0, ge=0, description="... at this density: the text is about the area (None: never)")
     min_density: float = Field(2.0, ge=0, description="weighted hits per 1000 characters a track needs")
     density_floor_chars: int = Field(400, ge=1, description="short texts count as this long, so a snippet is not over-rewarded")
     relative: float = Field(0.35, ge=0, le=1, description="a track needs this share of the strongest track's evidence ...")
@@ -188,3 +193,15 @@ def _valid_id(value: str) -> str:
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file; errors are ConfigError naming file, line and field."""
     return load_model(Path(path) if path is not None else DEFAULT_TAXONOMY, Taxonomy, expand_env=False)
+
+
+def taxonomy_version(path: str | Path | None = None) -> str:
+    """The first 16 hex digits of the sha256 of the taxonomy file's bytes.
+
+    Stored on every label so that labels filed by an older taxonomy can be
+    found and refiled (``radar reclassify``), and so an auditor knows which
+    rules filed a document.  Bytes, not the parsed model: a comment that
+    explains a term is part of the reviewed file too.
+    """
+    data = (Path(path) if path is not None else DEFAULT_TAXONOMY).read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]

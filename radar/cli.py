@@ -472,16 +472,81 @@ def history(
 
 @app.command()
 def classify(
-    jsonl: Path = typer.Option(..., "--jsonl", help="Input lines with id and text."),
+    jsonl: str = typer.Option(..., "--jsonl", help="Input lines with id and text; - reads standard input."),
     taxonomy: Optional[Path] = typer.Option(None, help="Taxonomy YAML (default config/tracks.yaml)."),
 ) -> None:
-    """Classify JSON lines and print id, tracks, subtracks, scores, evidence (the evaluation interface)."""
+    """Classify JSON lines and print id, tracks, subtracks, scores, evidence (the evaluation interface).
+
+    Bad lines are named on stderr (file:line: reason) and skipped; the exit code is then 1.
+    """
     from pipeline.classify import classify_jsonl
 
+    problems: list[tuple[int, str]] = []
     try:
-        classify_jsonl(jsonl, sys.stdout, taxonomy)
+        classify_jsonl(jsonl, sys.stdout, taxonomy, problems)
     except ConfigError as exc:
         _fail(str(exc))
+    except FileNotFoundError:
+        _fail(f"{jsonl}: 文件不存在 / no such file")
+    except IsADirectoryError:
+        _fail(f"{jsonl}: 是目录 / is a directory, not a JSON-lines file")
+    except PermissionError:
+        _fail(f"{jsonl}: 无权读取 / permission denied")
+    if problems:  # plain lines, never wrapped: editors and grep read file:line
+        name = "<stdin>" if jsonl == "-" else jsonl
+        for no, why in problems:
+            typer.echo(f"{name}:{no}: 已跳过 / skipped: {why}", err=True)
+        typer.echo(f"{len(problems)} 行有误 / bad line(s) skipped", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def reclassify(
+    source: Optional[str] = typer.Option(None, "--source", help="Only this source's documents."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents published (else first seen) on or after this date."),
+    examples: int = typer.Option(8, help="How many moved documents to show."),
+) -> None:
+    """Refile the current version of stored documents with today's taxonomy and show what moved between tracks."""
+    from pipeline.dates import parse_cn_date
+    from pipeline.reclassify import reclassify as run
+
+    day = None
+    if since:
+        day = parse_cn_date(since)
+        if day is None:
+            _fail(f"cannot read date {since!r} (e.g. 2025-03-05 or 2025年3月5日)")
+            return
+    settings = _settings()
+    try:
+        report = run(settings, source=source, since=day, max_examples=examples)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    scope = "".join([f" source={source}" if source else "", f" since={day:%Y-%m-%d}" if day else ""])
+    console.print(
+        f"重新分类 / reclassified {report.documents} 篇 documents{scope} with taxonomy {report.taxonomy_version} "
+        f"({settings.taxonomy_path.name}); 变动 moved: {report.moved}, 未变 unchanged: {report.unchanged}",
+        highlight=False, soft_wrap=True,
+    )
+    if not report.documents:
+        return
+    table = Table(title="各赛道文件数 / documents per track")
+    for col in ("赛道 track", "之前 before", "之后 after", "新增 gained", "移出 lost"):
+        table.add_column(col)
+    names = list(dict.fromkeys([*report.after, *report.before]))
+    for name in names:
+        table.add_row(name, str(report.before[name]), str(report.after[name]), f"+{report.gained[name]}", f"-{report.lost[name]}")
+    console.print(table)
+    if report.transitions:
+        console.print("变动 / moves (before → after: documents)", highlight=False)
+        for (before, after), n in report.transitions.most_common(10):
+            console.print(f"  {'、'.join(before) or '无赛道'} → {'、'.join(after) or '无赛道'}: {n}", highlight=False, soft_wrap=True)
+        console.print("示例 / examples", highlight=False)
+        for m in report.examples:
+            console.print(
+                f"  #{m.document_id} [{m.source}] {m.title}: {'、'.join(m.before) or '无赛道'} → {'、'.join(m.after) or '无赛道'}",
+                highlight=False, markup=False, soft_wrap=True,
+            )
 
 
 @app.command()

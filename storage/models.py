@@ -193,6 +193,7 @@ class TrackLabel(SQLModel, table=True):
     subtracks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     terms: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON))
     quote: str = ""
+    taxonomy_version: str | None = Field(default=None, index=True)  # sha256 of the taxonomy file that filed it (None: before 0004)
 
 
 class Subscriber(SQLModel, table=True):

@@ -127,7 +127,12 @@ class Reference:
         out = []
         for ti, r in enumerate(raw):
             if anchor[ti] < sc.anchor_weight:
-                continue
+                # only weak terms: filed only when terms of weight >= 1 alone are plenty and dense
+                core = sum(f * w for _, e, f in hits for tt, w in e.track_w if tt == ti and w >= 1.0)
+                if sc.weak_only_evidence is None or r < sc.weak_only_evidence:
+                    continue
+                if core < sc.weak_only_evidence or core * 1000.0 / length < sc.weak_only_density:
+                    continue
             if r < (sc.min_evidence_short if chars <= sc.short_text_chars else sc.min_evidence):
                 continue
             if r * 1000.0 / length < sc.min_density:
@@ -199,6 +204,10 @@ def _chunks() -> list[tuple[str, str, str]]:
             out.append((chunk[:30], chunk[30:1400], chunk[1400:]))  # title, body and attachments
             out.append(("关于加快培育未来产业的实施意见", chunk.upper(), ""))  # ASCII capitals to fold
             out.append(("標題", chunk.replace("。", "。\u3000 ").replace("能", "能 \n"), "６Ｇ—"))  # Traditional, full-width, wraps
+    # weak terms only: filed when plenty and dense (算力, 机器人), never on context words (光伏)
+    out.append(("", "统筹布局算力设施，提升算力规模，推动算力互联互通，降低用算力门槛，开展算力应用试点，算力服务平台。", ""))
+    out.append(("机器人", "机器人企业。机器人应用。机器人产品进入工厂和家庭，机器人租赁，机器人培训。", "光伏光伏光伏"))
+    out.append(("", "分布式光伏项目备案。光伏组件验收，光伏支架安装，光伏逆变器检测。" * 8, ""))
     return out
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -43,3 +45,54 @@ def test_sources_validate_reports_file_line_and_field(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sources", "validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "bad.yaml:7" in result.output.replace("\n", "") and "list.itme" in result.output
+
+
+def _radar(args: list[str], stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The real command in its own process: exit codes, stdout and stderr as an operator sees them."""
+    return subprocess.run(
+        [sys.executable, "-c", "from radar.cli import app; app()", *args],
+        input=stdin, capture_output=True, timeout=120, cwd=cwd or REPO_ROOT,
+    )
+
+
+GOOD = {"id": "h2", "text": "清洁氢。发展新型制氢技术及氢能装备，推动清洁氢发展及示范应用，建设氢燃料电池汽车示范城市群。"}
+
+
+def test_classify_jsonl_reads_standard_input_with_dash() -> None:
+    result = _radar(["classify", "--jsonl", "-"], stdin=(json.dumps(GOOD, ensure_ascii=False) + "\n").encode("utf-8"))
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["tracks"] == ["未来能源"]
+
+
+def test_classify_jsonl_skips_bad_lines_names_them_and_exits_1(tmp_path: Path) -> None:
+    """Every good line is classified; each bad one is named with its line number; exit code 1 at the end."""
+    src = tmp_path / "mixed.jsonl"
+    lines = [
+        json.dumps(GOOD, ensure_ascii=False).encode("utf-8"),  # 1
+        b'{"id": "broken", "text": "\xe6\xb0\xa2\xe8\x83\xbd',  # 2: cut off mid-record
+        b"",  # 3: blank lines are not errors
+        json.dumps({"id": "no-text", "title": "氢能"}, ensure_ascii=False).encode("utf-8"),  # 4
+        b'["a", "list"]',  # 5
+        json.dumps({"id": "num", "text": 42}).encode("utf-8"),  # 6
+        b'{"id": "latin1", "text": "\xe9t\xe9"}',  # 7: not UTF-8
+        json.dumps({"id": "last", "text": "持续优化营商环境，提升政务服务效率。"}, ensure_ascii=False).encode("utf-8"),  # 8
+    ]
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    result = _radar(["classify", "--jsonl", str(src)])
+    assert result.returncode == 1
+    rows = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["h2", "last"]
+    err = result.stderr.decode("utf-8")
+    assert "Traceback" not in err
+    for no, why in [(2, "not JSON"), (4, 'no "text"'), (5, "not a JSON object"), (6, "not a string"), (7, "not UTF-8")]:
+        assert f"{src}:{no}: " in err and why in err, (no, err)
+    assert f"{src}:3:" not in err and f"{src}:1:" not in err and f"{src}:8:" not in err
+
+
+def test_classify_jsonl_missing_file_is_one_clear_message(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.jsonl"
+    result = _radar(["classify", "--jsonl", str(missing)])
+    assert result.returncode == 2
+    err = result.stderr.decode("utf-8")
+    assert "Traceback" not in err and str(missing) in err and "no such file" in err
+    assert result.stdout == b""
