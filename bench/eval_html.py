@@ -33,6 +33,7 @@ from pipeline.html_extract import decode_html, extract_html  # noqa: E402
 SEED = 17
 DEFAULT_DIR = Path(os.environ.get("RADAR_EVAL_DIR", REPO.parent / "shared" / "eval")) / "real-pages"
 _WS = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
+_LEAD = re.compile(r"^[\x00-\x7f]+")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]")
 
 
@@ -113,7 +114,8 @@ def score_detail(page: str, truth: dict[str, Any], base: Path) -> DetailScore:
         sc.fields["body_end"] = not extra
         if extra:
             sc.why.append(f"after body: {extra[:3]!r}")
-    sentences = [squeeze(s) for s in _SENTENCE.findall(_container_text(html, truth["container"]))]
+    # text_content() glues player/UI words to the first sentence ("PlayVideo0:00/2:54新华社…"): start at its first Han
+    sentences = [_LEAD.sub("", squeeze(s)) for s in _SENTENCE.findall(_container_text(html, truth["container"]))]
     sentences = [s for s in sentences if len(s) >= 8]
     text = squeeze(ext.text)
     if sentences:
