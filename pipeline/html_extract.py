@@ -278,8 +278,8 @@ _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tab
 _NOISE_LINE = re.compile(
     r"^(【?(打印|关闭|收藏|分享|返回顶部|打印本页|关闭窗口|我要打印|返回|顶部)(本页|窗口|此页)?】?\s*)+$"
     r"|^分享到[:：]?.*$|^扫一扫.*$|^.*(字号|字体)[:：]?\s*[【\[]?\s*大\s*中\s*小.*$|^(上一篇|下一篇)[:：].*$"
-    r"|^相关(链接|阅读|文章|稿件|附件|新闻)[:：]?$|^责任编辑[:：].*$|^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d*\s*次?$"
-)
+    r"|^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d*\s*次?$"
+)  # 责任编辑 / 相关链接 lines are edge rules (config/extraction.yaml): inside an article they may be prose
 _ATTACH_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|txt|ceb)(\?|$)", re.I)
 
 

@@ -16,6 +16,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 
 from pipeline.html_extract import HtmlExtract, decode_html, extract_html
+from radar.list_guess import guess_list
 from radar.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, read_entries, select
 
@@ -85,26 +86,9 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
 
 
 def guess_source(url: str, html: str) -> dict[str, object]:
-    """A starting source config from one list page: the most repeated block holding a link and a date."""
+    """A starting source config from one list page: the most repeated block holding a link and a date (radar.list_guess)."""
     sel = Selector(text=html)
-    signatures: Counter[str] = Counter()
-    date_child: dict[str, Counter[str]] = {}
-    for node in sel.xpath("//*[a[@href]]"):
-        text = " ".join(node.xpath(".//text()").getall())
-        if not _DATE.search(text) or len(text) > 400:
-            continue
-        sig = _css_of(node)
-        parent = node.xpath("..")
-        if parent:
-            sig = f"{_css_of(parent[0])} > {sig}"
-        signatures[sig] += 1
-        for child in node.xpath("./*"):
-            if _DATE.search(" ".join(child.xpath(".//text()").getall())) and not child.xpath("self::a"):
-                date_child.setdefault(sig, Counter())[_css_of(child) + "::text"] += 1
-    if not signatures or signatures.most_common(1)[0][1] < 3:
-        raise ValueError("no repeated block with a link and a date found; write list.item by hand")
-    item, _count = signatures.most_common(1)[0]
-    date = date_child.get(item, Counter()).most_common(1)
+    found = guess_list(html)
     host = urlsplit(url).hostname or "site"
     name = re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")
     title = (sel.css("title::text").get() or host).strip()
@@ -114,7 +98,7 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "region": "全国",
         "agency": title,
         "start_urls": [url],
-        "list": {"item": item, "link": "a::attr(href)", "title": "a::text", "date": date[0][0] if date else None},
+        "list": found.as_config(),
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},
         "structure_source": f"radar sources new {url} (guessed; check with radar sources check {name})",

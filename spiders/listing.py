@@ -46,7 +46,7 @@ def _text(node: Selector, expr: str | None) -> str | None:
     return " ".join(parts) or None
 
 
-_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>|<!--|-->")  # also comment markers: lists a template keeps commented out
 
 
 def _fragment(response: Response, markup: str) -> TextResponse:
