@@ -42,6 +42,21 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse
     return HtmlResponse(url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
 
 
+def _fetch_as_configured(client: httpx.Client, url: str, source: SourceConfig, kind: str, user_agent: str) -> TextResponse:
+    """Plain httpx, or headless Chromium for the pages a ``fetch: browser`` source renders (its cookies then go to the client)."""
+    if source.fetch == "browser" and source.browser.pages in (kind, "both"):
+        from spiders.browser import render_page
+
+        try:
+            final, html, cookies = render_page(url, source, user_agent)
+        except RuntimeError as exc:
+            raise httpx.HTTPError(str(exc)) from exc
+        for name, value in cookies.items():
+            client.cookies.set(name, value)
+        return HtmlResponse(url=final, body=html.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
+    return _fetch(client, url, source)
+
+
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
@@ -49,7 +64,7 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
 
     with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:
-            page = _fetch(client, url, source)
+            page = _fetch_as_configured(client, url, source, "list", user_agent)
         except httpx.HTTPError as exc:
             report.problems.append(f"list page {url}: {exc}")
             return report
@@ -71,7 +86,7 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
             return report
         report.detail_url = report.entries[0].url
         try:
-            detail = _fetch(client, report.detail_url, source)
+            detail = _fetch_as_configured(client, report.detail_url, source, "detail", user_agent)
         except httpx.HTTPError as exc:
             report.problems.append(f"detail page {report.detail_url}: {exc}")
             return report

@@ -24,7 +24,7 @@ from spiders.runner import run_crawl
 from storage.db import session_scope
 from storage.models import Document
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+DB = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 needs_chromium = pytest.mark.skipif(missing_chromium("/usr/bin/chromium") is not None, reason="Debian package chromium is not installed")
 
 DETAIL = (
@@ -103,6 +103,7 @@ def crawl(settings: Settings, base: str, **config: Any) -> tuple[Any, list[str]]
     return result, urls
 
 
+@DB
 @needs_chromium
 def test_a_list_built_by_javascript_from_a_json_call_is_crawled(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
@@ -112,6 +113,7 @@ def test_a_list_built_by_javascript_from_a_json_call_is_crawled(settings: Settin
     assert urls == ["/d/1.html", "/d/2.html", "/d/3.html"]
 
 
+@DB
 @needs_chromium
 def test_a_412_challenge_is_passed_and_its_cookie_kept_for_plain_detail_requests(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
@@ -123,6 +125,7 @@ def test_a_412_challenge_is_passed_and_its_cookie_kept_for_plain_detail_requests
     assert details and all("chk=passed" in c for c in details), "detail pages were fetched plainly with the cookie the script set"
 
 
+@DB
 @needs_chromium
 def test_a_page_that_never_settles_is_recorded_as_a_timeout(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
@@ -131,9 +134,43 @@ def test_a_page_that_never_settles_is_recorded_as_a_timeout(settings: Settings, 
     assert result.error and f"{base}/never/list.html" in result.error and "Timeout" in result.error
 
 
+@DB
 def test_without_chromium_the_source_fails_naming_the_debian_package(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
     result, urls = crawl(settings, base, start_urls=["/js/list.html"], list={"item": "ul#list li"},
                          browser={"executable": "/nonexistent/chromium"})
     assert urls == []
     assert result.error and "install the Debian package 'chromium'" in result.error and f"{base}/js/list.html" in result.error
+
+
+@needs_chromium
+def test_sources_check_renders_the_list_and_fetches_the_detail_with_the_challenge_cookie(site: tuple[Path, str]) -> None:
+    from radar.source_tools import check_source
+
+    _root, base = site
+    source = SourceConfig.model_validate({
+        "name": "t", "title": "t", "region": "全国", "agency": "示例部", "start_urls": [f"{base}/guarded/list.html"],
+        "list": {"item": "ul.l li", "date": "em::text"}, "network": {"allow_private": True},
+        "fetch": "browser", "browser": {"wait_for": "ul.l li", "timeout": 20},
+    })
+    report = check_source(source, "test-agent")
+    assert report.problems == []
+    assert [e.title for e in report.entries] == ["第1号公告", "第2号公告", "第3号公告"]
+    assert report.detail is not None and report.detail.title == "第1号公告"
+
+
+@DB
+def test_the_address_policy_applies_before_the_browser_is_asked(settings: Settings, site: tuple[Path, str]) -> None:
+    _root, base = site
+    result, urls = crawl(settings, base, start_urls=["/js/list.html"], list={"item": "ul#list li"}, network={"allow_private": False})
+    assert urls == [] and ChallengeHandler.seen == []
+    assert result.error and "loopback" in result.error
+
+
+def test_sources_check_refuses_a_loopback_page_without_opt_in() -> None:
+    from spiders.browser import render_page
+
+    source = SourceConfig.model_validate({"name": "t", "title": "t", "region": "全国", "agency": "a", "start_urls": ["http://127.0.0.1:9/l.html"],
+                                          "list": {"item": "li"}, "fetch": "browser"})
+    with pytest.raises(RuntimeError, match="loopback"):
+        render_page("http://127.0.0.1:9/l.html", source, "test-agent")
