@@ -127,12 +127,12 @@ def score_detail(page: str, truth: dict[str, Any], base: Path) -> DetailScore:
 
 
 def drafted_count(page: str, base: Path) -> tuple[int, str]:
-    """Entries the `radar sources new` draft reads from the page (0 when it finds no list)."""
+    """Entries the `radar sources new` draft reads from the page (0 when it finds no list), read as a crawl reads them."""
     from scrapy.http import HtmlResponse
 
     from radar.source_tools import guess_source
-    from radar.sources import ListSelectors
-    from spiders.listing import read_html
+    from radar.sources import SourceConfig
+    from spiders.listing import ListFormatError, read_entries
 
     html = decode_html((base / page).read_bytes())
     url = "https://example.invalid/" + page
@@ -140,9 +140,16 @@ def drafted_count(page: str, base: Path) -> tuple[int, str]:
         draft = guess_source(url, html)
     except ValueError as exc:
         return 0, f"no draft ({exc})"
-    sel = ListSelectors(**draft["list"])  # type: ignore[arg-type]
+    source = SourceConfig.model_validate(draft)
     resp = HtmlResponse(url=url, body=html.encode("utf-8"), encoding="utf-8")
-    return len(list(read_html(resp, sel))), f"item {sel.item!r}" + (f" container {sel.container!r}" if sel.container else "")
+    try:
+        n = len(read_entries(resp, source))
+    except ListFormatError as exc:
+        return 0, f"draft unreadable ({exc})"
+    how = f"api.inline {source.api.inline!r}" if source.api else f"item {source.list.item!r}" if source.list else "?"
+    if source.list and source.list.container:
+        how += f" container {source.list.container!r}"
+    return n, how
 
 
 def pct(n: int, d: int) -> str:

@@ -6,19 +6,22 @@ So every link is walked up to the smallest ancestor whose text carries a date
 wins.  The selector is then made just specific enough to match exactly those
 entries on the page (qualified by the list's own id or class when the bare tag
 path also matches sidebars or layout cells).  Lists that templates keep inside an
-HTML comment (filled in by a script) are read from the comment as a container.
+HTML comment (filled in by a script) are read from the comment as a container, and
+lists shipped as a JSON literal in a script (``articleList: [...]`` for a client-side
+template) become an ``api.inline`` block.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
 from parsel import Selector
 
-__all__ = ["ListGuess", "guess_list"]
+__all__ = ["InlineGuess", "ListGuess", "guess_list"]
 
 DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}")
 _MAX_ENTRY_CHARS = 300  # an entry is a title, a date and a little furniture, not a paragraph
@@ -43,6 +46,24 @@ class ListGuess:
         if self.container:
             out["container"] = self.container
         return out
+
+    def source_fields(self) -> dict[str, object]:
+        """The source-file keys this guess fills in."""
+        return {"list": self.as_config()}
+
+
+@dataclass
+class InlineGuess:
+    """A list shipped as a JSON literal in a page script (rendered client-side by a template): an ``api.inline`` block."""
+
+    key: str
+    link: str
+    title: str
+    date: str | None
+    entries: int
+
+    def source_fields(self) -> dict[str, object]:
+        return {"format": "json", "api": {"inline": self.key, "link": self.link, "title": self.title, "date": self.date}}
 
 
 def _text(el: etree._Element) -> str:
@@ -219,7 +240,77 @@ def _comment_lists(sel: Selector) -> list[tuple[str, Selector]]:
     return out
 
 
-def guess_list(html: str) -> ListGuess:
+_INLINE_START = re.compile(r"""(?<![\w$])["']?([A-Za-z_$][\w$]*)["']?\s*[:=]\s*(?=\[\s*\{)""")
+_URLISH = re.compile(r"^(?:https?://|/|\.{1,2}/)?[^\s<>\"']*\.(?:s?html?|jsp|aspx?|php)(?:\?[^\s]*)?$", re.I)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _leaves(item: dict, prefix: str = "", depth: int = 0) -> dict[str, object]:
+    """Scalar fields of one JSON item by dot path, going into nested objects and JSON-in-string values."""
+    import json
+
+    out: dict[str, object] = {}
+    for k, v in item.items():
+        path = f"{prefix}{k}"
+        if isinstance(v, str) and v.lstrip().startswith("{") and depth < 2:
+            try:
+                v = json.loads(v)
+            except ValueError:
+                pass
+        if isinstance(v, dict) and depth < 2:
+            out.update(_leaves(v, path + ".", depth + 1))
+        elif isinstance(v, (str, int, float)):
+            out[path] = v
+    return out
+
+
+def _pick(rows: list[dict[str, object]], test: "Callable[[object], bool]") -> list[str]:
+    keys = set().union(*(r.keys() for r in rows))
+    return [k for k in sorted(keys) if sum(1 for r in rows if k in r and test(r[k])) >= 0.8 * len(rows)]
+
+
+def _inline_guess(html: str) -> InlineGuess | None:
+    """The largest JSON array of release-like objects (title, date, page URL) in an inline script."""
+    import json
+
+    from spiders.listing import ListFormatError, inline_json
+
+    best: InlineGuess | None = None
+    decoder = json.JSONDecoder()
+    for m in _INLINE_START.finditer(html):
+        try:
+            value, _ = decoder.raw_decode(html, m.end())
+        except ValueError:
+            continue
+        rows = [_leaves(v) for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+        if len(rows) < 3:
+            continue
+        links = _pick(rows, lambda v: isinstance(v, str) and bool(_URLISH.match(v.strip())))
+        titles = _pick(rows, lambda v: isinstance(v, str) and "<" not in v and len(_HAN.findall(v)) >= 4)
+        dates = _pick(rows, lambda v: isinstance(v, str) and bool(DATE.search(v)))
+        if not links or not titles:
+            continue
+        def mean_len(k: str) -> float:
+            return sum(len(str(r.get(k, ""))) for r in rows) / len(rows)
+
+        # a headline, not an abstract: a title-named key first, then the longest field of headline length
+        title = max(titles, key=lambda k: (
+            k.lower().rsplit(".", 1)[-1] == "title", not any("<" in str(r.get(k, "")) for r in rows), "title" in k.lower(),
+            mean_len(k) <= 100, sum(1 for r in rows if r.get(k)), mean_len(k),
+        ))
+        if sum(len(_HAN.findall(str(r.get(title, "")))) for r in rows) < 8 * len(rows):
+            continue  # column or menu names (政务公开, 规范性文件), not release titles
+        try:  # the crawl reads the first value after the key: it must be this list
+            if inline_json(html, m.group(1)) != value:
+                continue
+        except ListFormatError:
+            continue
+        if best is None or len(rows) > best.entries:
+            best = InlineGuess(m.group(1), links[0], title, dates[0] if dates else None, len(rows))
+    return best
+
+
+def guess_list(html: str) -> "ListGuess | InlineGuess":
     """Selectors for the page's release list; ValueError when no repeated dated entry is found."""
     sel = Selector(text=html)
     best: ListGuess | None = None
@@ -232,6 +323,9 @@ def guess_list(html: str) -> ListGuess:
         if found and (best is None or len(found[1]) > best.entries):
             css, group = found
             best = ListGuess(css, *_field_selectors(group), container=container, entries=len(group))
+    inline = _inline_guess(html)
+    if inline is not None and (best is None or inline.entries > best.entries):
+        return inline
     if best is None:
         raise ValueError("no repeated block with a link and a date found; write list.item by hand")
     return best

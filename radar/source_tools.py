@@ -113,7 +113,7 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "region": "全国",
         "agency": title,
         "start_urls": [url],
-        "list": found.as_config(),
+        **found.source_fields(),
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},
         "structure_source": f"radar sources new {url} (guessed; check with radar sources check {name})",

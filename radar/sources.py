@@ -91,6 +91,11 @@ class ApiList(_Strict):
     """
 
     items: str | None = Field(default=None, description="dot path to the array of items, e.g. data.list")
+    inline: str | None = Field(
+        default=None,
+        description="the list is a JSON literal inside the HTML page, after this key or variable name "
+        "(e.g. articleList for 'articleList: [...]'); items is then a dot path into that value, empty for the value itself",
+    )
     html: str | None = Field(default=None, description="dot path to an HTML fragment holding the list; the list: selectors read it")
     link: str | None = None
     link_template: str | None = None
@@ -104,8 +109,8 @@ class ApiList(_Strict):
     def _link(self) -> "ApiList":
         if self.html:
             return self
-        if not self.items:
-            raise ValueError("give items (dot path to the array) or html (dot path to an HTML fragment)")
+        if not self.items and not self.inline:
+            raise ValueError("give items (dot path to the array), inline (a JSON list inside the page) or html (dot path to an HTML fragment)")
         if not self.link and not self.link_template:
             raise ValueError("give link (dot path) or link_template")
         return self
