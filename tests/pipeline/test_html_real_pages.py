@@ -28,8 +28,7 @@ def test_tuning_half_detail_fields_meet_the_goals(truth: dict) -> None:
         assert ok >= goal * len(scores), (field, [s.why for s in scores if not s.fields[field]])
 
 
-def test_tuning_half_list_drafts_read_exactly_the_items_except_inline_json(truth: dict) -> None:
+def test_tuning_half_list_drafts_read_exactly_the_items(truth: dict) -> None:
     pages = halves(list(truth["list"]))["tune"]
-    wrong = [(p, drafted_count(p, DEFAULT_DIR)) for p in pages if drafted_count(p, DEFAULT_DIR)[0] != truth["list"][p]["items"]]
-    # lists shipped only as inline JSON for a client-side template are not drafted (README: sources new)
-    assert [p for p, _ in wrong if truth["list"][p].get("item_selector_matches_raw_html") is not False] == []
+    wrong = {p: drafted_count(p, DEFAULT_DIR) for p in pages if drafted_count(p, DEFAULT_DIR)[0] != truth["list"][p]["items"]}
+    assert wrong == {}
