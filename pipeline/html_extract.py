@@ -438,6 +438,17 @@ def _clean_title(s: str) -> str:
     return "\u3000".join(p for p in parts if p)
 
 
+# "标题-中国科普网", "标题-EDN 电子技术设计": a bare hyphen before a short site name (not 2021-2025, not COVID-19)
+_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)-|-(?!\d))(?P<site>[^-]{2,20})$")
+
+
+def _site_suffix_off(title: str) -> str:
+    m = _HYPHEN_SUFFIX.match(title)
+    if m and _cjk_len(m["head"]) >= 4 and not re.search(r"[，。：；！？]", m["site"]):
+        return m["head"].strip()
+    return title
+
+
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
 
 
@@ -465,7 +476,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         return best
     if page_title:
         pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-        return max(pieces[:1] or [page_title], key=len)
+        return _site_suffix_off(max(pieces[:1] or [page_title], key=len))
     for el in root.iter("h1", "h2"):
         txt = _clean_title(el.text_content())
         if _cjk_len(txt) >= 4:

@@ -102,3 +102,17 @@ def test_titles_keep_their_ideographic_space_and_lose_markup_from_article_title(
     head = "<meta name='ArticleTitle' content=\"<font color='#0066FF'>[电子化]</font>某某物业服务项目磋商公告\">"
     page = extract_html(_page(head=head), "https://www.example.gov.cn/a")
     assert page.title == "[电子化]某某物业服务项目磋商公告"
+
+
+def test_a_site_name_after_a_bare_hyphen_leaves_the_title_but_number_ranges_stay() -> None:
+    def title_only(t: str) -> str | None:
+        return extract_html(f"<html><head><title>{t}</title></head><body><div>{PROSE}</div></body></html>", "https://www.example.cn/a").title
+
+    assert title_only("省政府召开未来产业推进会-某某省科普网") == "省政府召开未来产业推进会"
+    assert title_only("1-10月全县固定资产投资结构趋稳趋优") == "1-10月全县固定资产投资结构趋稳趋优"
+
+
+def test_reposting_notes_and_article_pagers_at_the_end_go() -> None:
+    tail = "<p>本文来源：新华社责任编辑：某某_NN1</p><p>【1】【2】【3】</p><p>（本文来自某某新闻，更多原创资讯请下载客户端）</p>"
+    page = extract_html(_page(body=PROSE + tail), "https://www.example.cn/a")
+    assert page.text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
