@@ -116,3 +116,15 @@ def test_reposting_notes_and_article_pagers_at_the_end_go() -> None:
     tail = "<p>本文来源：新华社责任编辑：某某_NN1</p><p>【1】【2】【3】</p><p>（本文来自某某新闻，更多原创资讯请下载客户端）</p>"
     page = extract_html(_page(body=PROSE + tail), "https://www.example.cn/a")
     assert page.text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+def test_radar_extract_json_shows_where_the_date_came_from(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from pipeline.extract_cli import extract_command
+
+    path = tmp_path / "page.html"
+    path.write_text(_page(head="<meta name='PubDate' content='2019-01-01'>", top="<div>生成日期：2017-05-15</div>"), encoding="utf-8")
+    assert extract_command(str(path), True) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["published"] == "2017-05-15" and out["date_source"] == "label:生成日期"
