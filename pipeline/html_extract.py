@@ -637,28 +637,36 @@ def _publish_date(root: etree._Element, html: str, labelled: dict[str, str], tit
     return (day, "url") if day else (None, None)
 
 
-def _title_element(root: etree._Element, title: str | None) -> etree._Element | None:
-    """The element showing the headline: the smallest heading/title block whose text is the title."""
+def _title_elements(root: etree._Element, title: str | None) -> list[etree._Element]:
+    """Elements showing the headline, most likely first: headings, then other blocks, each in document order.
+
+    The same headline also appears in menus, carousels and related-news lists, far from its date; the
+    caller tries the candidates in turn (at most a few) until one has a date beside it.
+    """
     want = _nows(title or "")
     if len(want) < 4:
-        return None
+        return []
     body = root.find("body")
     scope = body if body is not None else root
-    best = None
+    headings: list[etree._Element] = []
+    others: list[etree._Element] = []
     for el in scope.iter("h1", "h2", "h3", "h4", "div", "p", "td", "span", "strong", "font"):
         got = _nows(el.text_content())
         if got and (got == want or (len(got) >= 0.6 * len(want) and got in want)):
-            if el.tag.startswith("h"):
-                return el
-            best = best if best is not None else el
-    return best
+            (headings if el.tag in {"h1", "h2", "h3", "h4"} else others).append(el)
+    return (headings + others)[:6]
 
 
 def _date_near_title(root: etree._Element, title: str | None) -> tuple[dt.date | None, str | None]:
     """A <time> element, a *time*/*date* element, or a line that starts with a date, a few text pieces after the headline."""
-    title_el = _title_element(root, title)
-    if title_el is None:
-        return None, None
+    for title_el in _title_elements(root, title):
+        found = _date_after(root, title_el)
+        if found[0]:
+            return found
+    return None, None
+
+
+def _date_after(root: etree._Element, title_el: etree._Element) -> tuple[dt.date | None, str | None]:
     words = [w.lower() for w in _RULES.dates.time_classes]
     seen = 0
     after = False

@@ -128,3 +128,16 @@ def test_radar_extract_json_shows_where_the_date_came_from(tmp_path, capsys: pyt
     assert extract_command(str(path), True) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["published"] == "2017-05-15" and out["date_source"] == "label:生成日期"
+
+
+def test_the_headline_repeated_in_a_menu_does_not_hide_the_date_under_the_real_one() -> None:
+    title = "某地再次出现严重交通拥堵"
+    html = (
+        f"<html><head><meta charset='utf-8'><title>{title}-新闻网</title></head><body>"
+        f"<div class='nav'><span><a href='/a.htm'>{title}</a></span><span><a href='/b.htm'>另一条新闻的标题</a></span>"
+        + "".join(f"<span><a href='/c{i}.htm'>第{i}条推荐新闻</a></span>" for i in range(14))
+        + f"</div><div class='h-news'><div class='h-title'>{title}</div><div class='h-info'><span class='h-time'> 2019-12-10 07:57:40</span>"
+        f"<span>来源：新华网</span></div></div><div id='detail'>{PROSE}</div></body></html>"
+    )
+    page = extract_html(html, "https://www.example.cn/a")
+    assert (page.published, page.date_source) == (date(2019, 12, 10), "time-class")
