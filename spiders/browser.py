@@ -177,13 +177,13 @@ def render_page(url: str, source: "SourceConfig", user_agent: str) -> tuple[str,
     Raises RuntimeError with a readable message when Chromium is missing, the
     address policy refuses the URL or the page does not settle in time.
     """
-    missing = missing_chromium(source.browser.executable)
-    if missing:
-        raise RuntimeError(missing)
     try:
         check_url(url, source.network.allow_private)
     except BlockedAddress as exc:
         raise RuntimeError(str(exc)) from exc
+    missing = missing_chromium(source.browser.executable)
+    if missing:
+        raise RuntimeError(missing)
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
