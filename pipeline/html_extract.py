@@ -19,6 +19,7 @@ import lxml.html
 from lxml import etree
 
 from pipeline.dates import parse_cn_date
+from pipeline.extraction_rules import load_rules
 from pipeline.textutil import clean_inline, to_simplified
 
 if TYPE_CHECKING:  # imported lazily: radar.sources pulls pydantic, not needed at runtime here
@@ -39,6 +40,7 @@ class HtmlExtract:
     index_number: str | None  # 索引号
     topic: str | None  # 主题分类
     written: dt.date | None  # 成文日期
+    date_source: str | None = None  # where ``published`` was read: label:发布日期, time-element, beside-title, meta:pubdate, url …
 
     @property
     def text_normalized(self) -> str:
@@ -153,9 +155,14 @@ _LABELS: list[tuple[str, str]] = [
     ("编辑", "_author"),
     ("责任编辑", "_author"),
 ]
+_RULES, _EDGES = load_rules()
+# Date labels come from config/extraction.yaml (their order is the publish date's priority).
+for _lbl in _RULES.dates.labels + _RULES.dates.written_labels:
+    if _lbl not in dict(_LABELS):
+        _LABELS.append((_lbl, "written" if _lbl in _RULES.dates.written_labels else "published"))
+_DATE_LABELS = set(_RULES.dates.labels) | set(_RULES.dates.written_labels)
 _LABEL_ALT = "|".join(re.escape(lbl) for lbl, _ in sorted(_LABELS, key=lambda p: -len(p[0])))
 _LABEL_FIELD = dict(_LABELS)
-# A label at the start of a chunk (after optional bracket), then ：/: and the value.
 _LABEL_HEAD = re.compile(rf"^[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]\s*(?P<rest>.*)$", re.S)
 # Labels inside running text such as "发布时间：2019-09-18 来源：新华社".
 _LABEL_INLINE = re.compile(rf"[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]")
@@ -237,6 +244,9 @@ def _find_labelled(chunks: list[str]) -> dict[str, str]:
             field_name = _LABEL_FIELD[label]
             if value and field_name not in found:
                 found[field_name] = value
+            # every date label keeps its own first dated value ("@发布日期"), so the configured order can choose
+            if label in _DATE_LABELS and "@" + label not in found and parse_cn_date(value):
+                found["@" + label] = value
     return found
 
 
@@ -268,8 +278,8 @@ _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tab
 _NOISE_LINE = re.compile(
     r"^(【?(打印|关闭|收藏|分享|返回顶部|打印本页|关闭窗口|我要打印|返回|顶部)(本页|窗口|此页)?】?\s*)+$"
     r"|^分享到[:：]?.*$|^扫一扫.*$|^.*(字号|字体)[:：]?\s*[【\[]?\s*大\s*中\s*小.*$|^(上一篇|下一篇)[:：].*$"
-    r"|^相关(链接|阅读|文章|稿件|附件|新闻)[:：]?$|^责任编辑[:：].*$|^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d*\s*次?$"
-)
+    r"|^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d*\s*次?$"
+)  # 责任编辑 / 相关链接 lines are edge rules (config/extraction.yaml): inside an article they may be prose
 _ATTACH_LINK = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|ofd|zip|rar|txt|ceb)(\?|$)", re.I)
 
 
@@ -418,23 +428,45 @@ def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
 
 # ---------------------------------------------------------------- title
 
+_TAG = re.compile(r"<[^>]*>")
+_IDEO_RUN = re.compile(r"[ \t\r\n\u00a0]*\u3000[\s\u3000]*")
+
+
+def _clean_title(s: str) -> str:
+    """clean_inline for headlines, except that an ideographic space stays one: it separates 主题 and 副题 on purpose."""
+    parts = [clean_inline(p) for p in _IDEO_RUN.split(s)]
+    return "\u3000".join(p for p in parts if p)
+
+
+# "标题-中国科普网", "标题-EDN 电子技术设计": a bare hyphen before a short site name (not 2021-2025, not COVID-19)
+_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)-|-(?!\d))(?P<site>[^-]{2,20})$")
+
+
+def _site_suffix_off(title: str) -> str:
+    m = _HYPHEN_SUFFIX.match(title)
+    if m and _cjk_len(m["head"]) >= 4 and not re.search(r"[，。：；！？]", m["site"]):
+        return m["head"].strip()
+    return title
+
+
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
 
 
 def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
     """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网)."""
     for cand in (metas.get("_title"), labelled.get("_title")):
+        cand = _TAG.sub("", cand or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
         if cand and len(cand.strip()) >= 4:
-            return clean_inline(cand)
+            return _clean_title(cand)
     title_tag = root.find(".//title")
-    page_title = clean_inline(title_tag.text_content()) if title_tag is not None else ""
+    page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
     squeezed_title = _nows(page_title)
     best: str | None = None
     for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
         cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
         if el.tag in {"div", "p", "td", "span", "strong"} and "title" not in cls and "bt" not in cls:
             continue
-        txt = clean_inline(el.text_content())
+        txt = _clean_title(el.text_content())
         if not (4 <= len(txt) <= 150) or _cjk_len(txt) < 4:
             continue
         if squeezed_title and _nows(txt) in squeezed_title:
@@ -444,9 +476,9 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         return best
     if page_title:
         pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-        return max(pieces[:1] or [page_title], key=len)
+        return _site_suffix_off(max(pieces[:1] or [page_title], key=len))
     for el in root.iter("h1", "h2"):
-        txt = clean_inline(el.text_content())
+        txt = _clean_title(el.text_content())
         if _cjk_len(txt) >= 4:
             return txt
     return None
@@ -518,6 +550,11 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         return clean_inline(" ".join(h.text_content() for h in hits)) or None if hits else None
 
     title = sel_text(getattr(selectors, "title", None)) or _title(root, labelled, metas)
+    # before the body is pruned: the date line under the headline may sit in a block pruning removes
+    date_raw = sel_text(getattr(selectors, "date", None))
+    published, date_source = (parse_cn_date(date_raw), "selector") if date_raw else (None, None)
+    if published is None:
+        published, date_source = _publish_date(root, html, labelled, title, url)
 
     body_el = None
     hits = _select(root, getattr(selectors, "body", None))
@@ -544,17 +581,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
             text = _render(best)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
-    text = _drop_meta_lines(text)
-    if title:
-        lines = text.split("\n")
-        while lines and _nows(lines[0]) and _nows(lines[0]) in _nows(title) and len(_nows(lines[0])) >= 0.5 * len(_nows(title)):
-            lines.pop(0)
-        text = "\n".join(lines)
-
-    date_raw = sel_text(getattr(selectors, "date", None)) or labelled.get("published") or metas.get("published")
-    published = parse_cn_date(date_raw or "")
-    if published is None and not date_raw:
-        published = parse_cn_date(_url_date(url))
+    text = _trim_edges(text, title)
     written = parse_cn_date(labelled.get("written", ""))
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
@@ -573,21 +600,148 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         index_number=(labelled.get("index_number") or "").split(" ")[0] or None,
         topic=labelled.get("topic"),
         written=written,
+        date_source=date_source if published else None,
     )
 
 
-def _drop_meta_lines(text: str) -> str:
-    """Remove 发布日期/来源 lines that templates put inside the body container, above or below the prose."""
+# ---------------------------------------------------------------- publish date
+
+_DATE_AT_START = re.compile(r"^[\s(（\[【]*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
+_ENP_DATE = re.compile(r"<!--\s*enpproperty\b.*?<date>\s*([^<]+?)\s*</date>", re.S | re.I)
+
+
+def _publish_date(root: etree._Element, html: str, labelled: dict[str, str], title: str | None, url: str) -> tuple[dt.date | None, str | None]:
+    """The date a reader is shown, and where it was read.
+
+    What the page shows wins over what its template declares: a visible label
+    (in the configured order), then a <time> element, a *time*/*date* class or a
+    date line just under the headline, then meta tags (which CMSs fill with the
+    last edit or the export time), the Founder ENP property comment, the URL.
+    """
+    for label in _RULES.dates.labels:
+        day = parse_cn_date(labelled.get("@" + label, ""))
+        if day:
+            return day, f"label:{label}"
+    near = _date_near_title(root, title)
+    if near[0]:
+        return near
+    metas = {(m.get("name") or m.get("property") or m.get("itemprop") or "").lower(): m.get("content") or "" for m in root.iter("meta")}
+    for name in _RULES.dates.meta:
+        day = parse_cn_date(metas.get(name, ""))
+        if day:
+            return day, f"meta:{name}"
+    m = _ENP_DATE.search(html)
+    if m and parse_cn_date(m.group(1)):
+        return parse_cn_date(m.group(1)), "meta:enpproperty"
+    day = parse_cn_date(_url_date(url))
+    return (day, "url") if day else (None, None)
+
+
+def _title_elements(root: etree._Element, title: str | None) -> list[etree._Element]:
+    """Elements showing the headline, most likely first: headings, then other blocks, each in document order.
+
+    The same headline also appears in menus, carousels and related-news lists, far from its date; the
+    caller tries the candidates in turn (at most a few) until one has a date beside it.
+    """
+    want = _nows(title or "")
+    if len(want) < 4:
+        return []
+    body = root.find("body")
+    scope = body if body is not None else root
+    headings: list[etree._Element] = []
+    others: list[etree._Element] = []
+    for el in scope.iter("h1", "h2", "h3", "h4", "div", "p", "td", "span", "strong", "font"):
+        got = _nows(el.text_content())
+        if got and (got == want or (len(got) >= 0.6 * len(want) and got in want)):
+            (headings if el.tag in {"h1", "h2", "h3", "h4"} else others).append(el)
+    return (headings + others)[:6]
+
+
+def _date_near_title(root: etree._Element, title: str | None) -> tuple[dt.date | None, str | None]:
+    """A <time> element, a *time*/*date* element, or a line that starts with a date, a few text pieces after the headline."""
+    for title_el in _title_elements(root, title):
+        found = _date_after(root, title_el)
+        if found[0]:
+            return found
+    return None, None
+
+
+def _date_after(root: etree._Element, title_el: etree._Element) -> tuple[dt.date | None, str | None]:
+    words = [w.lower() for w in _RULES.dates.time_classes]
+    seen = 0
+    after = False
+    inside = set(title_el.iter())
+    for el in root.iter():
+        if el is title_el:
+            after = True
+            continue
+        if not after or el in inside or not isinstance(el.tag, str):
+            continue
+        if el.tag in _DROP_TAGS:
+            continue
+        own = (el.text or "").strip()
+        if el.tag == "time":
+            day = parse_cn_date(el.get("datetime") or "") or parse_cn_date(el.text_content())
+            if day:
+                return day, "time-element"
+        attrs = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+        if attrs and any(w in attrs for w in words):
+            txt = clean_inline(el.text_content())
+            if len(txt) <= 60 and _DATE_AT_START.search(txt.split("：")[-1] if "：" in txt[:8] else txt):
+                return parse_cn_date(txt), "time-class"
+        for piece in (own, (el.tail or "").strip()):
+            if not piece:
+                continue
+            seen += 1
+            m = _DATE_AT_START.match(piece)
+            if m and _is_date_line(piece, m.end()):
+                return parse_cn_date(piece), "beside-title"
+        if seen > _RULES.dates.near_title_window:
+            break
+    return None, None
+
+
+def _is_date_line(piece: str, date_end: int) -> bool:
+    """A byline such as '2021-11-25 16:26 来源：太原晚报', not prose that opens with a date ('2024年5月9日，…')."""
+    rest = piece[date_end:]
+    return len(rest) <= 40 and not re.search(r"[，。；！？]", rest)
+
+
+# ---------------------------------------------------------------- body edges
+
+
+def _trim_edges(text: str, title: str | None) -> str:
+    """Remove furniture lines at the start and end of a body (rules in config/extraction.yaml).
+
+    Only the outermost lines are tested, one at a time, so a sentence that
+    happens to look like furniture inside the article is never dropped.
+    """
     lines = text.split("\n")
+    squeezed_title = _nows(title or "")
 
     def is_meta(line: str) -> bool:
         pairs = _split_inline(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
 
-    while lines and is_meta(lines[0]):
+    def is_title(line: str) -> bool:
+        n = _nows(line)
+        return bool(n) and bool(squeezed_title) and n in squeezed_title and len(n) >= 0.5 * len(squeezed_title)
+
+    def is_date(line: str) -> bool:
+        m = _DATE_AT_START.match(line)
+        return bool(m) and _is_date_line(line, m.end())
+
+    while lines and (is_meta(lines[0]) or is_title(lines[0]) or is_date(lines[0]) or _EDGES.is_start_furniture(lines[0])):
         lines.pop(0)
-    while lines and is_meta(lines[-1]) and _split_inline(lines[-1])[0][0] not in {"来源", "信息来源", "文章来源"}:
-        lines.pop()
+    while lines:
+        if is_meta(lines[-1]) or is_date(lines[-1]) or _EDGES.is_end_furniture(lines[-1]):
+            lines.pop()
+            continue
+        cut = _EDGES.trailing_block(lines)
+        if cut is not None and cut > 0:
+            del lines[cut:]
+            continue
+        break
     return "\n".join(lines)
 
 

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 __all__ = ["extract_pdf", "Line", "Table", "PageLayout", "assemble", "find_pdf_meta"]
 
 #: Bump when output changes, so the content-hash cache does not serve stale text.
-PDF_EXTRACTOR_VERSION = "pdf-3"
+PDF_EXTRACTOR_VERSION = "pdf-4"
 
 # pdfium page-object types
 _OBJ_TEXT, _OBJ_PATH, _OBJ_IMAGE = 1, 2, 3
@@ -275,12 +275,16 @@ def _plumber_tables(plumber_pdf, index: int, tp, height: float) -> list[Table]: 
     return out
 
 
+_AUTOSPACE = re.compile(r"(?<=[A-Za-z0-9%])[ ](?=[\u3400-\u9fff])|(?<=[\u3400-\u9fff])[ ](?=[A-Za-z0-9])")
+
+
 def _cell_text(cell: str) -> str:
     parts = [clean_inline(fix_chars(p)) for p in cell.replace("\r", "").split("\n")]
     text = ""
     for p in parts:
         text = join_cjk(text, p)
-    return text
+    # the table finder turns the word processor's Han-Latin auto-spacing gap into a space ("6G 通信"); it is not text
+    return _AUTOSPACE.sub("", text)
 
 
 def _merge_split_rows(pages: list["PageLayout"]) -> None:
@@ -489,6 +493,7 @@ def assemble(pages: list[PageLayout]) -> tuple[str, list[str]]:
     full = [ln.x1 for ln in body_lines if ln.x1 - ln.x0 > 0.6 * max((b.x1 - b.x0) for b in body_lines)] if body_lines else []
     right = statistics.median(full) if full else max((ln.x1 for ln in body_lines), default=0)
     pitch = _line_pitch(pages) or body_h * 1.6
+    ragged = _is_ragged(pages, left, right, body_h)
 
     blocks: list[_Block] = []
     for p in pages:
@@ -512,7 +517,7 @@ def assemble(pages: list[PageLayout]) -> tuple[str, list[str]]:
             continue
         ln = b.line
         assert ln is not None
-        if cur and prev is not None and prev.kind == "line" and not _breaks(prev, b, left, right, body_h, pitch):
+        if cur and prev is not None and prev.kind == "line" and not _breaks(prev, b, left, right, body_h, pitch, ragged):
             cur = join_cjk(cur.rstrip(), ln.text.lstrip())
         else:
             if cur:
@@ -524,15 +529,37 @@ def assemble(pages: list[PageLayout]) -> tuple[str, list[str]]:
     return "\n".join(p for p in paras if p.strip()), _join_notes(notes)
 
 
-def _breaks(a_blk: _Block, b_blk: _Block, left: float, right: float, body_h: float, pitch: float) -> bool:
+_RAGGED_GAP = 3.5  # character widths a left-aligned line may stop short: a word or 2-3 glyphs kept together by line-break rules
+
+
+def _is_ragged(pages: list[PageLayout], left: float, right: float, body_h: float) -> bool:
+    """Left-aligned (ragged-right) type: many lines continue their paragraph although they stop short of the margin.
+
+    Measured on the document: justified type ends every continuing line at the
+    margin, so the short-but-continuing share is near zero there.
+    """
+    char_w = max(body_h, 6.0)
+    continuing = short = 0
+    for p in pages:
+        ls = sorted(p.lines, key=lambda ln: ln.top)
+        for a, b in zip(ls, ls[1:]):
+            if abs(b.x0 - left) < 0.5 * char_w and abs(a.x0 - left) < 0.5 * char_w and abs(a.height - b.height) < 0.1 * a.height:
+                continuing += 1
+                if 0.8 * char_w < right - a.x1 < _RAGGED_GAP * char_w and a.text.rstrip()[-1:] not in _SENTENCE_END:
+                    short += 1
+    return continuing >= 5 and short >= 0.2 * continuing
+
+
+def _breaks(a_blk: _Block, b_blk: _Block, left: float, right: float, body_h: float, pitch: float, ragged: bool = False) -> bool:
     a, b = a_blk.line, b_blk.line
     assert a is not None and b is not None
     char_w = max(body_h, 6.0)
     gap = right - a.x1
-    if gap > 1.2 * char_w:  # stops short of the margin: last line of its paragraph...
+    # ragged type: a line a few glyphs short that does not end a sentence runs on (also over a page end)
+    runs_on = ragged and gap < _RAGGED_GAP * char_w and a.text.rstrip()[-1:] not in _SENTENCE_END and b.x0 - left < 0.5 * char_w
+    if gap > 1.2 * char_w and not runs_on:  # stops short of the margin: last line of its paragraph...
         # ...unless the next line opens with an unbreakable Latin/number run that did not fit in the gap
-        tok = _LEADING_NON_CJK.match(b.text)
-        fits_gap = tok is not None and gap < len(tok.group(0)) * 0.6 * b.height + char_w
+        fits_gap = gap < _leading_unit_width(b) + char_w
         if not (fits_gap and b.x0 - left < 0.5 * char_w):
             return True
     if b.x0 - left > 1.2 * char_w:  # indented first line, or a centred / right-aligned line
@@ -542,7 +569,7 @@ def _breaks(a_blk: _Block, b_blk: _Block, left: float, right: float, body_h: flo
         same_size = abs(a.height - b.height) < 0.1 * a.height
         if not (centred and a_full and same_size and a.height > 1.15 * body_h and a.text[-1] not in _SENTENCE_END):
             return True
-    if a.x0 - left > 1.2 * char_w and b.x0 - left < 0.5 * char_w and a_blk.page == b_blk.page and a.x1 < right - 0.5 * char_w:
+    if a.x0 - left > 1.2 * char_w and b.x0 - left < 0.5 * char_w and a_blk.page == b_blk.page and a.x1 < right - char_w and not runs_on:
         return True
     if abs(a.height - b.height) > 0.3 * max(a.height, b.height):  # type size change: heading vs body
         return True
@@ -553,6 +580,17 @@ def _breaks(a_blk: _Block, b_blk: _Block, left: float, right: float, body_h: flo
 
 _SENTENCE_END = set("。！？；：.!?;:")
 _LEADING_NON_CJK = re.compile(r"[A-Za-z0-9(（\[【《“\"'./%+\-–—:]+[^\s\u4e00-\u9fff]*")
+# What line-breaking keeps together at the start of a line: an opening bracket or quote with the glyph after it and
+# any closing marks ("（套）", "《规划》"'s first glyph), or a run of Latin letters and digits.
+_LEADING_UNIT = re.compile(r"^[（(\[【《“‘\"']*(?:[A-Za-z0-9.%+\-–—/:]+|[\u3400-\u9fff])[）)\]】》”’\"'，,、。；;：:！!？?]*")
+
+
+def _leading_unit_width(b: Line) -> float:
+    """Estimated width of the unit the previous line could not take: full-width glyphs one em, Latin 0.6 em."""
+    m = _LEADING_UNIT.match(b.text) or _LEADING_NON_CJK.match(b.text)
+    if not m:
+        return 0.0
+    return sum(b.height * (0.6 if ch.isascii() else 1.0) for ch in m.group(0))
 
 
 def _mode(values: list[int]) -> int:

@@ -16,6 +16,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 
 from pipeline.html_extract import HtmlExtract, decode_html, extract_html
+from radar.list_guess import guess_list
 from radar.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, read_entries, select
 
@@ -41,6 +42,21 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse
     return HtmlResponse(url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
 
 
+def _fetch_as_configured(client: httpx.Client, url: str, source: SourceConfig, kind: str, user_agent: str) -> TextResponse:
+    """Plain httpx, or headless Chromium for the pages a ``fetch: browser`` source renders (its cookies then go to the client)."""
+    if source.fetch == "browser" and source.browser.pages in (kind, "both"):
+        from spiders.browser import render_page
+
+        try:
+            final, html, cookies = render_page(url, source, user_agent)
+        except RuntimeError as exc:
+            raise httpx.HTTPError(str(exc)) from exc
+        for name, value in cookies.items():
+            client.cookies.set(name, value)
+        return HtmlResponse(url=final, body=html.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
+    return _fetch(client, url, source)
+
+
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
@@ -48,7 +64,7 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
 
     with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:
-            page = _fetch(client, url, source)
+            page = _fetch_as_configured(client, url, source, "list", user_agent)
         except httpx.HTTPError as exc:
             report.problems.append(f"list page {url}: {exc}")
             return report
@@ -70,7 +86,7 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
             return report
         report.detail_url = report.entries[0].url
         try:
-            detail = _fetch(client, report.detail_url, source)
+            detail = _fetch_as_configured(client, report.detail_url, source, "detail", user_agent)
         except httpx.HTTPError as exc:
             report.problems.append(f"detail page {report.detail_url}: {exc}")
             return report
@@ -85,26 +101,9 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
 
 
 def guess_source(url: str, html: str) -> dict[str, object]:
-    """A starting source config from one list page: the most repeated block holding a link and a date."""
+    """A starting source config from one list page: the most repeated block holding a link and a date (radar.list_guess)."""
     sel = Selector(text=html)
-    signatures: Counter[str] = Counter()
-    date_child: dict[str, Counter[str]] = {}
-    for node in sel.xpath("//*[a[@href]]"):
-        text = " ".join(node.xpath(".//text()").getall())
-        if not _DATE.search(text) or len(text) > 400:
-            continue
-        sig = _css_of(node)
-        parent = node.xpath("..")
-        if parent:
-            sig = f"{_css_of(parent[0])} > {sig}"
-        signatures[sig] += 1
-        for child in node.xpath("./*"):
-            if _DATE.search(" ".join(child.xpath(".//text()").getall())) and not child.xpath("self::a"):
-                date_child.setdefault(sig, Counter())[_css_of(child) + "::text"] += 1
-    if not signatures or signatures.most_common(1)[0][1] < 3:
-        raise ValueError("no repeated block with a link and a date found; write list.item by hand")
-    item, _count = signatures.most_common(1)[0]
-    date = date_child.get(item, Counter()).most_common(1)
+    found = guess_list(html)
     host = urlsplit(url).hostname or "site"
     name = re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")
     title = (sel.css("title::text").get() or host).strip()
@@ -114,7 +113,7 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "region": "全国",
         "agency": title,
         "start_urls": [url],
-        "list": {"item": item, "link": "a::attr(href)", "title": "a::text", "date": date[0][0] if date else None},
+        **found.source_fields(),
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},
         "structure_source": f"radar sources new {url} (guessed; check with radar sources check {name})",

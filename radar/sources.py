@@ -91,6 +91,11 @@ class ApiList(_Strict):
     """
 
     items: str | None = Field(default=None, description="dot path to the array of items, e.g. data.list")
+    inline: str | None = Field(
+        default=None,
+        description="the list is a JSON literal inside the HTML page, after this key or variable name "
+        "(e.g. articleList for 'articleList: [...]'); items is then a dot path into that value, empty for the value itself",
+    )
     html: str | None = Field(default=None, description="dot path to an HTML fragment holding the list; the list: selectors read it")
     link: str | None = None
     link_template: str | None = None
@@ -104,8 +109,8 @@ class ApiList(_Strict):
     def _link(self) -> "ApiList":
         if self.html:
             return self
-        if not self.items:
-            raise ValueError("give items (dot path to the array) or html (dot path to an HTML fragment)")
+        if not self.items and not self.inline:
+            raise ValueError("give items (dot path to the array), inline (a JSON list inside the page) or html (dot path to an HTML fragment)")
         if not self.link and not self.link_template:
             raise ValueError("give link (dot path) or link_template")
         return self
@@ -155,6 +160,23 @@ class Network(_Strict):
     allowed_domains: List[str] = Field(default_factory=_new_list)
 
 
+class BrowserFetch(_Strict):
+    """How ``fetch: browser`` renders pages in headless Chromium (spiders/browser.py, scrapy-playwright).
+
+    For sites that build their lists in JavaScript or answer a first visit with a
+    JavaScript challenge (a 412 page whose script sets a cookie and reloads).
+    Cookies the page's scripts set are kept for the plain requests that follow.
+    """
+
+    pages: Literal["list", "detail", "both"] = Field(default="list", description="which pages are rendered; the rest are fetched plainly")
+    wait_for: str | None = Field(default=None, description="CSS selector the rendered page must show (else wait_until)")
+    wait_until: Literal["load", "domcontentloaded", "networkidle"] = "networkidle"
+    timeout: float = Field(default=20.0, gt=0, le=120, description="seconds a page may take to settle; then the fetch fails and is recorded")
+    max_pages: int = Field(default=50, ge=1, le=10_000, description="pages rendered per crawl (the page budget)")
+    memory_mb: int = Field(default=512, ge=128, le=8192, description="JavaScript heap of the browser's pages, in MB")
+    executable: str = Field(default="/usr/bin/chromium", description="Chromium binary (Debian package chromium); nothing is downloaded")
+
+
 class Schedule(_Strict):
     """When the site is crawled: a cron expression (Asia/Shanghai) or an interval in minutes."""
 
@@ -180,6 +202,8 @@ class SourceConfig(_Strict):
     kind: Literal["government", "thinktank", "media"] = "government"
     start_urls: List[str] = Field(min_length=1)
     format: Literal["html", "json", "feed", "sitemap"] = Field(default="html", description="how list pages are read")
+    fetch: Literal["http", "browser"] = Field(default="http", description="browser: render pages in headless Chromium (see browser:)")
+    browser: BrowserFetch = BrowserFetch()
     list: ListSelectors | None = None
     api: ApiList | None = None
     pagination: Pagination = Pagination()

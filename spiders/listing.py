@@ -46,7 +46,7 @@ def _text(node: Selector, expr: str | None) -> str | None:
     return " ".join(parts) or None
 
 
-_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
+_CDATA = re.compile(r"<!\[CDATA\[|\]\]>|<!--|-->")  # also comment markers: lists a template keeps commented out
 
 
 def _fragment(response: Response, markup: str) -> TextResponse:
@@ -67,9 +67,17 @@ def read_html(response: TextResponse, sel: ListSelectors) -> Iterator[ListEntry]
 
 
 def dot_path(data: Any, path: str) -> Any:
-    """Follow ``a.b.0.c`` through dicts and lists; None where the path does not exist."""
+    """Follow ``a.b.0.c`` through dicts and lists; None where the path does not exist.
+
+    CMS APIs nest JSON in strings (``"urls": "{\\"pc\\": …}"``); the path goes on inside them.
+    """
     cur = data
     for part in path.split("."):
+        if isinstance(cur, str) and cur.lstrip().startswith(("{", "[")):
+            try:
+                cur = json.loads(cur)
+            except ValueError:
+                return None
         if isinstance(cur, list) and part.lstrip("-").isdigit():
             idx = int(part)
             cur = cur[idx] if -len(cur) <= idx < len(cur) else None
@@ -94,9 +102,25 @@ def _json(response: Response) -> Any:
         raise ListFormatError(f"not JSON: {exc}") from exc
 
 
+def inline_json(text: str, key: str) -> Any:
+    """The JSON literal after ``key:`` or ``key =`` in a page's script (lists a template renders client-side)."""
+    decoder = json.JSONDecoder()
+    for m in re.finditer(rf"""(?<![\w$])["']?{re.escape(key)}["']?\s*[:=]\s*""", text):
+        try:
+            value, _end = decoder.raw_decode(text, m.end())
+        except ValueError:
+            continue
+        return value
+    raise ListFormatError(f"no JSON value after {key!r} in the page (api.inline)")
+
+
 def read_json(response: Response, api: ApiList) -> Iterator[ListEntry]:
-    data = _json(response)
-    items = dot_path(data, api.items or "")
+    if api.inline:
+        text = response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        data = inline_json(text, api.inline)
+    else:
+        data = _json(response)
+    items = dot_path(data, api.items) if api.items else data
     if not isinstance(items, list):
         raise ListFormatError(f"api.items path {api.items!r} is not a list in the response")
     for item in items:

@@ -41,8 +41,10 @@ class CrawlResult:
 
 def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
     """The explicit Scrapy settings for one source: politeness from its YAML, limits from Settings."""
+    from spiders.browser import add_browser
+
     delay = source.politeness.delay
-    return {
+    return add_browser({
         "USER_AGENT": settings.user_agent,
         "ROBOTSTXT_OBEY": source.politeness.obey_robots,
         "DOWNLOAD_DELAY": delay,
@@ -72,7 +74,7 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         "DOWNLOADER_MIDDLEWARES": {"spiders.netguard.NetworkPolicyMiddleware": 50, "spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
         "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
         **_shared_politeness(settings, delay),
-    }
+    }, source)  # fetch: browser adds scrapy-playwright (spiders/browser.py)
 
 
 def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:

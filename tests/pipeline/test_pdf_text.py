@@ -185,3 +185,43 @@ def test_pool_extracts_across_processes_and_never_twice_for_the_same_bytes(tmp_p
     with ExtractPool(workers=0, cache=ExtractCache(tmp_path / "cache")) as pool2:
         assert pool2.extract(files[0], "a.pdf").text == first[0].text  # type: ignore[union-attr]
         assert pool2.cache.hits == 1 and pool2.cache.misses == 0
+
+
+# ---------------------------------------------------------------- page joins (make_pagejoin.py)
+
+PAGEJOIN_PDFS = ["pagejoin_justified", "pagejoin_ragged", "pagejoin_table"]
+
+
+@pytest.mark.parametrize("name", PAGEJOIN_PDFS)
+def test_paragraphs_running_over_page_ends_come_out_whole(name: str) -> None:
+    """Justified and ragged type, running header and '- N -' footer, a table at a page foot: one line per paragraph."""
+    assert lines(extracted(name).text) == lines(truth(name))
+
+
+def test_the_fixtures_really_break_paragraphs_at_page_ends() -> None:
+    """Guards the fixtures themselves: without page joins these documents would come out with extra lines."""
+    from pipeline.pdf_text import read_layout, remove_furniture
+
+    crossing = 0
+    for name in PAGEJOIN_PDFS:
+        pages, _ = read_layout((FIX / f"{name}.pdf").read_bytes())
+        remove_furniture(pages)
+        paras = lines(truth(name))
+        for a, b in zip(pages, pages[1:]):
+            if a.lines and b.lines:
+                last, first = max(a.lines, key=lambda ln: ln.top).text, min(b.lines, key=lambda ln: ln.top).text
+                crossing += any(last in p and first in p and p.index(last) < p.index(first) for p in paras)
+    assert crossing >= 10
+
+
+def test_a_ragged_line_a_few_glyphs_short_still_runs_on_over_the_page() -> None:
+    from pipeline.pdf_text import Line, PageLayout, assemble
+
+    def page(n: int, rows: list[tuple[float, float, str]]) -> PageLayout:
+        return PageLayout(n, 595, 842, lines=[Line(t, x0, x1, 100 + 28 * i, 114 + 28 * i) for i, (x0, x1, t) in enumerate(rows)])
+
+    body = "推动未来产业创新发展加快培育新质生产力各地要"  # 23 full-width glyphs of 15 pt from x=80 reach 425
+    p1 = page(1, [(110, 425, body[:21]), (80, 425, body), (80, 425, body), (80, 395, body[:21] + "完善首台")])
+    p2 = page(2, [(80, 425, "（套）装备和首批次材料的推广应用政策，"), (80, 200, "确保落地见效。"), (110, 425, body)])
+    text, _ = assemble([p1, p2])
+    assert text.split("\n")[0].endswith("确保落地见效。") and "首台（套）装备" in text

@@ -106,3 +106,17 @@ def test_env_placeholders_expand_with_defaults(tmp_path: Path, monkeypatch: pyte
     assert load_source(write(tmp_path, text)).start_urls[0].startswith("https://fallback.example.cn/")
     monkeypatch.setenv("SITE_BASE", "http://127.0.0.1:9999")
     assert load_source(write(tmp_path, text)).start_urls[0].startswith("http://127.0.0.1:9999/")
+
+
+
+def test_an_inline_api_needs_no_items_path(tmp_path: Path) -> None:
+    text = GOOD.replace("list:\n  item: ul.list li\n  link: a::attr(href)\n  date: span::text\n", "format: json\napi:\n  inline: articleList\n  link: urls.pc\n")
+    src = load_source(write(tmp_path, text))
+    assert src.api is not None and src.api.inline == "articleList" and src.api.items is None
+
+
+def test_a_browser_block_is_validated_with_file_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "fetch: browser\nbrowser:\n  wait_for: ul.list li\n  timeout: 0\n")
+    with pytest.raises(ConfigError, match=r"example.yaml:\d+: browser.timeout"):
+        load_source(path)
+    assert load_source(write(tmp_path, GOOD + "fetch: browser\n")).browser.executable == "/usr/bin/chromium"

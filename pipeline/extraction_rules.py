@@ -1,0 +1,122 @@
+"""The data half of HTML extraction: date labels and body-edge furniture (``config/extraction.yaml``).
+
+Which label a site uses for its publish date, and what furniture its template puts
+above and below an article, changes from CMS to CMS; an operator adds a label or a
+furniture line to the YAML file instead of editing code, and a typo is reported
+with file, line and field.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from radar.paths import CONFIG_DIR
+from radar.yamlconfig import load_model
+
+__all__ = ["BodyEdges", "DateRules", "EdgeRules", "ExtractionRules", "load_rules"]
+
+DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
+
+
+def _check_patterns(patterns: list[str]) -> list[str]:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {p!r} ({exc})") from exc
+    return patterns
+
+
+class DateRules(BaseModel):
+    """Where the publish date is read, strongest source first."""
+
+    model_config = ConfigDict(extra="forbid")
+    labels: list[str] = Field(min_length=1)
+    written_labels: list[str] = Field(default_factory=list)
+    meta: list[str] = Field(default_factory=list)
+    time_classes: list[str] = Field(default_factory=list)
+    near_title_window: int = Field(default=12, ge=0, le=100)
+
+    @field_validator("labels", "written_labels")
+    @classmethod
+    def _no_blank(cls, labels: list[str]) -> list[str]:
+        if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):
+            raise ValueError("labels are written without spaces (索 引 号 on a page still matches 索引号)")
+        return labels
+
+
+class EndBlocks(BaseModel):
+    """A heading at the end of a body that opens a short block of links (关联稿件, 附件下载 …)."""
+
+    model_config = ConfigDict(extra="forbid")
+    headings: list[str] = Field(default_factory=list)
+    max_lines: int = Field(default=12, ge=1)
+    max_chars: int = Field(default=200, ge=1)
+
+    @field_validator("headings")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return _check_patterns(v)
+
+
+class BodyEdges(BaseModel):
+    """Whole-line patterns for furniture at the start and at the end of a body."""
+
+    model_config = ConfigDict(extra="forbid")
+    start: list[str] = Field(default_factory=list)
+    end: list[str] = Field(default_factory=list)
+    end_blocks: EndBlocks = EndBlocks()
+
+    @field_validator("start", "end")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return _check_patterns(v)
+
+
+class ExtractionRules(BaseModel):
+    """The extraction file."""
+
+    model_config = ConfigDict(extra="forbid")
+    dates: DateRules
+    body_edges: BodyEdges = BodyEdges()
+
+
+class EdgeRules:
+    """Compiled body-edge patterns (compiled once per rules file)."""
+
+    def __init__(self, edges: BodyEdges):
+        self.start = [re.compile(p, re.I) for p in edges.start]
+        self.end = [re.compile(p, re.I) for p in edges.end]
+        self.headings = [re.compile(p, re.I) for p in edges.end_blocks.headings]
+        self.max_lines = edges.end_blocks.max_lines
+        self.max_chars = edges.end_blocks.max_chars
+
+    @staticmethod
+    def _any(patterns: list[re.Pattern[str]], line: str) -> bool:
+        return any(p.fullmatch(line) for p in patterns)
+
+    def is_start_furniture(self, line: str) -> bool:
+        return self._any(self.start, line.strip())
+
+    def is_end_furniture(self, line: str) -> bool:
+        return self._any(self.end, line.strip())
+
+    def trailing_block(self, lines: list[str]) -> int | None:
+        """Index of a trailing link-block heading whose block is short enough to be furniture."""
+        for i in range(len(lines) - 1, max(-1, len(lines) - self.max_lines - 2), -1):
+            if self._any(self.headings, lines[i].strip()):
+                tail = lines[i + 1 :]
+                if len(tail) <= self.max_lines and all(len(t) <= self.max_chars for t in tail):
+                    return i
+        return None
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | None = None) -> tuple[ExtractionRules, EdgeRules]:
+    """The validated rules file and its compiled edge patterns; ConfigError names file, line and field."""
+    rules = load_model(Path(path) if path else DEFAULT_PATH, ExtractionRules, expand_env=False)
+    return rules, EdgeRules(rules.body_edges)

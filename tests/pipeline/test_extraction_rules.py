@@ -1,0 +1,34 @@
+"""config/extraction.yaml: the shipped file is valid, and a broken one names file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.extraction_rules import load_rules
+from radar.yamlconfig import ConfigError
+
+
+def test_the_shipped_rules_load_and_publish_labels_come_before_the_generic_ones() -> None:
+    rules, edges = load_rules()
+    labels = rules.dates.labels
+    assert labels.index("发布日期") < labels.index("成文日期") < labels.index("时间")
+    assert edges.is_end_furniture("【纠错】【责任编辑:王某】")
+    assert not edges.is_end_furniture("各地要及时报送进展情况。")
+
+
+def test_a_bad_pattern_is_reported_with_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "extraction.yaml"
+    path.write_text("dates:\n  labels: [发布日期]\nbody_edges:\n  start:\n    - '来源[:：'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_rules(str(path))
+    text = str(err.value)
+    assert f"{path}:" in text and "body_edges.start" in text and "not a regular expression" in text
+
+
+def test_a_label_with_spaces_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "extraction.yaml"
+    path.write_text("dates:\n  labels:\n    - 发布日期\n    - 发 布 时 间\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.yaml:\d+: dates.labels"):
+        load_rules(str(path))
