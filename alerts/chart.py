@@ -49,7 +49,7 @@ class WeeklyChart:
                 f'<td style="font-size:12px;color:#374151;padding:2px 0 2px 8px;width:32px;text-align:right;">{count}</td></tr>'
             )
         return Markup(
-            '<table role="table" cellpadding="0" cellspacing="0" width="100%" '
+            '<table role="table" data-chart="weekly" cellpadding="0" cellspacing="0" width="100%" '
             'style="border-collapse:collapse;width:100%;max-width:560px;table-layout:fixed;">'
             f'<caption style="text-align:left;font-size:13px;color:#6b7280;padding-bottom:4px;">{escape(self.caption)}</caption>'
             f'<tbody>{"".join(rows)}</tbody></table>'

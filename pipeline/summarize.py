@@ -256,14 +256,34 @@ def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
     return sum(1 for c in s.candidates(body, doctype) if c.score >= 3) < 2
 
 
-_FIGURE_CLAUSE = re.compile(r"[^，,。；;：:！？]*?\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|平方米|公里|倍|%|％)[^，,。；;！？]*")
+_FIGURE = re.compile(r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|平方米|公里|倍|%|％)")
+_TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
+_TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
 
 
-def key_figure(summary: str, limit: int = 40) -> str:
-    """The clause of a summary that carries its main number (for 本期要点), or its first clause."""
-    m = _FIGURE_CLAUSE.search(summary)
-    clause = m.group(0).strip() if m else re.split(r"[，,。；;！？]", summary, maxsplit=1)[0]
-    return clause if len(clause) <= limit else clause[: limit - 1] + "…"
+def key_figure(summary: str, limit: int = 48) -> str:
+    """The clause of a summary that carries its main number (for 本期要点), with its 到20XX年 lead when it has one.
+
+    "到2027年，建设加氢站100座以上" reads as a target; "建设加氢站100座以上" alone
+    loses the year, and "到2027年" alone says nothing.
+    """
+    sentences = [x for x in re.split(r"(?<=[。！？；;])", summary) if x.strip()]
+    for sentence in sentences:
+        clauses = [c.strip() for c in re.split(r"[，,。；;！？：:]", sentence) if c.strip()]
+        for i, clause in enumerate(clauses):
+            if _FIGURE.search(clause):
+                lead = next((m.group(0) for c in reversed(clauses[:i]) if (m := _TIME_TAIL.search(c))), None)
+                figure = f"{lead}，{clause}" if lead and len(lead) + len(clause) < limit else clause
+                return _clip(figure, limit)
+    clauses = [c.strip() for c in re.split(r"[，,。；;！？：:]", summary) if c.strip()]
+    if not clauses:
+        return ""
+    first = f"{clauses[0]}，{clauses[1]}" if _TIME_LEAD.match(clauses[0]) and len(clauses) > 1 else clauses[0]
+    return _clip(first, limit)
+
+
+def _clip(s: str, limit: int) -> str:
+    return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
 def release_summary(title: str, body: str, attachments_text: str = "", *, doctype: str | None = None) -> str:
