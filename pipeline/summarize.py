@@ -90,13 +90,24 @@ _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
 
 
+# An addressee that opens a line and runs on into the text: 各市经信局：为保障春耕生产，…
+_ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:人民政府|委员会|厅|局|办公室|部门|单位|机构|企业))[：:]")
+
+
 def split_sentences(text: str) -> list[str]:
-    """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence."""
+    """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence.
+
+    A salutation on the same line as the first sentence is split off as a sentence of its own.
+    """
     out: list[str] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
+        m = _ADDRESSEE.match(line)
+        if m and m.end() < len(line):
+            out.append(line[: m.end()])
+            line = line[m.end():].strip()
         buf = ""
         i = 0
         while i < len(line):
