@@ -15,7 +15,6 @@ from radar.settings import Settings
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion, Source, TrackLabel, utcnow
 
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 PUBLIC = "https://radar.example.org"
 
 
