@@ -63,9 +63,11 @@ class SummaryRules(BaseModel):
     min_sentence_chars: int = Field(12, ge=1)
     min_score: float = 3.0
     position_decay: float = Field(0.0, ge=0.0, lt=1.0)
+    fit_ratio: float = Field(1.0, gt=0.0, le=1.0)
     lead_bonus: dict[str, float] = Field(default_factory=dict)
     drop: dict[str, list[str]]
     keep_if: dict[str, list[str]] = Field(default_factory=dict)
+    section_bonus: dict[str, float] = Field(default_factory=dict)
     cues: dict[str, CueGroup]
     doctype_bonus: dict[str, dict[str, float]] = Field(default_factory=dict)
     strip_prefixes: list[str] = Field(default_factory=list)
@@ -182,7 +184,12 @@ class Summarizer:
         seen: set[str] = set()
         sentences = split_sentences(text)
         decay = self.rules.position_decay / max(1, len(sentences))
+        heading_bonus = 0.0
         for i, raw in enumerate(sentences):
+            if self._is_heading(raw):
+                # what follows 二、主要目标 (or a 解读's question about the main points) is what the section is for
+                heading_bonus = max((w for word, w in self.rules.section_bonus.items() if word in raw), default=0.0)
+                continue
             if _ATTACHMENT_HEADER.match(raw) or len(raw) < self.rules.min_sentence_chars and not self._cues_only_short(raw):
                 continue
             if self.is_furniture(raw):
@@ -192,8 +199,16 @@ class Summarizer:
                 continue
             seen.add(clean)
             lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
-            out.append(Scored(i, clean, (self.score(clean, doctype) + lead) * (1.0 - decay * i)))
+            score = self.score(clean, doctype)
+            bonus = lead + (heading_bonus if score > 0 else 0.0)
+            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i)))
         return out
+
+    def _is_heading(self, sentence: str) -> bool:
+        """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
+        if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
+            return True
+        return any(p.search(sentence) for group in ("heading", "question") for p in self._drop.get(group, []))
 
     def _cues_only_short(self, sentence: str) -> bool:
         """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
@@ -211,6 +226,11 @@ class Summarizer:
         best_score = ranked[0].score
         if len(cands) == 1 or best_score <= 0:
             ranked = cands  # nothing stands out: the document's own order
+        elif len(ranked[0].text) > limit:
+            # Whole sentences read better than a cut one: a nearly as good sentence that fits goes first.
+            fits = [c for c in ranked if len(c.text) <= limit and c.score >= self.rules.fit_ratio * best_score]
+            if fits:
+                ranked = [fits[0]] + [c for c in ranked if c is not fits[0]]
         chosen: list[Scored] = []
         used = 0
         for c in ranked:
