@@ -45,6 +45,10 @@ class SentenceChange:
         return _trim(old_side), _trim(new_side)
 
     def html(self) -> Markup:
+        if self.kind == "新增":
+            return Markup(f'<div><ins style="background:#dcfce7;color:#166534;text-decoration:none;">{escape(self.new)}</ins></div>')
+        if self.kind == "删除":
+            return Markup(f'<div style="color:#6b7280;"><del style="background:#fee2e2;color:#991b1b;">{escape(self.old)}</del></div>')
         old, new = self._segments()
         parts: list[str] = []
         if self.old:
@@ -57,6 +61,8 @@ class SentenceChange:
         return Markup("".join(parts))
 
     def text_lines(self) -> list[str]:
+        if self.kind != "修改":  # a whole sentence added or removed: the kind says so, brackets would add nothing
+            return [self.new or self.old]
         old, new = self._segments()
         out = []
         if self.old:
