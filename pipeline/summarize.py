@@ -64,6 +64,8 @@ class SummaryRules(BaseModel):
     min_score: float = 3.0
     position_decay: float = Field(0.0, ge=0.0, lt=1.0)
     fit_ratio: float = Field(1.0, gt=0.0, le=1.0)
+    concise_chars: int = Field(80, ge=10)
+    length_penalty: float = Field(0.0, ge=0.0, lt=1.0)
     lead_bonus: dict[str, float] = Field(default_factory=dict)
     drop: dict[str, list[str]]
     keep_if: dict[str, list[str]] = Field(default_factory=dict)
@@ -201,13 +203,15 @@ class Summarizer:
             lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
             bonus = lead + (heading_bonus if score > 0 else 0.0)
-            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i)))
+            # a sentence that would fill the summary alone leaves no room for a second point
+            long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
+            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))))
         return out
 
     def _is_heading(self, sentence: str) -> bool:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
         if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
-            return True
+            return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
         return any(p.search(sentence) for group in ("heading", "question") for p in self._drop.get(group, []))
 
     def _cues_only_short(self, sentence: str) -> bool:
