@@ -29,16 +29,14 @@ COPY web web
 COPY workers workers
 RUN pip wheel --wheel-dir /wheels ".${EXTRAS:+[$EXTRAS]}"
 
-# ---- runtime: slim Python, the CJK font, the wheels installed into a venv, a non-root user ----
+# ---- runtime: slim Python, the wheels installed into a venv, a non-root user ----
 FROM python:3.11-slim AS runtime
 ARG EXTRAS=""
 ARG WITH_LIBREOFFICE=0
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# fonts-noto-cjk: Chinese labels in the digest's trend chart (alerts/chart.py looks for NotoSansCJK).
+# No font package: the digest's chart is an HTML table the reader's mail client draws (alerts/chart.py).
 # All runtime libraries (libpq, libxml2, pdfium, Pillow's codecs) ship inside the wheels, so no -dev packages.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
-    && if [ "$WITH_LIBREOFFICE" = "1" ]; then apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
+RUN if [ "$WITH_LIBREOFFICE" = "1" ]; then apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 --user-group radar
 # The wheels are bind-mounted from the build stage, so they never become a layer of this image.
