@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from radar.paths import CONFIG_DIR
 from radar.yamlconfig import load_model
@@ -86,6 +86,16 @@ class SummaryRules(BaseModel):
     def _prefix_compiles(cls, v: list[str]) -> list[str]:
         return _compile_all(v)
 
+    @model_validator(mode="after")
+    def _names_exist(self) -> "SummaryRules":
+        """keep_if and doctype_bonus name drop groups and cues; a typo there would silently do nothing."""
+        unknown = [g for g in self.keep_if if g not in self.drop]
+        unknown += [c for cues in self.keep_if.values() for c in cues if c not in self.cues]
+        unknown += [c for bonus in self.doctype_bonus.values() for c in bonus if c not in self.cues]
+        if unknown:
+            raise ValueError(f"names no drop group or cue: {', '.join(sorted(set(unknown)))}")
+        return self
+
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 _QUOTE_CLOSERS = "”’）)」』】"
@@ -146,10 +156,6 @@ class Summarizer:
         self.rules = rules
         self._drop = {group: [re.compile(p) for p in ps] for group, ps in rules.drop.items()}
         self._cues = {name: (g.weight, [re.compile(p) for p in g.patterns]) for name, g in rules.cues.items()}
-        for group, cues in rules.keep_if.items():
-            unknown = [c for c in [group] if c not in rules.drop] + [c for c in cues if c not in rules.cues]
-            if unknown:
-                raise ValueError(f"summary rules: keep_if names unknown groups {unknown}")
         self._strip = [re.compile(p) for p in rules.strip_prefixes]
 
     @classmethod

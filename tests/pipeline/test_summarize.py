@@ -147,3 +147,11 @@ def test_a_bare_comment_window_line_is_kept() -> None:
     page = "征求意见时间：\n2025年4月1日至2025年4月30日\n《若干措施》提出设立50亿元未来材料产业基金。"
     summary = release_summary("关于公开征求意见的公告", page, doctype="征求意见稿")
     assert "2025年4月1日至2025年4月30日" in summary and "设立50亿元未来材料产业基金" in summary
+
+
+def test_a_rule_naming_a_cue_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    rules = tmp_path / "summary.yaml"
+    rules.write_text((REPO_ROOT / "config" / "summary.yaml").read_text(encoding="utf-8").replace("contact: [comment_deadline]", "contact: [comment_dedline]"),
+                     encoding="utf-8")
+    with pytest.raises(ConfigError, match="comment_dedline"):
+        Summarizer.load(rules)
