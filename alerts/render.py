@@ -58,7 +58,7 @@ LABELS = {
         "preferences": "修改订阅偏好", "unsubscribe": "退订",
         "chart_caption": "近九周每周已归类文件数（按发布日期；无发布日期的按首次收录日期）",
         "published_earlier": "本期收录的{n}条中有{m}条发布于图示九周之前（补录的存量文件），未计入上图。",
-        "highlights": "本期要点", "details": "PolicyRadar 详情", "original": "原文", "see_below": "详见下文",
+        "no_summary": "（页面与附件中没有可摘录的正文，请见原文）", "highlights": "本期要点", "details": "PolicyRadar 详情", "original": "原文", "see_below": "详见下文",
         "changed_sentences": "修改内容", "kinds": {"修改": "修改", "新增": "新增", "删除": "删除"},
     },
     "en": {
@@ -70,7 +70,7 @@ LABELS = {
         "preferences": "Preferences", "unsubscribe": "Unsubscribe",
         "chart_caption": "Filed documents per week, last nine weeks (by publication date; first-seen date where none)",
         "published_earlier": "{m} of this issue's {n} items were published before the nine weeks shown (backlog) and are not in the chart.",
-        "highlights": "Highlights", "details": "PolicyRadar page", "original": "Original", "see_below": "below",
+        "no_summary": "(no quotable text in the page or its attachments; see the original)", "highlights": "Highlights", "details": "PolicyRadar page", "original": "Original", "see_below": "below",
         "changed_sentences": "What changed", "kinds": {"修改": "Changed", "新增": "Added", "删除": "Removed"},
     },
 }

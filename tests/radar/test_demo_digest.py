@@ -42,6 +42,7 @@ def test_demo_digest_summaries_and_changes(settings: Settings, smtp_server, unus
                 assert summary in text, title  # the digest shows the stored summary, verbatim
     assert summarised >= len(rows) - 1  # only the notice whose attachment is a broken PDF has nothing to say
     assert "【本期要点】" in text and "PolicyRadar 详情：" in text
+    assert text.count("（页面与附件中没有可摘录的正文，请见原文）") == len(rows) - summarised  # said, not left blank
 
     second = run_demo(settings, port=unused_port)
     assert second.edited and len(box.messages) == 2
