@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import shutil
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
