@@ -29,17 +29,16 @@ COPY web web
 COPY workers workers
 RUN pip wheel --wheel-dir /wheels ".${EXTRAS:+[$EXTRAS]}"
 
-# ---- runtime: slim Python, the CJK font, the wheels installed into a venv, a non-root user ----
+# ---- runtime: slim Python, the wheels installed into a venv, a non-root user ----
 FROM python:3.11-slim AS runtime
 ARG EXTRAS=""
 ARG WITH_LIBREOFFICE=0
 # WITH_CHROMIUM=1: Debian's chromium for sources with fetch: browser (caict-bps); without it they fail with a message.
 ARG WITH_CHROMIUM=0
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-# fonts-noto-cjk: Chinese labels in the digest's trend chart (alerts/chart.py looks for NotoSansCJK).
+# No font package: the digest's chart is an HTML table the reader's mail client draws (alerts/chart.py).
 # All runtime libraries (libpq, libxml2, pdfium, Pillow's codecs) ship inside the wheels, so no -dev packages.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+RUN if [ "$WITH_LIBREOFFICE" = "1" ] || [ "$WITH_CHROMIUM" = "1" ]; then apt-get update; fi \
     && if [ "$WITH_LIBREOFFICE" = "1" ]; then apt-get install -y --no-install-recommends libreoffice-writer-nogui; fi \
     && if [ "$WITH_CHROMIUM" = "1" ]; then apt-get install -y --no-install-recommends chromium; fi \
     && rm -rf /var/lib/apt/lists/* \

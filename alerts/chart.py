@@ -1,73 +1,71 @@
-"""The digest's small trend chart: items this week against the previous eight, as a PNG.
+"""The digest's weekly chart as an HTML table with inline-styled bars, and as text bars.
 
-Drawn with Pillow (a bar chart needs no plotting library).  Chinese labels
-need a CJK font; the system's (fonts-noto-cjk or fonts-wqy-microhei, both in
-Debian and in our Docker image) is found by path or fc-match.  Without one
-the chart is drawn with Latin labels and ``ChartImage.cjk`` says so.
+An image chart needs a CJK font on the sending machine; where fontconfig
+finds none (or falls back to a Latin font), every label becomes □□□.  A table
+needs no font on our side: the reader's mail client draws the labels with its
+own fonts, every client renders tables with inline styles (no CSS classes, no
+images to block), and a screen reader reads it row by row.  The text part
+gets the same figures as bars of █.
 """
 
 from __future__ import annotations
 
-import io
-import shutil
-import subprocess
+import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from html import escape
 
-from PIL import Image, ImageDraw, ImageFont
+from markupsafe import Markup
 
-CANDIDATES = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-]
-
-
-@lru_cache(maxsize=1)
-def cjk_font_path() -> str | None:
-    for path in CANDIDATES:
-        if Path(path).exists():
-            return path
-    if shutil.which("fc-match"):
-        try:
-            out = subprocess.run(["fc-match", "-f", "%{file}", ":lang=zh-cn"], capture_output=True, text=True, timeout=5).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if out and Path(out).exists() and Path(out).suffix.lower() in (".ttc", ".ttf", ".otf"):
-            return out
-    return None
+BAR = "#9b1c1c"
+BAR_OLD = "#d1a3a3"
+MAX_TEXT_BAR = 20
 
 
 @dataclass
-class ChartImage:
-    png: bytes
-    cjk: bool  # False: no CJK font on this machine, labels fell back to Latin
+class WeeklyChart:
+    """(label, count) pairs oldest first; the last is the digest's own week."""
+
+    counts: list[tuple[str, int]]
+    caption: str
+
+    @property
+    def peak(self) -> int:
+        return max([c for _l, c in self.counts] + [1])
+
+    def html(self) -> Markup:
+        """Rows of label · bar · count; bar widths are percentages of the busiest week."""
+        rows = []
+        n = len(self.counts)
+        for i, (label, count) in enumerate(self.counts):
+            pct = round(100 * count / self.peak)
+            colour = BAR if i == n - 1 else BAR_OLD
+            bar = (f'<div style="background:{colour};height:12px;width:{pct}%;min-width:{2 if count else 0}px;'
+                   f'border-radius:2px;font-size:0;line-height:0;">&nbsp;</div>') if count else ""
+            weight = "bold" if i == n - 1 else "normal"
+            rows.append(
+                f'<tr><th scope="row" style="font-weight:{weight};font-size:12px;color:#374151;text-align:right;'
+                f'padding:2px 8px 2px 0;white-space:nowrap;width:64px;">{escape(label)}</th>'
+                f'<td style="padding:2px 0;">{bar}</td>'
+                f'<td style="font-size:12px;color:#374151;padding:2px 0 2px 8px;width:32px;text-align:right;">{count}</td></tr>'
+            )
+        return Markup(
+            '<table role="table" data-chart="weekly" cellpadding="0" cellspacing="0" width="100%" '
+            'style="border-collapse:collapse;width:100%;max-width:560px;table-layout:fixed;">'
+            f'<caption style="text-align:left;font-size:13px;color:#6b7280;padding-bottom:4px;">{escape(self.caption)}</caption>'
+            f'<tbody>{"".join(rows)}</tbody></table>'
+        )
+
+    def text(self) -> str:
+        """One line per week: label, bar of █ scaled to the busiest week, count."""
+        width = max((_columns(label) for label, _c in self.counts), default=0)
+        lines = [self.caption]
+        for label, count in self.counts:
+            blocks = round(MAX_TEXT_BAR * count / self.peak)
+            bar = "█" * blocks if blocks or not count else "▏"
+            lines.append(f"  {label}{' ' * (width - _columns(label))}  {bar}{' ' if bar else ''}{count}")
+        return "\n".join(lines)
 
 
-def weekly_chart(counts: list[tuple[str, int]], *, title: str = "每周新增与更新条数", latin_title: str = "Items per week") -> ChartImage:
-    """Bars for (label, count) pairs, oldest first; the last bar (this week) is highlighted."""
-    w, h, pad, top = 560, 180, 28, 34
-    img = Image.new("RGB", (w, h), "white")
-    draw = ImageDraw.Draw(img)
-    path = cjk_font_path()
-    font = ImageFont.truetype(path, 13) if path else ImageFont.load_default()
-    small = ImageFont.truetype(path, 11) if path else ImageFont.load_default()
-    draw.text((pad, 8), title if path else latin_title, fill="#1f2328", font=font)
-    peak = max([c for _l, c in counts] + [1])
-    n = max(1, len(counts))
-    slot = (w - 2 * pad) / n
-    base = h - 24
-    for i, (label, count) in enumerate(counts):
-        x0 = pad + i * slot + slot * 0.18
-        x1 = pad + (i + 1) * slot - slot * 0.18
-        y0 = base - (base - top) * count / peak
-        draw.rectangle([x0, y0, x1, base], fill="#9b1c1c" if i == n - 1 else "#d1a3a3")
-        draw.text((x0, y0 - 14), str(count), fill="#374151", font=small)
-        shown = label if path else label.replace("本周", "now").replace("周", "w")
-        draw.text((x0, base + 4), shown, fill="#6b7280", font=small)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
-    return ChartImage(buf.getvalue(), path is not None)
+def _columns(s: str) -> int:
+    """Monospace columns: CJK characters are two wide, so padding with spaces lines the bars up."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)

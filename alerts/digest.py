@@ -20,14 +20,15 @@ from email.utils import make_msgid, parseaddr
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from alerts.mime import ImagePart, digest_bytes
+from alerts.mime import digest_bytes
 from alerts.period import Period
 from alerts.render import RenderedDigest, render_digest
 from alerts.select import Digest, load_candidates, select_digest
+from alerts.trend import weekly_publications
 from alerts.transport import PermanentSendError, TransientSendError, Transport, transport_for
 from radar.settings import Settings
 from storage.db import session_scope
-from storage.models import Delivery, DigestRun, DocumentVersion, Subscriber, TrackLabel, utcnow
+from storage.models import Delivery, DigestRun, Subscriber, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,9 @@ class OutgoingDigest:
 
 def build_digest_mail(
     rendered: RenderedDigest, *, sender: str, recipient: str, period_key: str,
-    links: dict[str, str] | None = None, image: ImagePart | None = None,
+    links: dict[str, str] | None = None,
 ) -> OutgoingDigest:
-    """multipart/alternative (text, then HTML with the chart as an inline related image),
+    """multipart/alternative (text, then HTML; the chart is a table inside the HTML, no image),
     with RFC 8058 one-click unsubscribe headers."""
     domain = parseaddr(sender)[1].split("@")[-1] or "localhost"
     message_id = make_msgid(idstring=f"digest.{period_key}", domain=domain)
@@ -71,28 +72,8 @@ def build_digest_mail(
     if links:
         extra += [("List-Unsubscribe", f"<{links['unsubscribe']}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
     data = digest_bytes(subject=rendered.subject, sender=sender, recipient=recipient, message_id=message_id,
-                        text=rendered.text, html=rendered.html, extra_headers=extra, image=image)
+                        text=rendered.text, html=rendered.html, extra_headers=extra)
     return OutgoingDigest(sender, recipient, rendered.subject, message_id, data, period_key)
-
-
-def weekly_counts(session: Session, period: Period, weeks: int = 9) -> list[tuple[str, int]]:
-    """Filed (labelled) new versions per digest week, this period and the eight before it."""
-    from datetime import timedelta
-
-    from sqlalchemy import func as sa_func
-
-    out: list[tuple[str, int]] = []
-    end = period.end
-    for k in range(weeks - 1, -1, -1):
-        w_end = end - timedelta(days=7 * k)
-        w_start = w_end - timedelta(days=7)
-        n = session.exec(
-            select(sa_func.count(sa_func.distinct(DocumentVersion.id)))
-            .join(TrackLabel, TrackLabel.version_id == DocumentVersion.id)  # type: ignore[arg-type]
-            .where(DocumentVersion.first_seen >= w_start, DocumentVersion.first_seen < w_end)
-        ).one()
-        out.append(("本周" if k == 0 else f"-{k}周", int(n)))
-    return out
 
 
 def track_order(settings: Settings) -> list[str]:
@@ -127,7 +108,6 @@ def run_digest(
 ) -> DigestReport:
     """Send the digest for ``period`` to every confirmed, active subscriber of ``frequency``
     (or to the given addresses, whatever their frequency).  ``dry_run`` renders and reports, sends nothing."""
-    from alerts.chart import weekly_chart
     from alerts.subscriptions import links_for
 
     order = track_order(settings)
@@ -139,8 +119,7 @@ def run_digest(
         s.add(run)
         s.flush()
         run_id = run.id
-        cid = f"trend.{period.key}@policyradar"
-        image = ImagePart(weekly_chart(weekly_counts(s, period)).png, cid)  # encoded once per run
+        trend, since = weekly_publications(s, period.end, tz=settings.timezone)  # once per run: the same for every subscriber
         candidates = load_candidates(s, period)  # once per run, not once per subscriber
     assert run_id is not None
     report = DigestReport(period, run_id)
@@ -162,6 +141,7 @@ def run_digest(
                     report.uncertain.append(sub.email)
                     continue
                 digest = select_digest(s, period, sub, order, candidates)
+                digest.trend, digest.trend_since = trend, since
                 if dry_run:
                     report.planned.append((sub.email, len(digest.items), digest.new_count, digest.changed_count))
                     continue
@@ -170,8 +150,8 @@ def run_digest(
                         report.empty.append(sub.email)
                     continue
                 links = links_for(settings, sub)
-                rendered = _personal(render_cache, digest, sub.email, sub.language, links, settings.public_url, cid)
-                msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=period.key, links=links, image=image)
+                rendered = _personal(render_cache, digest, sub.email, sub.language, links, settings.public_url)
+                msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=period.key, links=links)
                 row = _claim(s, sub, period, run_id, existing, "sending", subject=msg.subject, message_id=msg.message_id, items=len(digest.items))
                 if row is None:
                     report.skipped.append(sub.email)
@@ -201,7 +181,7 @@ def _digest_key(digest: "Digest", language: str) -> tuple:
     ))
 
 
-def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, language: str, links: dict[str, str], public_url: str, cid: str) -> RenderedDigest:
+def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, language: str, links: dict[str, str], public_url: str) -> RenderedDigest:
     """Subscribers whose filters select the same items share one rendering; only address and links differ.
 
     Rendering is the costliest step per mail, and in practice many subscribers
@@ -211,7 +191,7 @@ def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, 
     base = cache.get(key)
     if base is None:
         base = render_digest(digest, recipient=_PH_TO, public_url=public_url, language=language,
-                             links={"unsubscribe": _PH_UNSUB, "preferences": _PH_PREFS}, chart_cid=cid)
+                             links={"unsubscribe": _PH_UNSUB, "preferences": _PH_PREFS})
         cache[key] = base
     def fill(text: str, esc: bool) -> str:
         to = html.escape(email) if esc else email
@@ -221,7 +201,6 @@ def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, 
 
 def render_preview(settings: Settings, period: Period, email: str, out: "Path") -> "Path":
     """Render one subscriber's digest to an .eml file without sending or recording a delivery."""
-    from alerts.chart import weekly_chart
     from alerts.subscriptions import links_for
 
     with session_scope(settings) as s:
@@ -229,11 +208,10 @@ def render_preview(settings: Settings, period: Period, email: str, out: "Path") 
         if sub is None:
             raise LookupError(f"no subscriber {email!r}")
         digest = select_digest(s, period, sub, track_order(settings))
+        digest.trend, digest.trend_since = weekly_publications(s, period.end, tz=settings.timezone)
         links = links_for(settings, sub)
-        cid = f"trend.{period.key}@policyradar"
-        rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url, language=sub.language, links=links, chart_cid=cid)
-        msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=f"preview-{period.key}", links=links,
-                                image=ImagePart(weekly_chart(weekly_counts(s, period)).png, cid))
+        rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url, language=sub.language, links=links)
+        msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=f"preview-{period.key}", links=links)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(msg.data)
     out.with_suffix(".html").write_text(rendered.html, encoding="utf-8")

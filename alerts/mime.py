@@ -3,7 +3,7 @@
 The standard library's EmailMessage builds and serialises a multipart mail
 through its header registry and generator at about 10 ms per digest; for
 10,000 personalised digests that alone is minutes.  Digest mails have a fixed
-shape (text + HTML with one inline image), so we write that shape directly:
+shape (text + HTML), so we write that shape directly:
 bodies base64-encoded by the C codec, headers RFC 2047-encoded by
 ``email.header`` and folded to 78 columns.  The result is parsed back by
 ``email`` in the tests, so it stays standards-conformant.
@@ -48,27 +48,12 @@ def _address(value: str) -> str:
     return formataddr((name, addr)) if name else addr
 
 
-class ImagePart:
-    """An inline image, encoded once and reused in every message."""
-
-    def __init__(self, png: bytes, cid: str, filename: str = "trend.png"):
-        self.cid = cid
-        self.bytes = (
-            b"Content-Type: image/png" + CRLF
-            + b"Content-Transfer-Encoding: base64" + CRLF
-            + f"Content-ID: <{cid}>".encode() + CRLF
-            + f'Content-Disposition: inline; filename="{filename}"'.encode() + CRLF + CRLF
-            + _b64(png)
-        )
-
-
 def digest_bytes(
     *, subject: str, sender: str, recipient: str, message_id: str, text: str, html: str,
-    extra_headers: list[tuple[str, str]] = (), image: ImagePart | None = None,  # type: ignore[assignment]
+    extra_headers: list[tuple[str, str]] = (),  # type: ignore[assignment]
 ) -> bytes:
-    """multipart/alternative(text/plain, [multipart/related(] text/html [, image/png)])."""
+    """multipart/alternative(text/plain, text/html); the chart is a table inside the HTML, so no image part."""
     alt = f"alt-{uuid.uuid4().hex}"
-    rel = f"rel-{uuid.uuid4().hex}"
     out = [
         _header("Subject", subject), _header("From", _address(sender)), _header("To", _address(recipient)),
         _header("Date", formatdate(localtime=False)), _header("Message-ID", message_id),
@@ -80,13 +65,6 @@ def digest_bytes(
     out.append(b'Content-Type: text/plain; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF)
     out.append(_b64(text.encode("utf-8")))
     out.append(f"--{alt}".encode() + CRLF)
-    html_part = b'Content-Type: text/html; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF + _b64(html.encode("utf-8"))
-    if image is None:
-        out.append(html_part)
-    else:
-        out.append(f'Content-Type: multipart/related; boundary="{rel}"; type="text/html"'.encode() + CRLF + CRLF)
-        out.append(f"--{rel}".encode() + CRLF + html_part)
-        out.append(f"--{rel}".encode() + CRLF + image.bytes)
-        out.append(f"--{rel}--".encode() + CRLF)
+    out.append(b'Content-Type: text/html; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF + _b64(html.encode("utf-8")))
     out.append(f"--{alt}--".encode() + CRLF)
     return b"".join(out)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from alerts.changes import SentenceChange, sentence_changes
 from alerts.period import Period
 from alerts.rank import priority, republication_bonus
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel
@@ -25,6 +26,18 @@ class DigestItem:
     also: list[str] = field(default_factory=list)  # other sources that published the same release
     priority: float = 0.0  # see alerts.rank
     draft: tuple[str, str] | None = None  # (title, url) of the 征求意见稿 this final version follows
+    changes: list[SentenceChange] = field(default_factory=list)  # old → new sentences of an update
+
+    @property
+    def anchor(self) -> str:
+        """The item's id in the HTML digest, for 本期要点's links down to it."""
+        return f"item-{self.document.id}"
+
+    @property
+    def key_figure(self) -> str:
+        from pipeline.summarize import key_figure
+
+        return key_figure(self.version.summary or "")
 
     @property
     def primary(self) -> TrackLabel:
@@ -54,6 +67,17 @@ class Digest:
 
     period: Period
     groups: "OrderedDict[str, OrderedDict[str, list[DigestItem]]]" = field(default_factory=OrderedDict)
+    trend: list[tuple[str, int]] = field(default_factory=list)  # filed documents per week by publish date, oldest first
+    trend_since: datetime | None = None  # start of the trend's first week
+
+    @property
+    def highlights(self) -> list[DigestItem]:
+        """本期要点: the three to five highest-ranked items (five once there are ten or more)."""
+        items = self.items
+        if len(items) < 3:
+            return []
+        ranked = sorted(items, key=lambda it: (-it.priority, -(it.published.toordinal() if it.published else 0)))
+        return ranked[: 5 if len(items) >= 10 else 3]
 
     @property
     def items(self) -> list[DigestItem]:
@@ -116,6 +140,7 @@ class Candidate:
     source_title: str
     draft: tuple[str, str] | None
     base_priority: float = 0.0  # alerts.rank.priority without the republication bonus, computed once
+    changes: list[SentenceChange] = field(default_factory=list)
 
 
 def load_candidates(session: Session, period: Period) -> list[Candidate]:
@@ -154,9 +179,34 @@ def load_candidates(session: Session, period: Period) -> list[Candidate]:
             draft = (d.title, d.url) if d is not None else None
         changed = ver.version_no > 1 and doc.first_seen < period.start
         cand = Candidate(ver, doc, labels, changed, sources.get(doc.source_name, doc.source_name), draft)
+        if changed:
+            cand.changes = _changes_since_previous(session, ver)
         cand.base_priority = priority(DigestItem(doc, ver, labels, changed, cand.source_title, draft=draft))
         out.append(cand)
     return out
+
+
+def _changes_since_previous(session: Session, ver: DocumentVersion) -> list[SentenceChange]:
+    """Old → new sentences between this version and the one before it (once per run, shared by all subscribers)."""
+    prev = session.exec(
+        select(DocumentVersion.text).where(DocumentVersion.document_id == ver.document_id, DocumentVersion.version_no < ver.version_no)
+        .order_by(DocumentVersion.version_no.desc())  # type: ignore[attr-defined]
+    ).first()
+    return sentence_changes(prev, ver.text) if prev is not None else []
+
+
+def _sections(labels: list[TrackLabel], subscribed: list[str]) -> list[TrackLabel]:
+    """The item's labels with the one it is filed under first: its leading label among the subscribed tracks.
+
+    A subscriber to 未来能源 only must not find an item under 未来信息 because
+    that was its strongest track; the other tracks stay visible as 同时涉及.
+    """
+    if not subscribed:
+        return labels
+    wanted = [lab for lab in labels if lab.track in subscribed or lab.track_id in subscribed]
+    if not wanted:
+        return labels  # chosen by a sub-track filter: keep its own order
+    return [wanted[0]] + [lab for lab in labels if lab is not wanted[0]]
 
 
 def select_digest(
@@ -166,7 +216,8 @@ def select_digest(
     if candidates is None:
         candidates = load_candidates(session, period)
     items = [
-        DigestItem(c.document, c.version, c.labels, c.changed, c.source_title, draft=c.draft, priority=c.base_priority)
+        DigestItem(c.document, c.version, _sections(c.labels, subscriber.tracks or []), c.changed, c.source_title, draft=c.draft,
+                   priority=c.base_priority, changes=c.changes)
         for c in candidates
         if _wanted(subscriber, c.labels, c.document, c.version.text)
     ]

@@ -85,6 +85,10 @@ BENCHES = [
         Figure("new SQLite database: migrate (ms)", r"sqlite\s+new database: migrate\s+([\d.]+) ms", r"sqlite\s+new database:.*?create_all \(baseline\)\s+([\d.]+) ms",
                r"sqlite\s+new database:.*?ratio\s+([\d.]+)"),
     ]),
+    Bench("summaries", "eval_summary.py", ["--baseline"], [
+        Figure("summary key hit, held-out half", r"held-out · release_summary\s+n=\d+\s+key hit ([\d.]+)", r"held-out · first 120 chars\s+n=\d+\s+key hit ([\d.]+)"),
+        Figure("summary boilerplate, held-out half", r"held-out · release_summary.*?boilerplate ([\d.]+)", r"held-out · first 120 chars.*?boilerplate ([\d.]+)"),
+    ]),
 ]
 
 

@@ -48,6 +48,16 @@ def _charset(ctype: str | None) -> str | None:
     return None
 
 
+def _digest_summary(title: str, text: str, doc_number: str | None) -> tuple[str, str]:
+    """The document type and summary the crawl would store and the digest show, by the same functions."""
+    from pipeline.doctype import detect_doctype
+    from pipeline.normalize import normalize_text
+    from pipeline.summarize import release_summary
+
+    doctype = detect_doctype(title, {"doc_number": doc_number, "kind": "government"})
+    return doctype, release_summary(title, normalize_text(text), doctype=doctype)
+
+
 def extract_command(target: str, as_json: bool) -> int:
     """Extract a local file or an http(s) URL; print text (or JSON metadata). Returns the exit code."""
     try:
@@ -88,6 +98,7 @@ def extract_command(target: str, as_json: bool) -> int:
         out = {"url": url, **_jsonable(res)}
         text = res.text
     if as_json:
+        out["doctype"], out["summary"] = _digest_summary(out.get("title") or name, text, out.get("doc_number"))
         out["text"] = out.get("text", "")[:2000]
         out["text_chars"] = len(text)
         print(json.dumps(out, ensure_ascii=False, indent=2))

@@ -29,10 +29,11 @@ from pipeline.dates import parse_cn_date
 from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
 from pipeline.html_extract import extract_release_page
-from pipeline.normalize import normalize_text, summarize, text_hash
+from pipeline.normalize import normalize_text, text_hash
 from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
+from pipeline.summarize import release_summary
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from web.search import PendingIndex, document_fields, ensure_index, index_document
@@ -251,7 +252,7 @@ class PagePipeline:
         return _Extracted(
             title, body, att_text, full, meta, attachments,
             labels=self.classifier.classify(title, body, att_text),
-            summary=summarize(body if len(body) >= 40 else (body + att_text)),
+            summary=release_summary(title, body, att_text, doctype=meta["doctype"]),
             signature=story_signature(body + "\n" + att_text),
         )
 

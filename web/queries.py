@@ -43,6 +43,20 @@ class DocRow:
         return [lab.track for lab in self.labels]
 
 
+def current_summaries(session: Session, doc_ids: list[int]) -> dict[int, str]:
+    """The digest summary of each document's current version (pipeline.summarize), for exports and the API."""
+    out: dict[int, str] = {}
+    for chunk in range(0, len(doc_ids), 500):
+        ids = doc_ids[chunk : chunk + 500]
+        rows = session.exec(
+            select(DocumentVersion.document_id, DocumentVersion.summary)
+            .join(Document, Document.id == DocumentVersion.document_id)  # type: ignore[arg-type]
+            .where(DocumentVersion.document_id.in_(ids), DocumentVersion.version_no == Document.current_version)  # type: ignore[attr-defined]
+        ).all()
+        out.update({int(doc_id): summary or "" for doc_id, summary in rows})
+    return out
+
+
 def current_labels(session: Session, doc_ids: list[int]) -> dict[int, list[TrackLabel]]:
     """Labels of each document's current version, strongest first."""
     out: dict[int, list[TrackLabel]] = {}
@@ -157,20 +171,24 @@ class Dashboard:
 
 
 def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int = 12) -> Dashboard:
+    """This week's new findings (first seen this week: what is news to the reader), and a trend of filed
+    documents by publication date (first-seen where a page gives none; see alerts.trend)."""
+    from alerts.trend import dated_labels
+
     now = now or utcnow()
     periods = weeks_back(now, weeks, tz)
-    rows = labelled_versions_between(session, periods[0].start, periods[-1].end)
-    trend: list[tuple[str, dict[str, int]]] = []
-    per_week: list[dict[str, set[int]]] = [dict() for _ in periods]
+    this_week: dict[str, set[int]] = {}
     region_docs: dict[str, set[int]] = {}
-    for doc_id, seen, track_id, region in rows:
-        seen = _aware(seen)
+    for doc_id, _seen, track_id, region in labelled_versions_between(session, periods[-1].start, periods[-1].end):
+        this_week.setdefault(track_id, set()).add(doc_id)
+        region_docs.setdefault(region or "其他", set()).add(doc_id)
+    per_week: list[dict[str, set[int]]] = [dict() for _ in periods]
+    for lab in dated_labels(session, periods[0].start, periods[-1].end, tz):
         for i, p in enumerate(periods):
-            if p.start <= seen < p.end:
-                per_week[i].setdefault(track_id, set()).add(doc_id)
-                if i == len(periods) - 1:
-                    region_docs.setdefault(region or "其他", set()).add(doc_id)
+            if p.start <= lab.when < p.end:
+                per_week[i].setdefault(lab.track_id, set()).add(lab.document_id)
                 break
+    trend: list[tuple[str, dict[str, int]]] = []
     for p, counts in zip(periods, per_week):
         label = f"{p.start.astimezone().month}/{p.start.astimezone().day}" if p is not periods[-1] else "本周"
         trend.append((label, {k: len(v) for k, v in counts.items()}))
@@ -185,7 +203,7 @@ def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int
     }
     return Dashboard(
         week=periods[-1],
-        track_counts=trend[-1][1],
+        track_counts={k: len(v) for k, v in this_week.items()},
         trend=trend,
         region_counts=sorted(((r, len(ids)) for r, ids in region_docs.items()), key=lambda kv: (-kv[1], kv[0])),
         latest=[DocRow(d, labels.get(d.id, []), titles.get(d.source_name, d.source_name)) for d in latest_docs],  # type: ignore[arg-type]

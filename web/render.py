@@ -120,7 +120,7 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: 
     left, bottom, plot_h = 30, 40, height - 70
     slot = (width - left - 10) / n
     bar_w = slot * 0.62
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="近{n}周每周新增与更新条数" xmlns="http://www.w3.org/2000/svg">']
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="近{n}周每周发布的已归类文件数（按发布日期）" xmlns="http://www.w3.org/2000/svg">']
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#999"/>')
     for i in range(n):
         x = left + i * slot + (slot - bar_w) / 2

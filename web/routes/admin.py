@@ -27,6 +27,7 @@ from alerts.digest import track_order
 from alerts.period import Period
 from alerts.render import render_digest
 from alerts.select import select_digest
+from alerts.trend import weekly_publications
 from radar.health import source_health
 from storage.db import get_engine
 from storage.models import CrawlRun, Delivery, DigestRun, FetchLog, Source, Subscriber
@@ -230,8 +231,9 @@ def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber
             raise HTTPException(404, "无法重建这封邮件：缺少订阅者或摘要周期记录")
         period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
         digest = select_digest(s, period, sub, track_order(st.settings))
+        digest.trend, digest.trend_since = weekly_publications(s, period.end, tz=st.settings.timezone)
         rendered = render_digest(digest, recipient=sub.email, public_url=st.settings.public_url, language=sub.language,
-                                 links={"unsubscribe": "#", "preferences": "#"}, chart_cid=None)
+                                 links={"unsubscribe": "#", "preferences": "#"})
     return d, sub, run, rendered, len(digest.items)
 
 

@@ -89,6 +89,7 @@ class AttachmentOut(BaseModel):
 
 
 class DocumentDetail(DocumentOut):
+    summary: str = Field(description="the current version's digest summary: one to three of its own sentences")
     labels: list[LabelOut]
     versions: list[VersionMeta]
     attachments: list[AttachmentOut]
@@ -222,8 +223,9 @@ def document(request: Request, doc_id: DbId) -> DocumentDetail:
         also = [d for d in s.exec(select(Document.id).where(Document.story_id == doc.story_id, Document.id != doc_id)).all()] if doc.story_id else []
         title = queries.source_titles(s).get(doc.source_name, doc.source_name)
     base = _doc_out(queries.DocRow(doc, labels, title))
+    current = next((v for v in versions if v.version_no == doc.current_version), None)
     return DocumentDetail(
-        **base.model_dump(), labels=[_label_out(lab) for lab in labels],
+        **base.model_dump(), summary=current.summary if current else "", labels=[_label_out(lab) for lab in labels],
         versions=[VersionMeta(version_no=v.version_no, first_seen=v.first_seen, last_seen=v.last_seen, text_hash=v.text_hash,
                               change_summary=v.change_summary) for v in versions],
         attachments=[AttachmentOut(id=a.id, url=a.url, filename=a.filename, kind=a.kind, bytes=a.bytes, page_count=a.page_count,  # type: ignore[arg-type]

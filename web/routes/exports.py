@@ -157,15 +157,15 @@ def _fmt(fmt: str) -> str:
 
 
 DOC_COLUMNS = ["id", "title", "url", "source", "source_title", "agency", "region", "doc_number", "doctype", "published",
-               "first_seen", "last_seen", "current_version", "story_id", "draft_id", "tracks"]
+               "first_seen", "last_seen", "current_version", "story_id", "draft_id", "tracks", "summary"]
 
 
-def doc_dict(r: queries.DocRow) -> dict[str, Any]:
+def doc_dict(r: queries.DocRow, summary: str = "") -> dict[str, Any]:
     d = r.document
     return {"id": d.id, "title": d.title, "url": d.url, "source": d.source_name, "source_title": r.source_title, "agency": d.agency,
             "region": d.region, "doc_number": d.doc_number, "doctype": d.doctype, "published": d.published.isoformat() if d.published else None,
             "first_seen": _iso(d.first_seen), "last_seen": _iso(d.last_seen), "current_version": d.current_version,
-            "story_id": d.story_id, "draft_id": d.draft_id, "tracks": [lab.track for lab in r.labels]}
+            "story_id": d.story_id, "draft_id": d.draft_id, "tracks": [lab.track for lab in r.labels], "summary": summary}
 
 
 @router.get("/export/documents.{fmt}", dependencies=[Depends(require_reader)])
@@ -178,9 +178,21 @@ def export_documents(request: Request, fmt: str, track: str | None = None, regio
 
     def rows() -> Iterator[dict[str, Any]]:
         with Session(get_engine(settings)) as s:
+            batch: list[queries.DocRow] = []
             for r in queries.iter_documents(s, f):
-                yield doc_dict(r)
+                batch.append(r)
+                if len(batch) == 500:
+                    yield from _with_summaries(s, batch)
+                    batch = []
+            yield from _with_summaries(s, batch)
     return _stream(rows(), fmt, "documents", DOC_COLUMNS)
+
+
+def _with_summaries(s: Session, batch: list[queries.DocRow]) -> Iterator[dict[str, Any]]:
+    """One query per batch for the current versions' summaries."""
+    summaries = queries.current_summaries(s, [int(r.document.id) for r in batch]) if batch else {}  # type: ignore[arg-type]
+    for r in batch:
+        yield doc_dict(r, summaries.get(int(r.document.id), ""))  # type: ignore[arg-type]
 
 
 LABEL_COLUMNS = ["id", "document_id", "version_id", "version_no", "current", "track_id", "track", "score", "subtracks", "terms", "quote"]

@@ -1,0 +1,337 @@
+"""Extractive summaries that say what a policy does, in one to three of its own sentences.
+
+A digest reader decides from two lines whether to open a document.  The
+first lines of a Chinese government notice are the worst two lines for that:
+a salutation (各省、自治区、直辖市…：), a transmittal (现将《…》印发给你们，请认真
+贯彻执行) and a preamble (为贯彻落实…精神).  What an analyst quotes is further
+down: targets (到2027年…不少于100项), money (给予最高500万元奖励), who it applies
+to, when it takes effect, and for a 征求意见稿 the comment deadline.
+
+So: split into sentences, drop the furniture, score the rest by cue words,
+keep the best few in document order.  Extractive on purpose (no model to
+download, nothing invented, every word traceable to the original), and the
+cue words are data in ``config/summary.yaml`` so an analyst can tune them.
+A transmittal notice's enclosed policy is in the page or in its attachment;
+both are passed in, so its sentences compete on the same terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from radar.paths import CONFIG_DIR
+from radar.yamlconfig import load_model
+
+__all__ = ["Summarizer", "key_figure", "release_summary", "split_sentences", "summarize_document"]
+
+SUMMARY_CONFIG = CONFIG_DIR / "summary.yaml"
+
+
+def _compile_all(patterns: list[str]) -> list[str]:
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
+    return patterns
+
+
+class CueGroup(BaseModel):
+    """Words that make a sentence worth quoting, and how much."""
+
+    model_config = ConfigDict(extra="forbid")
+    weight: float
+    patterns: list[str]
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return _compile_all(v)
+
+
+class SummaryRules(BaseModel):
+    """The summary.yaml file."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_chars: int = Field(150, ge=20)
+    max_sentences: int = Field(3, ge=1)
+    min_sentence_chars: int = Field(12, ge=1)
+    min_score: float = 3.0
+    position_decay: float = Field(0.0, ge=0.0, lt=1.0)
+    fit_ratio: float = Field(1.0, gt=0.0, le=1.0)
+    concise_chars: int = Field(80, ge=10)
+    length_penalty: float = Field(0.0, ge=0.0, lt=1.0)
+    lead_bonus: dict[str, float] = Field(default_factory=dict)
+    drop: dict[str, list[str]]
+    keep_if: dict[str, list[str]] = Field(default_factory=dict)
+    section_bonus: dict[str, float] = Field(default_factory=dict)
+    cues: dict[str, CueGroup]
+    doctype_bonus: dict[str, dict[str, float]] = Field(default_factory=dict)
+    strip_prefixes: list[str] = Field(default_factory=list)
+
+    @field_validator("drop")
+    @classmethod
+    def _drop_compiles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in v.values():
+            _compile_all(patterns)
+        return v
+
+    @field_validator("strip_prefixes")
+    @classmethod
+    def _prefix_compiles(cls, v: list[str]) -> list[str]:
+        return _compile_all(v)
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> "SummaryRules":
+        """keep_if and doctype_bonus name drop groups and cues; a typo there would silently do nothing."""
+        unknown = [g for g in self.keep_if if g not in self.drop]
+        unknown += [c for cues in self.keep_if.values() for c in cues if c not in self.cues]
+        unknown += [c for bonus in self.doctype_bonus.values() for c in bonus if c not in self.cues]
+        if unknown:
+            raise ValueError(f"names no drop group or cue: {', '.join(sorted(set(unknown)))}")
+        return self
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
+_QUOTE_CLOSERS = "”’）)」』】"
+_CLAUSE_END = "；;，,："
+_INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+_ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
+
+
+# An addressee that opens a line and runs on into the text: 各市经信局：为保障春耕生产，…
+_ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:人民政府|委员会|厅|局|办公室|部门|单位|机构|企业))[：:]")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence.
+
+    A salutation on the same line as the first sentence is split off as a sentence of its own.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        m = _ADDRESSEE.match(line)
+        if m and m.end() < len(line):
+            out.append(line[: m.end()])
+            line = line[m.end():].strip()
+        buf = ""
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            buf += ch
+            i += 1
+            if ch in "。！？!?":
+                while i < len(line) and line[i] in _QUOTE_CLOSERS:
+                    buf += line[i]
+                    i += 1
+                if buf.strip():
+                    out.append(buf.strip())
+                buf = ""
+        if buf.strip():
+            out.append(buf.strip())
+    return out
+
+
+@dataclass
+class Scored:
+    """One candidate sentence: where it was, what it says after lead-ins are stripped, and its score."""
+
+    index: int
+    text: str
+    score: float
+
+
+class Summarizer:
+    """Rules loaded once; ``summarize`` is pure and cheap (a few regex passes per sentence)."""
+
+    def __init__(self, rules: SummaryRules):
+        self.rules = rules
+        self._drop = {group: [re.compile(p) for p in ps] for group, ps in rules.drop.items()}
+        self._cues = {name: (g.weight, [re.compile(p) for p in g.patterns]) for name, g in rules.cues.items()}
+        self._strip = [re.compile(p) for p in rules.strip_prefixes]
+
+    @classmethod
+    def load(cls, path: str | Path = SUMMARY_CONFIG) -> "Summarizer":
+        return cls(load_model(Path(path), SummaryRules, expand_env=False))
+
+    def is_furniture(self, sentence: str) -> bool:
+        """Salutation, transmittal, preamble, contact, 附件 list, signature, question, heading or promotion."""
+        s = _INNER_SPACE.sub("", sentence) if len(sentence) < 60 else sentence
+        for group, patterns in self._drop.items():
+            if any(p.search(sentence) or p.search(s) for p in patterns):
+                if not any(self._has_cue(c, sentence) for c in self.rules.keep_if.get(group, [])):
+                    return True
+        return False
+
+    def _has_cue(self, cue: str, sentence: str) -> bool:
+        return any(p.search(sentence) for p in self._cues[cue][1])
+
+    def _clean(self, sentence: str) -> str:
+        for p in self._strip:
+            sentence = p.sub("", sentence, count=1)
+        return sentence.strip()
+
+    def score(self, sentence: str, doctype: str | None = None) -> float:
+        bonus = self.rules.doctype_bonus.get(doctype or "", {})
+        total = 0.0
+        for name, (weight, patterns) in self._cues.items():
+            if any(p.search(sentence) for p in patterns):
+                total += weight + bonus.get(name, 0.0)
+        return total
+
+    def candidates(self, text: str, doctype: str | None = None) -> list[Scored]:
+        out: list[Scored] = []
+        seen: set[str] = set()
+        sentences = split_sentences(text)
+        decay = self.rules.position_decay / max(1, len(sentences))
+        heading_bonus = 0.0
+        for i, raw in enumerate(sentences):
+            if self._is_heading(raw):
+                # what follows 二、主要目标 (or a 解读's question about the main points) is what the section is for
+                heading_bonus = max((w for word, w in self.rules.section_bonus.items() if word in raw), default=0.0)
+                continue
+            if _ATTACHMENT_HEADER.match(raw) or len(raw) < self.rules.min_sentence_chars and not self._cues_only_short(raw):
+                continue
+            if self.is_furniture(raw):
+                continue
+            clean = self._clean(raw)
+            if len(clean) < self.rules.min_sentence_chars or clean in seen:
+                continue
+            seen.add(clean)
+            lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
+            score = self.score(clean, doctype)
+            bonus = lead + (heading_bonus if score > 0 else 0.0)
+            # a sentence that would fill the summary alone leaves no room for a second point
+            long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
+            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))))
+        return out
+
+    def _is_heading(self, sentence: str) -> bool:
+        """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
+        if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
+            return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
+        return any(p.search(sentence) for group in ("heading", "question") for p in self._drop.get(group, []))
+
+    def _cues_only_short(self, sentence: str) -> bool:
+        """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
+        weight, patterns = self._cues.get("comment_deadline", (0.0, []))
+        return bool(weight) and any(p.search(sentence) for p in patterns)
+
+    def summarize(self, text: str, doctype: str | None = None) -> str:
+        """One to three sentences, at most ``max_chars`` characters, in document order."""
+        limit, most = self.rules.max_chars, self.rules.max_sentences
+        cands = self.candidates(text, doctype)
+        if not cands:
+            return ""
+        # Best first; among equals the earlier sentence (documents put their main point first).
+        ranked = sorted(cands, key=lambda c: (-c.score, c.index))
+        best_score = ranked[0].score
+        if len(cands) == 1 or best_score <= 0:
+            ranked = cands  # nothing stands out: the document's own order
+        elif len(ranked[0].text) > limit:
+            # Whole sentences read better than a cut one: a nearly as good sentence that fits goes first.
+            fits = [c for c in ranked if len(c.text) <= limit and c.score >= self.rules.fit_ratio * best_score]
+            if fits:
+                ranked = [fits[0]] + [c for c in ranked if c is not fits[0]]
+        chosen: list[Scored] = []
+        used = 0
+        for c in ranked:
+            if len(chosen) >= most:
+                break
+            if chosen and c.score < max(self.rules.min_score, best_score / 2):
+                break  # a weak sentence adds length, not information
+            room = limit - used
+            if len(c.text) <= room:
+                chosen.append(c)
+                used += len(c.text)
+            elif not chosen:
+                chosen.append(Scored(c.index, _cut(c.text, limit), c.score))
+                used = limit
+            # else: try a shorter one further down the ranking
+        chosen.sort(key=lambda c: c.index)
+        return "".join(c.text for c in chosen)
+
+
+def _cut(sentence: str, limit: int) -> str:
+    """A long sentence to at most ``limit`` characters, at a clause boundary where one is near."""
+    if len(sentence) <= limit:
+        return sentence
+    head = sentence[: limit - 1]
+    end = max(head.rfind(ch) for ch in _CLAUSE_END)
+    if end >= limit // 3:
+        return head[:end] + "…"
+    return head + "…"
+
+
+@lru_cache(maxsize=4)
+def _summarizer(path: str) -> Summarizer:
+    return Summarizer.load(path)
+
+
+def summarize_document(body: str, attachments_text: str = "", *, doctype: str | None = None, path: str | Path = SUMMARY_CONFIG) -> str:
+    """The summary the digest shows for a release: the page body and the text of its attachments.
+
+    A transmittal notice's page is mostly furniture; its enclosed policy (later
+    in the page or in the attachment) then supplies the sentences.  The body's
+    own sentences come first, so a plan published on the page is summarised
+    from the page even when its attachment is a form.
+    """
+    s = _summarizer(str(path))
+    own = s.summarize(body, doctype)
+    if attachments_text and _thin(s, body, doctype):
+        combined = s.summarize(body + "\n" + attachments_text, doctype)
+        return combined or own
+    return own
+
+
+def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
+    """The page says little beyond its furniture: at most two sentences with any cue."""
+    return sum(1 for c in s.candidates(body, doctype) if c.score >= 3) < 2
+
+
+_FIGURE = re.compile(r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|平方米|公里|倍|%|％)")
+_TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
+_TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
+
+
+def key_figure(summary: str, limit: int = 48) -> str:
+    """The clause of a summary that carries its main number (for 本期要点), with its 到20XX年 lead when it has one.
+
+    "到2027年，建设加氢站100座以上" reads as a target; "建设加氢站100座以上" alone
+    loses the year, and "到2027年" alone says nothing.
+    """
+    sentences = [x for x in re.split(r"(?<=[。！？；;])", summary) if x.strip()]
+    for sentence in sentences:
+        clauses = [c.strip() for c in re.split(r"[，,。；;！？：:]", sentence) if c.strip()]
+        for i, clause in enumerate(clauses):
+            if _FIGURE.search(clause):
+                lead = next((m.group(0) for c in reversed(clauses[:i]) if (m := _TIME_TAIL.search(c))), None)
+                figure = f"{lead}，{clause}" if lead and len(lead) + len(clause) < limit else clause
+                return _clip(figure, limit)
+    clauses = [c.strip() for c in re.split(r"[，,。；;！？：:]", summary) if c.strip()]
+    if not clauses:
+        return ""
+    first = f"{clauses[0]}，{clauses[1]}" if _TIME_LEAD.match(clauses[0]) and len(clauses) > 1 else clauses[0]
+    return _clip(first, limit)
+
+
+def _clip(s: str, limit: int) -> str:
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def release_summary(title: str, body: str, attachments_text: str = "", *, doctype: str | None = None) -> str:
+    """What the crawl stores and the digest shows for one release (one path for pipeline, CLI and benchmark).
+
+    A body too short to say anything (a page that only links its attachment)
+    is summarised from the attachments.
+    """
+    del title  # the digest prints the title next to the summary; repeating it wastes the two lines
+    return summarize_document(body, attachments_text, doctype=doctype)
