@@ -12,10 +12,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
 from radar.settings import Settings
 from radar.yamlconfig import ConfigError
 
-app = typer.Typer(help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Digest subscribers.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -33,12 +34,27 @@ def _settings() -> Settings:
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    Console(stderr=True).print(f"[bold red]错误 / error:[/] {msg}", markup=True, highlight=False)
+    print_error(msg)
     raise typer.Exit(code)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("policyradar")
+        except PackageNotFoundError:  # run from a source tree without an install
+            v = "unknown"
+        console.print(f"PolicyRadar {v}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO level.")) -> None:
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO level."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -98,6 +114,11 @@ def digest(
     if period not in periods:
         _fail(f"unknown period {period!r}: use {', '.join(periods)}")
         return
+    if frequency not in ("weekly", "daily"):
+        _fail(f"未知频率 / unknown frequency {frequency!r}: use weekly or daily (immediate subscribers get alerts as items arrive, not digests)")
+        return
+    require_database(settings)
+    _known_subscribers(settings, [*(to or []), *([preview] if preview else [])])
     p = periods[period]()
     if preview:
         try:
@@ -127,6 +148,19 @@ def digest(
         console.print(f"  [yellow]状态不明[/] {email}: a previous run stopped while sending to this address; not resent (check the mail server log)", markup=True, highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _known_subscribers(settings: Settings, emails: list[str]) -> None:
+    """Refuse addresses that are not subscribers, instead of reporting "sent 0" or an empty table."""
+    if not emails:
+        return
+    from alerts.subscriptions import list_subscribers
+
+    known = {sub.email for sub in list_subscribers(settings)}
+    unknown = [e for e in emails if e.strip().lower() not in known]
+    if unknown:
+        hint = f"; known: {', '.join(sorted(known))}" if known and len(known) <= 10 else ""
+        raise UsageProblem(f"没有这个订阅者 / no such subscriber: {', '.join(unknown)}{hint} (see `radar subscribers list`)")
 
 
 def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
@@ -180,10 +214,12 @@ def subscribers_list() -> None:
     """List subscribers and what they receive."""
     from alerts.subscriptions import list_subscribers
 
+    settings = _settings()
+    require_database(settings)
     table = Table(title="订阅者 / subscribers")
     for col in ("email", "赛道 tracks", "地区 regions", "关键词", "频率", "语言", "状态"):
         table.add_column(col)
-    for s in list_subscribers(_settings()):
+    for s in list_subscribers(settings):
         state = "已退订" if not s.active else ("有效" if s.confirmed else "待确认")
         words = "、".join(s.keywords_include) + (f" −{'、'.join(s.keywords_exclude)}" if s.keywords_exclude else "")
         table.add_row(s.email, "、".join(s.tracks) or "全部", "、".join(s.regions) or "全部", words or "—", s.frequency, s.language, state)
@@ -206,6 +242,7 @@ def subscribers_update(
     from storage.models import Subscriber
 
     settings = _settings()
+    require_database(settings)
     try:
         addr = validate_email(email)
         with session_scope(settings) as s:
@@ -235,8 +272,10 @@ def subscribers_remove(email: str) -> None:
     """Unsubscribe an address (its delivery history is kept for the audit)."""
     from alerts.subscriptions import SubscriptionError, remove_subscriber
 
+    settings = _settings()
+    require_database(settings)
     try:
-        ok = remove_subscriber(_settings(), email)
+        ok = remove_subscriber(settings, email)
     except SubscriptionError as exc:
         _fail(str(exc))
         return
@@ -257,22 +296,83 @@ def webhooks_add(
     from sqlmodel import select
 
     from alerts.webhooks import KINDS
+    from radar.netpolicy import BlockedAddress, check_url
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
+    settings = _settings()
     if kind not in KINDS:
         _fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         return
     if not url.startswith(("https://", "http://")):
         _fail("url must be http(s)")
         return
-    with session_scope(_settings()) as s:
+    try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
+        check_url(url, allow_private=settings.webhook_allow_private)
+    except BlockedAddress as exc:
+        if "cannot be resolved" in str(exc):  # offline now, or a typo: the sender checks again before every alert
+            console.print(f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert", markup=True, highlight=False)
+        else:
+            _fail(f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）")
+            return
+    require_database(settings)
+    with session_scope(settings) as s:
         sub = s.exec(select(Subscriber).where(Subscriber.email == email.strip().lower())).first()
         if sub is None:
-            _fail(f"no subscriber {email}")
+            _fail(f"没有这个订阅者 / no subscriber {email} (see `radar subscribers list`)")
+            return
+        if not sub.immediate_tracks and sub.frequency != "immediate":
+            _fail(f"{sub.email} 没有即时提醒的赛道，webhook 永远不会触发 / has no immediate tracks, so a webhook would never fire: "
+                  f"first run `radar subscribers update {sub.email} --immediate 未来能源` (or --frequency immediate)")
             return
         s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
+
+
+@webhooks_app.command("remove")
+def webhooks_remove(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
+    """Remove a webhook channel (its delivery history is removed with it)."""
+    from sqlmodel import delete
+
+    from storage.db import session_scope
+    from storage.models import WebhookChannel, WebhookDelivery
+
+    settings = _settings()
+    require_database(settings)
+    with session_scope(settings) as s:
+        ch = s.get(WebhookChannel, channel_id)
+        if ch is None:
+            _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
+            return
+        s.exec(delete(WebhookDelivery).where(WebhookDelivery.channel_id == channel_id))  # type: ignore[call-overload,arg-type]
+        s.delete(ch)
+    console.print(f"已删除 webhook #{channel_id}", highlight=False)
+
+
+@webhooks_app.command("test")
+def webhooks_test(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
+    """Send one sample alert to a webhook channel now and show the answer."""
+    from alerts.webhooks import AlertItem, WebhookError, send
+    from radar.netpolicy import BlockedAddress, guarded_client
+    from storage.db import session_scope
+    from storage.models import WebhookChannel
+
+    settings = _settings()
+    require_database(settings)
+    with session_scope(settings) as s:
+        ch = s.get(WebhookChannel, channel_id)
+    if ch is None:
+        _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
+        return
+    item = AlertItem(title="PolicyRadar 测试消息", url=settings.public_url, tracks=["测试"], region=None, agency="PolicyRadar",
+                     date=None, doc_number=None, summary="这是一条测试消息：webhook 已接通。", changed=False, change_summary=None)
+    try:
+        with guarded_client(settings.webhook_allow_private, timeout=10.0) as client:
+            answer = send(client, ch.kind, ch.url, ch.secret, item)
+    except (WebhookError, BlockedAddress) as exc:
+        _fail(f"webhook #{channel_id} 测试失败 / test failed: {exc}", code=1)
+        return
+    console.print(f"webhook #{channel_id} 测试成功 / test sent: {answer[:200]}", highlight=False)
 
 
 @webhooks_app.command("list")
@@ -283,10 +383,12 @@ def webhooks_list() -> None:
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
+    settings = _settings()
+    require_database(settings)
     table = Table(title="Webhooks")
     for col in ("id", "subscriber", "kind", "url", "signed"):
         table.add_column(col, overflow="fold")
-    with session_scope(_settings()) as s:
+    with session_scope(settings) as s:
         for ch, sub in s.exec(select(WebhookChannel, Subscriber).join(Subscriber, Subscriber.id == WebhookChannel.subscriber_id)).all():  # type: ignore[arg-type]
             table.add_row(str(ch.id), sub.email, ch.kind, ch.url, "yes" if ch.secret else "no")
     console.print(table)
@@ -319,6 +421,7 @@ def sources_list() -> None:
     except ConfigError as exc:
         _fail(str(exc))
         return
+    require_database(settings)
     table = Table(title="来源 / sources")
     for col in ("name", "名称", "地区", "上次成功", "错误率", "每周条数", "响应中位数", "最近错误", "状态"):
         table.add_column(col)
@@ -437,7 +540,15 @@ def history(
             _fail(f"cannot read date {since!r}")
             return
         start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-    with session_scope(_settings()) as s:
+    settings = _settings()
+    require_database(settings)
+    with session_scope(settings) as s:
+        if source:
+            from storage.models import Source
+
+            known = set(s.exec(select(Source.name)).all()) | set(s.exec(select(CrawlRun.source_name).distinct()).all())
+            if source not in known:
+                raise UsageProblem(f"未知来源 / unknown source {source!r}; known: {', '.join(sorted(known)) or '(none yet)'}")
         if url:
             table = Table(title=f"抓取记录 / fetches of {url}")
             for col in ("fetch", "run", "时间 (UTC)", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
