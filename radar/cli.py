@@ -400,6 +400,9 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
     from radar.sources import load_sources
 
     d = directory or _settings().sources_dir
+    if not d.is_dir():
+        _fail(f"没有这个目录 / no such directory: {d}")
+        return
     try:
         sources = load_sources(d)
     except ConfigError as exc:
