@@ -14,6 +14,7 @@ from rich.table import Table
 
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
 from radar.settings import Settings
+from radar.status_words import RUN_STATUS_ZH
 from radar.yamlconfig import ConfigError
 
 app = typer.Typer(cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
@@ -36,6 +37,17 @@ def _settings() -> Settings:
 def _fail(msg: str, code: int = 2) -> None:
     print_error(msg)
     raise typer.Exit(code)
+
+
+def local_time(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time in the service's time zone, as the web pages show it; columns name the zone."""
+    if value is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
 def _version(value: bool) -> None:
@@ -63,7 +75,7 @@ def _crawl_table(results: list) -> Table:
     for col in ("来源 source", "状态 status", "请求 requests", "新增 new", "更新 changed", "未变 unchanged", "错误 errors"):
         table.add_column(col)
     for r in results:
-        table.add_row(r.source, r.status, str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors))
+        table.add_row(r.source, RUN_STATUS_ZH.get(r.status, r.status), str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors))
     return table
 
 
@@ -413,35 +425,38 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
 
 @sources_app.command("list")
 def sources_list() -> None:
-    """Configured sources with their health: last success, last error, error rate, items/week, median response."""
-    from radar.health import source_health
-    from radar.sources import load_sources
+    """Configured sources (and the demo's, after `radar demo`) with their health state, last success, failed requests, items/week."""
+    from radar.health import FAILED, NEVER, PARTIAL, source_health
+    from radar.known_sources import known_sources
     from storage.db import session_scope
 
     settings = _settings()
-    try:
-        sources = load_sources(settings.sources_dir)
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    known = known_sources(settings)
     require_database(settings)
+    tz = settings.timezone
     table = Table(title="来源 / sources")
-    for col in ("name", "名称", "地区", "上次成功", "错误率", "每周条数", "响应中位数", "最近错误", "状态"):
+    for col in ("name", "名称", "地区", "状态", f"上次成功（{tz}）", "上次请求失败", "每周条数", "响应中位数", "最近错误"):
         table.add_column(col)
+    colour = {FAILED: "red", PARTIAL: "yellow", NEVER: "dim"}
     with session_scope(settings) as s:
-        for src in sources:
+        for k in known:
+            src = k.config
             h = source_health(s, src.name)
-            flag = f"[red]连续失败{h.failing_streak}次[/]" if h.flagged(settings.fail_alert_runs) else ("停用" if not src.enabled else "正常")
+            state = h.state(src.enabled, settings.partial_failure_share)
+            shown = f"[{colour[state]}]{state}[/]" if state in colour else state
+            if h.flagged(settings.fail_alert_runs):
+                shown += f" [red]连续失败{h.failing_streak}次[/]"
             table.add_row(
-                src.name, src.title, src.region,
-                f"{h.last_success:%Y-%m-%d %H:%M}" if h.last_success else "—",
-                f"{h.error_rate:.0%}" if h.runs else "—",
+                src.name + (" [dim](演示 demo)[/]" if k.demo else ""), src.title, src.region, shown,
+                local_time(h.last_success, tz),
+                f"{h.last_failed_requests}/{h.last_requests}（{h.request_error_share:.0%}）" if h.last_requests else "—",
                 f"{h.items_per_week:g}",
                 f"{h.median_ms:.0f} ms" if h.median_ms is not None else "—",
                 (h.last_error or "—")[:60],
-                flag,
             )
     console.print(table)
+    if any(k.demo for k in known):
+        console.print("演示来源只在 `radar demo` 运行时有站点；再次运行 `radar demo` 即重新抓取 / demo sources are re-crawled by running `radar demo` again.", highlight=False)
 
 
 @sources_app.command("check")
@@ -542,8 +557,12 @@ def history(
         if day is None:
             _fail(f"cannot read date {since!r}")
             return
-        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
     settings = _settings()
+    tz = settings.timezone
+    if since:
+        from zoneinfo import ZoneInfo
+
+        start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
     require_database(settings)
     with session_scope(settings) as s:
         if source:
@@ -554,21 +573,21 @@ def history(
                 raise UsageProblem(f"未知来源 / unknown source {source!r}; known: {', '.join(sorted(known)) or '(none yet)'}")
         if url:
             table = Table(title=f"抓取记录 / fetches of {url}")
-            for col in ("fetch", "run", "时间 (UTC)", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
+            for col in ("fetch", "run", f"时间（{tz}）", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
                 table.add_column(col, overflow="fold")
             q = select(FetchLog).where(FetchLog.url == url).order_by(FetchLog.id.desc()).limit(limit)  # type: ignore[union-attr]
             if start:
                 q = q.where(FetchLog.fetched_at >= start)
             for f in s.exec(q).all():
                 table.add_row(
-                    str(f.id), str(f.run_id), f"{f.fetched_at:%Y-%m-%d %H:%M:%S}", str(f.status or "—"), str(f.bytes),
+                    str(f.id), str(f.run_id), local_time(f.fetched_at, tz, "%Y-%m-%d %H:%M:%S"), str(f.status or "—"), str(f.bytes),
                     f"{f.duration_ms:.0f}" if f.duration_ms is not None else "—", (f.content_hash or "—")[:12],
                     f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—", f.error or "",
                 )
             console.print(table)
             return
         table = Table(title="抓取历史 / crawl history")
-        for col in ("run", "source", "开始 started (UTC)", "结束 finished", "状态", "请求", "新增", "更新", "未变", "错误"):
+        for col in ("run", "source", f"开始（{tz}）", "结束", "状态", "请求", "新增", "更新", "未变", "错误"):
             table.add_column(col)
         q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
         if source:
@@ -577,8 +596,8 @@ def history(
             q = q.where(CrawlRun.started_at >= start)
         for r in s.exec(q).all():
             table.add_row(
-                str(r.id), r.source_name, f"{r.started_at:%Y-%m-%d %H:%M:%S}",
-                f"{r.finished_at:%H:%M:%S}" if r.finished_at else "—", r.status,
+                str(r.id), r.source_name, local_time(r.started_at, tz, "%Y-%m-%d %H:%M:%S"),
+                local_time(r.finished_at, tz, "%H:%M:%S"), RUN_STATUS_ZH.get(r.status, r.status),
                 str(r.requests), str(r.items_new), str(r.items_changed), str(r.items_unchanged), str(r.errors),
             )
     console.print(table)

@@ -103,6 +103,9 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
+    from radar.status_words import RUN_STATUS_ZH
+
+    env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
     return env
 
 
