@@ -82,10 +82,13 @@ def _crawl_table(results: list) -> Table:
 @app.command()
 def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Crawl sources now (each in its own process) and store what is new or changed."""
+    from radar.progress import CrawlProgressView
+
     try:
         from radar.crawl import crawl_sources
 
-        results = crawl_sources(_settings(), sources or None)
+        with CrawlProgressView() as view:
+            results = crawl_sources(_settings(), sources or None, progress=view.update)
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
@@ -140,7 +143,10 @@ def digest(
             return
         console.print(f"预览已写入 / preview written: {path} and {path.with_suffix('.html')}", highlight=False)
         return
-    report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run)
+    from radar.progress import DigestProgressView
+
+    with DigestProgressView() as view:
+        report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run, progress=view.update)
     if dry_run:
         table = Table(title=f"将发送 / would send: {p.label} ({p.key})")
         for col in ("email", "条目 items", "新增 new", "更新 changed"):
@@ -757,9 +763,12 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
     from radar.demo import DEMO_EMAIL, run_demo
 
+    from radar.progress import CrawlProgressView
+
     settings = _settings()
     try:
-        result = run_demo(settings, port=port)
+        with CrawlProgressView() as view:
+            result = run_demo(settings, port=port, progress=view.update)
     except OSError as exc:
         _fail(f"cannot serve the demo sites on 127.0.0.1:{port} ({exc}); choose another port with --port")
         return
@@ -767,9 +776,15 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     if result.edited:
         console.print(f"演示站点已修改一页：{result.edited}", highlight=False)
     console.print(_crawl_table(result.crawls))
+    from demo.build_pdfs import BROKEN
+
     for r in result.crawls:
-        if r.error:
-            console.print(f"[yellow]{r.source} 记录的错误[/]: {r.error}", markup=True, highlight=False)
+        for line in (r.error or "").splitlines():
+            if f"/{BROKEN}" in line:  # the demo shows how a broken attachment is recorded and the crawl goes on
+                console.print(f"[dim]{r.source} 记录的错误（演示中有意损坏的 PDF，属正常）/ intentionally broken demo PDF, expected: {line}[/]",
+                              markup=True, highlight=False)
+            elif line.strip():
+                console.print(f"[yellow]{r.source} 记录的错误[/]: {line}", markup=True, highlight=False)
     if result.changed:
         table = Table(title="更新的文件 / changed documents")
         table.add_column("标题")
@@ -781,6 +796,15 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     where = rep.destinations.get(DEMO_EMAIL, "—")
     console.print(f"摘要（{rep.period.label}）已写入 / digest written: {where}", highlight=False)
     console.print(f"数据目录 / data dir: {settings.data_dir.resolve()}", highlight=False)
+    env = "" if settings.data_dir.resolve() == Path("data").resolve() else f"RADAR_DATA_DIR={settings.data_dir} "
+    console.print("\n[bold]接下来 / next:[/]", markup=True)
+    for label, what in (
+        ("浏览结果 / browse", f"{env}radar web   →   http://127.0.0.1:8000/"),
+        ("摘要邮件 / digest mail", f"{where}"),
+        ("来源健康 / source health", f"{env}radar sources list"),
+        ("看到“更新” / see a change", f"{env}radar demo   （再运行一次 / run it again）"),
+    ):
+        console.print(f"  {label}: {what}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

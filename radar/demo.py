@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timezone
 
 from alerts.digest import DigestReport, last_digest_end, run_digest
@@ -37,7 +39,7 @@ def demo_settings(base: Settings) -> Settings:
     return base.model_copy(update={"sources_dir": DEMO_DIR / "sources"})
 
 
-def run_demo(base: Settings, port: int = 8765) -> DemoResult:
+def run_demo(base: Settings, port: int = 8765, progress: Callable[[Any], None] | None = None) -> DemoResult:
     from demo.edits import apply_demo_edit
     from demo.server import serve_sites
 
@@ -55,7 +57,7 @@ def run_demo(base: Settings, port: int = 8765) -> DemoResult:
         previous = os.environ.get("RADAR_DEMO_URL")
         os.environ["RADAR_DEMO_URL"] = base_url  # source YAML expands ${RADAR_DEMO_URL}
         try:
-            crawls = crawl_sources(settings)
+            crawls = crawl_sources(settings, progress=progress)
         finally:
             if previous is None:
                 os.environ.pop("RADAR_DEMO_URL", None)
