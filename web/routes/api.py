@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
 from fastapi.exceptions import HTTPException
@@ -256,10 +256,11 @@ def api_search(
     request: Request, q: str = Query(..., max_length=200), track: str | None = None, region: str | None = None,
     doctype: str | None = None, source: str | None = None, since: date | None = None, until: date | None = None,
     page: int = Query(1, ge=1, le=1000), per_page: int = Query(20, ge=1, le=100),
+    sort: Literal["relevance", "date"] = Query("relevance", description="relevance: title hits, then body hits, then newest; date: newest first"),
 ) -> SearchOut:
     st = state(request)
     with _session(request) as s:
-        res = search(s, q, SearchFilters(track=track, region=region, doctype=doctype, source=source, since=since, until=until),
+        res = search(s, q, SearchFilters(track=track, region=region, doctype=doctype, source=source, since=since, until=until), sort=sort,
                      page=page, per_page=per_page, track_ids=st.track_ids())
     return SearchOut(query=res.query, terms=res.terms, total=res.total, total_capped=res.total_capped, page=res.page,
                      per_page=res.per_page, took_ms=round(res.took_ms, 2),
