@@ -256,7 +256,7 @@ def api_search(
     request: Request, q: str = Query(..., max_length=200), track: str | None = None, region: str | None = None,
     doctype: str | None = None, source: str | None = None, since: date | None = None, until: date | None = None,
     page: int = Query(1, ge=1, le=1000), per_page: int = Query(20, ge=1, le=100),
-    sort: Literal["relevance", "date"] = Query("relevance", description="relevance: title hits, then body hits, then newest; date: newest first"),
+    sort: Literal["relevance", "date"] = Query("relevance", description="relevance: query terms in the title first, then newest; date: newest first"),
 ) -> SearchOut:
     st = state(request)
     with _session(request) as s:
