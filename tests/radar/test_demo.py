@@ -51,3 +51,38 @@ def test_demo_twice_reports_the_edited_document_as_changed(demo_env: Path, unuse
     digest2 = _digest(second.output)
     assert "新增0条 / 更新1条" in digest2
     assert "[更新]" in digest2 and "变化：" in digest2
+
+
+def test_after_the_demo_its_sources_belong_to_the_install(demo_env: Path, unused_port: int) -> None:
+    """sources list, /sources and re-crawl know the demo's three sources; the output says what to open next."""
+    runner = CliRunner()
+    out = runner.invoke(app, ["demo", "--port", str(unused_port)], catch_exceptions=False).output
+    # the last lines say what to do next; the deliberately broken PDF is labelled as such
+    tail = "\n".join(out.splitlines()[-5:])
+    assert "radar web" in tail and "http://127.0.0.1:8000/" in tail and str(demo_env / "outbox") in tail
+    broken = next(ln for ln in out.splitlines() if "hydrogen_guide.pdf" in ln)
+    assert "有意损坏" in broken and "intentionally broken" in broken
+
+    listed = runner.invoke(app, ["sources", "list"])
+    assert listed.exit_code == 0, listed.output
+    for name in ("miit", "zj", "thinktank"):
+        row = next(ln for ln in listed.output.splitlines() if ln.startswith(f"│ {name} "))
+        assert "正常" in row or "部分失败" in row  # crawled, not 未抓取
+    assert "radar demo" in listed.output
+
+    from fastapi.testclient import TestClient
+
+    from radar.settings import Settings
+    from web.app import create_app
+    from web.security import WebConfig
+
+    with TestClient(create_app(Settings(), WebConfig(RADAR_ADMIN_TOKEN="d" * 32))) as client:
+        auth = {"Authorization": "Bearer " + "d" * 32}
+        html = client.get("/sources", headers=auth).text
+        assert "工业和信息化部 文件发布（演示）" in html and "演示</span>" in html
+        assert 'action="/sources/miit/crawl"' not in html  # no button that would start a crawl of a site that is gone
+        token = client.get("/sources", headers=auth).text.split('name="csrf_token" value="')[1].split('"')[0] if 'name="csrf_token"' in html else ""
+        r = client.post("/sources/miit/crawl", headers=auth, data={"csrf_token": token})
+        assert r.status_code == 200 and "未能开始重新抓取 miit" in r.text and "radar demo" in r.text
+        api = client.post("/api/sources/miit/crawl", headers=auth)
+        assert api.status_code == 409 and "radar demo" in api.json()["detail"]
