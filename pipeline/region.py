@@ -38,6 +38,7 @@ class Province(BaseModel):
     full: str
     municipality: bool = False
     cities: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)  # the portal's domain; subdomains belong to the region too
 
 
 class Regions(BaseModel):
@@ -48,6 +49,7 @@ class Regions(BaseModel):
     national_issuers: list[str] = Field(default_factory=list)
     provinces: list[Province]
     region_cities: list[str] = Field(default_factory=list)
+    city_domains: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class _Resolver:
@@ -165,3 +167,18 @@ def _suggest(resolver: _Resolver, filed: list[str], typed: str) -> str | None:
     fulls = {p.full: p.name for p in resolver.regions.provinces}
     close = difflib.get_close_matches(typed, list(fulls), n=1, cutoff=0.5)
     return fulls[close[0]] if close else None
+
+
+def region_for_host(host: str, *, regions_path: str | Path | None = None) -> str | None:
+    """The region whose government domain ``host`` is or belongs to (jxt.zj.gov.cn → 浙江), else None.
+
+    The longest matching domain wins, so a city portal is not taken for its province.
+    """
+    r = _resolver(str(regions_path or CONFIG_DIR / "regions.yaml")).regions
+    host = host.lower().rstrip(".")
+    best: tuple[int, str] | None = None
+    pairs = [(d, p.name) for p in r.provinces for d in p.domains] + [(d, c) for c, ds in r.city_domains.items() for d in ds]
+    for domain, region in pairs:
+        if (host == domain or host.endswith("." + domain)) and (best is None or len(domain) > best[0]):
+            best = (len(domain), region)
+    return best[1] if best else None

@@ -500,6 +500,13 @@ def sources_check(name: str) -> None:
         detail.add_row("正文", (d.text[:200] + "…") if len(d.text) > 200 else (d.text or "—"))
         detail.add_row("附件", "\n".join(report.attachments) or "—")
         console.print(detail)
+    if report.skipped:
+        skipped = Table(title="跳过的条目 / entries not previewed")
+        skipped.add_column("URL", overflow="fold")
+        skipped.add_column("原因 why", overflow="fold")
+        for u, why in report.skipped:
+            skipped.add_row(u, why)
+        console.print(skipped)
     for problem in report.problems:
         console.print(f"[yellow]⚠ {problem}[/]", markup=True, highlight=False)
     if report.problems and not report.entries:
@@ -533,6 +540,15 @@ def sources_new(
     except BlockedAddress:
         # The operator named this private/loopback address on purpose; the crawler refuses such targets otherwise.
         draft["network"] = {"allow_private": True}
+    if output is not None:  # the file name is the source's name (load_source insists): name the draft after it
+        import re
+
+        stem = output.stem
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", stem):
+            _fail(f"{output.name}: a source file is named after the source, in [a-z0-9_-] (e.g. -o config/sources/zj-jxt.yaml)")
+            return
+        draft["structure_source"] = str(draft["structure_source"]).replace(f"radar sources check {draft['name']}", f"radar sources check {stem}")
+        draft["name"] = stem
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
         _fail(f"{path} exists; pass --output to write elsewhere")

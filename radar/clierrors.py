@@ -37,7 +37,10 @@ def masked_url(url: str) -> str:
 
 
 def print_error(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]错误 / error:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    # the message is text, not markup: file names, selectors ([a-z]) and URLs print as written
+    Console(stderr=True).print(f"[bold red]错误 / error:[/] {escape(message)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def require_database(settings: Settings) -> None:
