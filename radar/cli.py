@@ -640,11 +640,15 @@ def classify(
 
 
 @app.command()
-def extract(target: str = typer.Argument(..., help="A file path or an http(s) URL."), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Print what the pipeline extracts from a page or attachment."""
+def extract(
+    target: str = typer.Argument(..., help="A file path or an http(s) URL."),
+    as_json: bool = typer.Option(False, "--json", help="Metadata and the full text as JSON."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."),
+) -> None:
+    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json))
+    raise typer.Exit(extract_command(target, as_json, max_chars))
 
 
 @app.command()
