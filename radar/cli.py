@@ -50,6 +50,15 @@ def local_time(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> 
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def _reason(exc: Exception) -> str:
+    """A pydantic error as one line per field ("frequency: Input should be …"), without its documentation links."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
 def _version(value: bool) -> None:
     if value:
         from importlib.metadata import PackageNotFoundError, version
@@ -221,7 +230,7 @@ def subscribe_cmd(
         prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
         sub = subscribe(settings, email, [], name=name, confirmed=confirmed, prefs=prefs)
     except (SubscriptionError, ValidationError) as exc:
-        _fail(str(exc))
+        _fail(_reason(exc))
         return
     state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
     console.print(f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}", highlight=False)
@@ -280,7 +289,7 @@ def subscribers_update(
                 _apply(row, _normalise(settings, prefs))
                 s.add(row)
     except (SubscriptionError, ValidationError) as exc:
-        _fail(str(exc))
+        _fail(_reason(exc))
         return
     console.print(f"已更新 / updated {addr}", highlight=False)
 
@@ -531,7 +540,7 @@ def sources_new(
         resp.raise_for_status()
         draft = guess_source(str(resp.url), decode_html(resp.content, declared=resp.charset_encoding))
     except (httpx.HTTPError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(f"{url}: {exc}")
         return
     from radar.netpolicy import BlockedAddress, check_url
 
@@ -658,6 +667,7 @@ def jobs() -> None:
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
+    require_database(settings)
     sched = build_scheduler(settings, blocking=False)
     sched.start(paused=True)
     try:

@@ -53,6 +53,7 @@ READ_ONLY = [
     ["webhooks", "remove", "1"],
     ["webhooks", "test", "1"],
     ["digest", "--dry-run"],
+    ["jobs"],
 ]
 
 
@@ -169,3 +170,19 @@ def test_bad_period_and_unreadable_date(with_subscriber: Path) -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0 and result.output.startswith("PolicyRadar ")
+
+
+def test_subscribe_with_an_unknown_frequency_names_the_field_without_a_link(with_subscriber: Path) -> None:
+    result = run("subscribe", "d@example.com", "--frequency", "monthly")
+    assert_clean_failure(result, "frequency:", "'weekly', 'daily' or 'immediate'")
+    assert "errors.pydantic.dev" not in result.output
+
+
+def test_sources_new_of_an_unreachable_page_names_it(env: Path, unused_port: int) -> None:
+    url = f"http://127.0.0.1:{unused_port}/list.html"
+    assert_clean_failure(run("sources", "new", url, "-o", str(env.parent / "x.yaml")), url)
+
+
+def test_worker_and_enqueue_explain_what_is_missing(env: Path) -> None:
+    assert_clean_failure(run("worker"), "RADAR_BROKER_URL")
+    assert_clean_failure(run("enqueue", "nosuch"), "nosuch")
