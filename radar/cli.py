@@ -471,7 +471,8 @@ def sources_list() -> None:
             )
     console.print(table)
     if any(k.demo for k in known):
-        console.print("演示来源只在 `radar demo` 运行时有站点；再次运行 `radar demo` 即重新抓取 / demo sources are re-crawled by running `radar demo` again.", highlight=False)
+        console.print("（演示）来源的站点由 `radar demo` 提供：再次运行 `radar demo`，或在网页 /sources 上重新抓取 / "
+                      "demo sources: run `radar demo` again, or re-crawl them on the web page /sources.", highlight=False)
 
 
 @sources_app.command("check")

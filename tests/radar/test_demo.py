@@ -76,13 +76,33 @@ def test_after_the_demo_its_sources_belong_to_the_install(demo_env: Path, unused
     from web.app import create_app
     from web.security import WebConfig
 
-    with TestClient(create_app(Settings(), WebConfig(RADAR_ADMIN_TOKEN="d" * 32))) as client:
+    import socket
+    import time
+
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import CrawlRun
+    from web.routes.admin import _crawls
+
+    settings = Settings()
+    with TestClient(create_app(settings, WebConfig(RADAR_ADMIN_TOKEN="d" * 32))) as client:
         auth = {"Authorization": "Bearer " + "d" * 32}
         html = client.get("/sources", headers=auth).text
         assert "工业和信息化部 文件发布（演示）" in html and "演示</span>" in html
-        assert 'action="/sources/miit/crawl"' not in html  # no button that would start a crawl of a site that is gone
-        token = client.get("/sources", headers=auth).text.split('name="csrf_token" value="')[1].split('"')[0] if 'name="csrf_token"' in html else ""
-        r = client.post("/sources/miit/crawl", headers=auth, data={"csrf_token": token})
-        assert r.status_code == 200 and "未能开始重新抓取 miit" in r.text and "radar demo" in r.text
-        api = client.post("/api/sources/miit/crawl", headers=auth)
-        assert api.status_code == 409 and "radar demo" in api.json()["detail"]
+        assert 'action="/sources/miit/crawl"' in html  # the demo's sources re-crawl like any other
+        # while the demo's port is taken (a `radar demo` running), the re-crawl cannot start, and says why
+        with socket.socket() as busy:
+            busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            busy.bind(("127.0.0.1", unused_port))
+            busy.listen()
+            refused = client.post("/api/sources/miit/crawl", headers=auth)
+            assert refused.status_code == 409 and "radar demo" in refused.json()["detail"]
+        started = client.post("/api/sources/miit/crawl", headers=auth)
+        assert started.status_code == 202 and started.json()["started"] is True
+        deadline = time.monotonic() + 120
+        while _crawls["miit"].is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    with session_scope(settings) as s:
+        runs = s.exec(select(CrawlRun).where(CrawlRun.source_name == "miit").order_by(CrawlRun.id)).all()
+    assert len(runs) == 2 and runs[-1].status == "ok" and runs[-1].items_unchanged > 0  # the same documents, at the same URLs

@@ -77,7 +77,8 @@ def logout() -> Response:
 
 # Why a re-crawl button press did not start a crawl; codes travel in the redirect, the words stay here.
 REFUSALS = {
-    "demo": "这是演示来源，它的站点只在 `radar demo` 运行时存在：请再次运行 `radar demo` 来重新抓取。",
+    "demo": "这是演示来源，但数据目录中没有演示站点的副本（demo-sites）：请运行 `radar demo`。",
+    "demo_port": "演示站点的端口正被占用（可能 `radar demo` 正在运行）：请等它结束后再试。",
     "disabled": "该来源已停用（配置中 enabled: false），不会抓取。",
     "unconfigured": "该来源不在当前来源配置目录（RADAR_SOURCES_DIR）中，无法抓取。",
     "config": "来源配置有误，无法抓取：请运行 `radar sources validate` 查看。",
@@ -105,7 +106,12 @@ def crawl_refusal(settings: Any, name: str) -> str | None:
     if k is None:
         return "unconfigured"
     if k.demo:
-        return "demo"
+        from radar.demo import demo_port_free
+
+        if not (settings.data_dir / "demo-sites").is_dir():
+            return "demo"
+        if not demo_port_free(settings):
+            return "demo_port"
     if not k.config.enabled:
         return "disabled"
     return None
@@ -160,12 +166,18 @@ def start_crawl(request: Request, name: str) -> bool:
         raise HTTPException(404, f"没有这个来源：{name}")
     if _running(name):
         return False
+    demo = (_known(settings) or {}).get(name)
+    demo = demo is not None and demo.demo
 
     def run() -> None:
         from radar.crawl import crawl_sources
 
         try:
-            if settings.executor == "celery":  # a worker crawls it; the web process only enqueues
+            if demo:  # served from the data dir's replica copy for the length of the crawl, here (workers do not have it)
+                from radar.demo import crawl_demo_source
+
+                crawl_demo_source(settings, name)
+            elif settings.executor == "celery":  # a worker crawls it; the web process only enqueues
                 from workers.app import enqueue
 
                 enqueue(settings, [name])
