@@ -102,7 +102,11 @@ def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enab
         _fail(f"invalid source config:\n{exc}")
         return
     except KeyError as exc:
-        _fail(str(exc.args[0]))
+        from radar.known_sources import known_sources
+
+        demo = sorted(k.config.name for k in known_sources(_settings()) if k.demo and k.config.name in (sources or []))
+        hint = f"\n{', '.join(demo)}: 演示来源，请运行 `radar demo`（或在网页 /sources 上重新抓取）/ demo sources: run `radar demo`" if demo else ""
+        _fail(str(exc.args[0]) + hint)
         return
     if not results:
         console.print("没有可抓取的来源 / no sources configured")

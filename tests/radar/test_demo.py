@@ -69,6 +69,8 @@ def test_after_the_demo_its_sources_belong_to_the_install(demo_env: Path, unused
         row = next(ln for ln in listed.output.splitlines() if ln.startswith(f"│ {name} "))
         assert "正常" in row or "部分失败" in row  # crawled, not 未抓取
     assert "radar demo" in listed.output
+    crawl = runner.invoke(app, ["crawl", "miit"])  # not a configured source: the message says where it comes from
+    assert crawl.exit_code == 2 and "演示来源" in crawl.output
 
     from fastapi.testclient import TestClient
 
