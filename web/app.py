@@ -106,9 +106,10 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
-    from radar.status_words import RUN_STATUS_ZH
+    from radar.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH
 
     env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
+    env.globals["delivery_status"] = lambda status: DELIVERY_STATUS_ZH.get(status, status)
     return env
 
 
