@@ -231,6 +231,20 @@ class SourceConfig(_Strict):
                 raise ValueError(f"URL has no host or contains spaces: {u!r}")
         return urls
 
+    @field_validator("region")
+    @classmethod
+    def _region(cls, name: str) -> str:
+        """A region documents are filed under (config/regions.yaml): 浙江省 becomes 浙江; 粤 is refused with a suggestion.
+
+        A source filed under a name no subscriber filter uses would reach nobody who asked for its region.
+        """
+        from pipeline.region import UnknownRegion, canonical_region
+
+        try:
+            return canonical_region(name)
+        except UnknownRegion as exc:
+            raise ValueError(str(exc)) from exc
+
     @field_validator("attachment_pattern")
     @classmethod
     def _regex(cls, pattern: str) -> str:

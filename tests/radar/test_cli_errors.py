@@ -186,3 +186,14 @@ def test_sources_new_of_an_unreachable_page_names_it(env: Path, unused_port: int
 def test_worker_and_enqueue_explain_what_is_missing(env: Path) -> None:
     assert_clean_failure(run("worker"), "RADAR_BROKER_URL")
     assert_clean_failure(run("enqueue", "nosuch"), "nosuch")
+
+
+def test_a_source_region_that_matches_nothing_is_caught_by_validate(env: Path, tmp_path: Path) -> None:
+    d = tmp_path / "src"
+    d.mkdir()
+    (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 粤\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
+    assert_clean_failure(run("sources", "validate", str(d)), "gd.yaml:3", "region", "广东")
+    (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 广东省\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
+    from radar.sources import load_source
+
+    assert load_source(d / "gd.yaml").region == "广东"  # the official full name is filed under the short one
