@@ -67,7 +67,12 @@ def live(settings: Settings) -> Iterator[str]:
 MEASURE = """() => {
   const cells = [...document.querySelectorAll('table.health td')].filter(td => td.innerText.trim().length > 1);
   const narrowest = Math.min(...cells.map(td => td.getBoundingClientRect().width));
-  return {narrowest, pageWidth: document.documentElement.scrollWidth, window: window.innerWidth,
+  // a short value (a source name, a run number, a status) broken over two lines is what "unreadable" looked like
+  const lines = td => { const r = document.createRange(); r.selectNodeContents(td);
+    return new Set([...r.getClientRects()].filter(b => b.width > 0).map(b => Math.round(b.top))).size; };
+  const broken = [...document.querySelectorAll('main td')].filter(td => { const t = td.innerText.trim();
+    return t.length > 1 && t.length <= 8 && !/\\s/.test(t) && td.children.length === 0 && lines(td) > 1; }).map(td => td.innerText.trim());
+  return {narrowest, broken, pageWidth: document.documentElement.scrollWidth, window: window.innerWidth,
           states: [...document.querySelectorAll('table.health .state')].map(e => e.innerText)};
 }"""
 
@@ -90,4 +95,5 @@ def test_sources_page_is_readable_at_laptop_and_phone_width(live: str, width: in
             browser.close()
     assert m["pageWidth"] <= m["window"], f"page {m['pageWidth']} px wide in a {m['window']} px window"
     assert m["narrowest"] >= 48, f"a cell is only {m['narrowest']:.0f} px wide"
+    assert m["broken"] == [], f"short values broken over lines: {m['broken']}"
     assert "失败" in m["states"]
