@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,10 +105,11 @@ def _claim(s: Session, sub: Subscriber, period: Period, run_id: int, existing: D
 
 def run_digest(
     settings: Settings, period: Period, *, transport: Transport | None = None, only: list[str] | None = None,
-    frequency: str | None = "weekly", dry_run: bool = False,
+    frequency: str | None = "weekly", dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
 ) -> DigestReport:
     """Send the digest for ``period`` to every confirmed, active subscriber of ``frequency``
-    (or to the given addresses, whatever their frequency).  ``dry_run`` renders and reports, sends nothing."""
+    (or to the given addresses, whatever their frequency).  ``dry_run`` renders and reports, sends nothing.
+    ``progress(done, total)`` is called before each subscriber and once at the end (the CLI shows sent / total)."""
     from alerts.subscriptions import links_for
 
     order = track_order(settings)
@@ -132,7 +134,10 @@ def run_digest(
             elif frequency:
                 q = q.where(Subscriber.frequency == frequency)
             done = {d.subscriber_id: d for d in s.exec(select(Delivery).where(Delivery.period_key == period.key)).all()}
-            for sub in s.exec(q.order_by(Subscriber.id)).all():
+            subscribers = s.exec(q.order_by(Subscriber.id)).all()
+            for i, sub in enumerate(subscribers):
+                if progress is not None:
+                    progress(i, len(subscribers))
                 existing = done.get(sub.id)  # type: ignore[arg-type]
                 if existing is not None and existing.status in ("sent", "skipped"):
                     report.skipped.append(sub.email)
@@ -158,6 +163,8 @@ def run_digest(
                     continue
                 assert transport is not None
                 _send_with_retries(s, row, msg, transport, settings, report, sub.email, len(digest.items))
+            if progress is not None:
+                progress(len(subscribers), len(subscribers))
     finally:
         if own_transport and transport is not None:
             transport.close()

@@ -106,9 +106,25 @@ def _resolve(names: list[str], known: dict[str, str], what: str) -> list[str]:
     return sorted(set(out), key=order.index)
 
 
+def _regions(names: list[str]) -> list[str]:
+    """Regions as filed (config/regions.yaml); a name that matches nothing is refused with a suggestion, not stored."""
+    from pipeline.region import UnknownRegion, canonical_region
+
+    out: list[str] = []
+    for n in names:
+        try:
+            r = canonical_region(n)
+        except UnknownRegion as exc:
+            raise SubscriptionError(str(exc)) from exc
+        if r not in out:
+            out.append(r)
+    return out
+
+
 def _normalise(settings: Settings, prefs: Preferences) -> Preferences:
     tracks, subs = _taxonomy_names(settings)
     return prefs.model_copy(update={
+        "regions": _regions(prefs.regions),
         "tracks": _resolve(prefs.tracks, tracks, "赛道"),
         "immediate_tracks": _resolve(prefs.immediate_tracks, tracks, "赛道"),
         "subtracks": _resolve(prefs.subtracks, subs, "子方向"),

@@ -58,8 +58,12 @@ def _digest_summary(title: str, text: str, doc_number: str | None) -> tuple[str,
     return doctype, release_summary(title, normalize_text(text), doctype=doctype)
 
 
-def extract_command(target: str, as_json: bool) -> int:
-    """Extract a local file or an http(s) URL; print text (or JSON metadata). Returns the exit code."""
+def extract_command(target: str, as_json: bool, max_chars: int | None = None) -> int:
+    """Extract a local file or an http(s) URL; print text (or JSON metadata). Returns the exit code.
+
+    The text is printed whole unless ``max_chars`` cuts it; a cut is never silent
+    (``text_truncated`` in JSON, a closing note on stderr for plain text).
+    """
     try:
         if target.startswith(("http://", "https://")):
             data, ctype, url = _fetch(target)
@@ -97,11 +101,16 @@ def extract_command(target: str, as_json: bool) -> int:
             return 1
         out = {"url": url, **_jsonable(res)}
         text = res.text
+    cut = max_chars is not None and len(text) > max_chars
     if as_json:
         out["doctype"], out["summary"] = _digest_summary(out.get("title") or name, text, out.get("doc_number"))
-        out["text"] = out.get("text", "")[:2000]
+        full = out.get("text", "")
+        out["text"] = full[:max_chars] if max_chars is not None else full
         out["text_chars"] = len(text)
+        out["text_truncated"] = cut
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(text)
+        print(text[:max_chars] if cut else text)
+        if cut:
+            print(f"…（已截断：显示 {max_chars} / {len(text)} 字 / truncated to {max_chars} of {len(text)} characters）", file=sys.stderr)
     return 0

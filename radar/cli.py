@@ -12,10 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
 from radar.settings import Settings
+from radar.status_words import RUN_STATUS_ZH
 from radar.yamlconfig import ConfigError
 
-app = typer.Typer(help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Digest subscribers.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -33,12 +35,47 @@ def _settings() -> Settings:
 
 
 def _fail(msg: str, code: int = 2) -> None:
-    Console(stderr=True).print(f"[bold red]错误 / error:[/] {msg}", markup=True, highlight=False)
+    print_error(msg)
     raise typer.Exit(code)
 
 
+def local_time(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored (UTC) time in the service's time zone, as the web pages show it; columns name the zone."""
+    if value is None:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def _reason(exc: Exception) -> str:
+    """A pydantic error as one line per field ("frequency: Input should be …"), without its documentation links."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("policyradar")
+        except PackageNotFoundError:  # run from a source tree without an install
+            v = "unknown"
+        console.print(f"PolicyRadar {v}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO level.")) -> None:
+def _main(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at INFO level."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -47,22 +84,29 @@ def _crawl_table(results: list) -> Table:
     for col in ("来源 source", "状态 status", "请求 requests", "新增 new", "更新 changed", "未变 unchanged", "错误 errors"):
         table.add_column(col)
     for r in results:
-        table.add_row(r.source, r.status, str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors))
+        table.add_row(r.source, RUN_STATUS_ZH.get(r.status, r.status), str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors))
     return table
 
 
 @app.command()
 def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Crawl sources now (each in its own process) and store what is new or changed."""
+    from radar.progress import CrawlProgressView
+
     try:
         from radar.crawl import crawl_sources
 
-        results = crawl_sources(_settings(), sources or None)
+        with CrawlProgressView() as view:
+            results = crawl_sources(_settings(), sources or None, progress=view.update)
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
     except KeyError as exc:
-        _fail(str(exc.args[0]))
+        from radar.known_sources import known_sources
+
+        demo = sorted(k.config.name for k in known_sources(_settings()) if k.demo and k.config.name in (sources or []))
+        hint = f"\n{', '.join(demo)}: 演示来源，请运行 `radar demo`（或在网页 /sources 上重新抓取）/ demo sources: run `radar demo`" if demo else ""
+        _fail(str(exc.args[0]) + hint)
         return
     if not results:
         console.print("没有可抓取的来源 / no sources configured")
@@ -98,6 +142,11 @@ def digest(
     if period not in periods:
         _fail(f"unknown period {period!r}: use {', '.join(periods)}")
         return
+    if frequency not in ("weekly", "daily"):
+        _fail(f"未知频率 / unknown frequency {frequency!r}: use weekly or daily (immediate subscribers get alerts as items arrive, not digests)")
+        return
+    require_database(settings)
+    _known_subscribers(settings, [*(to or []), *([preview] if preview else [])])
     p = periods[period]()
     if preview:
         try:
@@ -107,7 +156,10 @@ def digest(
             return
         console.print(f"预览已写入 / preview written: {path} and {path.with_suffix('.html')}", highlight=False)
         return
-    report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run)
+    from radar.progress import DigestProgressView
+
+    with DigestProgressView() as view:
+        report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run, progress=view.update)
     if dry_run:
         table = Table(title=f"将发送 / would send: {p.label} ({p.key})")
         for col in ("email", "条目 items", "新增 new", "更新 changed"):
@@ -127,6 +179,19 @@ def digest(
         console.print(f"  [yellow]状态不明[/] {email}: a previous run stopped while sending to this address; not resent (check the mail server log)", markup=True, highlight=False)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _known_subscribers(settings: Settings, emails: list[str]) -> None:
+    """Refuse addresses that are not subscribers, instead of reporting "sent 0" or an empty table."""
+    if not emails:
+        return
+    from alerts.subscriptions import list_subscribers
+
+    known = {sub.email for sub in list_subscribers(settings)}
+    unknown = [e for e in emails if e.strip().lower() not in known]
+    if unknown:
+        hint = f"; known: {', '.join(sorted(known))}" if known and len(known) <= 10 else ""
+        raise UsageProblem(f"没有这个订阅者 / no such subscriber: {', '.join(unknown)}{hint} (see `radar subscribers list`)")
 
 
 def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
@@ -169,7 +234,7 @@ def subscribe_cmd(
         prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
         sub = subscribe(settings, email, [], name=name, confirmed=confirmed, prefs=prefs)
     except (SubscriptionError, ValidationError) as exc:
-        _fail(str(exc))
+        _fail(_reason(exc))
         return
     state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
     console.print(f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}", highlight=False)
@@ -180,10 +245,12 @@ def subscribers_list() -> None:
     """List subscribers and what they receive."""
     from alerts.subscriptions import list_subscribers
 
+    settings = _settings()
+    require_database(settings)
     table = Table(title="订阅者 / subscribers")
     for col in ("email", "赛道 tracks", "地区 regions", "关键词", "频率", "语言", "状态"):
         table.add_column(col)
-    for s in list_subscribers(_settings()):
+    for s in list_subscribers(settings):
         state = "已退订" if not s.active else ("有效" if s.confirmed else "待确认")
         words = "、".join(s.keywords_include) + (f" −{'、'.join(s.keywords_exclude)}" if s.keywords_exclude else "")
         table.add_row(s.email, "、".join(s.tracks) or "全部", "、".join(s.regions) or "全部", words or "—", s.frequency, s.language, state)
@@ -206,6 +273,7 @@ def subscribers_update(
     from storage.models import Subscriber
 
     settings = _settings()
+    require_database(settings)
     try:
         addr = validate_email(email)
         with session_scope(settings) as s:
@@ -225,7 +293,7 @@ def subscribers_update(
                 _apply(row, _normalise(settings, prefs))
                 s.add(row)
     except (SubscriptionError, ValidationError) as exc:
-        _fail(str(exc))
+        _fail(_reason(exc))
         return
     console.print(f"已更新 / updated {addr}", highlight=False)
 
@@ -235,8 +303,10 @@ def subscribers_remove(email: str) -> None:
     """Unsubscribe an address (its delivery history is kept for the audit)."""
     from alerts.subscriptions import SubscriptionError, remove_subscriber
 
+    settings = _settings()
+    require_database(settings)
     try:
-        ok = remove_subscriber(_settings(), email)
+        ok = remove_subscriber(settings, email)
     except SubscriptionError as exc:
         _fail(str(exc))
         return
@@ -257,22 +327,83 @@ def webhooks_add(
     from sqlmodel import select
 
     from alerts.webhooks import KINDS
+    from radar.netpolicy import BlockedAddress, check_url
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
+    settings = _settings()
     if kind not in KINDS:
         _fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         return
     if not url.startswith(("https://", "http://")):
         _fail("url must be http(s)")
         return
-    with session_scope(_settings()) as s:
+    try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
+        check_url(url, allow_private=settings.webhook_allow_private)
+    except BlockedAddress as exc:
+        if "cannot be resolved" in str(exc):  # offline now, or a typo: the sender checks again before every alert
+            console.print(f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert", markup=True, highlight=False)
+        else:
+            _fail(f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）")
+            return
+    require_database(settings)
+    with session_scope(settings) as s:
         sub = s.exec(select(Subscriber).where(Subscriber.email == email.strip().lower())).first()
         if sub is None:
-            _fail(f"no subscriber {email}")
+            _fail(f"没有这个订阅者 / no subscriber {email} (see `radar subscribers list`)")
+            return
+        if not sub.immediate_tracks and sub.frequency != "immediate":
+            _fail(f"{sub.email} 没有即时提醒的赛道，webhook 永远不会触发 / has no immediate tracks, so a webhook would never fire: "
+                  f"first run `radar subscribers update {sub.email} --immediate 未来能源` (or --frequency immediate)")
             return
         s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
+
+
+@webhooks_app.command("remove")
+def webhooks_remove(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
+    """Remove a webhook channel (its delivery history is removed with it)."""
+    from sqlmodel import delete
+
+    from storage.db import session_scope
+    from storage.models import WebhookChannel, WebhookDelivery
+
+    settings = _settings()
+    require_database(settings)
+    with session_scope(settings) as s:
+        ch = s.get(WebhookChannel, channel_id)
+        if ch is None:
+            _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
+            return
+        s.exec(delete(WebhookDelivery).where(WebhookDelivery.channel_id == channel_id))  # type: ignore[call-overload,arg-type]
+        s.delete(ch)
+    console.print(f"已删除 webhook #{channel_id}", highlight=False)
+
+
+@webhooks_app.command("test")
+def webhooks_test(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
+    """Send one sample alert to a webhook channel now and show the answer."""
+    from alerts.webhooks import AlertItem, WebhookError, send
+    from radar.netpolicy import BlockedAddress, guarded_client
+    from storage.db import session_scope
+    from storage.models import WebhookChannel
+
+    settings = _settings()
+    require_database(settings)
+    with session_scope(settings) as s:
+        ch = s.get(WebhookChannel, channel_id)
+    if ch is None:
+        _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
+        return
+    item = AlertItem(title="PolicyRadar 测试消息", url=settings.public_url, tracks=["测试"], region=None, agency="PolicyRadar",
+                     date=None, doc_number=None, summary="这是一条测试消息：webhook 已接通。", changed=False, change_summary=None)
+    try:
+        with guarded_client(settings.webhook_allow_private, timeout=10.0) as client:
+            answer = send(client, ch.kind, ch.url, ch.secret, item)
+    except (WebhookError, BlockedAddress) as exc:
+        _fail(f"webhook #{channel_id} 测试失败 / test failed: {exc}", code=1)
+        return
+    console.print(f"webhook #{channel_id} 测试成功 / test sent: {answer[:200]}", highlight=False)
 
 
 @webhooks_app.command("list")
@@ -283,10 +414,12 @@ def webhooks_list() -> None:
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
+    settings = _settings()
+    require_database(settings)
     table = Table(title="Webhooks")
     for col in ("id", "subscriber", "kind", "url", "signed"):
         table.add_column(col, overflow="fold")
-    with session_scope(_settings()) as s:
+    with session_scope(settings) as s:
         for ch, sub in s.exec(select(WebhookChannel, Subscriber).join(Subscriber, Subscriber.id == WebhookChannel.subscriber_id)).all():  # type: ignore[arg-type]
             table.add_row(str(ch.id), sub.email, ch.kind, ch.url, "yes" if ch.secret else "no")
     console.print(table)
@@ -298,6 +431,9 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
     from radar.sources import load_sources
 
     d = directory or _settings().sources_dir
+    if not d.is_dir():
+        _fail(f"没有这个目录 / no such directory: {d}")
+        return
     try:
         sources = load_sources(d)
     except ConfigError as exc:
@@ -308,34 +444,39 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
 
 @sources_app.command("list")
 def sources_list() -> None:
-    """Configured sources with their health: last success, last error, error rate, items/week, median response."""
-    from radar.health import source_health
-    from radar.sources import load_sources
+    """Configured sources (and the demo's, after `radar demo`) with their health state, last success, failed requests, items/week."""
+    from radar.health import FAILED, NEVER, PARTIAL, source_health
+    from radar.known_sources import known_sources
     from storage.db import session_scope
 
     settings = _settings()
-    try:
-        sources = load_sources(settings.sources_dir)
-    except ConfigError as exc:
-        _fail(str(exc))
-        return
+    known = known_sources(settings)
+    require_database(settings)
+    tz = settings.timezone
     table = Table(title="来源 / sources")
-    for col in ("name", "名称", "地区", "上次成功", "错误率", "每周条数", "响应中位数", "最近错误", "状态"):
+    for col in ("name", "名称", "地区", "状态", f"上次成功（{tz}）", "上次请求失败", "每周条数", "响应中位数", "最近错误"):
         table.add_column(col)
+    colour = {FAILED: "red", PARTIAL: "yellow", NEVER: "dim"}
     with session_scope(settings) as s:
-        for src in sources:
+        for k in known:
+            src = k.config
             h = source_health(s, src.name)
-            flag = f"[red]连续失败{h.failing_streak}次[/]" if h.flagged(settings.fail_alert_runs) else ("停用" if not src.enabled else "正常")
+            state = h.state(src.enabled, settings.partial_failure_share)
+            shown = f"[{colour[state]}]{state}[/]" if state in colour else state
+            if h.flagged(settings.fail_alert_runs):
+                shown += f" [red]连续失败{h.failing_streak}次[/]"
             table.add_row(
-                src.name, src.title, src.region,
-                f"{h.last_success:%Y-%m-%d %H:%M}" if h.last_success else "—",
-                f"{h.error_rate:.0%}" if h.runs else "—",
+                src.name + (" [dim](演示 demo)[/]" if k.demo else ""), src.title, src.region, shown,
+                local_time(h.last_success, tz),
+                f"{h.last_failed_requests}/{h.last_requests}（{h.request_error_share:.0%}）" if h.last_requests else "—",
                 f"{h.items_per_week:g}",
                 f"{h.median_ms:.0f} ms" if h.median_ms is not None else "—",
                 (h.last_error or "—")[:60],
-                flag,
             )
     console.print(table)
+    if any(k.demo for k in known):
+        console.print("（演示）来源的站点由 `radar demo` 提供：再次运行 `radar demo`，或在网页 /sources 上重新抓取 / "
+                      "demo sources: run `radar demo` again, or re-crawl them on the web page /sources.", highlight=False)
 
 
 @sources_app.command("check")
@@ -373,6 +514,13 @@ def sources_check(name: str) -> None:
         detail.add_row("正文", (d.text[:200] + "…") if len(d.text) > 200 else (d.text or "—"))
         detail.add_row("附件", "\n".join(report.attachments) or "—")
         console.print(detail)
+    if report.skipped:
+        skipped = Table(title="跳过的条目 / entries not previewed")
+        skipped.add_column("URL", overflow="fold")
+        skipped.add_column("原因 why", overflow="fold")
+        for u, why in report.skipped:
+            skipped.add_row(u, why)
+        console.print(skipped)
     for problem in report.problems:
         console.print(f"[yellow]⚠ {problem}[/]", markup=True, highlight=False)
     if report.problems and not report.entries:
@@ -397,7 +545,7 @@ def sources_new(
         resp.raise_for_status()
         draft = guess_source(str(resp.url), decode_html(resp.content, declared=resp.charset_encoding))
     except (httpx.HTTPError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(f"{url}: {exc}")
         return
     from radar.netpolicy import BlockedAddress, check_url
 
@@ -406,6 +554,15 @@ def sources_new(
     except BlockedAddress:
         # The operator named this private/loopback address on purpose; the crawler refuses such targets otherwise.
         draft["network"] = {"allow_private": True}
+    if output is not None:  # the file name is the source's name (load_source insists): name the draft after it
+        import re
+
+        stem = output.stem
+        if not re.match(r"^[a-z0-9][a-z0-9_-]*$", stem):
+            _fail(f"{output.name}: a source file is named after the source, in [a-z0-9_-] (e.g. -o config/sources/zj-jxt.yaml)")
+            return
+        draft["structure_source"] = str(draft["structure_source"]).replace(f"radar sources check {draft['name']}", f"radar sources check {stem}")
+        draft["name"] = stem
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
         _fail(f"{path} exists; pass --output to write elsewhere")
@@ -436,25 +593,37 @@ def history(
         if day is None:
             _fail(f"cannot read date {since!r}")
             return
-        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-    with session_scope(_settings()) as s:
+    settings = _settings()
+    tz = settings.timezone
+    if since:
+        from zoneinfo import ZoneInfo
+
+        start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
+    require_database(settings)
+    with session_scope(settings) as s:
+        if source:
+            from storage.models import Source
+
+            known = set(s.exec(select(Source.name)).all()) | set(s.exec(select(CrawlRun.source_name).distinct()).all())
+            if source not in known:
+                raise UsageProblem(f"未知来源 / unknown source {source!r}; known: {', '.join(sorted(known)) or '(none yet)'}")
         if url:
             table = Table(title=f"抓取记录 / fetches of {url}")
-            for col in ("fetch", "run", "时间 (UTC)", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
+            for col in ("fetch", "run", f"时间（{tz}）", "状态", "字节", "耗时 ms", "sha256", "WARC", "错误"):
                 table.add_column(col, overflow="fold")
             q = select(FetchLog).where(FetchLog.url == url).order_by(FetchLog.id.desc()).limit(limit)  # type: ignore[union-attr]
             if start:
                 q = q.where(FetchLog.fetched_at >= start)
             for f in s.exec(q).all():
                 table.add_row(
-                    str(f.id), str(f.run_id), f"{f.fetched_at:%Y-%m-%d %H:%M:%S}", str(f.status or "—"), str(f.bytes),
+                    str(f.id), str(f.run_id), local_time(f.fetched_at, tz, "%Y-%m-%d %H:%M:%S"), str(f.status or "—"), str(f.bytes),
                     f"{f.duration_ms:.0f}" if f.duration_ms is not None else "—", (f.content_hash or "—")[:12],
                     f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—", f.error or "",
                 )
             console.print(table)
             return
         table = Table(title="抓取历史 / crawl history")
-        for col in ("run", "source", "开始 started (UTC)", "结束 finished", "状态", "请求", "新增", "更新", "未变", "错误"):
+        for col in ("run", "source", f"开始（{tz}）", "结束", "状态", "请求", "新增", "更新", "未变", "错误"):
             table.add_column(col)
         q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
         if source:
@@ -463,8 +632,8 @@ def history(
             q = q.where(CrawlRun.started_at >= start)
         for r in s.exec(q).all():
             table.add_row(
-                str(r.id), r.source_name, f"{r.started_at:%Y-%m-%d %H:%M:%S}",
-                f"{r.finished_at:%H:%M:%S}" if r.finished_at else "—", r.status,
+                str(r.id), r.source_name, local_time(r.started_at, tz, "%Y-%m-%d %H:%M:%S"),
+                local_time(r.finished_at, tz, "%H:%M:%S"), RUN_STATUS_ZH.get(r.status, r.status),
                 str(r.requests), str(r.items_new), str(r.items_changed), str(r.items_unchanged), str(r.errors),
             )
     console.print(table)
@@ -550,11 +719,15 @@ def reclassify(
 
 
 @app.command()
-def extract(target: str = typer.Argument(..., help="A file path or an http(s) URL."), as_json: bool = typer.Option(False, "--json")) -> None:
-    """Print what the pipeline extracts from a page or attachment."""
+def extract(
+    target: str = typer.Argument(..., help="A file path or an http(s) URL."),
+    as_json: bool = typer.Option(False, "--json", help="Metadata and the full text as JSON."),
+    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."),
+) -> None:
+    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json))
+    raise typer.Exit(extract_command(target, as_json, max_chars))
 
 
 @app.command()
@@ -564,6 +737,7 @@ def jobs() -> None:
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
+    require_database(settings)
     sched = build_scheduler(settings, blocking=False)
     sched.start(paused=True)
     try:
@@ -689,9 +863,12 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
     from radar.demo import DEMO_EMAIL, run_demo
 
+    from radar.progress import CrawlProgressView
+
     settings = _settings()
     try:
-        result = run_demo(settings, port=port)
+        with CrawlProgressView() as view:
+            result = run_demo(settings, port=port, progress=view.update)
     except OSError as exc:
         _fail(f"cannot serve the demo sites on 127.0.0.1:{port} ({exc}); choose another port with --port")
         return
@@ -699,9 +876,15 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     if result.edited:
         console.print(f"演示站点已修改一页：{result.edited}", highlight=False)
     console.print(_crawl_table(result.crawls))
+    from demo.build_pdfs import BROKEN
+
     for r in result.crawls:
-        if r.error:
-            console.print(f"[yellow]{r.source} 记录的错误[/]: {r.error}", markup=True, highlight=False)
+        for line in (r.error or "").splitlines():
+            if f"/{BROKEN}" in line:  # the demo shows how a broken attachment is recorded and the crawl goes on
+                console.print(f"[dim]{r.source} 记录的错误（演示中有意损坏的 PDF，属正常）/ intentionally broken demo PDF, expected: {line}[/]",
+                              markup=True, highlight=False)
+            elif line.strip():
+                console.print(f"[yellow]{r.source} 记录的错误[/]: {line}", markup=True, highlight=False)
     if result.changed:
         table = Table(title="更新的文件 / changed documents")
         table.add_column("标题")
@@ -713,6 +896,15 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     where = rep.destinations.get(DEMO_EMAIL, "—")
     console.print(f"摘要（{rep.period.label}）已写入 / digest written: {where}", highlight=False)
     console.print(f"数据目录 / data dir: {settings.data_dir.resolve()}", highlight=False)
+    env = "" if settings.data_dir.resolve() == Path("data").resolve() else f"RADAR_DATA_DIR={settings.data_dir} "
+    console.print("\n[bold]接下来 / next:[/]", markup=True)
+    for label, what in (
+        ("浏览结果 / browse", f"{env}radar web   →   http://127.0.0.1:8000/"),
+        ("摘要邮件 / digest mail", f"{where}"),
+        ("来源健康 / source health", f"{env}radar sources list"),
+        ("看到“更新” / see a change", f"{env}radar demo   （再运行一次 / run it again）"),
+    ):
+        console.print(f"  {label}: {what}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from radar.settings import Settings
 from radar.sources import SourceConfig, load_sources
@@ -26,8 +28,8 @@ def sync_sources(settings: Settings) -> list[SourceConfig]:
     return sources
 
 
-def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[CrawlResult]:
-    """Crawl the named sources (all enabled ones when none are named), one child process each."""
+def crawl_sources(settings: Settings, names: list[str] | None = None, progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
+    """Crawl the named sources (all enabled ones when none are named), one child process each; ``progress`` as in run_crawl."""
     sources = sync_sources(settings)
     by_name = {s.name: s for s in sources}
     if names:
@@ -37,15 +39,16 @@ def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[Cr
         chosen = [by_name[n] for n in names]
     else:
         chosen = [s for s in sources if s.enabled]
-    return [crawl_one(settings, src) for src in chosen]
+    return [crawl_one(settings, src, progress=progress) for src in chosen]
 
 
-def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None) -> CrawlResult:
+def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None,
+              progress: Callable[[Any], None] | None = None) -> CrawlResult:
     """Crawl one source and do what follows a crawl (failure alerts, instant alerts); the local path and workers share it."""
     from alerts.instant import dispatch_instant
     from alerts.operator import check_and_alert
 
-    result = run_crawl(src, settings, task_id=task_id, worker=worker)
+    result = run_crawl(src, settings, task_id=task_id, worker=worker, progress=progress)
     if result.status == "skipped":
         return result
     check_and_alert(settings, src.name)

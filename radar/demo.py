@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import datetime, timezone
 
 from alerts.digest import DigestReport, last_digest_end, run_digest
@@ -22,6 +25,8 @@ from radar.settings import Settings
 from spiders.runner import CrawlResult
 
 DEMO_EMAIL = "analyst@example.com"
+PORT_FILE = "demo-port"  # in the data dir: the port the demo's URLs were crawled on (URLs identify documents)
+_env_lock = threading.Lock()  # RADAR_DEMO_URL is process-wide: one expansion of the demo sources at a time
 
 
 @dataclass
@@ -37,7 +42,7 @@ def demo_settings(base: Settings) -> Settings:
     return base.model_copy(update={"sources_dir": DEMO_DIR / "sources"})
 
 
-def run_demo(base: Settings, port: int = 8765) -> DemoResult:
+def run_demo(base: Settings, port: int = 8765, progress: Callable[[Any], None] | None = None) -> DemoResult:
     from demo.edits import apply_demo_edit
     from demo.server import serve_sites
 
@@ -55,7 +60,7 @@ def run_demo(base: Settings, port: int = 8765) -> DemoResult:
         previous = os.environ.get("RADAR_DEMO_URL")
         os.environ["RADAR_DEMO_URL"] = base_url  # source YAML expands ${RADAR_DEMO_URL}
         try:
-            crawls = crawl_sources(settings)
+            crawls = crawl_sources(settings, progress=progress)
         finally:
             if previous is None:
                 os.environ.pop("RADAR_DEMO_URL", None)
@@ -65,7 +70,54 @@ def run_demo(base: Settings, port: int = 8765) -> DemoResult:
     start = last_digest_end(settings) or datetime(2000, 1, 1, tzinfo=timezone.utc)
     report = run_digest(settings, since(start, datetime.now(timezone.utc), settings.timezone), only=[DEMO_EMAIL])
     marker.write_text(str(run_number))
+    (settings.data_dir / PORT_FILE).write_text(str(port))
     return DemoResult(run_number, edited, crawls, report, _changed_docs([c.run_id for c in crawls], settings))
+
+
+def demo_port(settings: Settings) -> int:
+    """The port the demo served its sites on in this data dir (8765 unless `radar demo --port` said otherwise)."""
+    try:
+        return int((settings.data_dir / PORT_FILE).read_text().strip())
+    except (OSError, ValueError):
+        return 8765
+
+
+def demo_port_free(settings: Settings) -> bool:
+    """Whether a re-crawl can serve the demo sites again (a running `radar demo` holds the port)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the demo server does: a finished demo's TIME_WAITs do not count
+        try:
+            sock.bind(("127.0.0.1", demo_port(settings)))
+        except OSError:
+            return False
+    return True
+
+
+def crawl_demo_source(base: Settings, name: str) -> CrawlResult:
+    """Re-crawl one demo source: serve the data dir's replica copy on the demo's port for the length of the crawl.
+
+    The web page's re-crawl button uses it, so the demo's sources behave like
+    any other after `radar demo` instead of failing against a server that is gone.
+    """
+    from demo.server import serve_sites
+    from radar.crawl import crawl_one
+    from radar.sources import load_sources
+
+    settings = demo_settings(base)
+    with serve_sites(settings.data_dir / "demo-sites", port=demo_port(settings)) as base_url:
+        with _env_lock:
+            previous = os.environ.get("RADAR_DEMO_URL")
+            os.environ["RADAR_DEMO_URL"] = base_url
+            try:
+                source = next(s for s in load_sources(settings.sources_dir) if s.name == name)
+            finally:
+                if previous is None:
+                    os.environ.pop("RADAR_DEMO_URL", None)
+                else:
+                    os.environ["RADAR_DEMO_URL"] = previous
+        return crawl_one(settings, source)
 
 
 def _changed_docs(run_ids: list[int], settings: Settings) -> list[tuple[str, str, str]]:

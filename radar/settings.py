@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # worker only competes with the crawl for CPU); 0 extracts in-process.
     extract_workers: int | None = Field(default=None, validation_alias="RADAR_EXTRACT_WORKERS")
     fail_alert_runs: int = Field(default=3, validation_alias="RADAR_FAIL_ALERT_RUNS")
+    # A run that closed with more than this share of its requests failed shows as 部分失败 (radar/health.py).
+    partial_failure_share: float = Field(default=0.2, ge=0, le=1, validation_alias="RADAR_PARTIAL_FAILURE_SHARE")
     operator_email: str | None = Field(default=None, validation_alias="RADAR_OPERATOR_EMAIL")
     # Distributed crawling (workers/): "local" crawls in the scheduler's process; "celery" only enqueues.
     executor: Literal["local", "celery"] = Field(default="local", validation_alias="RADAR_EXECUTOR")

@@ -33,11 +33,37 @@ class CheckReport:
     detail: HtmlExtract | None = None
     attachments: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (entry URL, why it was not previewed)
 
 
-def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse:
+def _not_a_detail_page(url: str, list_url: str, source: SourceConfig) -> str | None:
+    """Why a list entry cannot be the previewed detail page (an attachment, another site, the home page), or None."""
+    from radar.sources import redirect_domains
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        return f"不是网页链接 / not a web link ({parts.scheme or 'no scheme'})"
+    if re.search(source.attachment_pattern, parts.path, re.I):
+        return "附件，不是详情页 / an attachment, not a detail page"
+    host = (parts.hostname or "").lower()
+    if not any(host == d or host.endswith("." + d) for d in redirect_domains(source)):
+        return f"其他网站 {host} / another site"
+    if url.split("#")[0] == list_url or parts.path in ("", "/") or re.fullmatch(r"/index\.s?html?", parts.path):
+        return "首页或列表页本身 / the home page or the list itself"
+    return None
+
+
+class _NotHtml(Exception):
+    """A list entry that answered with something other than an HTML page."""
+
+
+def _fetch(client: httpx.Client, url: str, source: SourceConfig, *, html_only: bool = False) -> TextResponse:
+    """One page as the spider would decode it; ``html_only`` refuses other content types (a detail preview)."""
     resp = client.get(url, headers=source.headers)
     resp.raise_for_status()
+    ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
+    if html_only and ctype and "html" not in ctype and "xml" not in ctype:
+        raise _NotHtml(ctype)
     text = decode_html(resp.content, declared=resp.charset_encoding, override=source.encoding)
     return HtmlResponse(url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
 
@@ -54,7 +80,7 @@ def _fetch_as_configured(client: httpx.Client, url: str, source: SourceConfig, k
         for name, value in cookies.items():
             client.cookies.set(name, value)
         return HtmlResponse(url=final, body=html.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
-    return _fetch(client, url, source)
+    return _fetch(client, url, source, html_only=kind == "detail")
 
 
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
@@ -84,11 +110,22 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
                         report.problems.append(f"list.{name} {expr!r} matched nothing inside any of {len(items)} items")
         if not report.entries:
             return report
-        report.detail_url = report.entries[0].url
-        try:
-            detail = _fetch_as_configured(client, report.detail_url, source, "detail", user_agent)
-        except httpx.HTTPError as exc:
-            report.problems.append(f"detail page {report.detail_url}: {exc}")
+        detail = None
+        for entry in report.entries[:20]:  # the first entry that is an HTML detail page on the source's own site
+            why = _not_a_detail_page(entry.url, page.url, source)
+            if why is None:
+                try:
+                    detail = _fetch_as_configured(client, entry.url, source, "detail", user_agent)
+                except httpx.HTTPError as exc:
+                    why = f"取不到 / fetch failed: {exc}"
+                except _NotHtml as exc:
+                    why = f"不是 HTML 页面 / not an HTML page ({exc})"
+            if why is None:
+                report.detail_url = entry.url
+                break
+            report.skipped.append((entry.url, why))
+        if detail is None:
+            report.problems.append(f"none of the first {min(len(report.entries), 20)} list entries is an HTML detail page on this site; check list.item and list.link")
             return report
         report.detail = extract_html(detail.text, detail.url, source.detail)
         for name in ("title", "body", "date", "doc_number", "agency"):
@@ -107,17 +144,53 @@ def guess_source(url: str, html: str) -> dict[str, object]:
     host = urlsplit(url).hostname or "site"
     name = re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")
     title = (sel.css("title::text").get() or host).strip()
+    agency = guess_agency(sel, title)
     return {
         "name": name,
         "title": title,
-        "region": "全国",
-        "agency": title,
+        "region": guess_region(host, agency, title),
+        "agency": agency,
         "start_urls": [url],
         **found.source_fields(),
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},
         "structure_source": f"radar sources new {url} (guessed; check with radar sources check {name})",
     }
+
+
+_HOST_LINE = re.compile(r"主办(?:单位)?\s*[：:]\s*([^\s|｜,，;；<>]{2,40})")
+_AGENCY_END = re.compile(r"(?:人民政府|办公厅|办公室|部|委|委员会|局|厅|署|院|中心|研究会|协会|总局)$")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜| - | – | — |-{2,})\s*")
+
+
+def guess_agency(sel: Selector, title: str) -> str:
+    """Who publishes the site: the footer's 主办 line (主办单位：浙江省经济和信息化厅), else the part of the page title naming a body.
+
+    A portal run by a government's 办公厅 publishes the government's documents,
+    so 浙江省人民政府办公厅 becomes 浙江省人民政府.  Footers that name no body
+    (主办单位：本网站) are ignored.
+    """
+    footer = " ".join(t.strip() for t in sel.xpath("//body//text()[contains(., '主办')]/ancestor-or-self::*[1]//text()").getall())
+    for m in _HOST_LINE.finditer(footer):
+        name = re.sub(r"[（(][^）)]*[）)]$", "", m.group(1)).removeprefix("中华人民共和国")
+        if _AGENCY_END.search(name):
+            return re.sub(r"(人民政府)办公厅$", r"\1", name)
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    named = [p for p in parts if _AGENCY_END.search(p)]
+    return (named[-1] if named else parts[-1] if parts else title).removeprefix("中华人民共和国")
+
+
+def guess_region(host: str, agency: str, title: str) -> str:
+    """The region a source's documents belong to: from the publishing body's name, else the government domain, else 全国.
+
+    The body's name is the strongest signal (深圳市工业和信息化局); a site on a
+    provincial domain (jxt.zj.gov.cn) is that province's; national ministries
+    (miit.gov.cn) and everything else default to 全国, which the operator
+    should confirm.  Names and domains are data in config/regions.yaml.
+    """
+    from pipeline.region import detect_region, region_for_host
+
+    return detect_region(agency) or region_for_host(host) or detect_region(title) or "全国"
 
 
 def _css_of(node: Selector) -> str:

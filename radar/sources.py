@@ -13,6 +13,7 @@ from typing import Dict, List, Literal  # noqa: UP035 - the field named "list" s
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from radar.selector_syntax import check_selector
 from radar.yamlconfig import ConfigError, ConfigIssue, load_model
 
 
@@ -64,6 +65,11 @@ class Pagination(_Strict):
             raise ValueError("pagination type 'query' needs param (the page number parameter)")
         return self
 
+    @field_validator("next_selector")
+    @classmethod
+    def _selector(cls, v: str | None) -> str | None:
+        return None if v is None else check_selector(v)
+
 
 class ListSelectors(_Strict):
     """Selectors on HTML list pages; link/title/date are relative to one item.
@@ -80,6 +86,11 @@ class ListSelectors(_Strict):
         description="text holding the list as markup, re-parsed before 'item' applies (e.g. Hanweb's "
         "script[type='text/xml']::text with CDATA records)",
     )
+
+    @field_validator("item", "link", "title", "date", "container")
+    @classmethod
+    def _selector(cls, v: str | None) -> str | None:
+        return None if v is None else check_selector(v)
 
 
 class ApiList(_Strict):
@@ -124,6 +135,11 @@ class DetailSelectors(_Strict):
     date: str | None = None
     doc_number: str | None = None
     agency: str | None = None
+
+    @field_validator("title", "body", "date", "doc_number", "agency")
+    @classmethod
+    def _selector(cls, v: str | None) -> str | None:
+        return None if v is None else check_selector(v)
 
 
 class Incremental(_Strict):
@@ -238,6 +254,20 @@ class SourceConfig(_Strict):
             if not host or any(c.isspace() for c in u):
                 raise ValueError(f"URL has no host or contains spaces: {u!r}")
         return urls
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, name: str) -> str:
+        """A region documents are filed under (config/regions.yaml): 浙江省 becomes 浙江; 粤 is refused with a suggestion.
+
+        A source filed under a name no subscriber filter uses would reach nobody who asked for its region.
+        """
+        from pipeline.region import UnknownRegion, canonical_region
+
+        try:
+            return canonical_region(name)
+        except UnknownRegion as exc:
+            raise ValueError(str(exc)) from exc
 
     @field_validator("attachment_pattern")
     @classmethod

@@ -16,8 +16,8 @@ from typing import Any
 from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
 
-def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int, scrapy_cfg: dict[str, Any]) -> None:
-    """Spawned by spiders.runner.run_crawl: one crawl of one source, closing its run record."""
+def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int, scrapy_cfg: dict[str, Any], progress: Any = None) -> None:
+    """Spawned by spiders.runner.run_crawl: one crawl of one source, closing its run record; ``progress``: a pipe end for radar.progress."""
     name_process("radar-crawl")
     few_malloc_arenas()  # before any thread starts
     exit_with_parent()
@@ -38,7 +38,7 @@ def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_i
     except BaseException:
         fetcher.kill()
         raise
-    crawl_in_this_process(source, settings, run_id, scrapy_cfg, fetcher=(fetcher, conn))
+    crawl_in_this_process(source, settings, run_id, scrapy_cfg, fetcher=(fetcher, conn), progress=progress)
     from storage.db import dispose_engines
 
     dispose_engines()  # PostgreSQL sees its connections closed, not dropped

@@ -206,8 +206,9 @@ class GenericSpider(scrapy.Spider):
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = getattr(getattr(failure.value, "response", None), "status", None)
-        if request.cb_kwargs.get("page", 1) > 1 and status == 404:
-            return  # ran past the last page of a template-paginated list: the normal end
+        if request.cb_kwargs.get("page", 1) > 1 and status == 404 and self.source.pagination.type in ("template", "query"):
+            return  # probed past the last page of a list that does not announce its length: the normal end
+        # A 404 on a page the site announced (a next link, createPageHTML's count) or on the first page is an error.
         self.list_errors.append(f"{request.url}: {_failure_text(failure)}")
 
     # ---- detail pages and attachments -------------------------------------------------------

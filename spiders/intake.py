@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 
 
 def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int, scrapy_cfg: dict[str, Any],
-                          fetcher: tuple[Any, Connection] | None = None) -> None:
+                          fetcher: tuple[Any, Connection] | None = None, progress: Connection | None = None) -> None:
     """Run one crawl: the spider in a fetch process, storage here; closes the run record.
 
     ``fetcher``: the fetch process and its pipe, when the caller started it already (spiders.crawl_process).
+    ``progress``: where to report counts as they grow (radar.progress), when the caller shows them.
     """
     if not logging.getLogger().handlers:  # the same log lines as the fetch process, where Scrapy sets them up
         logging.basicConfig(level=scrapy_cfg.get("LOG_LEVEL", "WARNING"), format=scrapy_cfg.get("LOG_FORMAT", logging.BASIC_FORMAT))
@@ -41,15 +42,23 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int,
     except BaseException:
         fetcher_proc.kill()
         raise
-    list_errors, fatal = Intake(recorder, here, fetcher_proc).run()
+    counter = None
+    if progress is not None:
+        from radar.progress import CrawlCounter
+
+        counter = CrawlCounter(source.name, progress)
+    list_errors, fatal = Intake(recorder, here, fetcher_proc, counter).run()
     recorder.close(list_errors, fatal)
+    if counter is not None:
+        counter.finish()
 
 
 class Intake:
     """Reads the fetch process's messages until it says the spider closed, or dies."""
 
-    def __init__(self, recorder: Recorder, conn: Connection, fetcher: Any) -> None:
+    def __init__(self, recorder: Recorder, conn: Connection, fetcher: Any, counter: Any = None) -> None:
         self.recorder = recorder
+        self.counter = counter  # radar.progress.CrawlCounter, or None
         self.conn = conn
         self.fetcher = fetcher
         self._send_lock = threading.Lock()
@@ -66,6 +75,8 @@ class Intake:
             if tag == "fetch":
                 _tag, row, status, headers, body = message
                 self.recorder.log_fetch(FetchLog(**row), status, headers, body)
+                if self.counter is not None:
+                    self.counter.fetched(row.get("url", ""), row.get("status"), row.get("error"))
             elif tag == "item":
                 _tag, n, item = message
                 self.recorder.submit_item(item).add_done_callback(lambda f, n=n, url=item.get("url"): self._stored(n, url, f))
@@ -85,6 +96,8 @@ class Intake:
         except Exception as exc:  # noqa: BLE001 - a bug storing one release must not hang the spider
             log.exception("storing %s failed", url)
             status = self.recorder.not_stored(url or "?", f"{type(exc).__name__}: {exc}")
+        if self.counter is not None:
+            self.counter.stored(status)
         try:
             with self._send_lock:
                 self.conn.send(("stored", n, status))

@@ -12,6 +12,7 @@ import logging
 import multiprocessing as mp
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main
@@ -92,13 +93,14 @@ _few_malloc_arenas = few_malloc_arenas
 
 
 def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = None, *,
-              task_id: str | None = None, worker: str | None = None) -> CrawlResult:
+              task_id: str | None = None, worker: str | None = None, progress: Callable[[Any], None] | None = None) -> CrawlResult:
     """Crawl one source in a spawned child process and return its closed run record.
 
     Only one crawl of a source runs at a time, across processes and hosts
     (workers.lease): a second attempt is recorded as a 'skipped' run. The same
     Celery task delivered again while its lease is live raises LeaseBusy, so
     the task can retry once the first delivery finished or its lease expired.
+    ``progress`` receives radar.progress.CrawlProgress snapshots while the crawl runs.
     """
     from workers.lease import Held, LeaseBusy, acquire, holder_run, local_holder
 
@@ -119,16 +121,24 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
         lease.attach_run(run_id)
         lease.start_heartbeat()
         ctx = mp.get_context("spawn")
+        listen, report = ctx.Pipe(duplex=False) if progress is not None else (None, None)
         proc = ctx.Process(
             target=crawl_main,  # a light module: the fetch process starts before the store side's imports
-            args=(source.model_dump(), settings.model_dump(by_alias=False), run_id, scrapy_settings(source, settings)),
+            args=(source.model_dump(), settings.model_dump(by_alias=False), run_id, scrapy_settings(source, settings), report),
             name=f"crawl-{source.name}",
         )
         proc.start()
+        began = time.monotonic()
+        if report is not None:
+            report.close()  # the child holds its own copy; ours would keep the pipe open after it died
         limit = timeout if timeout is not None else settings.crawl_timeout
         deadline = time.monotonic() + limit
         while proc.is_alive() and not lease.lost.is_set() and time.monotonic() < deadline:
-            proc.join(min(1.0, max(deadline - time.monotonic(), 0.01)))
+            proc.join(min(0.25 if listen is not None else 1.0, max(deadline - time.monotonic(), 0.01)))
+            if listen is not None and progress is not None:
+                from radar.progress import drain
+
+                drain(listen, progress)
         if proc.is_alive():
             proc.kill()
             proc.join()
@@ -142,12 +152,22 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
         raise
     finally:
         lease.release()
+    if listen is not None and progress is not None:
+        from radar.progress import drain
+
+        drain(listen, progress)
+        listen.close()
     with session_scope(settings) as s:
         run = s.get(CrawlRun, run_id)
         assert run is not None
-        return CrawlResult(
+        result = CrawlResult(
             source.name, run_id, run.status, run.requests, run.items_new, run.items_changed, run.items_unchanged, run.errors, run.error
         )
+    if progress is not None:
+        from radar.progress import finished
+
+        progress(finished(result, time.monotonic() - began))
+    return result
 
 
 def _record_skipped(source: SourceConfig, settings: Settings, held: Any, task_id: str | None, worker: str) -> CrawlResult:

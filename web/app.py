@@ -9,6 +9,8 @@ Run it with ``radar web`` (alone) or ``radar serve`` (with the scheduler).
 
 from __future__ import annotations
 
+import logging
+
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Path as PathParam, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -103,6 +106,10 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
+    from radar.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH
+
+    env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
+    env.globals["delivery_status"] = lambda status: DELIVERY_STATUS_ZH.get(status, status)
     return env
 
 
@@ -207,17 +214,30 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
 
     @app.exception_handler(AdminDisabled)
     async def _disabled(request: Request, _exc: AdminDisabled) -> Response:
-        msg = "管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN"
+        msg = ADMIN_SETUP_SHORT
         if request.url.path.startswith(("/api/", "/export/")):
             return JSONResponse({"detail": msg}, status_code=403)
-        return page(request, "message.html", status_code=403, title="管理功能未启用", heading="管理功能未启用", message=msg)
+        return page(request, "admin_setup.html", status_code=403, title="管理功能未启用")
 
-    @app.exception_handler(HTTPException)
-    async def _http(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith(("/api/", "/openapi")):
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException and the router's own 404/405 alike
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not wants_html(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-        heading = {404: "页面不存在", 403: "无法完成请求", 400: "请求有误"}.get(exc.status_code, "出错了")
-        return page(request, "message.html", status_code=exc.status_code, title=heading, heading=heading, message=str(exc.detail))
+        heading = {404: "页面不存在", 403: "无法完成请求", 400: "请求有误", 405: "不支持这种请求"}.get(exc.status_code, "出错了")
+        message = "没有这个页面，请检查地址，或从首页进入。" if exc.detail == "Not Found" else str(exc.detail)
+        return page(request, "message.html", status_code=exc.status_code, title=heading, heading=heading, message=message)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        """A bug: logged with its traceback for the operator; the reader gets a page (or JSON), never a bare 500 text."""
+        logging.getLogger("web").error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        if not wants_html(request):
+            return JSONResponse({"detail": "服务器内部错误 / internal server error"}, status_code=500)
+        try:
+            return page(request, "message.html", status_code=500, title="出错了", heading="服务器出错了",
+                        message="处理这个请求时出错了，已记入服务器日志。请稍后再试；若一直出错，请联系管理员。")
+        except Exception:  # noqa: BLE001 - the page itself failed (e.g. the database is down): plain HTML
+            return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器出错了</h1><p>请稍后再试。</p>", status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -238,6 +258,17 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
     for module in (pages, subscribe, admin, exports, api):
         app.include_router(module.router)
     return app
+
+
+ADMIN_SETUP_SHORT = ("管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH（登录密码的哈希，用 `python -m web.security` 生成）"
+                     "或 RADAR_ADMIN_TOKEN（API 令牌），然后重启 / admin is off: set RADAR_ADMIN_PASSWORD_HASH or RADAR_ADMIN_TOKEN and restart")
+
+
+def wants_html(request: Request) -> bool:
+    """Browsers get pages; the API, feeds, exports and programs (no text/html in Accept) get JSON."""
+    if request.url.path.startswith(("/api/", "/openapi", "/export/", "/feeds/", "/healthz")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -155,14 +155,38 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def main() -> None:
-    """``python -m web.security``: print a hash for RADAR_ADMIN_PASSWORD_HASH (password read without echo)."""
-    import getpass
+def main(argv: list[str] | None = None) -> None:
+    """``python -m web.security``: print a hash for RADAR_ADMIN_PASSWORD_HASH.
 
-    pw = getpass.getpass("管理员密码 / admin password: ")
-    if pw != getpass.getpass("再输入一次 / again: "):
-        raise SystemExit("passwords differ")
+    On a terminal the password is asked twice without echo; piped in
+    (``echo "$PW" | python -m web.security``, a secrets manager, a Docker build)
+    the first line of stdin is the password, with no prompt and no getpass
+    warning about an echoing terminal.
+    """
+    import argparse
+    import getpass
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m web.security",
+        description="Print the hash to put in RADAR_ADMIN_PASSWORD_HASH (the admin login password). "
+        "Asks twice on a terminal; otherwise reads one password from the first line of stdin.",
+    )
+    parser.parse_args(argv)
+    if sys.stdin.isatty():
+        try:
+            pw = getpass.getpass("管理员密码 / admin password: ")
+            again = getpass.getpass("再输入一次 / again: ")
+        except (EOFError, KeyboardInterrupt):
+            raise SystemExit("已取消 / cancelled") from None
+        if pw != again:
+            raise SystemExit("两次输入的密码不同 / passwords differ")
+    else:
+        pw = sys.stdin.readline().rstrip("\r\n")
+    if not pw:
+        raise SystemExit("密码为空 / empty password")
     print(hash_password(pw))
+    print("设置 / set: RADAR_ADMIN_PASSWORD_HASH='<上面这一行 / the line above>'（.env 中保留单引号 / keep the single quotes in .env）", file=sys.stderr)
 
 
 if __name__ == "__main__":

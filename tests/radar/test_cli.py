@@ -96,3 +96,13 @@ def test_classify_jsonl_missing_file_is_one_clear_message(tmp_path: Path) -> Non
     err = result.stderr.decode("utf-8")
     assert "Traceback" not in err and str(missing) in err and "no such file" in err
     assert result.stdout == b""
+
+
+def test_extract_json_carries_the_full_text_unless_max_chars_cuts_it_visibly() -> None:
+    page = REPO_ROOT / "demo" / "sites" / "miit" / "wjfb" / "art_2025_0305_01.html"
+    full = json.loads(CliRunner().invoke(app, ["extract", "--json", str(page)]).stdout)
+    assert len(full["text"]) == full["text_chars"] and full["text_truncated"] is False
+    cut = json.loads(CliRunner().invoke(app, ["extract", "--json", "--max-chars", "50", str(page)]).stdout)
+    assert len(cut["text"]) == 50 and cut["text_chars"] == full["text_chars"] and cut["text_truncated"] is True
+    plain = CliRunner().invoke(app, ["extract", "--max-chars", "50", str(page)])
+    assert "truncated to 50 of" in plain.output

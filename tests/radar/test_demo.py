@@ -51,3 +51,60 @@ def test_demo_twice_reports_the_edited_document_as_changed(demo_env: Path, unuse
     digest2 = _digest(second.output)
     assert "新增0条 / 更新1条" in digest2
     assert "[更新]" in digest2 and "变化：" in digest2
+
+
+def test_after_the_demo_its_sources_belong_to_the_install(demo_env: Path, unused_port: int) -> None:
+    """sources list, /sources and re-crawl know the demo's three sources; the output says what to open next."""
+    runner = CliRunner()
+    out = runner.invoke(app, ["demo", "--port", str(unused_port)], catch_exceptions=False).output
+    # the last lines say what to do next; the deliberately broken PDF is labelled as such
+    tail = "\n".join(out.splitlines()[-5:])
+    assert "radar web" in tail and "http://127.0.0.1:8000/" in tail and str(demo_env / "outbox") in tail
+    broken = next(ln for ln in out.splitlines() if "hydrogen_guide.pdf" in ln)
+    assert "有意损坏" in broken and "intentionally broken" in broken
+
+    listed = runner.invoke(app, ["sources", "list"])
+    assert listed.exit_code == 0, listed.output
+    for name in ("miit", "zj", "thinktank"):
+        row = next(ln for ln in listed.output.splitlines() if ln.startswith(f"│ {name} "))
+        assert "正常" in row or "部分失败" in row  # crawled, not 未抓取
+    assert "radar demo" in listed.output
+    crawl = runner.invoke(app, ["crawl", "miit"])  # not a configured source: the message says where it comes from
+    assert crawl.exit_code == 2 and "演示来源" in crawl.output
+
+    from fastapi.testclient import TestClient
+
+    from radar.settings import Settings
+    from web.app import create_app
+    from web.security import WebConfig
+
+    import socket
+    import time
+
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import CrawlRun
+    from web.routes.admin import _crawls
+
+    settings = Settings()
+    with TestClient(create_app(settings, WebConfig(RADAR_ADMIN_TOKEN="d" * 32))) as client:
+        auth = {"Authorization": "Bearer " + "d" * 32}
+        html = client.get("/sources", headers=auth).text
+        assert "工业和信息化部 文件发布（演示）" in html and "演示</span>" in html
+        assert 'action="/sources/miit/crawl"' in html  # the demo's sources re-crawl like any other
+        # while the demo's port is taken (a `radar demo` running), the re-crawl cannot start, and says why
+        with socket.socket() as busy:
+            busy.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            busy.bind(("127.0.0.1", unused_port))
+            busy.listen()
+            refused = client.post("/api/sources/miit/crawl", headers=auth)
+            assert refused.status_code == 409 and "radar demo" in refused.json()["detail"]
+        started = client.post("/api/sources/miit/crawl", headers=auth)
+        assert started.status_code == 202 and started.json()["started"] is True
+        deadline = time.monotonic() + 120
+        while _crawls["miit"].is_alive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    with session_scope(settings) as s:
+        runs = s.exec(select(CrawlRun).where(CrawlRun.source_name == "miit").order_by(CrawlRun.id)).all()
+    assert len(runs) == 2 and runs[-1].status == "ok" and runs[-1].items_unchanged > 0  # the same documents, at the same URLs

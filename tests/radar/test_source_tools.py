@@ -95,11 +95,52 @@ def test_cli_new_writes_a_valid_yaml_and_check_prints_it(base: str, tmp_path: Pa
     result = runner.invoke(app, ["sources", "new", f"{base}/wjfb/index.html", "--output", str(out)])
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
-    data["name"] = "draft"
-    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert data["name"] == "draft"  # named after -o's file, so it validates as written
     assert load_source(out).list is not None
     monkeypatch.setenv("RADAR_SOURCES_DIR", str(out.parent))
     result = runner.invoke(app, ["sources", "check", "draft"])
     assert result.exit_code == 0, result.output
     assert "关于推动氢能产业高质量发展的通知" in result.output
     assert "工信部节〔2025〕3号" in result.output
+
+
+def test_new_refuses_an_output_name_that_cannot_be_a_source_name(base: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_DATA_DIR", str(tmp_path / "data"))
+    result = CliRunner().invoke(app, ["sources", "new", f"{base}/wjfb/index.html", "-o", str(tmp_path / "My Draft.yaml")])
+    assert result.exit_code == 2 and "[a-z0-9_-]" in result.output
+    assert not (tmp_path / "My Draft.yaml").exists()
+
+
+@pytest.mark.parametrize(("url", "footer", "title", "region", "agency"), [
+    ("https://jxt.zj.gov.cn/col/col1/index.html", "主办单位：浙江省经济和信息化厅 地址：杭州市", "政策文件", "浙江", "浙江省经济和信息化厅"),
+    ("https://www.sz.gov.cn/zwgk/index.html", "主办：深圳市人民政府办公厅 | 承办：深圳市政务服务数据管理局", "政府文件", "深圳", "深圳市人民政府"),
+    ("https://www.miit.gov.cn/zwgk/index.html", "主办单位：中华人民共和国工业和信息化部", "文件发布", "全国", "工业和信息化部"),
+    ("https://gdii.gd.gov.cn/tzgg/index.html", "主办单位：本网站", "通知公告 - 广东省工业和信息化厅", "广东", "广东省工业和信息化厅"),
+    ("https://jxt.zj.gov.cn/col/col2/index.html", "", "通知公告", "浙江", "通知公告"),
+])
+def test_guess_reads_region_and_agency_from_the_footer_the_host_and_the_title(url: str, footer: str, title: str, region: str, agency: str) -> None:
+    html = LIST.replace("<title>文件发布</title>", f"<title>{title}</title>").replace("</body>", f"<div class='foot'>{footer}</div></body>")
+    draft = guess_source(url, html)
+    assert (draft["region"], draft["agency"]) == (region, agency)
+
+
+MIXED = """<html><head><meta charset="utf-8"><title>文件发布</title></head><body><ul class="news-list">
+<li><a href="/">首页</a><span class="date">2025-03-06</span></li>
+<li><a href="files/plan.doc">实施方案（附件）</a><span class="date">2025-03-06</span></li>
+<li><a href="https://www.example.gov.cn/a.html">转载：外站文章</a><span class="date">2025-03-05</span></li>
+<li><a href="data.json">数据</a><span class="date">2025-03-05</span></li>
+<li><a href="a1.html">关于推动氢能产业高质量发展的通知</a><span class="date">2025-03-05</span></li>
+</ul></body></html>"""
+
+
+def test_check_previews_the_first_html_detail_page_on_the_own_site_and_says_what_it_skipped(site: Path, base: str) -> None:
+    (site / "wjfb" / "index.html").write_text(MIXED, encoding="utf-8")
+    (site / "wjfb" / "data.json").write_text('{"rows": []}', encoding="utf-8")  # fetched, answers application/json
+    report = check_source(_source(base), "test-agent")
+    assert report.detail_url == f"{base}/wjfb/a1.html"
+    assert report.detail is not None and report.detail.doc_number == "工信部节〔2025〕3号"
+    reasons = dict(report.skipped)
+    assert "首页" in reasons[f"{base}/"]
+    assert "附件" in reasons[f"{base}/wjfb/files/plan.doc"]
+    assert "其他网站 www.example.gov.cn" in reasons["https://www.example.gov.cn/a.html"]  # skipped unfetched
+    assert "不是 HTML" in reasons[f"{base}/wjfb/data.json"]

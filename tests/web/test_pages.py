@@ -123,7 +123,7 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
     html = client.get("/sources", headers=admin_headers).text
     assert "工业和信息化部 文件发布" in html and '<svg class="spark"' in html and "连接被拒绝" in html
     hist = client.get("/history", headers=admin_headers).text
-    assert f"/history/{seeded.run_ok}" in hist and "失败" in hist
+    assert f"/history/{seeded.run_ok}" in hist and "失败" in hist and "成功" in hist
     run = client.get(f"/history/{seeded.run_ok}", headers=admin_headers).text
     assert f"/fetches/{seeded.fetch_archived}/payload" in run and "12 ms" in run
     payload = client.get(f"/fetches/{seeded.fetch_archived}/payload", headers=admin_headers)
@@ -134,7 +134,7 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
     assert client.get(f"/fetches/{seeded.fetch_failed}/payload", headers=admin_headers).status_code == 404
     assert "reader@example.com" in client.get("/subscribers", headers=admin_headers).text
     digests = client.get("/digests", headers=admin_headers).text
-    assert f"/digests/{seeded.delivery}" in digests
+    assert f"/digests/{seeded.delivery}" in digests and "已发送" in digests and ">sent<" not in digests  # the CLI's words
     view = client.get(f"/digests/{seeded.delivery}", headers=admin_headers).text
     assert "重新生成" in view and f"/digests/{seeded.delivery}/html" in view
     mail = client.get(f"/digests/{seeded.delivery}/html", headers=admin_headers)
@@ -148,7 +148,7 @@ def test_rerun_crawl_starts_a_background_crawl(client: TestClient, seeded: Seede
 
     called = threading.Event()
     monkeypatch.setattr(radar.crawl, "crawl_sources", lambda settings, names=None: called.set() or [])
-    r = client.post("/api/sources/miit-wjfb/crawl", headers=admin_headers)
-    assert r.status_code == 202 and r.json()["source"] == "miit-wjfb"
+    r = client.post("/api/sources/miit/crawl", headers=admin_headers)  # configured (the test settings read demo/sources)
+    assert r.status_code == 202 and r.json()["source"] == "miit"
     assert called.wait(5)
     assert client.post("/api/sources/nope/crawl", headers=admin_headers).status_code == 404

@@ -88,3 +88,10 @@ def test_bad_input_and_bad_links_are_explained(mail_client) -> None:  # type: ig
     assert "链接无效" in client.get("/subscribe/confirm?token=forged").text
     assert client.get("/preferences?token=forged").status_code == 400
     assert client.get("/unsubscribe?token=").status_code == 400
+
+
+def test_a_region_that_matches_nothing_is_refused_with_a_suggestion(mail_client) -> None:  # type: ignore[no-untyped-def]
+    client, box, _settings = mail_client
+    token = csrf_of(client)
+    r = client.post("/subscribe", data={"email": "r@example.com", "regions": "浙江省，粤", "csrf_token": token})
+    assert r.status_code == 400 and "未知地区" in r.text and "广东" in r.text and not box.messages

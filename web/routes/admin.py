@@ -76,21 +76,77 @@ def logout() -> Response:
     return resp
 
 
+# Why a re-crawl button press did not start a crawl; codes travel in the redirect, the words stay here.
+REFUSALS = {
+    "demo": "这是演示来源，但数据目录中没有演示站点的副本（demo-sites）：请运行 `radar demo`。",
+    "demo_port": "演示站点的端口正被占用（可能 `radar demo` 正在运行）：请等它结束后再试。",
+    "disabled": "该来源已停用（配置中 enabled: false），不会抓取。",
+    "unconfigured": "该来源不在当前来源配置目录（RADAR_SOURCES_DIR）中，无法抓取。",
+    "config": "来源配置有误，无法抓取：请运行 `radar sources validate` 查看。",
+    "running": "该来源正在抓取中。",
+}
+
+
+def _known(settings: Any) -> dict[str, Any] | None:
+    """Name → KnownSource, or None when the source files do not load (the page still shows what is stored)."""
+    from radar.known_sources import known_sources
+    from radar.yamlconfig import ConfigError
+
+    try:
+        return {k.config.name: k for k in known_sources(settings)}
+    except ConfigError:
+        return None
+
+
+def crawl_refusal(settings: Any, name: str) -> str | None:
+    """The REFUSALS code when a crawl of ``name`` cannot start from the web, or None."""
+    known = _known(settings)
+    if known is None:
+        return "config"
+    k = known.get(name)
+    if k is None:
+        return "unconfigured"
+    if k.demo:
+        from radar.demo import demo_port_free
+
+        if not (settings.data_dir / "demo-sites").is_dir():
+            return "demo"
+        if not demo_port_free(settings):
+            return "demo_port"
+    if not k.config.enabled:
+        return "disabled"
+    return None
+
+
 @router.get("/sources", response_class=HTMLResponse, dependencies=admin)
-def sources_page(request: Request, started: str | None = None) -> HTMLResponse:
+def sources_page(request: Request, started: str | None = None, refused: str | None = None, why: str | None = None) -> HTMLResponse:
+    from radar.health import STATE_CLASS
+
     st = state(request)
-    periods = queries.weeks_back(_now(), 12, st.settings.timezone)
+    settings = st.settings
+    periods = queries.weeks_back(_now(), 12, settings.timezone)
+    known = _known(settings) or {}
     rows = []
     with _session(request) as s:
-        for src in s.exec(select(Source).order_by(Source.name)).all():
+        stored = {src.name: src for src in s.exec(select(Source).order_by(Source.name)).all()}
+        for name in sorted(set(stored) | set(known)):
+            k = known.get(name)
+            src = stored.get(name) or Source(name=name, title=k.config.title, region=k.config.region, agency=k.config.agency)
+            health = source_health(s, name)
+            enabled = k.config.enabled if k is not None else True
+            health_state = health.state(enabled, settings.partial_failure_share)
             rows.append({
-                "source": src, "health": source_health(s, src.name), "runs": queries.last_runs(s, src.name, 5),
-                "spark": sparkline(queries.items_per_week(s, src.name, periods)), "running": _running(src.name),
+                "source": src, "health": health, "runs": queries.last_runs(s, name, 5), "state": health_state,
+                "state_class": STATE_CLASS[health_state], "demo": bool(k and k.demo),
+                "refusal": crawl_refusal(settings, name) if known else "config",
+                "spark": sparkline(queries.items_per_week(s, name, periods)), "running": _running(name),
             })
         errors = queries.error_log(s, 50)
         failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(CrawlRun.id.desc()).limit(20)).all())  # type: ignore[union-attr]
+    refusal = REFUSALS.get(why or "") if refused else None
     return page(request, "sources.html", title="来源 · PolicyRadar", rows=rows, errors=errors, failed=failed,
-                threshold=st.settings.fail_alert_runs, started=started)
+                threshold=settings.fail_alert_runs, started=started, refused=refused if refusal else None, refusal=refusal,
+                partial_share=settings.partial_failure_share)
 
 
 def _now():  # type: ignore[no-untyped-def]
@@ -107,17 +163,22 @@ def _running(name: str) -> bool:
 def start_crawl(request: Request, name: str) -> bool:
     """Re-run a source's crawl in a background thread (the crawl itself runs in a child process)."""
     settings = state(request).settings
-    with _session(request) as s:
-        if s.exec(select(Source).where(Source.name == name)).first() is None:
-            raise HTTPException(404, f"没有这个来源：{name}")
+    if crawl_refusal(settings, name) == "unconfigured":
+        raise HTTPException(404, f"没有这个来源：{name}")
     if _running(name):
         return False
+    demo = (_known(settings) or {}).get(name)
+    demo = demo is not None and demo.demo
 
     def run() -> None:
         from radar.crawl import crawl_sources
 
         try:
-            if settings.executor == "celery":  # a worker crawls it; the web process only enqueues
+            if demo:  # served from the data dir's replica copy for the length of the crawl, here (workers do not have it)
+                from radar.demo import crawl_demo_source
+
+                crawl_demo_source(settings, name)
+            elif settings.executor == "celery":  # a worker crawls it; the web process only enqueues
                 from workers.app import enqueue
 
                 enqueue(settings, [name])
@@ -136,8 +197,14 @@ def start_crawl(request: Request, name: str) -> bool:
 
 @router.post("/sources/{name}/crawl", dependencies=admin + [Depends(require_csrf)])
 def rerun(request: Request, name: str) -> Response:
-    start_crawl(request, name)
-    return RedirectResponse(f"/sources?started={name}", status_code=303)
+    from urllib.parse import urlencode
+
+    why = crawl_refusal(state(request).settings, name)
+    if why is None and not start_crawl(request, name):
+        why = "running"
+    if why is not None:
+        return RedirectResponse("/sources?" + urlencode({"refused": name, "why": why}), status_code=303)
+    return RedirectResponse("/sources?" + urlencode({"started": name}), status_code=303)
 
 
 @router.get("/history", response_class=HTMLResponse, dependencies=admin)

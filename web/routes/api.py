@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
 from fastapi.exceptions import HTTPException
@@ -137,6 +137,8 @@ class SourceHealthOut(BaseModel):
     failing_streak: int
     items_per_week: float
     median_ms: float | None
+    state: str = Field(description="未抓取 / 正常 / 部分失败 / 失败 / 已停用, the words of the CLI and the web page")
+    last_request_error_share: float = Field(description="share of the latest run's requests that failed (list-page 404s included)")
 
 
 class RunOut(BaseModel):
@@ -256,10 +258,11 @@ def api_search(
     request: Request, q: str = Query(..., max_length=200), track: str | None = None, region: str | None = None,
     doctype: str | None = None, source: str | None = None, since: date | None = None, until: date | None = None,
     page: int = Query(1, ge=1, le=1000), per_page: int = Query(20, ge=1, le=100),
+    sort: Literal["relevance", "date"] = Query("relevance", description="relevance: query terms in the title first, then newest; date: newest first"),
 ) -> SearchOut:
     st = state(request)
     with _session(request) as s:
-        res = search(s, q, SearchFilters(track=track, region=region, doctype=doctype, source=source, since=since, until=until),
+        res = search(s, q, SearchFilters(track=track, region=region, doctype=doctype, source=source, since=since, until=until), sort=sort,
                      page=page, per_page=per_page, track_ids=st.track_ids())
     return SearchOut(query=res.query, terms=res.terms, total=res.total, total_capped=res.total_capped, page=res.page,
                      per_page=res.per_page, took_ms=round(res.took_ms, 2),
@@ -269,21 +272,33 @@ def api_search(
 
 @router.get("/sources", response_model=list[SourceHealthOut], dependencies=admin_deps, summary="Source health (admin)")
 def sources(request: Request) -> list[SourceHealthOut]:
+    from web.routes.admin import _known
+
+    settings = state(request).settings
+    known = _known(settings) or {}
     with _session(request) as s:
         out = []
         for src in s.exec(select(Source).order_by(Source.name)).all():
             h = source_health(s, src.name)
+            k = known.get(src.name)
             out.append(SourceHealthOut(name=src.name, title=src.title, region=src.region, last_success=h.last_success, last_error=h.last_error,
                                        runs=h.runs, error_rate=h.error_rate, failing_streak=h.failing_streak,
-                                       items_per_week=h.items_per_week, median_ms=h.median_ms))
+                                       items_per_week=h.items_per_week, median_ms=h.median_ms,
+                                       state=h.state(k.config.enabled if k else True, settings.partial_failure_share),
+                                       last_request_error_share=round(h.request_error_share, 4)))
     return out
 
 
 @router.post("/sources/{name}/crawl", response_model=CrawlStarted, status_code=202, dependencies=admin_deps,
              summary="Re-run a source's crawl now (admin)", responses={404: {"description": "no such source"}})
 def crawl(request: Request, name: str) -> CrawlStarted:
-    from web.routes.admin import start_crawl
+    from web.routes.admin import REFUSALS, crawl_refusal, start_crawl
 
+    why = crawl_refusal(state(request).settings, name)
+    if why == "unconfigured":
+        raise HTTPException(404, f"没有这个来源 / no such source: {name}")
+    if why is not None:
+        raise HTTPException(409, REFUSALS[why])
     return CrawlStarted(source=name, started=start_crawl(request, name))
 
 

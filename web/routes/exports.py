@@ -114,7 +114,7 @@ def search_feed(request: Request, q: str = "", track: str | None = None, region:
         raise HTTPException(400, "缺少搜索词 q")
     with Session(get_engine(st.settings)) as s:
         res = search(s, q, SearchFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None),
-                     per_page=50, track_ids=st.track_ids())
+                     per_page=50, track_ids=st.track_ids(), sort="date")  # a feed reader wants the newest
         ids = [h.document_id for h in res.hits]
         docs = {d.id: d for d in s.exec(select(Document).where(Document.id.in_(ids))).all()}  # type: ignore[union-attr]
     path = "/feeds/search.atom" + (("?" + str(request.url.query)) if request.url.query else "")

@@ -15,7 +15,7 @@ from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
 from web.app import DbId, page, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
-from web.search import SearchFilters, search, split_body
+from web.search import SORTS, SearchFilters, search, split_body
 
 router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
 
@@ -133,13 +133,15 @@ def document_page(request: Request, doc_id: DbId, diff: int | None = None, mode:
 def search_page(
     request: Request, q: str = "", track: str | None = None, region: str | None = None, doctype: str | None = None,
     source: str | None = None, since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1),
+    sort: str = "relevance",
 ) -> HTMLResponse:
     st = state(request)
+    sort = sort if sort in SORTS else "relevance"
     filters = SearchFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None,
                             since=parse_day(since), until=parse_day(until))
     with session_for(request) as s:
-        result = search(s, q, filters, page=page_no, per_page=20, track_ids=st.track_ids()) if q.strip() else None
+        result = search(s, q, filters, page=page_no, per_page=20, track_ids=st.track_ids(), sort=sort) if q.strip() else None
         region_list = queries.regions(s)
         sources = s.exec(select(Source).order_by(Source.name)).all()
     return page(request, "search.html", title=f"搜索：{q} · PolicyRadar" if q else "搜索 · PolicyRadar", q=q, result=result,
-                sf=filters, region_list=region_list, doctypes=DOCTYPES, sources=sources, since=since or "", until=until or "")
+                sf=filters, region_list=region_list, doctypes=DOCTYPES, sources=sources, since=since or "", until=until or "", sort=sort)

@@ -1,0 +1,14 @@
+"""The words people read for states: one place, so the CLI, the web pages and mails say the same thing."""
+
+from __future__ import annotations
+
+# Source health (radar/health.py), in order of precedence.
+DISABLED, NEVER, FAILED, PARTIAL, HEALTHY = "已停用", "未抓取", "失败", "部分失败", "正常"
+STATES = (DISABLED, NEVER, FAILED, PARTIAL, HEALTHY)
+STATE_CLASS = {DISABLED: "off", NEVER: "never", FAILED: "failed", PARTIAL: "partial", HEALTHY: "ok"}  # CSS classes on the web
+
+# A crawl run's status as stored (English, stable for the API and the database) and as people read it.
+RUN_STATUS_ZH = {"ok": "成功", "failed": "失败", "running": "运行中", "skipped": "已跳过"}
+
+# A digest delivery's status as stored and as people read it.
+DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "发送失败", "sending": "发送中（状态不明）", "skipped": "已跳过（无新内容）"}
