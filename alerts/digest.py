@@ -25,7 +25,7 @@ from alerts.period import Period
 from alerts.render import RenderedDigest, render_digest
 from alerts.select import Digest, load_candidates, select_digest
 from alerts.transport import PermanentSendError, TransientSendError, Transport, transport_for
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery, DigestRun, DocumentVersion, Subscriber, TrackLabel, utcnow
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
 from alerts.webhooks import AlertItem, WebhookError, send
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery, Document, DocumentVersion, Subscriber, TrackLabel, WebhookChannel, WebhookDelivery, utcnow
 
@@ -55,7 +55,7 @@ def _wants(sub: Subscriber, labels: list[TrackLabel], doc: Document, text: str) 
 def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Client | None = None, backoff: float = 1.0) -> InstantReport:
     report = InstantReport()
     own = client is None
-    from radar.netpolicy import guarded_client
+    from core.netpolicy import guarded_client
 
     client = client or guarded_client(settings.webhook_allow_private, timeout=10.0)
     try:

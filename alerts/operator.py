@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
-from radar.health import source_health
-from radar.settings import Settings
+from storage.health import source_health
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, OperatorAlert
 

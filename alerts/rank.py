@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from radar.paths import CONFIG_DIR
+from core.paths import CONFIG_DIR
 
 if TYPE_CHECKING:
     from alerts.select import DigestItem

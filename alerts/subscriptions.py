@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from alerts.tokens import TokenError, make_token, read_token
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber, utcnow
 

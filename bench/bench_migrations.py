@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-from radar.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage import models  # noqa: E402,F401
 from storage.db import dispose_engines, get_engine  # noqa: E402
 

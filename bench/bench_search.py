@@ -34,7 +34,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
-from radar.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage.db import get_engine  # noqa: E402
 from web.search import SearchFilters, ensure_index, reindex_all, search  # noqa: E402
 

@@ -21,8 +21,8 @@ from lxml import etree
 from pipeline.dates import parse_cn_date
 from pipeline.textutil import clean_inline, to_simplified
 
-if TYPE_CHECKING:  # imported lazily: radar.sources pulls pydantic, not needed at runtime here
-    from radar.sources import DetailSelectors, SourceConfig
+if TYPE_CHECKING:  # imported lazily: core.sources pulls pydantic, not needed at runtime here
+    from core.sources import DetailSelectors, SourceConfig
 
 __all__ = ["HtmlExtract", "decode_html", "extract_html"]
 

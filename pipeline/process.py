@@ -32,13 +32,13 @@ from pipeline.normalize import normalize_text, summarize, text_hash
 from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
-from radar.settings import Settings
-from radar.sources import SourceConfig
+from core.settings import Settings
+from core.sources import SourceConfig
 from web.search import PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_returning_id
-from spiders.dbretry import transient
+from storage.dbretry import transient
 
 log = logging.getLogger(__name__)
 

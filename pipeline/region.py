@@ -18,8 +18,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.cnfold import clean_whitespace, fold
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.yamlconfig import load_model
 
 _ISSUER_SUFFIX = (
     r"(?:人民政府|人民政府办公厅|办公厅|办公室|发展和改革委员会|发展改革委|发改委|经济和信息化厅|经济和信息化局|经信厅|经信局|"

@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from radar.settings import Settings
-from radar.yamlconfig import ConfigError
+from core.settings import Settings
+from core.yamlconfig import ConfigError
 
 app = typer.Typer(help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
@@ -55,7 +55,7 @@ def _crawl_table(results: list) -> Table:
 def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Crawl sources now (each in its own process) and store what is new or changed."""
     try:
-        from radar.crawl import crawl_sources
+        from crawl.launcher import crawl_sources
 
         results = crawl_sources(_settings(), sources or None)
     except ConfigError as exc:
@@ -295,7 +295,7 @@ def webhooks_list() -> None:
 @sources_app.command("validate")
 def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defaults to RADAR_SOURCES_DIR / config/sources.")) -> None:
     """Check every source YAML offline; errors name file, line and field."""
-    from radar.sources import load_sources
+    from core.sources import load_sources
 
     d = directory or _settings().sources_dir
     try:
@@ -309,8 +309,8 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
 @sources_app.command("list")
 def sources_list() -> None:
     """Configured sources with their health: last success, last error, error rate, items/week, median response."""
-    from radar.health import source_health
-    from radar.sources import load_sources
+    from storage.health import source_health
+    from core.sources import load_sources
     from storage.db import session_scope
 
     settings = _settings()
@@ -342,7 +342,7 @@ def sources_list() -> None:
 def sources_check(name: str) -> None:
     """Fetch the first list page and one detail page now and show what would be extracted."""
     from radar.source_tools import check_source
-    from radar.sources import load_sources
+    from core.sources import load_sources
 
     settings = _settings()
     try:
@@ -399,7 +399,7 @@ def sources_new(
     except (httpx.HTTPError, ValueError) as exc:
         _fail(str(exc))
         return
-    from radar.netpolicy import BlockedAddress, check_url
+    from core.netpolicy import BlockedAddress, check_url
 
     try:
         check_url(str(resp.url), allow_private=False)
@@ -495,7 +495,7 @@ def extract(target: str = typer.Argument(..., help="A file path or an http(s) UR
 @app.command()
 def jobs() -> None:
     """Scheduled jobs and their next run times."""
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
@@ -523,7 +523,7 @@ def serve(
     """The service: scheduler (each source's crawl, weekly Monday 08:00 and daily digests) plus the web UI."""
     import threading
 
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
@@ -596,7 +596,7 @@ def worker(
 @app.command()
 def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from workers.app import enqueue as send
 
     settings = _settings()

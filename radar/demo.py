@@ -16,10 +16,10 @@ from datetime import datetime, timezone
 from alerts.digest import DigestReport, last_digest_end, run_digest
 from alerts.period import since
 from alerts.subscriptions import subscribe
-from radar.crawl import crawl_sources
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from spiders.runner import CrawlResult
+from crawl.launcher import crawl_sources
+from core.paths import DEMO_DIR
+from core.settings import Settings
+from crawl.runner import CrawlResult
 
 DEMO_EMAIL = "analyst@example.com"
 

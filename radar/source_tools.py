@@ -16,7 +16,7 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 
 from pipeline.html_extract import HtmlExtract, decode_html, extract_html
-from radar.sources import SourceConfig
+from core.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, read_entries, select
 
 _DATE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}(\s*[-/.月]\s*\d{1,2})?")
@@ -44,7 +44,7 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig) -> TextResponse
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
-    from radar.netpolicy import guarded_client
+    from core.netpolicy import guarded_client
 
     with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlmodel import select
 
-from radar.settings import Settings
-from spiders.dbretry import DatabaseUnavailable, with_retry
+from core.settings import Settings
+from storage.dbretry import DatabaseUnavailable, with_retry
 from storage.db import session_scope, write_turn
 from storage.models import ArchivedPayload, FetchLog
 from storage.upsert import insert_if_absent

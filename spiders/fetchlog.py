@@ -13,7 +13,7 @@ from scrapy import Spider
 from scrapy.http import Request, Response
 
 if TYPE_CHECKING:
-    from spiders.fetch_process import StoreLink
+    from crawl.fetcher_process import StoreLink
 
 
 class FetchLogMiddleware:

@@ -24,7 +24,7 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from radar.sources import SourceConfig
+from core.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
-from radar.sources import ApiList, ListSelectors, SourceConfig
+from core.sources import ApiList, ListSelectors, SourceConfig
 
 
 @dataclass

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, ClassVar, Protocol
 from urllib.parse import unquote, urlsplit
 
-from radar.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 

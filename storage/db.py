@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.migrate import ensure_head
 
 _engines: dict[str, Engine] = {}

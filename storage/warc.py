@@ -32,7 +32,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.archive import ArchiveStore, open_store, spool_dir
 from storage.db import session_scope
 from storage.models import ArchivedPayload, CrawlRun

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.render import cn_date
 from pipeline.taxonomy import Taxonomy, load_taxonomy
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine
 from web import security
 from web.search import ensure_index

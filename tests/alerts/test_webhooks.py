@@ -17,7 +17,7 @@ from sqlmodel import select
 from alerts.instant import dispatch_instant
 from alerts.subscriptions import Preferences, subscribe
 from alerts.webhooks import AlertItem, build_request
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion, TrackLabel, WebhookChannel, WebhookDelivery
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.classify import Classifier, Label, classify_jsonl
-from radar.paths import CONFIG_DIR, REPO_ROOT
+from core.paths import CONFIG_DIR, REPO_ROOT
 
 HYDROGEN = (
     "近日江苏省发展改革委发布《江苏省推动氢能产业高质量发展行动方案（2025—2030年）》，从强化氢能创新体系建设、"

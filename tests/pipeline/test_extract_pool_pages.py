@@ -19,8 +19,8 @@ from pipeline.attachment_extract import ExtractionError
 from pipeline.extract_pool import ExtractPool
 from pipeline.html_extract import extract_release_page
 from pipeline.limits import ExtractLimits
-from radar.paths import DEMO_DIR
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.sources import load_source
 
 SITES = {name: load_source(DEMO_DIR / "sources" / f"{name}.yaml") for name in ("miit", "zj", "thinktank")}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import event, text
 
 from pipeline.process import Job, PagePipeline
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.settings import Settings
+from core.sources import load_source
 from storage.db import get_engine
 
 SOURCE = load_source(DEMO_DIR / "sources" / "miit.yaml")

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.settings import Settings
+from core.sources import load_source
 from pipeline.process import PagePipeline
 from storage.db import get_engine
 from web import search

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from radar.settings import Settings
+from core.settings import Settings
 from spiders.auditlog import AuditWriter, Fetch
 from storage.db import session_scope
 from storage.models import ArchivedPayload, CrawlRun, FetchLog

@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
+from core.paths import DEMO_DIR
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, Fingerprint, HttpValidator, TrackLabel
 
@@ -57,8 +57,8 @@ def _store_all(data_dir: str, db_url: str | None, barrier: Any, results: Any) ->
     """One crawl run without the network: open the database, then store every page twice
     (original, then revised) in lockstep with the other processes, through the crawl's Recorder."""
     try:
-        from radar.sources import load_source
-        from spiders.recorder import Recorder
+        from core.sources import load_source
+        from crawl.recorder import Recorder
 
         settings = Settings(RADAR_DATA_DIR=Path(data_dir), DATABASE_URL=db_url, RADAR_EXTRACT_WORKERS=0)
         source = load_source(DEMO_DIR / "sources" / "miit.yaml")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage import migrate
 from storage.db import dispose_engines, get_engine, session_scope
 from storage.models import Document, Source, Subscriber

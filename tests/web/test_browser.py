@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from radar.paths import REPO_ROOT
-from radar.settings import Settings
+from core.paths import REPO_ROOT
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber
 from webdata import Seeded, seed

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion
 from web.search import SearchFilters, ensure_index, highlight, index_document, parse_query, reindex_all, search

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import (
     Attachment, CrawlRun, Delivery, DigestRun, Document, DocumentVersion, FetchLog, Source, Subscriber, TrackLabel, utcnow,

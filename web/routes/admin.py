@@ -27,7 +27,7 @@ from alerts.digest import track_order
 from alerts.period import Period
 from alerts.render import render_digest
 from alerts.select import select_digest
-from radar.health import source_health
+from storage.health import source_health
 from storage.db import get_engine
 from storage.models import CrawlRun, Delivery, DigestRun, FetchLog, Source, Subscriber
 from storage.warc import read_payload
@@ -113,7 +113,7 @@ def start_crawl(request: Request, name: str) -> bool:
         return False
 
     def run() -> None:
-        from radar.crawl import crawl_sources
+        from crawl.launcher import crawl_sources
 
         try:
             if settings.executor == "celery":  # a worker crawls it; the web process only enqueues

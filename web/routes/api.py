@@ -11,7 +11,7 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from radar.health import source_health
+from storage.health import source_health
 from storage.db import get_engine
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, Source, TrackLabel
 from web import queries

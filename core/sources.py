@@ -13,7 +13,7 @@ from typing import Dict, List, Literal  # noqa: UP035 - the field named "list" s
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from radar.yamlconfig import ConfigError, ConfigIssue, load_model
+from core.yamlconfig import ConfigError, ConfigIssue, load_model
 
 
 _new_list = list  # usable inside SourceConfig, whose field "list" shadows the builtin

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine
 from storage.models import CrawlLease, CrawlRun, utcnow
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.sources import load_source, load_sources
-from radar.yamlconfig import ConfigError
+from core.sources import load_source, load_sources
+from core.yamlconfig import ConfigError
 
 GOOD = """\
 name: example

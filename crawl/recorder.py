@@ -12,18 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from radar.settings import Settings
-from radar.sources import SourceConfig
+from core.settings import Settings
+from core.sources import SourceConfig
 from storage.warc import RunWarc
 from storage.db import session_scope, write_turn
 from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidator, utcnow
 from pipeline.process import Job, Outcome, PagePipeline
 from spiders.auditlog import AuditWriter, Fetch
-from spiders.dbretry import DatabaseUnavailable, with_retry
+from storage.dbretry import DatabaseUnavailable, with_retry
 from storage.upsert import upsert
 
 if TYPE_CHECKING:
-    from spiders.fetch_process import Snapshot
+    from crawl.fetcher_process import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ class Recorder:
 
     def snapshot(self) -> "Snapshot":
         """What the spider needs to know from storage, for the fetch process."""
-        from spiders.fetch_process import Snapshot
+        from crawl.fetcher_process import Snapshot
 
         return Snapshot(self.run_id, self.source_name, dict(self.known), set(self.known_attachments), dict(self.validators), self.catch_up)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from radar.settings import Settings
-from radar.sources import SourceConfig, load_sources
-from spiders.runner import CrawlResult, run_crawl
+from core.settings import Settings
+from core.sources import SourceConfig, load_sources
+from crawl.runner import CrawlResult, run_crawl
 from storage.db import session_scope
 from storage.models import Source, utcnow
 

@@ -1,7 +1,7 @@
 """The crawl process's side of a crawl: start the fetch process, store what it sends, close the run.
 
-The crawl process (spawned by spiders.runner) owns the run record and the
-database; the spider runs in a fetch process it spawns (spiders.fetch_process).
+The crawl process (spawned by crawl.runner) owns the run record and the
+database; the spider runs in a fetch process it spawns (crawl.fetcher_process).
 This loop only reads the pipe and hands each message on without waiting:
 fetch-log rows to the audit writer thread, releases and list validators to
 the recorder's store threads.  So the fetch process never waits for the
@@ -16,10 +16,10 @@ from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
 
-from radar.settings import Settings
-from radar.sources import SourceConfig
-from spiders.fetch_process import start_fetch_process
-from spiders.recorder import Recorder
+from core.settings import Settings
+from core.sources import SourceConfig
+from crawl.fetcher_process import start_fetch_process
+from crawl.recorder import Recorder
 from storage.models import FetchLog
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int,
                           fetcher: tuple[Any, Connection] | None = None) -> None:
     """Run one crawl: the spider in a fetch process, storage here; closes the run record.
 
-    ``fetcher``: the fetch process and its pipe, when the caller started it already (spiders.crawl_process).
+    ``fetcher``: the fetch process and its pipe, when the caller started it already (crawl.store_process).
     """
     if not logging.getLogger().handlers:  # the same log lines as the fetch process, where Scrapy sets them up
         logging.basicConfig(level=scrapy_cfg.get("LOG_LEVEL", "WARNING"), format=scrapy_cfg.get("LOG_FORMAT", logging.BASIC_FORMAT))

@@ -5,7 +5,7 @@ Scrapy's reactor alone keeps a core busy at full speed, and storing a release
 (extraction, classification, ORM writes, the search index) is another ~9 ms
 of Python each; in one process they took turns and the crawl ran at a
 quarter of raw fetching speed on two cores.  Here the spider fetches while
-the crawl process (spiders.intake) stores, each on its own core.
+the crawl process (crawl.intake) stores, each on its own core.
 
 This process imports Scrapy and no database code, so it stays small; it
 learns what storage knows (known URLs, validators) from the first message,
@@ -195,8 +195,8 @@ def start_fetch_process(source_data: dict[str, Any], scrapy_cfg: dict[str, Any])
 
 
 def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[str, Any]) -> None:
-    """Entry point of the fetch process (spawned by spiders.intake)."""
-    from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
+    """Entry point of the fetch process (spawned by crawl.intake)."""
+    from core.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
     name_process("radar-fetch")
     few_malloc_arenas()  # before any thread starts
@@ -205,7 +205,7 @@ def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[s
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
-    from radar.sources import SourceConfig
+    from core.sources import SourceConfig
     from spiders.generic import GenericSpider
 
     source = SourceConfig.model_validate(source_data)

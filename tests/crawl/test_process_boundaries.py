@@ -9,11 +9,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from radar.paths import REPO_ROOT
+from core.paths import REPO_ROOT
 
-FETCH_SIDE = ["spiders.fetch_process", "spiders.generic", "spiders.store", "spiders.fetchlog", "spiders.netguard",
+FETCH_SIDE = ["crawl.fetcher_process", "spiders.generic", "spiders.pipelines", "spiders.fetchlog", "spiders.netguard",
               "spiders.backoff", "spiders.politeness", "spiders.listing", "scrapy.crawler"]
-STORE_SIDE = ["spiders.intake", "spiders.recorder", "spiders.runner", "pipeline.process", "storage.db"]
+STORE_SIDE = ["crawl.intake", "crawl.recorder", "crawl.runner", "pipeline.process", "storage.db"]
 
 
 def _loaded(modules: list[str], probes: list[str]) -> list[str]:
@@ -33,4 +33,4 @@ def test_the_store_side_imports_no_scrapy() -> None:
 
 def test_the_crawl_process_can_start_the_fetch_process_before_importing_the_store_side() -> None:
     """Its entry module is light, so the fetch process's Scrapy import overlaps the store side's start-up."""
-    assert _loaded(["spiders.crawl_process", "spiders.fetch_process"], ["sqlalchemy", "sqlmodel", "pydantic", "scrapy", "twisted"]) == []
+    assert _loaded(["crawl.store_process", "crawl.fetcher_process"], ["sqlalchemy", "sqlmodel", "pydantic", "scrapy", "twisted"]) == []

@@ -14,11 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main
-from radar.settings import Settings
-from radar.sources import SourceConfig
+from core.childproc import exit_with_parent, few_malloc_arenas, forget_main
+from core.settings import Settings
+from core.sources import SourceConfig
 from storage.db import session_scope
-from spiders.crawl_process import crawl_main
+from crawl.store_process import crawl_main
 from storage.models import CrawlRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
         # parsed trees in the fetch process of a crawl that outruns storage; 500 KB keeps both processes busy.
         "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 200_000,
         "DOWNLOADER_MIDDLEWARES": {"spiders.netguard.NetworkPolicyMiddleware": 50, "spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
-        "ITEM_PIPELINES": {"spiders.store.StorePipeline": 300},
+        "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
         **_shared_politeness(settings, delay),
     }
 
@@ -94,11 +94,11 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
     """Crawl one source in a spawned child process and return its closed run record.
 
     Only one crawl of a source runs at a time, across processes and hosts
-    (workers.lease): a second attempt is recorded as a 'skipped' run. The same
+    (storage.lease): a second attempt is recorded as a 'skipped' run. The same
     Celery task delivered again while its lease is live raises LeaseBusy, so
     the task can retry once the first delivery finished or its lease expired.
     """
-    from workers.lease import Held, LeaseBusy, acquire, holder_run, local_holder
+    from storage.lease import Held, LeaseBusy, acquire, holder_run, local_holder
 
     holder = local_holder(worker)
     lease = acquire(settings, source.name, holder, task_id)

@@ -1,7 +1,7 @@
 """The crawl process's entry point: start the fetch process first, then import the store side.
 
 Why its own module: a spawned process imports the module of its target
-before it runs a line of it.  The old entry point lived in spiders.runner,
+before it runs a line of it.  The old entry point lived in crawl.runner,
 which pulls in SQLAlchemy, SQLModel and pydantic (~0.3 s) before the fetch
 process could even be spawned, and that process then spent another ~0.7 s
 importing Scrapy: the two start-ups ran one after the other.  From here the
@@ -13,22 +13,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from radar.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
+from core.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
 
 def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int, scrapy_cfg: dict[str, Any]) -> None:
-    """Spawned by spiders.runner.run_crawl: one crawl of one source, closing its run record."""
+    """Spawned by crawl.runner.run_crawl: one crawl of one source, closing its run record."""
     name_process("radar-crawl")
     few_malloc_arenas()  # before any thread starts
     exit_with_parent()
     forget_main()
-    from spiders.fetch_process import start_fetch_process
+    from crawl.fetcher_process import start_fetch_process
 
     fetcher, conn = start_fetch_process(source_data, scrapy_cfg)
     try:
-        from radar.settings import Settings
-        from radar.sources import SourceConfig
-        from spiders.intake import crawl_in_this_process
+        from core.settings import Settings
+        from core.sources import SourceConfig
+        from crawl.intake import crawl_in_this_process
         from storage.db import small_page_caches
 
         small_page_caches()

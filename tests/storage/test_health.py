@@ -7,8 +7,8 @@ from email import message_from_bytes, policy
 from sqlmodel import select
 
 from alerts.operator import check_and_alert
-from radar.health import source_health
-from radar.settings import Settings
+from storage.health import source_health
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, FetchLog, OperatorAlert, utcnow
 

@@ -9,11 +9,11 @@ import types
 import pytest
 from sqlmodel import select
 
-from radar.paths import DEMO_DIR, REPO_ROOT
-from radar.settings import Settings
-from radar.sources import load_source
-from spiders import runner
-from spiders.recorder import Recorder
+from core.paths import DEMO_DIR, REPO_ROOT
+from core.settings import Settings
+from core.sources import load_source
+from crawl import runner
+from crawl.recorder import Recorder
 from storage.db import session_scope
 from storage.models import CrawlRun, HttpValidator
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from spiders import fetch_process
-from spiders.fetch_process import Snapshot, StoreLink
+from crawl import fetcher_process
+from crawl.fetcher_process import Snapshot, StoreLink
 
 
 def _link() -> tuple[StoreLink, object]:
@@ -22,7 +22,7 @@ def _item(n: int, size: int) -> dict:
 
 
 def test_the_spider_waits_only_while_unstored_releases_exceed_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch_process, "UNSTORED_BYTES", 1000)
+    monkeypatch.setattr(fetcher_process, "UNSTORED_BYTES", 1000)
     link, store_side = _link()
     try:
         link.submit_item(_item(0, 600))
@@ -55,7 +55,7 @@ def test_fetch_log_rows_and_releases_keep_their_order_through_the_sender() -> No
 def test_when_the_store_side_is_gone_nothing_waits_for_it() -> None:
     link, store_side = _link()
     link.submit_item(_item(0, 10))
-    done = link.submit_item(_item(1, fetch_process.UNSTORED_BYTES + 1))
+    done = link.submit_item(_item(1, fetcher_process.UNSTORED_BYTES + 1))
     waiting = link.room()
     store_side.close()  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="store side of the crawl is gone"):

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from radar.paths import CONFIG_DIR
+from core.paths import CONFIG_DIR
 
 
 class Settings(BaseSettings):

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from radar.settings import Settings
-from radar.sources import SourceConfig, load_sources
-from spiders.runner import run_crawl
+from core.settings import Settings
+from core.sources import SourceConfig, load_sources
+from crawl.runner import run_crawl
 from storage.warc import read_payload
 from storage.db import session_scope
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
