@@ -34,7 +34,7 @@ from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
 from core.settings import Settings
 from core.sources import SourceConfig
-from web.search import PendingIndex, document_fields, ensure_index, index_document
+from storage.search_index import PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_returning_id

@@ -29,7 +29,7 @@ from pipeline.taxonomy import Taxonomy, load_taxonomy
 from core.settings import Settings
 from storage.db import get_engine
 from web import security
-from web.search import ensure_index
+from storage.search_index import ensure_index
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"

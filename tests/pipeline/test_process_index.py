@@ -11,8 +11,8 @@ from core.settings import Settings
 from core.sources import load_source
 from pipeline.process import PagePipeline
 from storage.db import get_engine
-from web import search
-from web.search import reindex_all
+from storage import search_index
+from storage.search_index import reindex_all
 
 BASE = "http://replica.invalid/miit/wjfb/"
 PAGES = sorted((DEMO_DIR / "sites" / "miit" / "wjfb").glob("art_*.html"))
@@ -96,12 +96,12 @@ def test_a_document_stored_without_its_index_row_is_indexed_by_the_next_process(
     assert _row(settings, lost) is None
     before = _row(settings, kept)
 
-    search._ready.clear()  # a new process
-    search.ensure_index(get_engine(settings))
+    search_index._ready.clear()  # a new process
+    search_index.ensure_index(get_engine(settings))
 
     row = _row(settings, lost)
     assert row is not None and "未索引" in row[2]
     assert _row(settings, kept) == before and _index_rows(settings) == 2
     reindex_all(get_engine(settings))
     assert _row(settings, lost) == row  # the repaired row is the row a rebuild writes
-    assert search.index_missing(get_engine(settings)) == 0
+    assert search_index.index_missing(get_engine(settings)) == 0

@@ -20,7 +20,7 @@ from storage.models import (
     Attachment, CrawlRun, Delivery, DigestRun, Document, DocumentVersion, FetchLog, Source, Subscriber, TrackLabel, utcnow,
 )
 from storage.warc import RunWarc
-from web.search import ensure_index, index_document
+from storage.search_index import ensure_index, index_document
 
 TOKEN = "test-admin-token-0123456789"
 XSS = "<img src=x onerror=alert(1)>量子科技发展通知"

@@ -15,7 +15,8 @@ from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
 from web.app import DbId, page, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
-from web.search import SearchFilters, search, split_body
+from storage.search_index import split_body
+from web.search import SearchFilters, search
 
 router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
 
