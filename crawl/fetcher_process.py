@@ -5,7 +5,7 @@ Scrapy's reactor alone keeps a core busy at full speed, and storing a release
 (extraction, classification, ORM writes, the search index) is another ~9 ms
 of Python each; in one process they took turns and the crawl ran at a
 quarter of raw fetching speed on two cores.  Here the spider fetches while
-the crawl process (crawl.intake) stores, each on its own core.
+the crawl process (crawl.store_process.intake) stores, each on its own core.
 
 This process imports Scrapy and no database code, so it stays small; it
 learns what storage knows (known URLs, validators) from the first message,
@@ -195,7 +195,7 @@ def start_fetch_process(source_data: dict[str, Any], scrapy_cfg: dict[str, Any])
 
 
 def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[str, Any]) -> None:
-    """Entry point of the fetch process (spawned by crawl.intake)."""
+    """Entry point of the fetch process (spawned by crawl.store_process.intake)."""
     from core.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
     name_process("radar-fetch")

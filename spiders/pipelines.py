@@ -19,7 +19,7 @@ class StorePipeline:
         return cls(crawler)
 
     async def process_item(self, item: dict[str, Any], spider: Any = None) -> dict[str, Any]:
-        """The release is stored by the crawl's store side (crawl.intake), in another process.
+        """The release is stored by the crawl's store side (crawl.store_process.intake), in another process.
 
         This waits only while the releases in flight there exceed their byte
         budget (StoreLink.room), not for this one to be stored: the response

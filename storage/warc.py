@@ -91,7 +91,7 @@ class RunWarc:
         """Append one record without touching the database: a revisit of ``original`` (url, WARC date) if given.
 
         Returns the ArchivedPayload row to store for a full record, so a batch
-        writer (spiders.auditlog) can store many in one transaction.
+        writer (crawl.store_process.auditlog) can store many in one transaction.
         """
         writer = self._open()
         assert self._fh is not None

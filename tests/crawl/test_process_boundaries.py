@@ -13,7 +13,7 @@ from core.paths import REPO_ROOT
 
 FETCH_SIDE = ["crawl.fetcher_process", "spiders.generic", "spiders.pipelines", "spiders.fetchlog", "spiders.netguard",
               "spiders.backoff", "spiders.politeness", "spiders.listing", "scrapy.crawler"]
-STORE_SIDE = ["crawl.intake", "crawl.recorder", "crawl.runner", "pipeline.process", "storage.db"]
+STORE_SIDE = ["crawl.store_process.intake", "crawl.store_process.recorder", "crawl.runner", "pipeline.process", "storage.db"]
 
 
 def _loaded(modules: list[str], probes: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from core.paths import DEMO_DIR, REPO_ROOT
 from core.settings import Settings
 from core.sources import load_source
 from crawl import runner
-from crawl.recorder import Recorder
+from crawl.store_process.recorder import Recorder
 from storage.db import session_scope
 from storage.models import CrawlRun, HttpValidator
 

@@ -58,7 +58,7 @@ def _store_all(data_dir: str, db_url: str | None, barrier: Any, results: Any) ->
     (original, then revised) in lockstep with the other processes, through the crawl's Recorder."""
     try:
         from core.sources import load_source
-        from crawl.recorder import Recorder
+        from crawl.store_process.recorder import Recorder
 
         settings = Settings(RADAR_DATA_DIR=Path(data_dir), DATABASE_URL=db_url, RADAR_EXTRACT_WORKERS=0)
         source = load_source(DEMO_DIR / "sources" / "miit.yaml")

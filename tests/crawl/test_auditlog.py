@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from core.settings import Settings
-from spiders.auditlog import AuditWriter, Fetch
+from crawl.store_process.auditlog import AuditWriter, Fetch
 from storage.db import session_scope
 from storage.models import ArchivedPayload, CrawlRun, FetchLog
 from storage.warc import RunWarc, read_payload

@@ -18,7 +18,7 @@ from storage.warc import RunWarc
 from storage.db import session_scope, write_turn
 from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidator, utcnow
 from pipeline.process import Job, Outcome, PagePipeline
-from spiders.auditlog import AuditWriter, Fetch
+from crawl.store_process.auditlog import AuditWriter, Fetch
 from storage.dbretry import DatabaseUnavailable, with_retry
 from storage.upsert import upsert
 

@@ -28,7 +28,7 @@ def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_i
     try:
         from core.settings import Settings
         from core.sources import SourceConfig
-        from crawl.intake import crawl_in_this_process
+        from crawl.store_process.intake import crawl_in_this_process
         from storage.db import small_page_caches
 
         small_page_caches()

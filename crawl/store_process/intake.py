@@ -19,7 +19,7 @@ from typing import Any
 from core.settings import Settings
 from core.sources import SourceConfig
 from crawl.fetcher_process import start_fetch_process
-from crawl.recorder import Recorder
+from crawl.store_process.recorder import Recorder
 from storage.models import FetchLog
 
 log = logging.getLogger(__name__)
