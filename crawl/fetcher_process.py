@@ -20,33 +20,17 @@ import itertools
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-# Messages, fetch process → store side:
-#   ("fetch", row: dict, status, headers, body)   one request attempt (FetchLog fields)
-#   ("validators", url, etag, last_modified)      a list page read successfully
-#   ("item", n, item)                             a release to store; answered with ("stored", n, status)
-#   ("end", list_errors, fatal)                   the spider closed; nothing follows
-# Store side → fetch process: ("known", Snapshot) once, first; then ("stored", n, status) per release.
+from core.release import FetchRow, Release
+from crawl.pipe import FetchAttempt, Known, ListValidators, ReleaseToStore, SpiderClosed, Snapshot, Stored, ToStore
+
+# What crosses the pipe, in which order: crawl.pipe.
 
 
 OUTBOX_BYTES = 2_000_000  # page bytes queued for the pipe before the spider waits for the sender
 UNSTORED_BYTES = 1_000_000  # bytes of releases sent but not yet stored before the spider waits for the store side
-
-
-@dataclass
-class Snapshot:
-    """What the spider asks storage during a crawl, read once before it starts."""
-
-    run_id: int
-    source_name: str
-    known: dict[str, datetime] = field(default_factory=dict)
-    known_attachments: set[str] = field(default_factory=set)
-    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    catch_up: bool = False
 
 
 class StoreLink:
@@ -66,7 +50,7 @@ class StoreLink:
         # (a 165 KB PDF is three pipe buffers, each waiting for the store side to read), and in Scrapy's
         # reactor thread that block stopped every download.  The queue is bounded by bytes, so a store side
         # that falls far behind still slows the spider down.
-        self._outbox: queue.Queue[tuple[tuple[Any, ...], int] | None] = queue.Queue()
+        self._outbox: queue.Queue[tuple[ToStore, int] | None] = queue.Queue()
         self._queued = 0  # bytes in the outbox
         self._unstored = 0  # bytes of releases sent and not yet stored
         self._room: list[Future[None]] = []
@@ -77,7 +61,7 @@ class StoreLink:
         self._reader = threading.Thread(target=self._read, name="store-replies", daemon=True)
         self._reader.start()
 
-    def _send(self, message: tuple[Any, ...], size: int = 0) -> None:
+    def _send(self, message: ToStore, size: int = 0) -> None:
         with self._space:
             while self._queued > OUTBOX_BYTES and not self._broken:
                 self._space.wait()
@@ -106,9 +90,9 @@ class StoreLink:
         self._outbox.put(None)
         self._sender.join()
 
-    def log_fetch(self, row: dict[str, Any], status: int | None = None, headers: list[tuple[str, str]] | None = None,
+    def log_fetch(self, row: FetchRow, status: int | None = None, headers: list[tuple[str, str]] | None = None,
                   body: bytes | None = None) -> None:
-        self._send(("fetch", row, status, headers, body), len(body) if body else 0)
+        self._send(FetchAttempt(row, status, headers, body), len(body) if body else 0)
 
     def remember(self, response: Any) -> None:
         """Keep a list page's validators once it has been read successfully."""
@@ -117,17 +101,17 @@ class StoreLink:
         etag_s, modified_s = (etag.decode("latin-1") if etag else None), (modified.decode("latin-1") if modified else None)
         if (etag_s or modified_s) and self.validators.get(response.url) != (etag_s, modified_s):
             self.validators[response.url] = (etag_s, modified_s)
-            self._send(("validators", response.url, etag_s, modified_s))
+            self._send(ListValidators(response.url, etag_s, modified_s))
 
-    def submit_item(self, item: dict[str, Any]) -> "Future[str]":
+    def submit_item(self, item: Release) -> "Future[str]":
         """Send a release to the store side; the future gives its status once it is stored (or not)."""
         n = next(self._numbers)
         done: Future[str] = Future()
-        size = _item_bytes(item)
+        size = item.payload_bytes
         with self._space:
             self._waiting[n] = (done, size)
             self._unstored += size
-        self._send(("item", n, item), size)
+        self._send(ReleaseToStore(n, item), size)
         return done
 
     def room(self) -> "Future[None]":
@@ -148,12 +132,12 @@ class StoreLink:
         return fut
 
     def end(self, list_errors: list[str], fatal: str | None) -> None:
-        self._send(("end", list_errors, fatal))
+        self._send(SpiderClosed(list_errors, fatal))
 
     def _read(self) -> None:
         while True:
             try:
-                tag, n, status = self.conn.recv()
+                message = self.conn.recv()
             except (EOFError, OSError):
                 # The store side is gone (killed): nothing will be stored; fail what waits, the crawl ends.
                 with self._space:
@@ -165,25 +149,21 @@ class StoreLink:
                     if not fut.done():
                         fut.set_exception(RuntimeError("the store side of the crawl is gone"))
                 return
-            if tag == "stored":
+            if isinstance(message, Stored):
                 with self._space:
-                    fut, size = self._waiting.pop(n, (None, 0))
+                    fut, size = self._waiting.pop(message.n, (None, 0))
                     self._unstored -= size
                     room = self._room if self._unstored <= UNSTORED_BYTES else []
                     if room:
                         self._room = []
                 if fut is not None:
-                    fut.set_result(status)
+                    fut.set_result(message.status)
                 for waiter in room:
                     waiter.set_result(None)
 
 
-def _item_bytes(item: dict[str, Any]) -> int:
-    return len(item.get("body") or b"") + sum(len(a.get("data") or b"") for a in item.get("attachments", []))
-
-
 def start_fetch_process(source_data: dict[str, Any], scrapy_cfg: dict[str, Any]) -> tuple[Any, Connection]:
-    """Spawn the fetch process; (process, this end of its pipe).  The store side sends it ("known", Snapshot) first."""
+    """Spawn the fetch process; (process, this end of its pipe).  The store side sends it ``Known(snapshot)`` first."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")
@@ -210,8 +190,9 @@ def fetch_main(conn: Connection, source_data: dict[str, Any], scrapy_cfg: dict[s
 
     source = SourceConfig.model_validate(source_data)
     process = CrawlerProcess(settings=scrapy_cfg)  # imports Scrapy's components while the store side reads storage
-    tag, snapshot = conn.recv()
-    assert tag == "known"
+    first = conn.recv()
+    assert isinstance(first, Known), f"the crawl process must send Known first, not {first!r}"
+    snapshot = first.snapshot
     link = StoreLink(conn, snapshot)
     crawler = process.create_crawler(GenericSpider)
     fatal: list[str] = []

@@ -22,6 +22,7 @@ from pipeline.dates import parse_cn_date
 from pipeline.textutil import clean_inline, to_simplified
 
 if TYPE_CHECKING:  # imported lazily: core.sources pulls pydantic, not needed at runtime here
+    from core.release import Release
     from core.sources import DetailSelectors, SourceConfig
 
 __all__ = ["HtmlExtract", "decode_html", "extract_html"]
@@ -483,9 +484,9 @@ def _clean_doc_number(value: str | None) -> str | None:
     return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
 
 
-def extract_release_page(item: dict[str, Any], source: "SourceConfig") -> HtmlExtract:
+def extract_release_page(item: "Release", source: "SourceConfig") -> HtmlExtract:
     """A crawled release's page (the spider's item), decoded with the source's encoding rules, then extracted."""
-    return extract_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
+    return extract_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
 
 
 def extract_page(body: bytes, url: str, declared: str | None = None, override: str | None = None,

@@ -24,8 +24,10 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from core.release import AttachmentPayload, Release
 from core.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
+from spiders.storage_link import StorageLink
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ class GenericSpider(scrapy.Spider):
 
     name = "generic"
 
-    def __init__(self, source: SourceConfig, recorder: Any, run_id: int | None = None, **kwargs: Any):
+    def __init__(self, source: SourceConfig, recorder: StorageLink, run_id: int | None = None, **kwargs: Any):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.recorder = recorder
@@ -214,7 +216,7 @@ class GenericSpider(scrapy.Spider):
     def parse_detail(self, response: Response, list_title: str | None, list_date: str | None) -> Iterator[Any]:
         if response.status == 304:
             item = self._item(response.url, list_title, list_date)
-            item["not_modified"] = True
+            item.not_modified = True
             yield item
             return
         if not response.body.strip():
@@ -225,10 +227,10 @@ class GenericSpider(scrapy.Spider):
             yield self._item(response.url, list_title, list_date, error=f"not an HTML page (Content-Type {ctype or 'missing'})")
             return
         item = self._item(response.url, list_title, list_date)
-        item["body"] = response.body
-        item["declared_encoding"] = _header_charset(response)
-        item["status"] = response.status
-        item["validators"] = _validators(response)
+        item.body = response.body
+        item.declared_encoding = _header_charset(response)
+        item.status = response.status
+        item.validators = _validators(response)
         links: list[tuple[str, str]] = []
         seen: set[str] = set()
         for a in response.css("a[href]"):
@@ -244,7 +246,7 @@ class GenericSpider(scrapy.Spider):
             links.append((url, label))
         yield from self._next_attachment(item, links)
 
-    def _next_attachment(self, item: dict[str, Any], pending: list[tuple[str, str]]) -> Iterator[Any]:
+    def _next_attachment(self, item: Release, pending: list[tuple[str, str]]) -> Iterator[Any]:
         if not pending:
             yield item
             return
@@ -257,26 +259,23 @@ class GenericSpider(scrapy.Spider):
             priority=10,  # finish releases already started before opening new ones
         )
 
-    def parse_attachment(self, response: Response, item: dict[str, Any], pending: list, label: str) -> Iterator[Any]:
-        item["attachments"].append(
-            {
-                "url": response.url,
-                "label": label,
-                "data": None if response.status == 304 else response.body,
-                "not_modified": response.status == 304,
-                "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                "validators": _validators(response),
-                "error": None,
-            }
+    def parse_attachment(self, response: Response, item: Release, pending: list[tuple[str, str]], label: str) -> Iterator[Any]:
+        item.attachments.append(
+            AttachmentPayload(
+                url=response.url,
+                label=label,
+                data=None if response.status == 304 else response.body,
+                not_modified=response.status == 304,
+                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                validators=_validators(response),
+            )
         )
         yield from self._next_attachment(item, pending)
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kw = request.cb_kwargs
-        kw["item"]["attachments"].append(
-            {"url": _original_url(request), "label": kw["label"], "data": None, "content_type": None, "error": _failure_text(failure)}
-        )
+        kw["item"].attachments.append(AttachmentPayload(url=_original_url(request), label=kw["label"], error=_failure_text(failure)))
         yield from self._next_attachment(kw["item"], kw["pending"])
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
@@ -284,20 +283,8 @@ class GenericSpider(scrapy.Spider):
         kw = request.cb_kwargs
         yield self._item(_original_url(request), kw.get("list_title"), kw.get("list_date"), error=_failure_text(failure))
 
-    def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> dict[str, Any]:
-        return {
-            "source": self.source.name,
-            "url": url,
-            "list_title": list_title,
-            "list_date": list_date,
-            "body": None,
-            "declared_encoding": None,
-            "status": None,
-            "attachments": [],
-            "validators": None,
-            "not_modified": False,
-            "error": error,
-        }
+    def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> Release:
+        return Release(source=self.source.name, url=url, list_title=list_title, list_date=list_date, error=error)
 
 
 def _looks_like_html(response: TextResponse) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from core.settings import Settings
 from core.sources import SourceConfig
 from crawl.fetcher_process import start_fetch_process
+from crawl.pipe import FetchAttempt, Known, ListValidators, ReleaseToStore, SpiderClosed, Stored, ToStore
 from crawl.store_process.recorder import Recorder
 from storage.models import FetchLog
 
@@ -37,7 +38,7 @@ def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int,
     fetcher_proc, here = fetcher or start_fetch_process(source.model_dump(), scrapy_cfg)
     try:
         recorder = Recorder(settings, source, run_id)
-        here.send(("known", recorder.snapshot()))
+        here.send(Known(recorder.snapshot()))
     except BaseException:
         fetcher_proc.kill()
         raise
@@ -62,31 +63,33 @@ class Intake:
             except (EOFError, OSError):
                 self.fetcher.join(10)
                 return [], f"fetch process exited with code {self.fetcher.exitcode} before the crawl ended"
-            tag = message[0]
-            if tag == "fetch":
-                _tag, row, status, headers, body = message
-                self.recorder.log_fetch(FetchLog(**row), status, headers, body)
-            elif tag == "item":
-                _tag, n, item = message
-                self.recorder.submit_item(item).add_done_callback(lambda f, n=n, url=item.get("url"): self._stored(n, url, f))
-            elif tag == "validators":
-                _tag, url, etag, modified = message
-                self.recorder.store_validators_later(url, etag, modified)
-            elif tag == "end":
-                _tag, list_errors, fatal = message
+            self.handle(message)
+            if isinstance(message, SpiderClosed):
                 self.fetcher.join(30)
-                return list_errors, fatal
-            else:
-                raise ValueError(f"unknown message from the fetch process: {tag!r}")
+                return message.list_errors, message.fatal
 
-    def _stored(self, n: int, url: str | None, fut: "Future[str]") -> None:
+    def handle(self, message: ToStore) -> None:
+        """Hand one message on without waiting for the database."""
+        match message:
+            case FetchAttempt(row, status, headers, body):
+                self.recorder.log_fetch(FetchLog(**row), status, headers, body)
+            case ReleaseToStore(n, release):
+                self.recorder.submit_item(release).add_done_callback(lambda f, n=n, url=release.url: self._stored(n, url, f))
+            case ListValidators(url, etag, modified):
+                self.recorder.store_validators_later(url, etag, modified)
+            case SpiderClosed():
+                pass
+            case _:
+                raise ValueError(f"unknown message from the fetch process: {message!r}")
+
+    def _stored(self, n: int, url: str, fut: "Future[str]") -> None:
         try:
             status = fut.result()
         except Exception as exc:  # noqa: BLE001 - a bug storing one release must not hang the spider
             log.exception("storing %s failed", url)
-            status = self.recorder.not_stored(url or "?", f"{type(exc).__name__}: {exc}")
+            status = self.recorder.not_stored(url, f"{type(exc).__name__}: {exc}")
         try:
             with self._send_lock:
-                self.conn.send(("stored", n, status))
+                self.conn.send(Stored(n, status))
         except (OSError, ValueError):
             pass  # the fetch process is gone; run() notices

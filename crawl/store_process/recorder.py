@@ -8,22 +8,20 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
+from core.release import Release
 from core.settings import Settings
 from core.sources import SourceConfig
 from storage.warc import RunWarc
 from storage.db import session_scope, write_turn
 from storage.models import Attachment, CrawlRun, Document, FetchLog, HttpValidator, utcnow
 from pipeline.process import Job, Outcome, PagePipeline
+from crawl.pipe import Snapshot
 from crawl.store_process.auditlog import AuditWriter, Fetch
 from storage.dbretry import DatabaseUnavailable, with_retry
 from storage.upsert import upsert
-
-if TYPE_CHECKING:
-    from crawl.fetcher_process import Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +76,11 @@ class Recorder:
         self._writer = threading.Thread(target=self._write_groups, name="store-writer", daemon=True)
         self._writer.start()
 
-    def snapshot(self) -> "Snapshot":
+    def snapshot(self) -> Snapshot:
         """What the spider needs to know from storage, for the fetch process."""
-        from crawl.fetcher_process import Snapshot
-
         return Snapshot(self.run_id, self.source_name, dict(self.known), set(self.known_attachments), dict(self.validators), self.catch_up)
 
-    def submit_item(self, item: dict[str, Any]) -> "Future[str]":
+    def submit_item(self, item: Release) -> "Future[str]":
         """Store a release: read in a store thread, written by the group writer; the future gives its status.
 
         The future resolves once the release's transaction has committed (or it failed), so the fetch process
@@ -130,7 +126,7 @@ class Recorder:
         row = HttpValidator(source_name=self.source_name, url=url, etag=etag, last_modified=modified, updated_at=utcnow())
         upsert(s, row, ("source_name", "url"), ("etag", "last_modified", "updated_at"))
 
-    def process_item(self, item: dict[str, Any]) -> str:
+    def process_item(self, item: Release) -> str:
         """Store one release in this thread, in a transaction of its own; its status."""
         fresh = self._fresh_validators(item)
         job = self.pipeline.prepare(item, self.source, also=self._validator_writes(fresh))
@@ -138,9 +134,9 @@ class Recorder:
             return self._count(job, fresh)
         return self._write_group([(job, fresh)])[0]
 
-    def _fresh_validators(self, item: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
-        fresh = [(item["url"], *item["validators"])] if item.get("validators") else []
-        fresh += [(a["url"], *a["validators"]) for a in item.get("attachments", []) if a.get("validators") and not a.get("error")]
+    def _fresh_validators(self, item: Release) -> list[tuple[str, str | None, str | None]]:
+        fresh = [(item.url, *item.validators)] if item.validators else []
+        fresh += [(a.url, *a.validators) for a in item.attachments if a.validators and not a.error]
         return [v for v in fresh if self._validator_changed(*v)]
 
     def _validator_writes(self, fresh: list[tuple[str, str | None, str | None]]) -> Callable[[Session], None]:
@@ -152,7 +148,7 @@ class Recorder:
 
         return with_validators
 
-    def _prepare(self, item: dict[str, Any], done: "Future[str]") -> None:
+    def _prepare(self, item: Release, done: "Future[str]") -> None:
         """A store thread: read the release, then queue it for the group writer."""
         try:
             fresh = self._fresh_validators(item)
@@ -192,13 +188,13 @@ class Recorder:
     def _write_group(self, batch: list[tuple["Job", list[tuple[str, str | None, str | None]]]]) -> list[str]:
         jobs = [job for job, _fresh in batch]
         try:
-            outcomes = with_retry(lambda: self.pipeline.store(jobs, self.source, self.run_id), f"storing {jobs[0].item['url']}"
+            outcomes = with_retry(lambda: self.pipeline.store(jobs, self.source, self.run_id), f"storing {jobs[0].item.url}"
                                   + (f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""), window=STORE_RETRY_WINDOW)
         except DatabaseUnavailable as exc:
             # Not stored: the run is closed as failed so the next crawl reads the whole list again.
             with self._lock:
                 self.counts["failed"] += len(jobs)
-                self.storage_errors.extend(f"{job.item['url']}: {exc}" for job in jobs)
+                self.storage_errors.extend(f"{job.item.url}: {exc}" for job in jobs)
             return ["failed"] * len(jobs)
         return [self._count(outcome, fresh) for outcome, (_job, fresh) in zip(outcomes, batch)]
 

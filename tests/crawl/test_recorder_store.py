@@ -13,6 +13,7 @@ from core.paths import DEMO_DIR, REPO_ROOT
 from core.settings import Settings
 from core.sources import load_source
 from crawl import runner
+from core.release import AttachmentPayload, Release
 from crawl.store_process.recorder import Recorder
 from storage.db import session_scope
 from storage.models import CrawlRun, HttpValidator
@@ -28,12 +29,12 @@ def test_validators_are_stored_with_their_release_and_never_for_a_failed_one(set
         s.add(run)
     assert run.id is not None
     recorder = Recorder(settings.model_copy(update={"extract_workers": 0}), source, run.id)
-    stored = {
-        "url": BASE + PAGE.name, "body": PAGE.read_bytes(), "list_title": None, "validators": ('"v1"', None),
-        "attachments": [{"url": BASE + "files/list.txt", "data": "附件：申报材料清单".encode(), "content_type": "text/plain",
-                         "label": "申报材料清单", "validators": (None, "Fri, 21 Feb 2025 09:30:00 GMT")}],
-    }
-    failed = {"url": BASE + "gone.html", "body": None, "error": "HTTP 500", "validators": ('"v2"', None), "attachments": []}
+    stored = Release(
+        source=source.name, url=BASE + PAGE.name, body=PAGE.read_bytes(), validators=('"v1"', None),
+        attachments=[AttachmentPayload(url=BASE + "files/list.txt", data="附件：申报材料清单".encode(), content_type="text/plain",
+                                       label="申报材料清单", validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"))],
+    )
+    failed = Release(source=source.name, url=BASE + "gone.html", error="HTTP 500", validators=('"v2"', None))
     assert recorder.process_item(stored) == "new"
     assert recorder.process_item(failed) == "failed"
     recorder.close([])

@@ -9,7 +9,9 @@ import threading
 import pytest
 
 from crawl import fetcher_process
-from crawl.fetcher_process import Snapshot, StoreLink
+from core.release import Release
+from crawl.fetcher_process import StoreLink
+from crawl.pipe import FetchAttempt, ReleaseToStore, Snapshot, SpiderClosed, Stored
 
 
 def _link() -> tuple[StoreLink, object]:
@@ -17,8 +19,8 @@ def _link() -> tuple[StoreLink, object]:
     return StoreLink(here, Snapshot(run_id=1, source_name="demo")), there
 
 
-def _item(n: int, size: int) -> dict:
-    return {"url": f"http://replica.invalid/{n}.html", "body": b"x" * size, "attachments": []}
+def _item(n: int, size: int) -> Release:
+    return Release(source="demo", url=f"http://replica.invalid/{n}.html", body=b"x" * size)
 
 
 def test_the_spider_waits_only_while_unstored_releases_exceed_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,8 +33,8 @@ def test_the_spider_waits_only_while_unstored_releases_exceed_the_budget(monkeyp
         waiting = link.room()
         assert not waiting.done(), "1200 bytes in flight: wait for the store side"
         received = [store_side.recv() for _ in range(2)]  # type: ignore[attr-defined]
-        assert [(tag, n) for tag, n, _item_ in received] == [("item", 0), ("item", 1)], "sent in order"
-        store_side.send(("stored", 0, "new"))  # type: ignore[attr-defined]
+        assert [(type(m), m.n) for m in received] == [(ReleaseToStore, 0), (ReleaseToStore, 1)], "sent in order"
+        store_side.send(Stored(0, "new"))  # type: ignore[attr-defined]
         waiting.result(timeout=5)  # 600 bytes left: room again
     finally:
         link.close()
@@ -45,11 +47,11 @@ def test_fetch_log_rows_and_releases_keep_their_order_through_the_sender() -> No
             link.log_fetch({"url": f"http://replica.invalid/{n}.html"}, 200, [], b"<html/>")
             link.submit_item(_item(n, 10))
         link.end([], None)
-        tags = [store_side.recv()[0:2] for _ in range(101)]  # type: ignore[attr-defined]
+        got = [store_side.recv() for _ in range(101)]  # type: ignore[attr-defined]
     finally:
         link.close()
-    assert tags[-1] == ("end", [])
-    assert [t[0] for t in tags[:-1]] == ["fetch", "item"] * 50
+    assert got[-1] == SpiderClosed([], None)
+    assert [type(m) for m in got[:-1]] == [FetchAttempt, ReleaseToStore] * 50
 
 
 def test_when_the_store_side_is_gone_nothing_waits_for_it() -> None:
