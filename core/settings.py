@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     crawl_queue: str = Field(default="crawl", validation_alias="RADAR_CRAWL_QUEUE")
     crawl_lease_seconds: float = Field(default=60.0, gt=0, validation_alias="RADAR_CRAWL_LEASE_SECONDS")
     broker_visibility_timeout: float | None = Field(default=None, validation_alias="RADAR_BROKER_VISIBILITY_TIMEOUT")
-    # SSRF policy for webhooks (radar/netpolicy.py): loopback/private targets only when opted in.
+    # SSRF policy for webhooks (core/netpolicy.py): loopback/private targets only when opted in.
     webhook_allow_private: bool = Field(default=False, validation_alias="RADAR_WEBHOOK_ALLOW_PRIVATE")
     # Per-document extraction bounds (pipeline/limits.py): a hostile PDF becomes a recorded error.
     pdf_max_pages: int = Field(default=3000, ge=1, validation_alias="RADAR_PDF_MAX_PAGES")

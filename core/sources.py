@@ -141,7 +141,7 @@ class Politeness(_Strict):
 
 
 class Network(_Strict):
-    """Where the crawler may connect for this site (see radar/netpolicy.py).
+    """Where the crawler may connect for this site (see core/netpolicy.py).
 
     ``allow_private``: permit loopback/private/link-local targets (replica
     sites on 127.0.0.1, an intranet mirror).  Off by default, so a list page
