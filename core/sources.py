@@ -31,6 +31,12 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# Vocabularies of the registries that implement them (core/registry.py): spiders/pagination.py PAGINATORS and
+# spiders/listing.py LIST_READERS must have exactly these keys.
+PaginationType = Literal["none", "template", "next", "createpage", "query", "body"]
+ListFormat = Literal["html", "json", "feed", "sitemap"]
+
+
 class Pagination(_Strict):
     """How to reach list pages after the first; ``{n}`` is the page number placeholder.
 
@@ -46,7 +52,7 @@ class Pagination(_Strict):
     - ``body``: fill ``{n}`` in ``api.body`` (POST JSON APIs).
     """
 
-    type: Literal["none", "template", "next", "createpage", "query", "body"] = "none"
+    type: PaginationType = "none"
     url_template: str | None = None
     start: int = 1
     step: int = 1
@@ -179,7 +185,7 @@ class SourceConfig(_Strict):
     agency: str
     kind: Literal["government", "thinktank", "media"] = "government"
     start_urls: List[str] = Field(min_length=1)
-    format: Literal["html", "json", "feed", "sitemap"] = Field(default="html", description="how list pages are read")
+    format: ListFormat = Field(default="html", description="how list pages are read")
     list: ListSelectors | None = None
     api: ApiList | None = None
     pagination: Pagination = Pagination()

@@ -148,16 +148,14 @@ def extract_attachment(
     if not data:
         raise ExtractionError(f"{filename or 'file'} is empty (0 bytes)")
     kind = sniff_kind(data, filename, content_type)
-    if kind == "pdf":
-        from pipeline.pdf_text import extract_pdf
+    from pipeline.attachment_handlers import HANDLERS  # imports this module: not at the top
 
-        return extract_pdf(data, limits)
-    from pipeline import office_text
-
-    handler = office_text.HANDLERS.get(kind)
+    handler = HANDLERS.get(kind)
     if handler is None:
         raise ExtractionError(f"unsupported attachment format: {kind} ({filename})")
-    result = handler(data, kind=kind, filename=filename)
+    result = handler(data, kind=kind, filename=filename, limits=limits)
+    if kind == "pdf":
+        return result  # PDFs have never carried the misnamed-file warning; kept so (issue 18 changes no behaviour)
     hinted = _name_kind(filename, content_type)
     if hinted and hinted != kind and not {hinted, kind} <= {"doc", "wps"}:
         # e.g. a login or 404 page saved under report.pdf: say so rather than pass it off as the report

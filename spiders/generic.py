@@ -18,7 +18,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
@@ -26,7 +26,8 @@ from twisted.python.failure import Failure
 
 from core.release import AttachmentPayload, Release
 from core.sources import SourceConfig
-from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
+from spiders.listing import ListEntry, ListFormatError, read_entries, read_sitemap
+from spiders.pagination import ListPage, next_page
 from spiders.storage_link import StorageLink
 
 log = logging.getLogger(__name__)
@@ -180,30 +181,7 @@ class GenericSpider(scrapy.Spider):
         return datetime.now(timezone.utc) - last >= timedelta(days=days)
 
     def _next_page(self, response: Response, page: int, first: str) -> str | None:
-        pag = self.source.pagination
-        if page >= pag.max_pages:
-            return None
-        if pag.type == "template" and pag.url_template:
-            return urljoin(first, pag.url_template.format(n=pag.start + page - 1))
-        if pag.type == "next" and pag.next_selector:
-            href = select(response, pag.next_selector).get()
-            return response.urljoin(href.strip()) if href and href.strip() not in ("#", "javascript:;") else None
-        if pag.type == "createpage" and isinstance(response, TextResponse):
-            info = create_page_info(response.text)
-            if info is None:
-                if page == 1:
-                    self.list_errors.append(f"{response.url}: no createPageHTML(...) call found for pagination")
-                return None
-            total, prefix, ext = info
-            return urljoin(first, f"{prefix}_{page}.{ext}") if page < total else None
-        if pag.type == "query" and pag.param:
-            parts = urlsplit(first)
-            query = dict(parse_qsl(parts.query, keep_blank_values=True))
-            query[pag.param] = str(pag.start + page * pag.step)
-            return urlunsplit(parts._replace(query=urlencode(query)))
-        if pag.type == "body":
-            return first
-        return None
+        return next_page(ListPage(response, page, first, self.source.pagination, self.list_errors))
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
