@@ -18,7 +18,7 @@ from pathlib import Path
 from email.utils import make_msgid, parseaddr
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.mime import ImagePart, digest_bytes
 from alerts.period import Period
@@ -153,7 +153,7 @@ def run_digest(
             elif frequency:
                 q = q.where(Subscriber.frequency == frequency)
             done = {d.subscriber_id: d for d in s.exec(select(Delivery).where(Delivery.period_key == period.key)).all()}
-            for sub in s.exec(q.order_by(Subscriber.id)).all():
+            for sub in s.exec(q.order_by(col(Subscriber.id))).all():
                 existing = done.get(sub.id)  # type: ignore[arg-type]
                 if existing is not None and existing.status in ("sent", "skipped"):
                     report.skipped.append(sub.email)
@@ -177,17 +177,17 @@ def run_digest(
                     report.skipped.append(sub.email)
                     continue
                 assert transport is not None
-                _send_with_retries(s, row, msg, transport, settings, report, sub.email, len(digest.items))
+                _send_with_retries(s, row, msg, transport, settings, report, sub.email)
     finally:
         if own_transport and transport is not None:
             transport.close()
         with session_scope(settings) as s:
-            run = s.get(DigestRun, run_id)
-            assert run is not None
-            run.finished_at = utcnow()
+            closing = s.get(DigestRun, run_id)
+            assert closing is not None
+            closing.finished_at = utcnow()
             if not dry_run:
-                run.status = "failed" if report.failed or report.uncertain else "ok"
-            s.add(run)
+                closing.status = "failed" if report.failed or report.uncertain else "ok"
+            s.add(closing)
     return report
 
 
@@ -241,7 +241,7 @@ def render_preview(settings: Settings, period: Period, email: str, out: "Path") 
 
 
 def _send_with_retries(
-    s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str, n_items: int
+    s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str
 ) -> None:
     """The row is already claimed as 'sending' (attempt 1); retry transient failures with backoff."""
     delay = 1.0
@@ -282,5 +282,5 @@ def _send_with_retries(
 def last_digest_end(settings: Settings) -> datetime | None:
     """End of the most recent digest window, for ``--period since-last``."""
     with session_scope(settings) as s:
-        run = s.exec(select(DigestRun).order_by(DigestRun.period_end.desc())).first()  # type: ignore[union-attr]
+        run = s.exec(select(DigestRun).order_by(col(DigestRun.period_end).desc())).first()
         return run.period_end if run else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
 from alerts.webhooks import AlertItem, WebhookError, send
@@ -68,7 +68,7 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
                 select(DocumentVersion, Document).join(Document, Document.id == DocumentVersion.document_id).where(DocumentVersion.run_id.in_(run_ids))  # type: ignore[arg-type,union-attr]
             ).all()
             for ver, doc in versions:
-                labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(TrackLabel.score.desc())).all())  # type: ignore[union-attr]
+                labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(col(TrackLabel.score).desc())).all())
                 if not labels:
                     continue
                 item = _item(s, ver, doc, labels)

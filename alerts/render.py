@@ -82,12 +82,13 @@ def render_digest(
 ) -> RenderedDigest:
     lang = language if language in LABELS else "zh"
     track_name = (lambda t: TRACKS_EN.get(t, t)) if lang == "en" else (lambda t: t)
+    subject = subject_for(digest, lang)
     ctx = {
-        "digest": digest, "recipient": recipient, "public_url": public_url.rstrip("/"), "subject": subject_for(digest, lang),
+        "digest": digest, "recipient": recipient, "public_url": public_url.rstrip("/"), "subject": subject,
         "L": LABELS[lang], "track_name": track_name, "links": links or {}, "chart_cid": chart_cid,
     }
     return RenderedDigest(
-        subject=ctx["subject"],
+        subject=subject,
         html=_HTML.get_template("digest.html.j2").render(**ctx),
         text=_TEXT.get_template("digest.txt.j2").render(**ctx),
     )

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from sqlmodel import Session  # noqa: E402
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from storage.db import get_engine  # noqa: E402
-from storage.search_index import ensure_index, reindex_all  # noqa: E402
+from storage.search_index import ensure_index  # noqa: E402
 from web.search import SearchFilters, search  # noqa: E402
 
 REGIONS = ["全国", "浙江", "广东", "北京", "上海", "杭州", "深圳", "广州", "江苏", "四川"]

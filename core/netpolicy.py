@@ -48,7 +48,7 @@ def non_public_reason(address: str) -> str | None:
 def resolve(host: str, port: int | None) -> list[str]:
     """Every address ``host`` resolves to (an IP literal resolves to itself)."""
     infos = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def check_url(url: str, allow_private: bool) -> None:

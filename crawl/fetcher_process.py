@@ -151,13 +151,13 @@ class StoreLink:
                 return
             if isinstance(message, Stored):
                 with self._space:
-                    fut, size = self._waiting.pop(message.n, (None, 0))
+                    stored, size = self._waiting.pop(message.n, (None, 0))
                     self._unstored -= size
                     room = self._room if self._unstored <= UNSTORED_BYTES else []
                     if room:
                         self._room = []
-                if fut is not None:
-                    fut.set_result(message.status)
+                if stored is not None:
+                    stored.set_result(message.status)
                 for waiter in room:
                     waiter.set_result(None)
 

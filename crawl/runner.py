@@ -141,17 +141,18 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
     finally:
         lease.release()
     with session_scope(settings) as s:
-        run = s.get(CrawlRun, run_id)
-        assert run is not None
+        closed = s.get(CrawlRun, run_id)
+        assert closed is not None
         return CrawlResult(
-            source.name, run_id, run.status, run.requests, run.items_new, run.items_changed, run.items_unchanged, run.errors, run.error
+            source.name, run_id, closed.status, closed.requests, closed.items_new, closed.items_changed, closed.items_unchanged,
+            closed.errors, closed.error,
         )
 
 
 def _record_skipped(source: SourceConfig, settings: Settings, held: Any, task_id: str | None, worker: str) -> CrawlResult:
     """A crawl refused because the source is being crawled: kept as a run, so the refusal is visible."""
-    run = f"#{held.run_id}" if held.run_id is not None else "未登记 / not yet recorded"
-    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 {run}）/ skipped: already being crawled by {held.holder} (run {run})"
+    holder_run = f"#{held.run_id}" if held.run_id is not None else "未登记 / not yet recorded"
+    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 {holder_run}）/ skipped: already being crawled by {held.holder} (run {holder_run})"
     with session_scope(settings) as s:
         run = CrawlRun(source_name=source.name, status="skipped", finished_at=utcnow(), error=why, worker=worker, task_id=task_id)
         s.add(run)

@@ -103,9 +103,9 @@ def decode_html(body: bytes, *, declared: str | None = None, override: str | Non
         if text is not None:
             return text
     m = _META_CHARSET.search(body[:4096])
-    for enc in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
-        if enc and enc != "utf-8":
-            text = _strict(body, enc)
+    for guess in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
+        if guess and guess != "utf-8":
+            text = _strict(body, guess)
             if text is not None:
                 return text
     try:
@@ -413,7 +413,7 @@ def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
         hits = root.cssselect(css)
         # cssselect's HTML mode folds #ID case; retry case-sensitively before giving up
         return hits or root.cssselect(css, translator="xml")
-    except Exception:  # bad selector in a source config: fall back to generic extraction
+    except Exception:  # noqa: BLE001 - bad selector in a source config: fall back to generic extraction
         return []
 
 

@@ -70,7 +70,6 @@ class _Extracted:
 
     title: str
     body: str
-    attachments_text: str
     full_text: str
     meta: dict[str, Any]
     attachments: list[dict[str, Any]]
@@ -127,7 +126,7 @@ class PagePipeline:
             return Outcome("failed", errors=[f"{url}: {item.error or 'no content'}"])
         try:
             ex = self._extract(item, source)
-        except Exception as exc:  # noqa: BLE001 - one bad page must not end the crawl
+        except Exception as exc:
             log.exception("extraction failed for %s", url)
             return Outcome("failed", errors=[f"{url}: extraction failed: {type(exc).__name__}: {exc}"])
         return Job(item, ex, also)
@@ -154,7 +153,7 @@ class PagePipeline:
             log.warning("a group of %d releases was rolled back (%s); writing them one by one", len(jobs), exc)
             return [self._store_alone(job, source, run_id) for job in jobs]
         outcomes = []
-        for i, job in enumerate(jobs):
+        for i in range(len(jobs)):
             outcome, index_row = written[i]
             if index_row is not None:  # committed: now its search index row may be written
                 assert outcome.document_id is not None
@@ -165,7 +164,7 @@ class PagePipeline:
     def _store_alone(self, job: "Job", source: SourceConfig, run_id: int | None) -> Outcome:
         try:
             return self.store([job], source, run_id)[0]
-        except Exception as exc:  # noqa: BLE001 - raised again by the caller's retry when transient
+        except Exception as exc:
             if transient(exc):
                 raise
             log.exception("storing %s failed", job.item.url)
@@ -205,7 +204,7 @@ class PagePipeline:
     def _extract(self, item: Release, source: SourceConfig) -> _Extracted:
         noise = [re.compile(p) for p in source.noise_patterns]
         # The page in an extraction worker when one is free (this process is the crawl's busiest), here otherwise.
-        pending_page = self.pool.try_submit_page(item.body, item.url, item.declared_encoding, source.encoding, source.detail)
+        pending_page = self.pool.try_submit_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
         attachments: list[dict[str, Any]] = []
         pending: list[tuple[dict[str, Any], AttachmentPayload]] = []
         for att in item.attachments:
@@ -249,7 +248,7 @@ class PagePipeline:
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
         return _Extracted(
-            title, body, att_text, full, meta, attachments,
+            title, body, full, meta, attachments,
             labels=self.classifier.classify(title, body, att_text),
             summary=summarize(body if len(body) >= 40 else (body + att_text)),
             signature=story_signature(body + "\n" + att_text),

@@ -130,7 +130,7 @@ def digest(
 
 
 def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
-                        frequency: str, immediate: str, language: str, skip_empty: bool):  # type: ignore[no-untyped-def]
+                        frequency: str, immediate: str, language: str, skip_empty: bool):
     from alerts.subscriptions import Preferences
 
     return Preferences(
@@ -456,12 +456,12 @@ def history(
         table = Table(title="抓取历史 / crawl history")
         for col in ("run", "source", "开始 started (UTC)", "结束 finished", "状态", "请求", "新增", "更新", "未变", "错误"):
             table.add_column(col)
-        q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+        runs = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
         if source:
-            q = q.where(CrawlRun.source_name == source)
+            runs = runs.where(CrawlRun.source_name == source)
         if start:
-            q = q.where(CrawlRun.started_at >= start)
-        for r in s.exec(q).all():
+            runs = runs.where(CrawlRun.started_at >= start)
+        for r in s.exec(runs).all():
             table.add_row(
                 str(r.id), r.source_name, f"{r.started_at:%Y-%m-%d %H:%M:%S}",
                 f"{r.finished_at:%H:%M:%S}" if r.finished_at else "—", r.status,

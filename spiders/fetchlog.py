@@ -44,7 +44,7 @@ class FetchLogMiddleware:
                 "status": response.status,
                 "bytes": len(body),
                 "duration_ms": _latency_ms(request),
-                "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1") or None,
                 "content_hash": digest,
             },
             response.status, headers, body if digest else None,

@@ -47,6 +47,7 @@ class GenericSpider(scrapy.Spider):
         self.include = [re.compile(p) for p in source.include_patterns]
         self.exclude = [re.compile(p) for p in source.exclude_patterns]
         self.list_errors: list[str] = []
+        self._cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in source.cookies.items()}
         self.known_streak: dict[str, int] = {}
         self.skipped_known = 0
         # List pages may be fetched conditionally only when no known page is due for a re-check:
@@ -85,7 +86,7 @@ class GenericSpider(scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
             meta["handle_httpstatus_list"] = [304]
-        return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self.source.cookies), meta=meta, **kwargs)
+        return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self._cookies), meta=meta, **kwargs)
 
     def _list_request(self, url: str, page: int, first: str) -> Request:
         kwargs: dict[str, Any] = {}
@@ -201,7 +202,7 @@ class GenericSpider(scrapy.Spider):
             yield self._item(response.url, list_title, list_date, error=f"empty page ({len(response.body)} bytes)")
             return
         if not isinstance(response, TextResponse) or not _looks_like_html(response):
-            ctype = response.headers.get("Content-Type", b"").decode(errors="replace")
+            ctype = (response.headers.get("Content-Type") or b"").decode(errors="replace")
             yield self._item(response.url, list_title, list_date, error=f"not an HTML page (Content-Type {ctype or 'missing'})")
             return
         item = self._item(response.url, list_title, list_date)
@@ -244,7 +245,7 @@ class GenericSpider(scrapy.Spider):
                 label=label,
                 data=None if response.status == 304 else response.body,
                 not_modified=response.status == 304,
-                content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
                 validators=_validators(response),
             )
         )
@@ -287,7 +288,7 @@ def _validators(response: Response) -> tuple[str | None, str | None]:
 
 
 def _header_charset(response: Response) -> str | None:
-    ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
     m = re.search(r"charset=([\w-]+)", ctype, re.I)
     return m.group(1) if m else None
 

@@ -142,10 +142,10 @@ def read_feed(response: Response) -> Iterator[ListEntry]:
         if link:
             yield ListEntry(response.urljoin(link), _clean(item.xpath("title/text()").get()), _rfc822(item.xpath("pubDate/text()").get()))
     for entry in sel.xpath("//entry"):
-        link = entry.xpath("link[@rel='alternate']/@href").get() or entry.xpath("link/@href").get()
-        if link:
+        href = entry.xpath("link[@rel='alternate']/@href").get() or entry.xpath("link/@href").get()
+        if href:
             date = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
-            yield ListEntry(response.urljoin(link.strip()), _clean(entry.xpath("title/text()").get()), (date or "")[:10] or None)
+            yield ListEntry(response.urljoin(href.strip()), _clean(entry.xpath("title/text()").get()), (date or "")[:10] or None)
 
 
 def read_sitemap(response: Response) -> tuple[list[ListEntry], list[str]]:

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from storage.models import CrawlRun, Document, FetchLog, utcnow
 
@@ -31,7 +31,7 @@ class SourceHealth:
 
 def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     runs = s.exec(
-        select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status.notin_(("running", "skipped"))).order_by(CrawlRun.id.desc()).limit(window)  # type: ignore[union-attr]
+        select(CrawlRun).where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped"))).order_by(col(CrawlRun.id).desc()).limit(window)
     ).all()
     streak = 0
     for run in runs:

@@ -152,7 +152,7 @@ def holder_run(settings: Settings, source_name: str, held: Held, wait: float = 5
     return held
 
 
-def _close_lost_runs(conn, source_name: str, dead_holder: str) -> int:  # type: ignore[no-untyped-def]
+def _close_lost_runs(conn, source_name: str, dead_holder: str) -> int:
     """Close as failed the runs a dead holder left open: we hold the lease now, so none of them is live."""
     res = conn.execute(
         update(CrawlRun)
@@ -178,7 +178,7 @@ def reap_expired(settings: Settings) -> int:
     for row in stale:
         with engine.begin() as conn:
             gone = conn.execute(
-                delete(CrawlLease).where(CrawlLease.source_name == row.source_name, CrawlLease.holder == row.holder, CrawlLease.expires_at == row.expires_at)  # type: ignore[arg-type]
+                delete(CrawlLease).where(CrawlLease.source_name == row.source_name, CrawlLease.holder == row.holder, CrawlLease.expires_at == row.expires_at)
             )
             if gone.rowcount == 1:
                 closed += _close_lost_runs(conn, row.source_name, row.holder)

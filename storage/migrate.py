@@ -242,7 +242,7 @@ def schema_differences(connection: Connection) -> list[Any]:
 def _sqlite_migration_engine(url: str) -> Engine:
     engine = create_engine(url, poolclass=NullPool)
 
-    def on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_conn, _record) -> None:
         # SQLAlchemy emits BEGIN itself (below), so DDL is transactional and the lock is taken up front.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()

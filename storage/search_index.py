@@ -233,7 +233,7 @@ class PendingIndex:
             try:
                 with write_turn(self._url), self.engine.begin() as conn:
                     conn.execute(_insert_if_missing(conn), rows)
-            except Exception:  # noqa: BLE001 - the documents are stored; their rows are written at the next start
+            except Exception:
                 log.exception("search index rows of %d new document(s) not written; the next start writes them", len(rows))
                 return 0
             return len(rows)

@@ -142,7 +142,7 @@ def upload_spooled(settings: Settings, only: str | None = None) -> list[str]:
             store.put_file(key, path)
             path.unlink(missing_ok=True)
             done.append(key)
-        except Exception:  # noqa: BLE001 - the crawl is over either way; the file waits for the next run
+        except Exception:
             log.exception("uploading %s to %s failed; kept in %s", key, store.url, path)
     return done
 

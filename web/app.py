@@ -107,7 +107,7 @@ def _make_env(settings: Settings) -> Environment:
 
 
 def state(request: Request) -> WebState:
-    return request.app.state.web  # type: ignore[no-any-return]
+    return request.app.state.web
 
 
 def is_admin(request: Request) -> bool:

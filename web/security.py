@@ -84,7 +84,7 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         return hmac.compare_digest(got, want)
     try:
-        from passlib.context import CryptContext  # type: ignore[import-not-found]
+        from passlib.context import CryptContext
     except ImportError:
         return False
     ctx = CryptContext(schemes=["argon2", "bcrypt", "pbkdf2_sha256", "sha512_crypt"], deprecated="auto")

@@ -86,7 +86,7 @@ class AuditWriter:
                 batch.append(nxt)
             try:
                 self._write(batch)
-            except Exception:  # noqa: BLE001 - the audit thread must outlive one bad batch; the crawl goes on
+            except Exception:
                 log.exception("fetch log batch of %d row(s) not written", len(batch))
                 self.dropped += len(batch)
 

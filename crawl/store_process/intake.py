@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
@@ -74,7 +75,7 @@ class Intake:
             case FetchAttempt(row, status, headers, body):
                 self.recorder.log_fetch(FetchLog(**row), status, headers, body)
             case ReleaseToStore(n, release):
-                self.recorder.submit_item(release).add_done_callback(lambda f, n=n, url=release.url: self._stored(n, url, f))
+                self.recorder.submit_item(release).add_done_callback(partial(self._stored, n, release.url))
             case ListValidators(url, etag, modified):
                 self.recorder.store_validators_later(url, etag, modified)
             case SpiderClosed():
@@ -85,7 +86,7 @@ class Intake:
     def _stored(self, n: int, url: str, fut: "Future[str]") -> None:
         try:
             status = fut.result()
-        except Exception as exc:  # noqa: BLE001 - a bug storing one release must not hang the spider
+        except Exception as exc:
             log.exception("storing %s failed", url)
             status = self.recorder.not_stored(url, f"{type(exc).__name__}: {exc}")
         try:

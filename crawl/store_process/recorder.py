@@ -64,7 +64,7 @@ class Recorder:
                 v.url: (v.etag, v.last_modified) for v in s.exec(select(HttpValidator).where(HttpValidator.source_name == source.name)).all()
             }
             previous = s.exec(
-                select(CrawlRun.status).where(CrawlRun.source_name == source.name, CrawlRun.id < run_id).order_by(CrawlRun.id.desc())  # type: ignore[arg-type,operator,union-attr]
+                select(CrawlRun.status).where(CrawlRun.source_name == source.name, CrawlRun.id < run_id).order_by(CrawlRun.id.desc())  # type: ignore[operator, union-attr]
             ).first()
         # Shortcuts (stop at known items, 304 list pages) assume the last crawl read the list to the end.
         # After a crash or kill it did not: releases it never reached would stay unknown for good.

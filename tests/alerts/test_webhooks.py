@@ -52,7 +52,7 @@ class Hooks(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a: object) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         path = urlsplit(self.path).path
         with self.lock:

@@ -9,7 +9,6 @@ after one more crawl every release of the site is stored exactly once.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time

@@ -210,7 +210,7 @@ def loopback_site() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *a: object) -> None:
             return None
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.path)
             body = b"<ul class='l'><li><a href='/d/1.html'>x</a></li></ul>"
             self.send_response(200)

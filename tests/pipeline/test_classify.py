@@ -222,12 +222,3 @@ def test_explain_says_why_a_track_was_not_filed(clf: Classifier) -> None:
     assert why["未来信息"]["terms"] == {"人工智能": 1}
     assert why["未来能源"]["verdict"] == "no terms"
     assert clf.explain("", HYDROGEN)["未来能源"]["verdict"] == "filed"
-
-
-@pytest.mark.parametrize("backend", ["pyahocorasick", "regex"])
-def test_every_matching_backend_gives_the_same_labels(clf: Classifier, backend: str) -> None:
-    if backend == "pyahocorasick":
-        pytest.importorskip("ahocorasick")
-    other = Classifier(clf.taxonomy, backend=backend)
-    for title, body in [("", HYDROGEN), ("", BCI), ("", BUSINESS_ENV), ("量子之歌", "量子之歌与量子计算、量子通信"), ("", "eVTOL与16GB与6G")]:
-        assert other.classify(title, body) == clf.classify(title, body)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
-from hostile_site import pdf_bomb  # noqa: E402  (the hostile corpus's PDF bomb keeps a worker busy)
+from hostile_site import pdf_bomb
 from pipeline.attachment_extract import ExtractionError
 from pipeline.extract_pool import ExtractPool
 from pipeline.html_extract import extract_release_page

@@ -8,7 +8,6 @@ kept in test-artifacts/ (gitignored) for people to look at.
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time

@@ -84,7 +84,7 @@ def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
     with Connection(AMQP_URL) as conn:
         try:
             conn.default_channel.queue_delete(queue)
-        except Exception:  # never declared: nothing to clean
+        except Exception:  # noqa: BLE001 - never declared: nothing to clean
             pass
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from alerts.digest import track_order
 from alerts.period import Period
@@ -92,7 +92,7 @@ def sources_page(request: Request, started: str | None = None) -> HTMLResponse:
                 threshold=st.settings.fail_alert_runs, started=started)
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now():
     from storage.models import utcnow
 
     return utcnow()
@@ -122,7 +122,7 @@ def start_crawl(request: Request, name: str) -> bool:
                 enqueue(settings, [name])
             else:
                 crawl_sources(settings, [name])
-        except Exception:  # noqa: BLE001 - the run row records the failure; the web process must not die
+        except Exception:
             import logging
 
             logging.getLogger(__name__).exception("re-run of %s failed", name)
@@ -161,7 +161,7 @@ def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page
         if run is None:
             raise HTTPException(404, "没有这次抓取")
         total = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run_id)).one()
-        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(FetchLog.id).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(col(FetchLog.id)).offset((page_no - 1) * per).limit(per)).all()
         total_bytes = s.exec(select(func.coalesce(func.sum(FetchLog.bytes), 0)).where(FetchLog.run_id == run_id)).one()
     return page(request, "run.html", title=f"抓取 #{run_id} · PolicyRadar", run=run, fetches=fetches, total=total, page_no=page_no,
                 per_page=per, total_bytes=total_bytes)
@@ -197,8 +197,8 @@ def payload(request: Request, fetch_id: DbId, download: bool = False) -> Respons
 @router.get("/subscribers", response_class=HTMLResponse, dependencies=admin)
 def subscribers(request: Request) -> HTMLResponse:
     with _session(request) as s:
-        subs = s.exec(select(Subscriber).order_by(Subscriber.id)).all()
-        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(Delivery.subscriber_id)).all())
+        subs = s.exec(select(Subscriber).order_by(col(Subscriber.id))).all()
+        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(col(Delivery.subscriber_id))).all())
     return page(request, "subscribers.html", title="订阅者 · PolicyRadar", subs=subs, sent=sent)
 
 
@@ -225,7 +225,7 @@ def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber
         sub = s.get(Subscriber, d.subscriber_id)
         run = s.get(DigestRun, d.run_id) if d.run_id else None
         if run is None:
-            run = s.exec(select(DigestRun).where(DigestRun.period_key == d.period_key).order_by(DigestRun.id)).first()
+            run = s.exec(select(DigestRun).where(DigestRun.period_key == d.period_key).order_by(col(DigestRun.id))).first()
         if sub is None or run is None:
             raise HTTPException(404, "无法重建这封邮件：缺少订阅者或摘要周期记录")
         period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
@@ -241,7 +241,7 @@ def digest_view(request: Request, delivery_id: DbId) -> HTMLResponse:
     exact = None
     if d.outbox_path and Path(d.outbox_path).exists():
         msg = message_from_bytes(Path(d.outbox_path).read_bytes(), policy=policy.default)
-        part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        part = msg.get_body(preferencelist=("plain",))
         exact = part.get_content() if part is not None else None
     return page(request, "digest_view.html", title=f"{rendered.subject} · 邮件存档", delivery=d, sub=sub, run=run,
                 rendered=rendered, exact=exact, items=items)
