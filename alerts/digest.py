@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from alerts.mime import ImagePart, digest_bytes
+from alerts.notify import MailNotifier, deliver
 from alerts.period import Period
 from alerts.render import RenderedDigest, render_digest
 from alerts.select import Digest, load_candidates, select_digest
-from alerts.transport import PermanentSendError, TransientSendError, Transport, transport_for
+from alerts.transport import Transport, transport_for
 from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery, DigestRun, DocumentVersion, Subscriber, TrackLabel, utcnow
@@ -243,40 +243,19 @@ def render_preview(settings: Settings, period: Period, email: str, out: "Path") 
 def _send_with_retries(
     s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str
 ) -> None:
-    """The row is already claimed as 'sending' (attempt 1); retry transient failures with backoff."""
-    delay = 1.0
-    for attempt in range(settings.send_retries + 1):
-        if attempt:
-            row.status, row.attempts = "sending", row.attempts + 1
-            s.add(row)
-            s.commit()  # durable before the bytes leave again
-        try:
-            where = transport.send_bytes(msg.sender, msg.recipient, msg.data, msg.key)
-        except TransientSendError as exc:
-            row.status, row.error = "failed", str(exc)
-            s.add(row)
-            s.commit()
-            if attempt < settings.send_retries:
-                log.warning("send to %s failed (%s); retrying in %.0fs", email, exc, delay)
-                time.sleep(delay)
-                delay *= 2
-                continue
-            report.failed.append((email, str(exc)))
-            return
-        except PermanentSendError as exc:
-            row.status, row.error = "failed", str(exc)
-            s.add(row)
-            s.commit()
-            report.failed.append((email, str(exc)))
-            return
-        row.status, row.error, row.sent_at = "sent", None, utcnow()
+    """The row is already claimed as 'sending' (attempt 1); transient failures are retried with backoff."""
+
+    def record(where: str) -> None:
         if not where.startswith("smtp"):
             row.outbox_path = where
-        s.add(row)
-        s.commit()
-        report.sent.append(email)
-        report.destinations[email] = where
+
+    result = deliver(s, row, MailNotifier(transport), msg, tries=settings.send_retries + 1, backoff=1.0, what=email,
+                     claimed=True, record=record)
+    if result.receipt is None:
+        report.failed.append((email, row.error or ""))
         return
+    report.sent.append(email)
+    report.destinations[email] = result.receipt
 
 
 def last_digest_end(settings: Settings) -> datetime | None:

@@ -249,21 +249,27 @@ def subscribers_remove(email: str) -> None:
 @webhooks_app.command("add")
 def webhooks_add(
     email: str,
-    kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json"),
-    url: str = typer.Option(..., help="The webhook URL the chat tool gave you."),
+    kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json | apprise"),
+    url: str = typer.Option(..., help="The webhook URL the chat tool gave you, or any Apprise URL (ntfy://, tgram://, …) for --kind apprise."),
     secret: Optional[str] = typer.Option(None, help="Signing secret (DingTalk 加签, Feishu 签名校验, or HMAC for json)."),
 ) -> None:
     """Attach a webhook channel to a subscriber; it receives their immediate alerts."""
     from sqlmodel import select
 
-    from alerts.webhooks import KINDS
+    from alerts.notify import CHANNEL_KINDS
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
-    if kind not in KINDS:
-        _fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind not in CHANNEL_KINDS:
+        _fail(f"unknown kind {kind!r}; use one of {', '.join(CHANNEL_KINDS)}")
         return
-    if not url.startswith(("https://", "http://")):
+    if kind == "apprise":
+        import apprise
+
+        if not apprise.Apprise().add(url):
+            _fail("not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
+            return
+    elif not url.startswith(("https://", "http://")):
         _fail("url must be http(s)")
         return
     with session_scope(_settings()) as s:
