@@ -11,8 +11,8 @@ import sys
 
 from core.paths import REPO_ROOT
 
-FETCH_SIDE = ["crawl.fetcher_process", "spiders.generic", "spiders.pipelines", "spiders.fetchlog", "spiders.netguard",
-              "spiders.backoff", "spiders.politeness", "spiders.listing", "scrapy.crawler"]
+FETCH_SIDE = ["crawl.fetcher_process", "crawl.pipe", "spiders.generic", "spiders.pipelines", "spiders.fetchlog", "spiders.netguard",
+              "spiders.backoff", "spiders.politeness", "spiders.listing", "spiders.pagination", "spiders.storage_link", "scrapy.crawler"]
 STORE_SIDE = ["crawl.store_process.intake", "crawl.store_process.recorder", "crawl.runner", "pipeline.process", "storage.db"]
 
 
