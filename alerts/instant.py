@@ -66,7 +66,7 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
             if not subs:
                 return report
             versions = s.exec(
-                select(DocumentVersion, Document).join(Document, Document.id == DocumentVersion.document_id).where(DocumentVersion.run_id.in_(run_ids))  # type: ignore[arg-type,union-attr]
+                select(DocumentVersion, Document).join(Document, col(Document.id) == col(DocumentVersion.document_id)).where(col(DocumentVersion.run_id).in_(run_ids))
             ).all()
             for ver, doc in versions:
                 labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(col(TrackLabel.score).desc())).all())
@@ -77,7 +77,8 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
                     if not _wants(sub, labels, doc, ver.text):
                         continue
                     _email(s, settings, sub, ver, item, report)
-                    for ch in s.exec(select(WebhookChannel).where(WebhookChannel.subscriber_id == sub.id, WebhookChannel.active == True)).all():  # noqa: E712
+                    channels = select(WebhookChannel).where(WebhookChannel.subscriber_id == sub.id, WebhookChannel.active == True)  # noqa: E712
+                    for ch in s.exec(channels).all():
                         _webhook(s, settings, client, ch, ver, item, report, backoff)
     finally:
         if own:

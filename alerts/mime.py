@@ -11,6 +11,8 @@ bodies base64-encoded by the C codec, headers RFC 2047-encoded by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import base64
 import uuid
 from email.header import Header
@@ -64,7 +66,7 @@ class ImagePart:
 
 def digest_bytes(
     *, subject: str, sender: str, recipient: str, message_id: str, text: str, html: str,
-    extra_headers: list[tuple[str, str]] = (), image: ImagePart | None = None,  # type: ignore[assignment]
+    extra_headers: Sequence[tuple[str, str]] = (), image: ImagePart | None = None,
 ) -> bytes:
     """multipart/alternative(text/plain, [multipart/related(] text/html [, image/png)])."""
     alt = f"alt-{uuid.uuid4().hex}"

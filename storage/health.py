@@ -44,7 +44,7 @@ def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     new_docs = s.exec(select(func.count()).select_from(Document).where(Document.source_name == source, Document.first_seen >= since)).one()
     durations = [
         d for d in s.exec(
-            select(FetchLog.duration_ms).where(FetchLog.source_name == source, FetchLog.duration_ms.is_not(None)).order_by(FetchLog.id.desc()).limit(200)  # type: ignore[union-attr]
+            select(FetchLog.duration_ms).where(FetchLog.source_name == source, col(FetchLog.duration_ms).is_not(None)).order_by(col(FetchLog.id).desc()).limit(200)
         ).all() if d is not None
     ]
     return SourceHealth(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from core.settings import Settings
 from storage.db import get_engine
@@ -67,14 +68,14 @@ class Lease:
     def attach_run(self, run_id: int) -> None:
         """Name the run this lease covers, so the reaper can close it if we die."""
         with get_engine(self.settings).begin() as conn:
-            conn.execute(update(CrawlLease).where(CrawlLease.source_name == self.source_name, CrawlLease.holder == self.holder).values(run_id=run_id))  # type: ignore[arg-type]
+            conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == self.source_name, col(CrawlLease.holder) == self.holder).values(run_id=run_id))
 
     def renew(self) -> bool:
         """Push the expiry forward; False when the lease is no longer ours (it expired and was taken)."""
         with get_engine(self.settings).begin() as conn:
             res = conn.execute(
                 update(CrawlLease)
-                .where(CrawlLease.source_name == self.source_name, CrawlLease.holder == self.holder)  # type: ignore[arg-type]
+                .where(col(CrawlLease.source_name) == self.source_name, col(CrawlLease.holder) == self.holder)
                 .values(expires_at=time.time() + self.ttl)
             )
         return res.rowcount == 1
@@ -99,7 +100,7 @@ class Lease:
         if self._thread is not None:
             self._thread.join()
         with get_engine(self.settings).begin() as conn:
-            conn.execute(delete(CrawlLease).where(CrawlLease.source_name == self.source_name, CrawlLease.holder == self.holder))  # type: ignore[arg-type]
+            conn.execute(delete(CrawlLease).where(col(CrawlLease.source_name) == self.source_name, col(CrawlLease.holder) == self.holder))
 
 
 def acquire(settings: Settings, source_name: str, holder: str, task_id: str | None = None) -> Lease | Held:
@@ -114,18 +115,18 @@ def acquire(settings: Settings, source_name: str, holder: str, task_id: str | No
     except IntegrityError:
         pass
     with engine.begin() as conn:
-        row = conn.execute(select(CrawlLease).where(CrawlLease.source_name == source_name)).first()  # type: ignore[arg-type]
+        row = conn.execute(select(CrawlLease).where(col(CrawlLease.source_name) == source_name)).first()
         if row is None:  # released between our INSERT and SELECT: try once more from the start
             return acquire(settings, source_name, holder, task_id)
         if row.expires_at >= now:
             return Held(row.holder, row.task_id, row.run_id, row.expires_at)
         took = conn.execute(
             update(CrawlLease)
-            .where(CrawlLease.source_name == source_name, CrawlLease.holder == row.holder, CrawlLease.expires_at == row.expires_at)  # type: ignore[arg-type]
+            .where(col(CrawlLease.source_name) == source_name, col(CrawlLease.holder) == row.holder, col(CrawlLease.expires_at) == row.expires_at)
             .values(holder=holder, task_id=task_id, run_id=None, expires_at=now + ttl, acquired_at=utcnow())
         )
         if took.rowcount != 1:  # another process took it over first
-            fresh = conn.execute(select(CrawlLease).where(CrawlLease.source_name == source_name)).first()  # type: ignore[arg-type]
+            fresh = conn.execute(select(CrawlLease).where(col(CrawlLease.source_name) == source_name)).first()
             if fresh is None:
                 return acquire(settings, source_name, holder, task_id)
             return Held(fresh.holder, fresh.task_id, fresh.run_id, fresh.expires_at)
@@ -145,7 +146,7 @@ def holder_run(settings: Settings, source_name: str, held: Held, wait: float = 5
     while held.run_id is None and time.monotonic() < deadline:
         time.sleep(0.05)
         with engine.begin() as conn:
-            row = conn.execute(select(CrawlLease).where(CrawlLease.source_name == source_name)).first()  # type: ignore[arg-type]
+            row = conn.execute(select(CrawlLease).where(col(CrawlLease.source_name) == source_name)).first()
         if row is None or row.holder != held.holder:
             break  # released (or taken over) meanwhile: keep what we saw
         held = Held(row.holder, row.task_id, row.run_id, row.expires_at)
@@ -156,7 +157,7 @@ def _close_lost_runs(conn, source_name: str, dead_holder: str) -> int:
     """Close as failed the runs a dead holder left open: we hold the lease now, so none of them is live."""
     res = conn.execute(
         update(CrawlRun)
-        .where(CrawlRun.source_name == source_name, CrawlRun.status == "running")  # type: ignore[arg-type]
+        .where(col(CrawlRun.source_name) == source_name, col(CrawlRun.status) == "running")
         .values(status="failed", finished_at=utcnow(), error=f"{LOST_MARK} (holder {dead_holder})")
     )
     if res.rowcount:
@@ -174,11 +175,11 @@ def reap_expired(settings: Settings) -> int:
     closed = 0
     now = time.time()
     with engine.begin() as conn:
-        stale = conn.execute(select(CrawlLease).where(CrawlLease.expires_at < now)).all()  # type: ignore[arg-type]
+        stale = conn.execute(select(CrawlLease).where(col(CrawlLease.expires_at) < now)).all()
     for row in stale:
         with engine.begin() as conn:
             gone = conn.execute(
-                delete(CrawlLease).where(CrawlLease.source_name == row.source_name, CrawlLease.holder == row.holder, CrawlLease.expires_at == row.expires_at)
+                delete(CrawlLease).where(col(CrawlLease.source_name) == row.source_name, col(CrawlLease.holder) == row.holder, col(CrawlLease.expires_at) == row.expires_at)
             )
             if gone.rowcount == 1:
                 closed += _close_lost_runs(conn, row.source_name, row.holder)

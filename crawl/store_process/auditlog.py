@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import insert
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.settings import Settings
 from storage.dbretry import DatabaseUnavailable, with_retry
@@ -126,5 +126,5 @@ class AuditWriter:
         if not shas:
             return {}
         with session_scope(self.settings) as s:
-            rows = s.exec(select(ArchivedPayload.sha256, ArchivedPayload.url, ArchivedPayload.warc_date).where(ArchivedPayload.sha256.in_(shas))).all()  # type: ignore[attr-defined]
+            rows = s.exec(select(ArchivedPayload.sha256, ArchivedPayload.url, ArchivedPayload.warc_date).where(col(ArchivedPayload.sha256).in_(shas))).all()
         return {sha: (url, date) for sha, url, date in rows}

@@ -87,7 +87,7 @@ def sources_page(request: Request, started: str | None = None) -> HTMLResponse:
                 "spark": sparkline(queries.items_per_week(s, src.name, periods)), "running": _running(src.name),
             })
         errors = queries.error_log(s, 50)
-        failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(CrawlRun.id.desc()).limit(20)).all())  # type: ignore[union-attr]
+        failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(col(CrawlRun.id).desc()).limit(20)).all())
     return page(request, "sources.html", title="来源 · PolicyRadar", rows=rows, errors=errors, failed=failed,
                 threshold=st.settings.fail_alert_runs, started=started)
 
@@ -147,7 +147,7 @@ def history(request: Request, source: str | None = None, page_no: int = Query(1,
         if source:
             q = q.where(CrawlRun.source_name == source)
         total = s.exec(select(func.count()).select_from(q.subquery())).one()
-        runs = s.exec(q.order_by(CrawlRun.id.desc()).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        runs = s.exec(q.order_by(col(CrawlRun.id).desc()).offset((page_no - 1) * per).limit(per)).all()
         names = [r for r in s.exec(select(Source.name).order_by(Source.name)).all()]
     return page(request, "history.html", title="抓取历史 · PolicyRadar", runs=runs, total=total, page_no=page_no, per_page=per,
                 source=source or "", names=names)
@@ -211,7 +211,7 @@ def digests(request: Request, page_no: int = Query(1, alias="page", ge=1)) -> HT
             select(Delivery, Subscriber, DigestRun)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)  # type: ignore[arg-type]
             .join(DigestRun, DigestRun.id == Delivery.run_id, isouter=True)  # type: ignore[arg-type]
-            .order_by(Delivery.id.desc()).offset((page_no - 1) * per).limit(per)  # type: ignore[union-attr]
+            .order_by(col(Delivery.id).desc()).offset((page_no - 1) * per).limit(per)
         ).all()
     return page(request, "digests.html", title="邮件存档 · PolicyRadar", rows=rows, total=total, page_no=page_no, per_page=per)
 
