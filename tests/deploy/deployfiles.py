@@ -76,5 +76,5 @@ def known_env_names() -> set[str]:
             walk(sub)
 
     walk(typer.main.get_command(app))
-    names |= set(re.findall(r"os\.environ\.get\(\"(\w+)\"", (ROOT / "radar" / "paths.py").read_text(encoding="utf-8")))
+    names |= set(re.findall(r"os\.environ\.get\(\"(\w+)\"", (ROOT / "core" / "paths.py").read_text(encoding="utf-8")))
     return names
