@@ -19,14 +19,16 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml setup.py README.md ./
-COPY radar radar
-COPY spiders spiders
-COPY pipeline pipeline
-COPY alerts alerts
+COPY core core
 COPY storage storage
-COPY demo demo
-COPY web web
+COPY pipeline pipeline
+COPY spiders spiders
+COPY alerts alerts
+COPY crawl crawl
 COPY workers workers
+COPY web web
+COPY radar radar
+COPY demo demo
 RUN pip wheel --wheel-dir /wheels ".${EXTRAS:+[$EXTRAS]}"
 
 # ---- runtime: slim Python, the wheels installed into a venv, a non-root user ----

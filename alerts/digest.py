@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,15 +18,16 @@ from pathlib import Path
 from email.utils import make_msgid, parseaddr
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.mime import digest_bytes
+from alerts.notify import MailNotifier, deliver
 from alerts.period import Period
 from alerts.render import RenderedDigest, render_digest
 from alerts.select import Digest, load_candidates, select_digest
 from alerts.trend import weekly_publications
-from alerts.transport import PermanentSendError, TransientSendError, Transport, transport_for
-from radar.settings import Settings
+from alerts.transport import Transport, transport_for
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery, DigestRun, Subscriber, utcnow
 
@@ -134,7 +134,7 @@ def run_digest(
             elif frequency:
                 q = q.where(Subscriber.frequency == frequency)
             done = {d.subscriber_id: d for d in s.exec(select(Delivery).where(Delivery.period_key == period.key)).all()}
-            subscribers = s.exec(q.order_by(Subscriber.id)).all()
+            subscribers = s.exec(q.order_by(col(Subscriber.id))).all()
             for i, sub in enumerate(subscribers):
                 if progress is not None:
                     progress(i, len(subscribers))
@@ -162,19 +162,19 @@ def run_digest(
                     report.skipped.append(sub.email)
                     continue
                 assert transport is not None
-                _send_with_retries(s, row, msg, transport, settings, report, sub.email, len(digest.items))
+                _send_with_retries(s, row, msg, transport, settings, report, sub.email)
             if progress is not None:
                 progress(len(subscribers), len(subscribers))
     finally:
         if own_transport and transport is not None:
             transport.close()
         with session_scope(settings) as s:
-            run = s.get(DigestRun, run_id)
-            assert run is not None
-            run.finished_at = utcnow()
+            closing = s.get(DigestRun, run_id)
+            assert closing is not None
+            closing.finished_at = utcnow()
             if not dry_run:
-                run.status = "failed" if report.failed or report.uncertain else "ok"
-            s.add(run)
+                closing.status = "failed" if report.failed or report.uncertain else "ok"
+            s.add(closing)
     return report
 
 
@@ -226,46 +226,25 @@ def render_preview(settings: Settings, period: Period, email: str, out: "Path") 
 
 
 def _send_with_retries(
-    s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str, n_items: int
+    s: Session, row: Delivery, msg: OutgoingDigest, transport: Transport, settings: Settings, report: DigestReport, email: str
 ) -> None:
-    """The row is already claimed as 'sending' (attempt 1); retry transient failures with backoff."""
-    delay = 1.0
-    for attempt in range(settings.send_retries + 1):
-        if attempt:
-            row.status, row.attempts = "sending", row.attempts + 1
-            s.add(row)
-            s.commit()  # durable before the bytes leave again
-        try:
-            where = transport.send_bytes(msg.sender, msg.recipient, msg.data, msg.key)
-        except TransientSendError as exc:
-            row.status, row.error = "failed", str(exc)
-            s.add(row)
-            s.commit()
-            if attempt < settings.send_retries:
-                log.warning("send to %s failed (%s); retrying in %.0fs", email, exc, delay)
-                time.sleep(delay)
-                delay *= 2
-                continue
-            report.failed.append((email, str(exc)))
-            return
-        except PermanentSendError as exc:
-            row.status, row.error = "failed", str(exc)
-            s.add(row)
-            s.commit()
-            report.failed.append((email, str(exc)))
-            return
-        row.status, row.error, row.sent_at = "sent", None, utcnow()
+    """The row is already claimed as 'sending' (attempt 1); transient failures are retried with backoff."""
+
+    def record(where: str) -> None:
         if not where.startswith("smtp"):
             row.outbox_path = where
-        s.add(row)
-        s.commit()
-        report.sent.append(email)
-        report.destinations[email] = where
+
+    result = deliver(s, row, MailNotifier(transport), msg, tries=settings.send_retries + 1, backoff=1.0, what=email,
+                     claimed=True, record=record)
+    if result.receipt is None:
+        report.failed.append((email, row.error or ""))
         return
+    report.sent.append(email)
+    report.destinations[email] = result.receipt
 
 
 def last_digest_end(settings: Settings) -> datetime | None:
     """End of the most recent digest window, for ``--period since-last``."""
     with session_scope(settings) as s:
-        run = s.exec(select(DigestRun).order_by(DigestRun.period_end.desc())).first()  # type: ignore[union-attr]
+        run = s.exec(select(DigestRun).order_by(col(DigestRun.period_end).desc())).first()
         return run.period_end if run else None

@@ -9,18 +9,19 @@ again on the next run, up to ``MAX_ATTEMPTS``.
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from alerts.transport import PermanentSendError, TransientSendError, transport_for
-from alerts.webhooks import AlertItem, WebhookError, send
-from radar.settings import Settings
+from alerts.notify import CHANNEL_KINDS, MailNotifier, deliver
+from alerts.transport import transport_for
+from alerts.webhooks import AlertItem
+from core.settings import Settings
 from storage.db import session_scope
-from storage.models import Delivery, Document, DocumentVersion, Subscriber, TrackLabel, WebhookChannel, WebhookDelivery, utcnow
+from storage.models import Delivery, Document, DocumentVersion, Subscriber, TrackLabel, WebhookChannel, WebhookDelivery
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -55,7 +56,7 @@ def _wants(sub: Subscriber, labels: list[TrackLabel], doc: Document, text: str) 
 def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Client | None = None, backoff: float = 1.0) -> InstantReport:
     report = InstantReport()
     own = client is None
-    from radar.netpolicy import guarded_client
+    from core.netpolicy import guarded_client
 
     client = client or guarded_client(settings.webhook_allow_private, timeout=10.0)
     try:
@@ -65,10 +66,10 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
             if not subs:
                 return report
             versions = s.exec(
-                select(DocumentVersion, Document).join(Document, Document.id == DocumentVersion.document_id).where(DocumentVersion.run_id.in_(run_ids))  # type: ignore[arg-type,union-attr]
+                select(DocumentVersion, Document).join(Document, col(Document.id) == col(DocumentVersion.document_id)).where(col(DocumentVersion.run_id).in_(run_ids))
             ).all()
             for ver, doc in versions:
-                labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(TrackLabel.score.desc())).all())  # type: ignore[union-attr]
+                labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(col(TrackLabel.score).desc())).all())
                 if not labels:
                     continue
                 item = _item(s, ver, doc, labels)
@@ -76,8 +77,9 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
                     if not _wants(sub, labels, doc, ver.text):
                         continue
                     _email(s, settings, sub, ver, item, report)
-                    for ch in s.exec(select(WebhookChannel).where(WebhookChannel.subscriber_id == sub.id, WebhookChannel.active == True)).all():  # noqa: E712
-                        _webhook(s, client, ch, ver, item, report, backoff)
+                    channels = select(WebhookChannel).where(WebhookChannel.subscriber_id == sub.id, WebhookChannel.active == True)  # noqa: E712
+                    for ch in s.exec(channels).all():
+                        _webhook(s, settings, client, ch, ver, item, report, backoff)
     finally:
         if own:
             client.close()
@@ -113,24 +115,27 @@ def _email(s: Session, settings: Settings, sub: Subscriber, ver: DocumentVersion
     msg["List-Unsubscribe"] = f"<{links['unsubscribe']}>"
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content("\n".join([item.headline(), *item.lines(), item.url, "", f"退订：{links['unsubscribe']}"]))
-    row.status, row.attempts, row.subject, row.message_id = "sending", row.attempts + 1, str(msg["Subject"]), str(msg["Message-ID"])
-    s.add(row)
-    s.commit()
+    row.subject, row.message_id = str(msg["Subject"]), str(msg["Message-ID"])
     transport = transport_for(settings.smtp_url, settings.outbox_dir)
     try:
-        transport.send(msg)
-        row.status, row.sent_at, row.items, row.error = "sent", utcnow(), 1, None
-        report.emails += 1
-    except (TransientSendError, PermanentSendError) as exc:
-        row.status, row.error = "failed", str(exc)
-        report.failed.append(f"{sub.email}: {exc}")
+        result = deliver(s, row, MailNotifier(transport), msg, tries=1, backoff=0.0, what=sub.email, record=_one_item(row))
     finally:
         transport.close()
-    s.add(row)
-    s.commit()
+    if result.receipt is not None:
+        report.emails += 1
+    else:
+        report.failed.append(f"{sub.email}: {row.error}")
 
 
-def _webhook(s: Session, client: httpx.Client, ch: WebhookChannel, ver: DocumentVersion, item: AlertItem, report: InstantReport, backoff: float) -> None:
+def _one_item(row: Delivery) -> "Callable[[str], None]":
+    def record(_where: str) -> None:
+        row.items = 1
+
+    return record
+
+
+def _webhook(s: Session, settings: Settings, client: httpx.Client, ch: WebhookChannel, ver: DocumentVersion, item: AlertItem,
+             report: InstantReport, backoff: float) -> None:
     row = s.exec(select(WebhookDelivery).where(WebhookDelivery.channel_id == ch.id, WebhookDelivery.version_id == ver.id)).first()
     if row is not None and (row.status == "sent" or row.attempts >= MAX_ATTEMPTS):
         return
@@ -142,24 +147,22 @@ def _webhook(s: Session, client: httpx.Client, ch: WebhookChannel, ver: Document
         except IntegrityError:
             s.rollback()
             return
-    delay = backoff
-    while row.attempts < MAX_ATTEMPTS:
-        row.attempts += 1
-        try:
-            row.response = send(client, ch.kind, ch.url, ch.secret, item)
-            row.status, row.sent_at, row.error = "sent", utcnow(), None
-            report.webhooks += 1
-            break
-        except WebhookError as exc:
-            row.status, row.error = "failed", str(exc)
-            if not exc.retryable:
-                row.attempts = MAX_ATTEMPTS  # a rejected payload will not be accepted later
-                break
-            if row.attempts < MAX_ATTEMPTS:
-                time.sleep(delay)
-                delay *= 2
-        finally:
-            s.add(row)
-            s.commit()
-    if row.status != "sent":
-        report.failed.append(f"{ch.kind} {ch.url}: {row.error}")
+    factory = CHANNEL_KINDS.get(ch.kind)
+    if factory is None:
+        report.failed.append(f"{ch.kind} {ch.url}: unknown channel kind; use one of {', '.join(CHANNEL_KINDS)}")
+        return
+    notifier = factory(ch, client, settings.webhook_allow_private)
+
+    def record(receipt: str) -> None:
+        row.response = receipt
+
+    result = deliver(s, row, notifier, item, tries=MAX_ATTEMPTS - row.attempts, backoff=backoff, what=f"{ch.kind} channel {ch.id}",
+                     record=record)
+    if result.receipt is not None:
+        report.webhooks += 1
+        return
+    if result.permanent:
+        row.attempts = MAX_ATTEMPTS  # a rejected payload will not be accepted later
+        s.add(row)
+        s.commit()
+    report.failed.append(f"{ch.kind} {ch.url}: {row.error}")

@@ -11,6 +11,8 @@ bodies base64-encoded by the C codec, headers RFC 2047-encoded by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import base64
 import uuid
 from email.header import Header
@@ -50,7 +52,7 @@ def _address(value: str) -> str:
 
 def digest_bytes(
     *, subject: str, sender: str, recipient: str, message_id: str, text: str, html: str,
-    extra_headers: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    extra_headers: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """multipart/alternative(text/plain, text/html); the chart is a table inside the HTML, so no image part."""
     alt = f"alt-{uuid.uuid4().hex}"

@@ -6,11 +6,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
-from radar.health import source_health
-from radar.settings import Settings
+from storage.health import source_health
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, OperatorAlert
 
@@ -22,9 +22,10 @@ def check_and_alert(settings: Settings, source: str) -> OperatorAlert | None:
         if not health.flagged(settings.fail_alert_runs):
             return None
         runs = s.exec(
-            select(CrawlRun).where(CrawlRun.source_name == source, CrawlRun.status.notin_(("running", "skipped"))).order_by(CrawlRun.id.desc()).limit(health.failing_streak)  # type: ignore[union-attr]
+            select(CrawlRun).where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped"))).order_by(col(CrawlRun.id).desc()).limit(health.failing_streak)
         ).all()
         first_failed = runs[-1].id
+        assert first_failed is not None  # a stored run
         alert = OperatorAlert(source_name=source, first_failed_run_id=first_failed, streak=health.failing_streak, error=health.last_error)
         s.add(alert)
         try:

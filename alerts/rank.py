@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from radar.paths import CONFIG_DIR
+from core.paths import CONFIG_DIR
 
 if TYPE_CHECKING:
     from alerts.select import DigestItem
@@ -43,7 +43,7 @@ def issuing_level(agency: str | None, region: str | None) -> str:
 
 def priority(item: "DigestItem") -> float:
     doc = item.document
-    score = LEVELS[issuing_level(doc.agency, doc.region)]
+    score: float = LEVELS[issuing_level(doc.agency, doc.region)]
     score += DOCTYPE_WEIGHT.get(doc.doctype or "", 0)
     score += 5 * len(item.labels)
     score += min(10, sum(item.primary.terms.values()))

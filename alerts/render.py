@@ -100,13 +100,14 @@ def render_digest(
     lang = language if language in LABELS else "zh"
     track_name = (lambda t: TRACKS_EN.get(t, t)) if lang == "en" else (lambda t: t)
     labels = LABELS[lang]
+    subject = subject_for(digest, lang)
     chart = WeeklyChart(digest.trend, str(labels["chart_caption"])) if digest.trend else None
     ctx = {
-        "digest": digest, "recipient": recipient, "public_url": public_url.rstrip("/"), "subject": subject_for(digest, lang),
+        "digest": digest, "recipient": recipient, "public_url": public_url.rstrip("/"), "subject": subject,
         "L": labels, "track_name": track_name, "links": links or {}, "chart": chart, "earlier": published_earlier(digest),
     }
     return RenderedDigest(
-        subject=ctx["subject"],
+        subject=subject,
         html=_HTML.get_template("digest.html.j2").render(**ctx),
         text=_TEXT.get_template("digest.txt.j2").render(**ctx),
     )

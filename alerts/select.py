@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.changes import SentenceChange, sentence_changes
 from alerts.period import Period
@@ -166,7 +166,7 @@ def load_candidates(session: Session, period: Period) -> list[Candidate]:
     by_version: dict[int, list[TrackLabel]] = {}
     ids = [v.id for v, _d in latest.values()]
     for chunk in range(0, len(ids), 500):
-        for lab in session.exec(select(TrackLabel).where(TrackLabel.version_id.in_(ids[chunk : chunk + 500]))).all():  # type: ignore[union-attr]
+        for lab in session.exec(select(TrackLabel).where(col(TrackLabel.version_id).in_(ids[chunk : chunk + 500]))).all():
             by_version.setdefault(lab.version_id, []).append(lab)
     out: list[Candidate] = []
     for ver, doc in latest.values():

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from alerts.tokens import TokenError, make_token, read_token
 from alerts.transport import PermanentSendError, TransientSendError, transport_for
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber, utcnow
 
@@ -108,7 +108,7 @@ def _resolve(names: list[str], known: dict[str, str], what: str) -> list[str]:
 
 def _regions(names: list[str]) -> list[str]:
     """Regions as filed (config/regions.yaml); a name that matches nothing is refused with a suggestion, not stored."""
-    from pipeline.region import UnknownRegion, canonical_region
+    from core.regions import UnknownRegion, canonical_region
 
     out: list[str] = []
     for n in names:

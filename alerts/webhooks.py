@@ -12,13 +12,13 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote_plus
 
 import httpx
-
-KINDS = ("wecom", "dingtalk", "feishu", "slack", "json")
 
 
 @dataclass
@@ -67,33 +67,63 @@ def feishu_sign(secret: str, timestamp_s: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode()
 
 
+WebhookBody = tuple[str, dict[str, Any]]  # (URL to post to, JSON body) before serialisation
+
+
+def _wecom(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
+    md = f"**{item.headline()}**\n" + "\n".join(f"> {ln}" for ln in item.lines()) + f"\n[原文链接]({item.url})"
+    return url, {"msgtype": "markdown", "markdown": {"content": md}}
+
+
+def _dingtalk(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
+    body = {"msgtype": "markdown", "markdown": {"title": item.title[:60], "text": f"### {item.headline()}\n" + "\n\n".join(item.lines()) + f"\n\n[原文链接]({item.url})"}}
+    if secret:
+        ts = int(now * 1000)
+        url = f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
+    return url, body
+
+
+def _feishu(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
+    body: dict[str, Any] = {"msg_type": "text", "content": {"text": _plain(item)}}
+    if secret:
+        ts = int(now)
+        body = {"timestamp": str(ts), "sign": feishu_sign(secret, ts), **body}
+    return url, body
+
+
+def _slack(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
+    return url, {"text": _plain(item), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*<{item.url}|{item.headline()}>*\n" + "\n".join(item.lines())}}]}
+
+
+def _json(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
+    return url, {"event": "release.changed" if item.changed else "release.new", **item.__dict__}
+
+
+def _plain(item: AlertItem) -> str:
+    return "\n".join([item.headline(), *item.lines(), item.url])
+
+
+# Webhook kinds: a channel's ``kind`` → the builder of its request body.  The CLI and the web accept exactly these keys.
+BUILDERS: Mapping[str, Callable[[str, str | None, AlertItem, float], WebhookBody]] = MappingProxyType({
+    "wecom": _wecom,
+    "dingtalk": _dingtalk,
+    "feishu": _feishu,
+    "slack": _slack,
+    "json": _json,
+})
+KINDS = tuple(BUILDERS)
+
+
 def build_request(kind: str, url: str, secret: str | None, item: AlertItem, now: float | None = None) -> tuple[str, bytes, dict[str, str]]:
     """(url, body, headers) for one alert; pure, so it is tested without a network."""
-    now = time.time() if now is None else now
-    text = "\n".join([item.headline(), *item.lines(), item.url])
-    body: dict[str, Any]
-    headers = {"Content-Type": "application/json; charset=utf-8"}
-    if kind == "wecom":
-        md = f"**{item.headline()}**\n" + "\n".join(f"> {ln}" for ln in item.lines()) + f"\n[原文链接]({item.url})"
-        body = {"msgtype": "markdown", "markdown": {"content": md}}
-    elif kind == "dingtalk":
-        body = {"msgtype": "markdown", "markdown": {"title": item.title[:60], "text": f"### {item.headline()}\n" + "\n\n".join(item.lines()) + f"\n\n[原文链接]({item.url})"}}
-        if secret:
-            ts = int(now * 1000)
-            url = f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
-    elif kind == "feishu":
-        body = {"msg_type": "text", "content": {"text": text}}
-        if secret:
-            ts = int(now)
-            body = {"timestamp": str(ts), "sign": feishu_sign(secret, ts), **body}
-    elif kind == "slack":
-        body = {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*<{item.url}|{item.headline()}>*\n" + "\n".join(item.lines())}}]}
-    elif kind == "json":
-        body = {"event": "release.changed" if item.changed else "release.new", **item.__dict__}
-    else:
+    builder = BUILDERS.get(kind)
+    if builder is None:
         raise ValueError(f"unknown webhook kind {kind!r}; use one of {KINDS}")
+    url, body = builder(url, secret, item, time.time() if now is None else now)
+    headers = {"Content-Type": "application/json; charset=utf-8"}
     raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
     if kind == "json" and secret:
+        # Signed over the exact bytes sent, so it is computed after serialisation.
         headers["X-Radar-Signature"] = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
     return url, raw, headers
 

@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline import cnfold
 
     passes = "C (pipeline/_textprep.c)" if cnfold._textprep is not None else "pure Python (C extension not built)"
-    print(f"taxonomy terms: {len(terms)}; matcher: {clf.backend}; whitespace/fold passes: {passes}")
+    print(f"taxonomy terms: {len(terms)}; matcher: ahocorasick_rs; whitespace/fold passes: {passes}")
     print(f"classifier: {fast_rate:,.0f} docs/s per core, CPU time ({fast / len(docs) * 1e6:,.0f} us/doc); {labelled} of {len(docs)} filed")
     print(f"            {len(docs) / fast_wall:,.0f} docs/s wall clock (lower when other processes share the cores)")
     print(f"baseline (str.count per term): {slow_rate:,.0f} docs/s ({slow / len(base_docs) * 1e6:,.0f} us/doc)")

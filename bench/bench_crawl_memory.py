@@ -34,8 +34,8 @@ from bench_incremental import run_cost  # noqa: E402
 from crawlbench import TreeRss, bench_source, build_varied_site, machine, run_raw_fetch, site_urls  # noqa: E402
 
 from demo.server import serve_sites  # noqa: E402
-from radar.settings import Settings  # noqa: E402
-from spiders.runner import run_crawl  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from crawl.runner import run_crawl  # noqa: E402
 
 GOAL_MB = 300
 

@@ -26,7 +26,7 @@ from aiosmtpd.controller import Controller  # noqa: E402
 
 from alerts.digest import run_digest  # noqa: E402
 from alerts.period import week_containing  # noqa: E402
-from radar.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage.db import get_engine, session_scope  # noqa: E402
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel  # noqa: E402
 

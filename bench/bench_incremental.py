@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import func, select  # noqa: E402
 
-from radar.settings import Settings  # noqa: E402
-from radar.sources import SourceConfig  # noqa: E402
-from spiders.runner import run_crawl  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.sources import SourceConfig  # noqa: E402
+from crawl.runner import run_crawl  # noqa: E402
 from storage.db import session_scope  # noqa: E402
 from storage.models import FetchLog  # noqa: E402
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-from radar.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage import models  # noqa: E402,F401
 from storage.db import dispose_engines, get_engine  # noqa: E402
 
@@ -76,7 +76,7 @@ def main() -> None:
         backends.append(("postgresql", os.environ["DATABASE_URL"]))
     schemas: list[str] = []
     for name, pg in backends:
-        def make() -> Settings:
+        def make(pg: str | None = pg) -> Settings:
             return _new_settings(pg, schemas)
 
         _migrate(make())  # imports and the revision scripts, once
@@ -84,7 +84,7 @@ def main() -> None:
         mig = _mean_ms(args.n, make, _migrate)
         at_head = make()
         _migrate(at_head)
-        reopen = _mean_ms(args.n, lambda: at_head, _migrate)
+        reopen = _mean_ms(args.n, lambda at_head=at_head: at_head, _migrate)
         print(f"{name:10s} new database: migrate {mig:7.1f} ms   create_all (baseline) {base:7.1f} ms   "
               f"ratio {mig / base:4.2f}   reopen at head {reopen:6.1f} ms")
     if schemas:

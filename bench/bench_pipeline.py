@@ -7,7 +7,7 @@ with demo.server.serve_sites, then in the same run:
 
 (a) baseline: a raw Scrapy spider, same Scrapy settings and politeness (delay 0,
     same concurrency), that downloads every page of the replica and discards it;
-(b) the full PolicyRadar crawl (spiders.runner.run_crawl: list → detail →
+(b) the full PolicyRadar crawl (crawl.runner.run_crawl: list → detail →
     attachments → extract → normalize → version → classify → store in SQLite),
     the spider in its fetch process and storage in the crawl process.
 
@@ -46,8 +46,8 @@ from bench_incremental import run_cost  # noqa: E402
 from crawlbench import TreeRss, bench_source, children_cpu, build_varied_site, machine, run_raw_fetch, site_urls  # noqa: E402
 
 from demo.server import serve_sites  # noqa: E402
-from radar.settings import Settings  # noqa: E402
-from spiders.runner import run_crawl  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from crawl.runner import run_crawl  # noqa: E402
 from storage.db import get_engine  # noqa: E402
 
 GOAL = 0.60

@@ -2,7 +2,7 @@
 
 Builds N documents (default 100,000, ~1,000 characters each, drawn from the
 taxonomy's terms and common policy wording), indexes them with
-web.search.reindex_all, then times ``web.search.search`` (first page of 20
+storage.search_index.reindex_all, then times ``web.search.search`` (first page of 20
 with the total, what the search page runs) for a mix of queries: track terms
 of 3-6 characters, two-character terms (氢能, 6G), two-term queries,
 a filtered query, and a term that matches nothing.
@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -34,9 +33,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from pipeline.taxonomy import load_taxonomy  # noqa: E402
-from radar.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage.db import get_engine  # noqa: E402
-from web.search import SearchFilters, ensure_index, reindex_all, search  # noqa: E402
+from storage.search_index import ensure_index  # noqa: E402
+from web.search import SearchFilters, search  # noqa: E402
 
 REGIONS = ["全国", "浙江", "广东", "北京", "上海", "杭州", "深圳", "广州", "江苏", "四川"]
 DOCTYPES = ["政策文件", "通知公告", "实施意见", "行动计划·方案", "政策解读", "研究报告", "征求意见稿"]

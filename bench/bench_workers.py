@@ -34,8 +34,8 @@ import yaml  # noqa: E402
 from sqlmodel import func, select  # noqa: E402
 
 from demo.server import serve_sites  # noqa: E402
-from radar.paths import DEMO_DIR  # noqa: E402
-from radar.settings import Settings  # noqa: E402
+from core.paths import DEMO_DIR  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from storage.db import dispose_engines, session_scope  # noqa: E402
 from storage.models import CrawlRun, FetchLog  # noqa: E402
 from workers.app import enqueue  # noqa: E402

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_incremental import build_site  # noqa: E402
-from radar.settings import Settings  # noqa: E402
-from radar.sources import SourceConfig  # noqa: E402
-from spiders.runner import scrapy_settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.sources import SourceConfig  # noqa: E402
+from crawl.runner import scrapy_settings  # noqa: E402
 
 CONCURRENCY = 8
 

@@ -65,7 +65,7 @@ def _container_text(html: str, css: str) -> str:
         el.getparent().remove(el)
     try:
         hits = root.cssselect(css) or root.cssselect(css, translator="xml")
-    except Exception:
+    except Exception:  # noqa: BLE001 - a truth selector cssselect cannot parse scores as an empty container
         hits = []
     return "\n".join(h.text_content() for h in hits)
 
@@ -131,7 +131,7 @@ def drafted_count(page: str, base: Path) -> tuple[int, str]:
     from scrapy.http import HtmlResponse
 
     from radar.source_tools import guess_source
-    from radar.sources import SourceConfig
+    from core.sources import SourceConfig
     from spiders.listing import ListFormatError, read_entries
 
     html = decode_html((base / page).read_bytes())

@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 import unicodedata
 from dataclasses import dataclass

@@ -107,7 +107,7 @@ def render(doc: PdfDoc, path: Path) -> None:
     sub = ParagraphStyle("sub", parent=body, firstLineIndent=0, fontSize=13)
     cell = ParagraphStyle("cell", parent=body, fontSize=10.5, leading=15, firstLineIndent=0, spaceAfter=0)
 
-    def furniture(canvas, _doc) -> None:  # type: ignore[no-untyped-def]
+    def furniture(canvas, _doc) -> None:
         canvas.saveState()
         canvas.setFont(FONT, 9)
         width, height = A4

@@ -93,10 +93,10 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._serve(True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(False)
 
 

@@ -184,12 +184,6 @@ class _Evidence:
             out += [(start, f * weight[i]) for i, start, _ in matches if i in weight and weight[i] >= min_weight]
         return out
 
-    def sentence_bounds(self) -> list[int]:
-        """Sentence ends, computed once and only when a quote is needed."""
-        if self.bounds is None:
-            self.bounds = _sentence_bounds(self.display)
-        return self.bounds
-
     def quotes(self, tracks: list[int]) -> dict[int, str]:
         """The quote of each filed track (see :func:`_quote`), in one pass over the hits for all of them.
 
@@ -241,7 +235,7 @@ class _Evidence:
 class Classifier:
     """Multi-label classifier driven by a taxonomy file."""
 
-    def __init__(self, taxonomy: Taxonomy, backend: str | None = None, version: str | None = None):
+    def __init__(self, taxonomy: Taxonomy, version: str | None = None):
         self.taxonomy = taxonomy
         # Which rules filed a label: the file's hash (see load); an in-memory taxonomy hashes its content.
         self.taxonomy_version = version or hashlib.sha256(taxonomy.model_dump_json().encode("utf-8")).hexdigest()[:16]
@@ -249,7 +243,7 @@ class Classifier:
         self._tracks = taxonomy.tracks
         self._subs: list[tuple[int, str, str]] = []  # global sub index -> (track index, id, name)
         self._entries: list[_Entry] = []
-        self._index = self._build(backend)
+        self._index = self._build()
         self._payloads: list[_Entry] = self._index.payloads
         self._order = {t.id: i for i, t in enumerate(self._tracks)}
         self._prepare_fast_path()
@@ -260,7 +254,7 @@ class Classifier:
         """Build a classifier from a taxonomy file (default ``config/tracks.yaml``)."""
         return cls(load_taxonomy(path), version=taxonomy_version(path))
 
-    def _build(self, backend: str | None) -> TermIndex:
+    def _build(self) -> TermIndex:
         spelled: dict[str, str] = {}
         targets: dict[str, dict[tuple[int, int], float]] = defaultdict(dict)
         vetoes: dict[str, set[int]] = defaultdict(set)
@@ -296,12 +290,7 @@ class Classifier:
                 _Entry.make(spelled.get(key, key), tg, tuple(sorted(vetoes.get(key, ()))), key[0] in _ASCII_ALNUM, key[-1] in _ASCII_ALNUM)
             )
             phrases[key] = self._entries[-1]
-        return TermIndex(phrases, backend)
-
-    @property
-    def backend(self) -> str:
-        """The string-matching engine in use."""
-        return self._index.backend
+        return TermIndex(phrases)
 
     # ---- classification ----------------------------------------------------------------------
     def classify(self, title: str, body: str, attachments: str = "") -> list[Label]:
@@ -608,9 +597,9 @@ def _apply_vetoes(
         vetoed[key].update(subs)
     out = []
     for key, (start, e, f) in zip(hit_keys, hits):
-        subs = vetoed.get(key)
-        if subs and any(si in subs for si, _ in e.sub_w):
-            e = e.without(frozenset(subs))
+        vetoed_subs = vetoed.get(key)
+        if vetoed_subs and any(si in vetoed_subs for si, _ in e.sub_w):
+            e = e.without(frozenset(vetoed_subs))
             if not e.track_w:
                 continue
         out.append((start, e, f))

@@ -24,9 +24,9 @@ from pathlib import Path
 try:  # the two passes in C (pipeline/_textprep.c); optional, the Python below is the reference
     from pipeline import _textprep
 except ImportError:  # pragma: no cover - an install without a C compiler
-    _textprep = None
+    _textprep = None  # type: ignore[assignment]  # the optional-module idiom
 if sys.byteorder != "little":  # pragma: no cover - the C fold writes native uint16, the matcher reads UTF-16-LE
-    _textprep = None
+    _textprep = None  # type: ignore[assignment]
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 

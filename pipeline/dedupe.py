@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Union
 try:  # optional C extension (pipeline/_textprep.c); an older build may lack minhash
     from pipeline import _textprep
 except ImportError:  # pragma: no cover - an install without a C compiler
-    _textprep = None
+    _textprep = None  # type: ignore[assignment]  # the optional-module idiom
 
 if TYPE_CHECKING:
     import numpy as np
@@ -88,7 +88,7 @@ Signature = bytes
 SignatureLike = Union[bytes, bytearray, memoryview, "array[int]", "np.ndarray"]
 
 
-def _c_minhash():  # type: ignore[no-untyped-def]
+def _c_minhash():
     """The C function, looked up per call so tests can take the extension away."""
     return getattr(_textprep, "minhash", None)
 
@@ -143,7 +143,7 @@ def _as_bytes(signature: SignatureLike) -> bytes:
     Buffers are taken in native order, which is little-endian on every host we
     run, exactly what numpy's ``tobytes()`` gave the code that stored the old values.
     """
-    data = signature if isinstance(signature, bytes) else memoryview(signature).cast("B").tobytes()
+    data = signature if isinstance(signature, bytes) else memoryview(signature).cast("B").tobytes()  # type: ignore[arg-type]  # numpy's stubs omit the buffer protocol
     if len(data) != _SIG_BYTES:
         raise ValueError(f"a signature is {_SIG_BYTES} bytes, got {len(data)}")
     return data

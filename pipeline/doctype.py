@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.cnfold import clean_whitespace, fold
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.yamlconfig import load_model
 
 DOCTYPES = ("政策文件", "征求意见稿", "行动计划·方案", "实施意见", "通知公告", "政策解读", "新闻动态", "研究报告")
 

@@ -31,7 +31,7 @@ def _fetch(url: str) -> tuple[bytes, str | None, str]:
 
 
 def _jsonable(obj: Any) -> Any:
-    if dataclasses.is_dataclass(obj):
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {k: _jsonable(v) for k, v in dataclasses.asdict(obj).items()}
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
@@ -74,7 +74,7 @@ def extract_command(target: str, as_json: bool, max_chars: int | None = None) ->
                 print(f"error: no such file: {target}", file=sys.stderr)
                 return 2
             data, ctype, url, name = path.read_bytes(), None, path.resolve().as_uri(), path.name
-    except Exception as exc:  # network errors, HTTP status, permissions
+    except Exception as exc:  # noqa: BLE001 - network errors, HTTP status, permissions: one message, exit 2
         print(f"error: cannot fetch {target}: {exc}", file=sys.stderr)
         return 2
 

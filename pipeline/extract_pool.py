@@ -131,7 +131,7 @@ def _work(data: bytes, filename: str, content_type: str | None, limits: ExtractL
         return _encode(exc)
     except MemoryError:
         return {"error": "extraction ran out of memory (RADAR_EXTRACT_MEMORY_MB); refused"}
-    except Exception as exc:  # a library bug on one odd file becomes a recorded error, not a dead pool
+    except Exception as exc:  # noqa: BLE001 - a library bug on one odd file becomes a recorded error, not a dead pool
         return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
 
 
@@ -200,7 +200,7 @@ class ExtractPool:
             except ProcessExpired as exc:  # pdfium aborts when an allocation fails under the memory limit
                 blob = {"error": f"extraction worker died (exit code {exc.exitcode}): memory limit of "
                         f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library"}
-            except Exception as exc:  # any other worker failure
+            except Exception as exc:  # noqa: BLE001 - any other worker failure
                 blob = {"error": f"extraction worker crashed: {type(exc).__name__}"}
             res = _decode(blob)
             self.cache.put(key, res)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.yamlconfig import load_model
 
 __all__ = ["BodyEdges", "DateRules", "EdgeRules", "ExtractionRules", "load_rules"]
 

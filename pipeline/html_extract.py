@@ -22,8 +22,9 @@ from pipeline.dates import parse_cn_date
 from pipeline.extraction_rules import load_rules
 from pipeline.textutil import clean_inline, to_simplified
 
-if TYPE_CHECKING:  # imported lazily: radar.sources pulls pydantic, not needed at runtime here
-    from radar.sources import DetailSelectors, SourceConfig
+if TYPE_CHECKING:  # imported lazily: core.sources pulls pydantic, not needed at runtime here
+    from core.release import Release
+    from core.sources import DetailSelectors, SourceConfig
 
 __all__ = ["HtmlExtract", "decode_html", "extract_html"]
 
@@ -104,9 +105,9 @@ def decode_html(body: bytes, *, declared: str | None = None, override: str | Non
         if text is not None:
             return text
     m = _META_CHARSET.search(body[:4096])
-    for enc in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
-        if enc and enc != "utf-8":
-            text = _strict(body, enc)
+    for guess in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
+        if guess and guess != "utf-8":
+            text = _strict(body, guess)
             if text is not None:
                 return text
     try:
@@ -422,7 +423,7 @@ def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
         hits = root.cssselect(css)
         # cssselect's HTML mode folds #ID case; retry case-sensitively before giving up
         return hits or root.cssselect(css, translator="xml")
-    except Exception:  # bad selector in a source config: fall back to generic extraction
+    except Exception:  # noqa: BLE001 - bad selector in a source config: fall back to generic extraction
         return []
 
 
@@ -515,9 +516,9 @@ def _clean_doc_number(value: str | None) -> str | None:
     return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
 
 
-def extract_release_page(item: dict[str, Any], source: "SourceConfig") -> HtmlExtract:
+def extract_release_page(item: "Release", source: "SourceConfig") -> HtmlExtract:
     """A crawled release's page (the spider's item), decoded with the source's encoding rules, then extracted."""
-    return extract_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
+    return extract_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
 
 
 def extract_page(body: bytes, url: str, declared: str | None = None, override: str | None = None,

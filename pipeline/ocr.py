@@ -28,13 +28,13 @@ def available() -> bool:
     """True when an OCR engine can run here; callers flag items instead of dropping them when not."""
     try:
         import rapidocr_onnxruntime  # noqa: F401
-    except Exception:
+    except Exception:  # noqa: BLE001 - onnxruntime fails in many ways on a machine without its libraries
         return False
     return True
 
 
 @lru_cache(maxsize=1)
-def _engine():  # type: ignore[no-untyped-def]
+def _engine():
     from rapidocr_onnxruntime import RapidOCR
 
     return RapidOCR()

@@ -392,7 +392,9 @@ def extract_mht(data: bytes, *, kind: str = "mht", filename: str = "") -> Attach
     msg = message_from_bytes(data, policy=policy.default)
     for part in msg.walk():
         if part.get_content_type() == "text/html":
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):
+                payload = b""
             charset = part.get_content_charset()
             from pipeline.html_extract import decode_html, extract_html
 

@@ -100,7 +100,7 @@ def fix_chars(s: str) -> str:
 # ------------------------------------------------------------------ reading pages
 
 
-def _open_pdfium(data: bytes):  # type: ignore[no-untyped-def]
+def _open_pdfium(data: bytes):
     import pypdfium2 as pdfium
 
     try:
@@ -116,14 +116,14 @@ def _open_pdfium(data: bytes):  # type: ignore[no-untyped-def]
         raise ExtractionError(f"PDF cannot be opened: {exc}") from exc
 
 
-def _object_types(page) -> Counter[int]:  # type: ignore[no-untyped-def]
+def _object_types(page) -> Counter[int]:
     import pypdfium2.raw as raw
 
     n = raw.FPDFPage_CountObjects(page.raw)
     return Counter(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) for i in range(n))
 
 
-def _pdfium_lines(tp, height: float) -> list[Line]:  # type: ignore[no-untyped-def]
+def _pdfium_lines(tp, height: float) -> list[Line]:
     """Visual lines from pdfium's own line segmentation, each boxed by its first and last glyph.
 
     One text call per page plus two glyph-box calls per line keeps this at
@@ -169,7 +169,7 @@ _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _SPACE = re.compile(" ")
 
 
-def _drop_generated_spaces(tp, text: str) -> str:  # type: ignore[no-untyped-def]
+def _drop_generated_spaces(tp, text: str) -> str:
     """Remove spaces pdfium invented from glyph gaps next to CJK or inside numbers; keep written ones.
 
     pdfium synthesises a space wherever two glyphs sit far apart — justified
@@ -195,7 +195,7 @@ def _drop_generated_spaces(tp, text: str) -> str:  # type: ignore[no-untyped-def
     return text if chars is None else "".join(chars)
 
 
-def _pdfium_rect_lines(tp, height: float) -> list[Line]:  # type: ignore[no-untyped-def]
+def _pdfium_rect_lines(tp, height: float) -> list[Line]:
     """Slower path: pdfium's text rectangles merged into lines by vertical overlap."""
     segs = []
     for i in range(tp.count_rects()):
@@ -243,7 +243,7 @@ def _x_collides(group: list[Line], s: Line) -> bool:
     return any(min(g.x1, s.x1) - max(g.x0, s.x0) > 2 for g in group)
 
 
-def _plumber_tables(plumber_pdf, index: int, tp, height: float) -> list[Table]:  # type: ignore[no-untyped-def]
+def _plumber_tables(plumber_pdf, index: int, tp, height: float) -> list[Table]:
     """Ruled tables on one page: pdfplumber finds the grid, pdfium reads each cell.
 
     Cell text comes from pdfium (same engine as the body) because pdfminer's
@@ -253,7 +253,7 @@ def _plumber_tables(plumber_pdf, index: int, tp, height: float) -> list[Table]: 
     out = []
     try:
         found = page.find_tables()
-    except Exception as exc:  # a malformed page must not sink the document
+    except Exception as exc:  # noqa: BLE001 - a malformed page must not sink the document
         log.debug("table finder failed on page %d: %s", index + 1, exc)
         return []
     for t in found:
@@ -341,7 +341,7 @@ def read_layout(data: bytes, *, want_tables: bool = True, max_pages: int | None 
         info = {}
         try:
             info = {k: v for k, v in pdf.get_metadata_dict().items() if v}
-        except Exception:
+        except Exception:  # noqa: BLE001 - metadata is a bonus; a broken info dict must not lose the text
             pass
     finally:
         pdf.close()
@@ -350,12 +350,12 @@ def read_layout(data: bytes, *, want_tables: bool = True, max_pages: int | None 
     return pages, info
 
 
-def _open_plumber(data: bytes):  # type: ignore[no-untyped-def]
+def _open_plumber(data: bytes):
     try:
         import pdfplumber
 
         return pdfplumber.open(BytesIO(data))
-    except Exception as exc:  # pdfium read it; tables are a bonus, not a requirement
+    except Exception as exc:  # noqa: BLE001 - pdfium read it; tables are a bonus, not a requirement
         log.debug("pdfplumber cannot open the file: %s", exc)
         return None
 
@@ -599,7 +599,7 @@ def _mode(values: list[int]) -> int:
 
 def _line_pitch(pages: list[PageLayout]) -> float | None:
     """Typical baseline-to-baseline distance of body text on this document."""
-    gaps = []
+    gaps: list[float] = []
     for p in pages:
         ls = sorted(p.lines, key=lambda ln: ln.top)
         gaps.extend(round(b.top - a.top, 0) for a, b in zip(ls, ls[1:]) if 0 < b.top - a.top < 80)
@@ -672,7 +672,7 @@ def extract_pdf(data: bytes, limits: "ExtractLimits | None" = None) -> Attachmen
             for p in scanned:
                 try:
                     ocr.ocr_page(data, p)
-                except Exception as exc:  # OCR failing on one page must not lose the others
+                except Exception as exc:  # noqa: BLE001 - OCR failing on one page must not lose the others
                     warnings.append(f"OCR failed on page {p.number}: {exc}")
                     continue
                 if p.ocr_confidence is not None:

@@ -34,13 +34,14 @@ from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
 from pipeline.summarize import release_summary
-from radar.settings import Settings
-from radar.sources import SourceConfig
-from web.search import PendingIndex, document_fields, ensure_index, index_document
+from core.release import AttachmentPayload, Release
+from core.settings import Settings
+from core.sources import SourceConfig
+from storage.search_index import PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_returning_id
-from spiders.dbretry import transient
+from storage.dbretry import transient
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Job:
     """A release ready to be written: the spider's item, what extraction made of it (None for a 304), and the
     caller's extra writes for the same transaction."""
 
-    item: dict[str, Any]
+    item: Release
     ex: "_Extracted | None"
     also: Callable[[Session], None] | None = None
 
@@ -71,7 +72,6 @@ class _Extracted:
 
     title: str
     body: str
-    attachments_text: str
     full_text: str
     meta: dict[str, Any]
     attachments: list[dict[str, Any]]
@@ -104,7 +104,7 @@ class PagePipeline:
         self.index.flush()
         self.pool.close()
 
-    def process(self, item: dict[str, Any], source: SourceConfig, run_id: int | None,
+    def process(self, item: Release, source: SourceConfig, run_id: int | None,
                 also: Callable[[Session], None] | None = None) -> Outcome:
         """Read and store one release in a transaction of its own (``prepare`` then ``store``).
 
@@ -115,20 +115,20 @@ class PagePipeline:
             return job
         return self.store([job], source, run_id)[0]
 
-    def prepare(self, item: dict[str, Any], source: SourceConfig, also: Callable[[Session], None] | None = None) -> "Job | Outcome":
+    def prepare(self, item: Release, source: SourceConfig, also: Callable[[Session], None] | None = None) -> "Job | Outcome":
         """Everything about a release that needs no write: extraction, classification, fingerprints.
 
         A failed Outcome when there is nothing to store (no body, or extraction failed).  Separate from
         ``store`` so a crawl extracts releases in several threads and writes them a group per transaction.
         """
-        url = item["url"]
-        if item.get("not_modified"):
+        url = item.url
+        if item.not_modified:
             return Job(item, None, also)
-        if item.get("body") is None:
-            return Outcome("failed", errors=[f"{url}: {item.get('error') or 'no content'}"])
+        if item.body is None:
+            return Outcome("failed", errors=[f"{url}: {item.error or 'no content'}"])
         try:
             ex = self._extract(item, source)
-        except Exception as exc:  # noqa: BLE001 - one bad page must not end the crawl
+        except Exception as exc:
             log.exception("extraction failed for %s", url)
             return Outcome("failed", errors=[f"{url}: extraction failed: {type(exc).__name__}: {exc}"])
         return Job(item, ex, also)
@@ -145,7 +145,7 @@ class PagePipeline:
         the caller retries for the whole group), the group is rolled back and
         each release is written on its own, so only that one fails.
         """
-        order = sorted(range(len(jobs)), key=lambda i: jobs[i].item["url"])
+        order = sorted(range(len(jobs)), key=lambda i: jobs[i].item.url)
         try:
             with write_turn(self.settings.db_url), session_scope(self.settings) as s:
                 written = {i: self._write(s, jobs[i], source, run_id) for i in order}
@@ -155,7 +155,7 @@ class PagePipeline:
             log.warning("a group of %d releases was rolled back (%s); writing them one by one", len(jobs), exc)
             return [self._store_alone(job, source, run_id) for job in jobs]
         outcomes = []
-        for i, job in enumerate(jobs):
+        for i in range(len(jobs)):
             outcome, index_row = written[i]
             if index_row is not None:  # committed: now its search index row may be written
                 assert outcome.document_id is not None
@@ -166,15 +166,15 @@ class PagePipeline:
     def _store_alone(self, job: "Job", source: SourceConfig, run_id: int | None) -> Outcome:
         try:
             return self.store([job], source, run_id)[0]
-        except Exception as exc:  # noqa: BLE001 - raised again by the caller's retry when transient
+        except Exception as exc:
             if transient(exc):
                 raise
-            log.exception("storing %s failed", job.item["url"])
-            return Outcome("failed", errors=[f"{job.item['url']}: {type(exc).__name__}: {exc}"], unstored=True)
+            log.exception("storing %s failed", job.item.url)
+            return Outcome("failed", errors=[f"{job.item.url}: {type(exc).__name__}: {exc}"], unstored=True)
 
     def _write(self, s: Session, job: "Job", source: SourceConfig, run_id: int | None) -> tuple[Outcome, tuple[str, str, str] | None]:
         if job.ex is None:
-            outcome, index_row = self._touch_in(s, source, job.item["url"]), None
+            outcome, index_row = self._touch_in(s, source, job.item.url), None
         else:
             status, doc_id, index_row = self._store(s, job.item, source, job.ex, run_id)
             outcome = Outcome(status, doc_id, [f"{a['url']}: {a['error']}" for a in job.ex.attachments if a.get("error")])
@@ -203,20 +203,20 @@ class PagePipeline:
             return s.exec(q.order_by(Attachment.id.desc())).first()  # type: ignore[union-attr]
 
     # ---- extract + normalize ----------------------------------------------------------------
-    def _extract(self, item: dict[str, Any], source: SourceConfig) -> _Extracted:
+    def _extract(self, item: Release, source: SourceConfig) -> _Extracted:
         noise = [re.compile(p) for p in source.noise_patterns]
         # The page in an extraction worker when one is free (this process is the crawl's busiest), here otherwise.
-        pending_page = self.pool.try_submit_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
+        pending_page = self.pool.try_submit_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
         attachments: list[dict[str, Any]] = []
-        pending: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        for att in item.get("attachments", []):
+        pending: list[tuple[dict[str, Any], AttachmentPayload]] = []
+        for att in item.attachments:
             rec = _attachment_record(att)
             seen = None
-            if att.get("not_modified"):
-                seen = self._known_extraction(url=att["url"])
+            if att.not_modified:
+                seen = self._known_extraction(url=att.url)
                 if seen is None:
                     rec["error"] = "server answered 304 for an attachment we never stored"
-            elif att.get("data") is not None and not att.get("error"):
+            elif att.data is not None and not att.error:
                 seen = self._known_extraction(sha256=rec["sha256"])
                 if seen is None:
                     pending.append((rec, att))
@@ -224,7 +224,7 @@ class PagePipeline:
                 rec.update(kind=seen.kind, text=seen.text, page_count=seen.page_count, sha256=seen.sha256, bytes=seen.bytes)
             attachments.append(rec)
         # All of a release's new files at once, across the pool's worker processes.
-        results = self.pool.map([(att["data"], rec["filename"], att.get("content_type")) for rec, att in pending])
+        results = self.pool.map([(att.data or b"", rec["filename"], att.content_type) for rec, att in pending])
         for (rec, _att), got in zip(pending, results):
             if isinstance(got, ExtractionError):
                 rec["error"] = f"{rec['filename']}: {got}"
@@ -234,13 +234,13 @@ class PagePipeline:
             if got.warnings:
                 rec["warnings"] = "; ".join(got.warnings)
         page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
-        labels = {a["url"]: a.get("label") for a in item.get("attachments", [])}
+        labels = {a.url: a.label for a in item.attachments}
         texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
-        title = (page.title or item.get("list_title") or item["url"]).strip()
+        title = (page.title or item.list_title or item.url).strip()
         body = normalize_text(page.text, noise)
         att_text = "\n".join(texts)
         full = normalize_text("\n".join([title, body, att_text]), noise)
-        published = page.published or (parse_cn_date(item["list_date"]) if item.get("list_date") else None)
+        published = page.published or (parse_cn_date(item.list_date) if item.list_date else None)
         meta = {
             "agency": page.agency or source.agency,
             "doc_number": page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None),
@@ -250,14 +250,14 @@ class PagePipeline:
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
         return _Extracted(
-            title, body, att_text, full, meta, attachments,
+            title, body, full, meta, attachments,
             labels=self.classifier.classify(title, body, att_text),
             summary=release_summary(title, body, att_text, doctype=meta["doctype"]),
             signature=story_signature(body + "\n" + att_text),
         )
 
     # ---- version/diff + classify + store ----------------------------------------------------
-    def _store(self, s: Session, item: dict[str, Any], source: SourceConfig, ex: _Extracted,
+    def _store(self, s: Session, item: Release, source: SourceConfig, ex: _Extracted,
                run_id: int | None) -> tuple[str, int, tuple[str, str, str] | None]:
         """Write one release in the caller's transaction; (status, document id, a new document's search index row).
 
@@ -274,13 +274,13 @@ class PagePipeline:
                   "published": m["published"], "doctype": m["doctype"], "last_seen": now}
         # Another process may store the same page right now: the database decides who creates the document,
         # and the row lock (held to commit) makes reading the latest version and numbering the next one atomic.
-        doc_id = insert_returning_id(conn, DOC, {"source_name": source.name, "url": item["url"], "first_seen": now,
+        doc_id = insert_returning_id(conn, DOC, {"source_name": source.name, "url": item.url, "first_seen": now,
                                                  "current_version": 0, "is_draft": False, **fields}, ("source_name", "url"))
         created = doc_id is not None
         previous = None
         draft_id = None
         if not created:
-            doc_id, draft_id = conn.execute(_LOCK_DOCUMENT, {"source": source.name, "url": item["url"]}).one()
+            doc_id, draft_id = conn.execute(_LOCK_DOCUMENT, {"source": source.name, "url": item.url}).one()
             # A document this transaction created has no versions, fingerprints or attachments yet: no need to ask.
             previous = conn.execute(_LATEST_VERSION, {"doc": doc_id}).first()
         assert doc_id is not None
@@ -358,18 +358,18 @@ _ATTACHMENT_EXISTS = select(ATTACHMENT.c.id).where(
 )
 
 
-def _attachment_record(att: dict[str, Any]) -> dict[str, Any]:
-    data: bytes | None = att.get("data")
-    name = unquote(PurePosixPath(urlsplit(att["url"]).path).name) or "attachment"
+def _attachment_record(att: AttachmentPayload) -> dict[str, Any]:
+    data = att.data
+    name = unquote(PurePosixPath(urlsplit(att.url).path).name) or "attachment"
     return {
-        "url": att["url"],
+        "url": att.url,
         "filename": name,
-        "content_type": att.get("content_type"),
+        "content_type": att.content_type,
         "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
         "bytes": len(data) if data is not None else 0,
         "kind": None,
         "text": "",
         "page_count": None,
-        "error": att.get("error"),
+        "error": att.error,
         "warnings": None,
     }

@@ -6,6 +6,11 @@ web UI, the feeds and the next digest would file old and new releases by
 different rules.  Only *current* versions are refiled: older versions are
 history, and nothing reads their labels for filing.
 
+The same pass refreshes each current version's digest summary
+(``pipeline.summarize``): summaries, like labels, are written at crawl time
+by rules that improve, and an archive summarised by older rules (the first
+characters, salutations and all) should read like new releases.
+
 Rows are updated in place where a track stays (its id does not change, so
 consumers that page labels by id, such as the CSV/JSON exports, see no
 churn), deleted where a track is lost and inserted where one is gained.
@@ -28,8 +33,9 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from pipeline.classify import Classifier
+from pipeline.summarize import release_summary
 from pipeline.label_rows import label_row
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion, TrackLabel
 
@@ -55,6 +61,7 @@ class ReclassifyReport:
     taxonomy_version: str
     documents: int = 0  # current versions refiled
     unchanged: int = 0  # same tracks as before (evidence and version may still have been refreshed)
+    summaries: int = 0  # current versions whose digest summary was rewritten
     before: Counter[str] = field(default_factory=Counter)  # track -> documents before
     after: Counter[str] = field(default_factory=Counter)
     gained: Counter[str] = field(default_factory=Counter)  # track -> documents newly filed under it
@@ -142,6 +149,11 @@ def _refile(
     assert doc.id is not None and ver.id is not None
     body, attachments = split_stored_text(ver.title, ver.text)
     new = clf.classify(ver.title, body, attachments)
+    summary = release_summary(ver.title, body, attachments, doctype=doc.doctype)
+    if summary != ver.summary:
+        ver.summary = summary
+        s.add(ver)
+        report.summaries += 1
     order = {t.name: i for i, t in enumerate(clf.taxonomy.tracks)}
     before = tuple(sorted({lab.track for lab in old}, key=lambda t: order.get(t, len(order))))
     after = tuple(lb.track for lb in sorted(new, key=lambda lb: order[lb.track]))

@@ -15,11 +15,9 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from pipeline.cnfold import clean_whitespace, fold
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.regions import Regions, load_regions
 
 _ISSUER_SUFFIX = (
     r"(?:人民政府|人民政府办公厅|办公厅|办公室|发展和改革委员会|发展改革委|发改委|经济和信息化厅|经济和信息化局|经信厅|经信局|"
@@ -29,41 +27,11 @@ _HEAD = 300
 _TAIL = 200
 
 
-class Province(BaseModel):
-    """A province-level region with the cities and districts we recognise in it."""
-
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    abbr: str | None = None  # the one-character 简称 (粤): understood in subscribers' input, never searched for in text
-    full: str
-    municipality: bool = False
-    cities: list[str] = Field(default_factory=list)
-    domains: list[str] = Field(default_factory=list)  # the portal's domain; subdomains belong to the region too
-
-
-class Regions(BaseModel):
-    """The regions file."""
-
-    model_config = ConfigDict(extra="forbid")
-    national: str = "全国"
-    national_issuers: list[str] = Field(default_factory=list)
-    provinces: list[Province]
-    region_cities: list[str] = Field(default_factory=list)
-    city_domains: dict[str, list[str]] = Field(default_factory=dict)
-
-
 class _Resolver:
     def __init__(self, regions: Regions):
         self.regions = regions
         self.parent: dict[str, str] = {}  # any place name (folded) -> region it is filed under
-        names: dict[str, str] = {}
-        region_cities = set(regions.region_cities)
-        for p in regions.provinces:
-            for alias in {p.name, p.full}:
-                names[fold(alias)] = p.name
-            for city in p.cities:
-                names[fold(city)] = city if city in region_cities else p.name
-                names[fold(city + "市")] = names[fold(city)]
+        names = {fold(place): region for place, region in regions.place_names().items()}
         self.names = names
         alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
         self.place_re = re.compile(alternation)
@@ -107,78 +75,9 @@ class _Resolver:
 
 @lru_cache(maxsize=4)
 def _resolver(path: str) -> _Resolver:
-    return _Resolver(load_model(Path(path), Regions, expand_env=False))
+    return _Resolver(load_regions(path))
 
 
 def detect_region(text: str, default: str | None = None, *, regions_path: str | Path | None = None) -> str | None:
     """The province (e.g. 浙江) or listed city (e.g. 深圳) a release is from, 全国 for national bodies, else ``default``."""
     return _resolver(str(regions_path or CONFIG_DIR / "regions.yaml")).detect(text, default)
-
-
-class UnknownRegion(ValueError):
-    """A region name that is not in config/regions.yaml; ``suggestion`` is the likely intended one, if any."""
-
-    def __init__(self, name: str, suggestion: str | None):
-        self.name, self.suggestion = name, suggestion
-        hint = f"，是否指“{suggestion}”？/ did you mean {suggestion}?" if suggestion else "；可用省份简称如 浙江、广东，或 全国 / use e.g. 浙江, 广东 or 全国"
-        super().__init__(f"未知地区 / unknown region {name!r}{hint}")
-
-
-def region_names(*, regions_path: str | Path | None = None) -> list[str]:
-    """The regions documents are filed under, in the file's order: 全国, the provinces, then the listed cities."""
-    r = _resolver(str(regions_path or CONFIG_DIR / "regions.yaml")).regions
-    return [r.national, *(p.name for p in r.provinces), *r.region_cities]
-
-
-def canonical_region(name: str, *, regions_path: str | Path | None = None) -> str:
-    """The filed name for what a subscriber typed (浙江省 → 浙江, 深圳市 → 深圳), or UnknownRegion with a suggestion.
-
-    Only exact names and official full names are accepted silently: a
-    subscription that quietly means something else than typed is worse than a
-    question.  Abbreviations (粤), districts (海淀) and near misses come back as
-    a suggestion instead.
-    """
-    resolver = _resolver(str(regions_path or CONFIG_DIR / "regions.yaml"))
-    regions = resolver.regions
-    filed = region_names(regions_path=regions_path)
-    typed = name.strip()
-    if typed in filed:
-        return typed
-    for p in regions.provinces:
-        if typed == p.full:
-            return p.name
-    if typed.endswith("市") and typed[:-1] in regions.region_cities:
-        return typed[:-1]
-    raise UnknownRegion(typed, _suggest(resolver, filed, typed))
-
-
-def _suggest(resolver: _Resolver, filed: list[str], typed: str) -> str | None:
-    import difflib
-
-    for p in resolver.regions.provinces:
-        if typed in (p.abbr, p.name + "省", p.name + "市"):
-            return p.name
-    place = resolver.names.get(fold(typed)) or resolver.names.get(fold(typed.rstrip("市区县")))
-    if place:  # a district or a city filed under its province
-        return place
-    close = difflib.get_close_matches(typed, filed, n=1, cutoff=0.5)
-    if close:
-        return close[0]
-    fulls = {p.full: p.name for p in resolver.regions.provinces}
-    close = difflib.get_close_matches(typed, list(fulls), n=1, cutoff=0.5)
-    return fulls[close[0]] if close else None
-
-
-def region_for_host(host: str, *, regions_path: str | Path | None = None) -> str | None:
-    """The region whose government domain ``host`` is or belongs to (jxt.zj.gov.cn → 浙江), else None.
-
-    The longest matching domain wins, so a city portal is not taken for its province.
-    """
-    r = _resolver(str(regions_path or CONFIG_DIR / "regions.yaml")).regions
-    host = host.lower().rstrip(".")
-    best: tuple[int, str] | None = None
-    pairs = [(d, p.name) for p in r.provinces for d in p.domains] + [(d, c) for c, ds in r.city_domains.items() for d in ds]
-    for domain, region in pairs:
-        if (host == domain or host.endswith("." + domain)) and (best is None or len(domain) > best[0]):
-            best = (len(domain), region)
-    return best[1] if best else None

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.yamlconfig import load_model
 
 __all__ = ["Summarizer", "key_figure", "release_summary", "split_sentences", "summarize_document"]
 

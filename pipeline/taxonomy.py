@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import load_model
+from core.paths import CONFIG_DIR
+from core.yamlconfig import load_model
 
 DEFAULT_TAXONOMY = CONFIG_DIR / "tracks.yaml"
 

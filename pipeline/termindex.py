@@ -4,11 +4,8 @@ Hundreds of terms times ``str.count`` would rescan a page hundreds of times;
 an Aho-Corasick automaton scans it once.  Leftmost-longest matching is also
 what makes exclusion phrases work: "量子之歌" swallows the "量子" inside it.
 
-Backends, fastest first: ``ahocorasick_rs`` (Rust, a DFA: about 3x faster
-than pyahocorasick on Chinese text, whose root node has hundreds of
-children), ``pyahocorasick`` (C), and as a last resort one compiled regex
-alternation, longest alternatives first, which yields the same matches.
-
+The automaton is ``ahocorasick_rs`` (Rust, a DFA: about 3x faster than
+pyahocorasick on Chinese text, whose root node has hundreds of children).
 With ``ahocorasick_rs`` the text is scanned as UTF-16-LE bytes by a byte DFA:
 two bytes per Chinese character instead of three in UTF-8, and byte offsets
 halve to character offsets with no conversion.  A match at an odd offset
@@ -19,59 +16,30 @@ matches are exactly those of the ``str`` scan).
 
 from __future__ import annotations
 
-import re
 from operator import itemgetter
 from typing import Any
 
-try:  # pragma: no cover - exercised by whichever is installed
-    import ahocorasick_rs as _rs
-except ImportError:  # pragma: no cover
-    _rs = None
-try:  # pragma: no cover
-    import ahocorasick as _ac
-except ImportError:  # pragma: no cover
-    _ac = None
+import ahocorasick_rs as _rs
 
-BACKENDS = ("ahocorasick_rs", "pyahocorasick", "regex")
 _START = itemgetter(1)
 _ODD = (1).__and__
 
 
 class TermIndex:
-    """Maps folded phrases to payloads; ``scan`` lists non-overlapping leftmost-longest matches."""
+    """Maps folded phrases to payloads; ``scan_indexes`` lists non-overlapping leftmost-longest matches."""
 
     _rs16: Any = None
 
-    def __init__(self, phrases: dict[str, Any], backend: str | None = None):
+    def __init__(self, phrases: dict[str, Any]):
         if not phrases:
             raise ValueError("no phrases to index")
-        if backend is None:
-            backend = "ahocorasick_rs" if _rs is not None else "pyahocorasick" if _ac is not None else "regex"
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}")
-        self.backend = backend
         keys = list(phrases)
         self._payloads = [phrases[k] for k in keys]
-        if backend == "ahocorasick_rs":
-            if _rs is None:
-                raise ImportError("ahocorasick_rs is not installed")
-            kind, dfa = _rs.MatchKind.LeftmostLongest, _rs.Implementation.DFA
-            self._rs = _rs.AhoCorasick(keys, matchkind=kind, implementation=dfa)
-            encoded = [k.encode("utf-16-le", "surrogatepass") for k in keys]
-            if all(len(b) == 2 * len(k) for b, k in zip(encoded, keys)):  # BMP-only phrases
-                self._rs16 = _rs.BytesAhoCorasick(encoded, matchkind=kind, implementation=dfa)
-        elif backend == "pyahocorasick":
-            if _ac is None:
-                raise ImportError("pyahocorasick is not installed")
-            auto = _ac.Automaton()
-            for i, k in enumerate(keys):
-                auto.add_word(k, (len(k), i))
-            auto.make_automaton()
-            self._auto = auto
-        else:
-            self._index_of = {k: i for i, k in enumerate(keys)}
-            ordered = sorted(keys, key=lambda p: (-len(p), p))
-            self._regex = re.compile("|".join(re.escape(p) for p in ordered))
+        kind, dfa = _rs.MatchKind.LeftmostLongest, _rs.Implementation.DFA
+        self._rs = _rs.AhoCorasick(keys, matchkind=kind, implementation=dfa)
+        encoded = [k.encode("utf-16-le", "surrogatepass") for k in keys]
+        if all(len(b) == 2 * len(k) for b, k in zip(encoded, keys)):  # BMP-only phrases
+            self._rs16 = _rs.BytesAhoCorasick(encoded, matchkind=kind, implementation=dfa)
 
     @property
     def payloads(self) -> list[Any]:
@@ -90,15 +58,4 @@ class TermIndex:
                 found = self._rs16.find_matches_as_indexes(utf16)
                 if not any(map(_ODD, map(_START, found))):
                     return [(i, s >> 1, e >> 1) for i, s, e in found]
-            return self._rs.find_matches_as_indexes(text)
-        if self.backend == "ahocorasick_rs":
-            return self._rs.find_matches_as_indexes(text)
-        if self.backend == "pyahocorasick":
-            return [(i, last - size + 1, last + 1) for last, (size, i) in self._auto.iter_long(text)]
-        idx = self._index_of
-        return [(idx[m.group()], m.start(), m.end()) for m in self._regex.finditer(text)]
-
-    def scan(self, text: str) -> list[tuple[int, int, Any]]:
-        """Matches as (start, end_exclusive, payload), in text order, never overlapping."""
-        pl = self._payloads
-        return [(s, e, pl[i]) for i, s, e in self.scan_indexes(text)]
+        return self._rs.find_matches_as_indexes(text)

@@ -54,7 +54,7 @@ def join_cjk(left: str, right: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
+def _t2s():
     from opencc import OpenCC
 
     return OpenCC("t2s")

@@ -12,10 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from core.settings import Settings
+from core.status_words import RUN_STATUS_ZH
+from core.yamlconfig import ConfigError
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
-from radar.settings import Settings
-from radar.status_words import RUN_STATUS_ZH
-from radar.yamlconfig import ConfigError
 
 app = typer.Typer(cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
@@ -91,10 +91,10 @@ def _crawl_table(results: list) -> Table:
 @app.command()
 def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Crawl sources now (each in its own process) and store what is new or changed."""
-    from radar.progress import CrawlProgressView
+    from crawl.progress import CrawlProgressView
 
     try:
-        from radar.crawl import crawl_sources
+        from crawl.launcher import crawl_sources
 
         with CrawlProgressView() as view:
             results = crawl_sources(_settings(), sources or None, progress=view.update)
@@ -102,7 +102,7 @@ def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enab
         _fail(f"invalid source config:\n{exc}")
         return
     except KeyError as exc:
-        from radar.known_sources import known_sources
+        from core.known_sources import known_sources
 
         demo = sorted(k.config.name for k in known_sources(_settings()) if k.demo and k.config.name in (sources or []))
         hint = f"\n{', '.join(demo)}: 演示来源，请运行 `radar demo`（或在网页 /sources 上重新抓取）/ demo sources: run `radar demo`" if demo else ""
@@ -156,7 +156,7 @@ def digest(
             return
         console.print(f"预览已写入 / preview written: {path} and {path.with_suffix('.html')}", highlight=False)
         return
-    from radar.progress import DigestProgressView
+    from crawl.progress import DigestProgressView
 
     with DigestProgressView() as view:
         report = run_digest(settings, p, only=to or None, frequency=frequency, dry_run=dry_run, progress=view.update)
@@ -195,7 +195,7 @@ def _known_subscribers(settings: Settings, emails: list[str]) -> None:
 
 
 def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
-                        frequency: str, immediate: str, language: str, skip_empty: bool):  # type: ignore[no-untyped-def]
+                        frequency: str, immediate: str, language: str, skip_empty: bool):
     from alerts.subscriptions import Preferences
 
     return Preferences(
@@ -319,23 +319,29 @@ def subscribers_remove(email: str) -> None:
 @webhooks_app.command("add")
 def webhooks_add(
     email: str,
-    kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json"),
-    url: str = typer.Option(..., help="The webhook URL the chat tool gave you."),
+    kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json | apprise"),
+    url: str = typer.Option(..., help="The webhook URL the chat tool gave you, or any Apprise URL (ntfy://, tgram://, …) for --kind apprise."),
     secret: Optional[str] = typer.Option(None, help="Signing secret (DingTalk 加签, Feishu 签名校验, or HMAC for json)."),
 ) -> None:
     """Attach a webhook channel to a subscriber; it receives their immediate alerts."""
     from sqlmodel import select
 
-    from alerts.webhooks import KINDS
-    from radar.netpolicy import BlockedAddress, check_url
+    from alerts.notify import CHANNEL_KINDS
+    from core.netpolicy import BlockedAddress, check_url
     from storage.db import session_scope
     from storage.models import Subscriber, WebhookChannel
 
     settings = _settings()
-    if kind not in KINDS:
-        _fail(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind not in CHANNEL_KINDS:
+        _fail(f"unknown kind {kind!r}; use one of {', '.join(CHANNEL_KINDS)}")
         return
-    if not url.startswith(("https://", "http://")):
+    if kind == "apprise":
+        import apprise
+
+        if not apprise.Apprise().add(url):
+            _fail("not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
+            return
+    elif not url.startswith(("https://", "http://")):
         _fail("url must be http(s)")
         return
     try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
@@ -384,7 +390,7 @@ def webhooks_remove(channel_id: int = typer.Argument(..., help="The id shown by 
 def webhooks_test(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
     """Send one sample alert to a webhook channel now and show the answer."""
     from alerts.webhooks import AlertItem, WebhookError, send
-    from radar.netpolicy import BlockedAddress, guarded_client
+    from core.netpolicy import BlockedAddress, guarded_client
     from storage.db import session_scope
     from storage.models import WebhookChannel
 
@@ -428,7 +434,7 @@ def webhooks_list() -> None:
 @sources_app.command("validate")
 def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defaults to RADAR_SOURCES_DIR / config/sources.")) -> None:
     """Check every source YAML offline; errors name file, line and field."""
-    from radar.sources import load_sources
+    from core.sources import load_sources
 
     d = directory or _settings().sources_dir
     if not d.is_dir():
@@ -445,8 +451,8 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
 @sources_app.command("list")
 def sources_list() -> None:
     """Configured sources (and the demo's, after `radar demo`) with their health state, last success, failed requests, items/week."""
-    from radar.health import FAILED, NEVER, PARTIAL, source_health
-    from radar.known_sources import known_sources
+    from core.known_sources import known_sources
+    from storage.health import FAILED, NEVER, PARTIAL, source_health
     from storage.db import session_scope
 
     settings = _settings()
@@ -483,7 +489,7 @@ def sources_list() -> None:
 def sources_check(name: str) -> None:
     """Fetch the first list page and one detail page now and show what would be extracted."""
     from radar.source_tools import check_source
-    from radar.sources import load_sources
+    from core.sources import load_sources
 
     settings = _settings()
     try:
@@ -547,7 +553,7 @@ def sources_new(
     except (httpx.HTTPError, ValueError) as exc:
         _fail(f"{url}: {exc}")
         return
-    from radar.netpolicy import BlockedAddress, check_url
+    from core.netpolicy import BlockedAddress, check_url
 
     try:
         check_url(str(resp.url), allow_private=False)
@@ -625,12 +631,12 @@ def history(
         table = Table(title="抓取历史 / crawl history")
         for col in ("run", "source", f"开始（{tz}）", "结束", "状态", "请求", "新增", "更新", "未变", "错误"):
             table.add_column(col)
-        q = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+        runs = select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)  # type: ignore[union-attr]
         if source:
-            q = q.where(CrawlRun.source_name == source)
+            runs = runs.where(CrawlRun.source_name == source)
         if start:
-            q = q.where(CrawlRun.started_at >= start)
-        for r in s.exec(q).all():
+            runs = runs.where(CrawlRun.started_at >= start)
+        for r in s.exec(runs).all():
             table.add_row(
                 str(r.id), r.source_name, local_time(r.started_at, tz, "%Y-%m-%d %H:%M:%S"),
                 local_time(r.finished_at, tz, "%H:%M:%S"), RUN_STATUS_ZH.get(r.status, r.status),
@@ -694,7 +700,8 @@ def reclassify(
     scope = "".join([f" source={source}" if source else "", f" since={day:%Y-%m-%d}" if day else ""])
     console.print(
         f"重新分类 / reclassified {report.documents} 篇 documents{scope} with taxonomy {report.taxonomy_version} "
-        f"({settings.taxonomy_path.name}); 变动 moved: {report.moved}, 未变 unchanged: {report.unchanged}",
+        f"({settings.taxonomy_path.name}); 变动 moved: {report.moved}, 未变 unchanged: {report.unchanged}; "
+        f"摘要更新 summaries rewritten: {report.summaries}",
         highlight=False, soft_wrap=True,
     )
     if not report.documents:
@@ -733,7 +740,7 @@ def extract(
 @app.command()
 def jobs() -> None:
     """Scheduled jobs and their next run times."""
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
@@ -762,7 +769,7 @@ def serve(
     """The service: scheduler (each source's crawl, weekly Monday 08:00 and daily digests) plus the web UI."""
     import threading
 
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
@@ -835,7 +842,7 @@ def worker(
 @app.command()
 def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
     """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from workers.app import enqueue as send
 
     settings = _settings()
@@ -863,7 +870,7 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
     from radar.demo import DEMO_EMAIL, run_demo
 
-    from radar.progress import CrawlProgressView
+    from crawl.progress import CrawlProgressView
 
     settings = _settings()
     try:

@@ -17,8 +17,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from radar.settings import Settings
-from radar.yamlconfig import ConfigError
+from core.settings import Settings
+from core.yamlconfig import ConfigError
 
 
 class UsageProblem(Exception):

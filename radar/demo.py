@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,14 +18,13 @@ from datetime import datetime, timezone
 from alerts.digest import DigestReport, last_digest_end, run_digest
 from alerts.period import since
 from alerts.subscriptions import subscribe
-from radar.crawl import crawl_sources
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from spiders.runner import CrawlResult
+from crawl.launcher import crawl_sources
+from core.paths import DEMO_DIR
+from core.settings import Settings
+from crawl.demo_sources import PORT_FILE, demo_settings
+from crawl.runner import CrawlResult
 
 DEMO_EMAIL = "analyst@example.com"
-PORT_FILE = "demo-port"  # in the data dir: the port the demo's URLs were crawled on (URLs identify documents)
-_env_lock = threading.Lock()  # RADAR_DEMO_URL is process-wide: one expansion of the demo sources at a time
 
 
 @dataclass
@@ -36,10 +34,6 @@ class DemoResult:
     crawls: list[CrawlResult]
     digest: DigestReport
     changed: list[tuple[str, str, str]] = field(default_factory=list)  # (title, url, change summary)
-
-
-def demo_settings(base: Settings) -> Settings:
-    return base.model_copy(update={"sources_dir": DEMO_DIR / "sources"})
 
 
 def run_demo(base: Settings, port: int = 8765, progress: Callable[[Any], None] | None = None) -> DemoResult:
@@ -72,52 +66,6 @@ def run_demo(base: Settings, port: int = 8765, progress: Callable[[Any], None] |
     marker.write_text(str(run_number))
     (settings.data_dir / PORT_FILE).write_text(str(port))
     return DemoResult(run_number, edited, crawls, report, _changed_docs([c.run_id for c in crawls], settings))
-
-
-def demo_port(settings: Settings) -> int:
-    """The port the demo served its sites on in this data dir (8765 unless `radar demo --port` said otherwise)."""
-    try:
-        return int((settings.data_dir / PORT_FILE).read_text().strip())
-    except (OSError, ValueError):
-        return 8765
-
-
-def demo_port_free(settings: Settings) -> bool:
-    """Whether a re-crawl can serve the demo sites again (a running `radar demo` holds the port)."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the demo server does: a finished demo's TIME_WAITs do not count
-        try:
-            sock.bind(("127.0.0.1", demo_port(settings)))
-        except OSError:
-            return False
-    return True
-
-
-def crawl_demo_source(base: Settings, name: str) -> CrawlResult:
-    """Re-crawl one demo source: serve the data dir's replica copy on the demo's port for the length of the crawl.
-
-    The web page's re-crawl button uses it, so the demo's sources behave like
-    any other after `radar demo` instead of failing against a server that is gone.
-    """
-    from demo.server import serve_sites
-    from radar.crawl import crawl_one
-    from radar.sources import load_sources
-
-    settings = demo_settings(base)
-    with serve_sites(settings.data_dir / "demo-sites", port=demo_port(settings)) as base_url:
-        with _env_lock:
-            previous = os.environ.get("RADAR_DEMO_URL")
-            os.environ["RADAR_DEMO_URL"] = base_url
-            try:
-                source = next(s for s in load_sources(settings.sources_dir) if s.name == name)
-            finally:
-                if previous is None:
-                    os.environ.pop("RADAR_DEMO_URL", None)
-                else:
-                    os.environ["RADAR_DEMO_URL"] = previous
-        return crawl_one(settings, source)
 
 
 def _changed_docs(run_ids: list[int], settings: Settings) -> list[tuple[str, str, str]]:

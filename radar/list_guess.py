@@ -185,7 +185,7 @@ def _item_selector(sel: Selector, group: list[etree._Element]) -> str | None:
     for expr in candidates:
         try:
             found = sel.xpath(expr[6:]) if expr.startswith("xpath:") else sel.css(expr)
-        except Exception:  # a class name cssselect cannot parse
+        except Exception:  # noqa: BLE001 - a class name cssselect (or an XPath lxml) cannot parse
             continue
         hits = [h.root for h in found if isinstance(h.root, etree._Element) and _links(h.root)]
         if len(hits) == len(group) and set(hits) == wanted:
@@ -290,7 +290,7 @@ def _inline_guess(html: str) -> InlineGuess | None:
         dates = _pick(rows, lambda v: isinstance(v, str) and bool(DATE.search(v)))
         if not links or not titles:
             continue
-        def mean_len(k: str) -> float:
+        def mean_len(k: str, rows: list[dict[str, object]] = rows) -> float:
             return sum(len(str(r.get(k, ""))) for r in rows) / len(rows)
 
         # a headline, not an abstract: a title-named key first, then the longest field of headline length

@@ -19,8 +19,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from radar.settings import Settings
-from radar.sources import SourceConfig
+from core.settings import Settings
+from core.sources import SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +31,12 @@ GRACE_SECONDS = None  # run however late: a missed weekly digest is sent (once, 
 
 def crawl_job(source_name: str) -> None:
     """Scheduled entry point for one source's crawl: crawl here, or (RADAR_EXECUTOR=celery) hand it to a worker."""
-    from radar.crawl import crawl_sources
+    from crawl.launcher import crawl_sources
 
     settings = Settings()
     if settings.executor == "celery":
         from workers.app import enqueue
-        from workers.lease import reap_expired
+        from storage.lease import reap_expired
 
         reap_expired(settings)  # runs of workers that died are closed even if no worker restarts
         log.info("crawl %s enqueued as task %s", source_name, enqueue(settings, [source_name])[0])

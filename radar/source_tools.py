@@ -7,7 +7,6 @@ crawl, so they answer in a second and touch no stored state.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -16,8 +15,8 @@ from parsel import Selector
 from scrapy.http import HtmlResponse, TextResponse
 
 from pipeline.html_extract import HtmlExtract, decode_html, extract_html
+from core.sources import SourceConfig
 from radar.list_guess import guess_list
-from radar.sources import SourceConfig
 from spiders.listing import ListEntry, ListFormatError, read_entries, select
 
 _DATE = re.compile(r"(19|20)\d{2}\s*[-/.年]\s*\d{1,2}(\s*[-/.月]\s*\d{1,2})?")
@@ -38,7 +37,7 @@ class CheckReport:
 
 def _not_a_detail_page(url: str, list_url: str, source: SourceConfig) -> str | None:
     """Why a list entry cannot be the previewed detail page (an attachment, another site, the home page), or None."""
-    from radar.sources import redirect_domains
+    from core.sources import redirect_domains
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -86,7 +85,7 @@ def _fetch_as_configured(client: httpx.Client, url: str, source: SourceConfig, k
 def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -> CheckReport:
     url = source.start_urls[0]
     report = CheckReport(url)
-    from radar.netpolicy import guarded_client
+    from core.netpolicy import guarded_client
 
     with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
         try:
@@ -188,7 +187,8 @@ def guess_region(host: str, agency: str, title: str) -> str:
     (miit.gov.cn) and everything else default to 全国, which the operator
     should confirm.  Names and domains are data in config/regions.yaml.
     """
-    from pipeline.region import detect_region, region_for_host
+    from core.regions import region_for_host
+    from pipeline.region import detect_region
 
     return detect_region(agency) or region_for_host(host) or detect_region(title) or "全国"
 

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from radar.netpolicy import BlockedAddress, check_url
+from core.netpolicy import BlockedAddress, check_url
 
 if TYPE_CHECKING:
-    from radar.sources import SourceConfig
+    from core.sources import SourceConfig
 
 log = logging.getLogger(__name__)
 

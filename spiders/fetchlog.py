@@ -7,13 +7,12 @@ response, including redirects and every retry, and each download exception.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scrapy import Spider
 from scrapy.http import Request, Response
 
-if TYPE_CHECKING:
-    from spiders.fetch_process import StoreLink
+from spiders.storage_link import StorageLink
 
 
 class FetchLogMiddleware:
@@ -27,7 +26,7 @@ class FetchLogMiddleware:
         return cls(crawler)
 
     @property
-    def recorder(self) -> "StoreLink":
+    def recorder(self) -> StorageLink:
         # The spider owns the recorder; settings are deep-copied by Scrapy and cannot carry it.
         return self.crawler.spider.recorder
 
@@ -45,7 +44,7 @@ class FetchLogMiddleware:
                 "status": response.status,
                 "bytes": len(body),
                 "duration_ms": _latency_ms(request),
-                "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
+                "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1") or None,
                 "content_hash": digest,
             },
             response.status, headers, body if digest else None,

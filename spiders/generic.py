@@ -18,14 +18,17 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from radar.sources import SourceConfig
-from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
+from core.release import AttachmentPayload, Release
+from core.sources import SourceConfig
+from spiders.listing import ListEntry, ListFormatError, read_entries, read_sitemap
+from spiders.pagination import ListPage, next_page
+from spiders.storage_link import StorageLink
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +38,7 @@ class GenericSpider(scrapy.Spider):
 
     name = "generic"
 
-    def __init__(self, source: SourceConfig, recorder: Any, run_id: int | None = None, **kwargs: Any):
+    def __init__(self, source: SourceConfig, recorder: StorageLink, run_id: int | None = None, **kwargs: Any):
         super().__init__(name=source.name, **kwargs)
         self.source = source
         self.recorder = recorder
@@ -44,6 +47,7 @@ class GenericSpider(scrapy.Spider):
         self.include = [re.compile(p) for p in source.include_patterns]
         self.exclude = [re.compile(p) for p in source.exclude_patterns]
         self.list_errors: list[str] = []
+        self._cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in source.cookies.items()}
         self.known_streak: dict[str, int] = {}
         self.skipped_known = 0
         # List pages may be fetched conditionally only when no known page is due for a re-check:
@@ -82,7 +86,7 @@ class GenericSpider(scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
             meta["handle_httpstatus_list"] = [304]
-        return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self.source.cookies), meta=meta, **kwargs)
+        return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self._cookies), meta=meta, **kwargs)
 
     def _list_request(self, url: str, page: int, first: str) -> Request:
         kwargs: dict[str, Any] = {}
@@ -178,30 +182,7 @@ class GenericSpider(scrapy.Spider):
         return datetime.now(timezone.utc) - last >= timedelta(days=days)
 
     def _next_page(self, response: Response, page: int, first: str) -> str | None:
-        pag = self.source.pagination
-        if page >= pag.max_pages:
-            return None
-        if pag.type == "template" and pag.url_template:
-            return urljoin(first, pag.url_template.format(n=pag.start + page - 1))
-        if pag.type == "next" and pag.next_selector:
-            href = select(response, pag.next_selector).get()
-            return response.urljoin(href.strip()) if href and href.strip() not in ("#", "javascript:;") else None
-        if pag.type == "createpage" and isinstance(response, TextResponse):
-            info = create_page_info(response.text)
-            if info is None:
-                if page == 1:
-                    self.list_errors.append(f"{response.url}: no createPageHTML(...) call found for pagination")
-                return None
-            total, prefix, ext = info
-            return urljoin(first, f"{prefix}_{page}.{ext}") if page < total else None
-        if pag.type == "query" and pag.param:
-            parts = urlsplit(first)
-            query = dict(parse_qsl(parts.query, keep_blank_values=True))
-            query[pag.param] = str(pag.start + page * pag.step)
-            return urlunsplit(parts._replace(query=urlencode(query)))
-        if pag.type == "body":
-            return first
-        return None
+        return next_page(ListPage(response, page, first, self.source.pagination, self.list_errors))
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -215,21 +196,21 @@ class GenericSpider(scrapy.Spider):
     def parse_detail(self, response: Response, list_title: str | None, list_date: str | None) -> Iterator[Any]:
         if response.status == 304:
             item = self._item(response.url, list_title, list_date)
-            item["not_modified"] = True
+            item.not_modified = True
             yield item
             return
         if not response.body.strip():
             yield self._item(response.url, list_title, list_date, error=f"empty page ({len(response.body)} bytes)")
             return
         if not isinstance(response, TextResponse) or not _looks_like_html(response):
-            ctype = response.headers.get("Content-Type", b"").decode(errors="replace")
+            ctype = (response.headers.get("Content-Type") or b"").decode(errors="replace")
             yield self._item(response.url, list_title, list_date, error=f"not an HTML page (Content-Type {ctype or 'missing'})")
             return
         item = self._item(response.url, list_title, list_date)
-        item["body"] = response.body
-        item["declared_encoding"] = _header_charset(response)
-        item["status"] = response.status
-        item["validators"] = _validators(response)
+        item.body = response.body
+        item.declared_encoding = _header_charset(response)
+        item.status = response.status
+        item.validators = _validators(response)
         links: list[tuple[str, str]] = []
         seen: set[str] = set()
         for a in response.css("a[href]"):
@@ -245,7 +226,7 @@ class GenericSpider(scrapy.Spider):
             links.append((url, label))
         yield from self._next_attachment(item, links)
 
-    def _next_attachment(self, item: dict[str, Any], pending: list[tuple[str, str]]) -> Iterator[Any]:
+    def _next_attachment(self, item: Release, pending: list[tuple[str, str]]) -> Iterator[Any]:
         if not pending:
             yield item
             return
@@ -258,26 +239,23 @@ class GenericSpider(scrapy.Spider):
             priority=10,  # finish releases already started before opening new ones
         )
 
-    def parse_attachment(self, response: Response, item: dict[str, Any], pending: list, label: str) -> Iterator[Any]:
-        item["attachments"].append(
-            {
-                "url": response.url,
-                "label": label,
-                "data": None if response.status == 304 else response.body,
-                "not_modified": response.status == 304,
-                "content_type": response.headers.get("Content-Type", b"").decode("latin-1") or None,
-                "validators": _validators(response),
-                "error": None,
-            }
+    def parse_attachment(self, response: Response, item: Release, pending: list[tuple[str, str]], label: str) -> Iterator[Any]:
+        item.attachments.append(
+            AttachmentPayload(
+                url=response.url,
+                label=label,
+                data=None if response.status == 304 else response.body,
+                not_modified=response.status == 304,
+                content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
+                validators=_validators(response),
+            )
         )
         yield from self._next_attachment(item, pending)
 
     def attachment_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         kw = request.cb_kwargs
-        kw["item"]["attachments"].append(
-            {"url": _original_url(request), "label": kw["label"], "data": None, "content_type": None, "error": _failure_text(failure)}
-        )
+        kw["item"].attachments.append(AttachmentPayload(url=_original_url(request), label=kw["label"], error=_failure_text(failure)))
         yield from self._next_attachment(kw["item"], kw["pending"])
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
@@ -285,20 +263,8 @@ class GenericSpider(scrapy.Spider):
         kw = request.cb_kwargs
         yield self._item(_original_url(request), kw.get("list_title"), kw.get("list_date"), error=_failure_text(failure))
 
-    def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> dict[str, Any]:
-        return {
-            "source": self.source.name,
-            "url": url,
-            "list_title": list_title,
-            "list_date": list_date,
-            "body": None,
-            "declared_encoding": None,
-            "status": None,
-            "attachments": [],
-            "validators": None,
-            "not_modified": False,
-            "error": error,
-        }
+    def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> Release:
+        return Release(source=self.source.name, url=url, list_title=list_title, list_date=list_date, error=error)
 
 
 def _looks_like_html(response: TextResponse) -> bool:
@@ -323,7 +289,7 @@ def _validators(response: Response) -> tuple[str | None, str | None]:
 
 
 def _header_charset(response: Response) -> str | None:
-    ctype = response.headers.get("Content-Type", b"").decode("latin-1")
+    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1")
     m = re.search(r"charset=([\w-]+)", ctype, re.I)
     return m.group(1) if m else None
 

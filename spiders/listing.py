@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -16,7 +16,8 @@ from typing import Any
 from parsel import Selector, SelectorList
 from scrapy.http import Response, TextResponse
 
-from radar.sources import ApiList, ListSelectors, SourceConfig
+from core.registry import complete
+from core.sources import ApiList, ListFormat, ListSelectors, SourceConfig
 
 
 @dataclass
@@ -165,10 +166,10 @@ def read_feed(response: Response) -> Iterator[ListEntry]:
         if link:
             yield ListEntry(response.urljoin(link), _clean(item.xpath("title/text()").get()), _rfc822(item.xpath("pubDate/text()").get()))
     for entry in sel.xpath("//entry"):
-        link = entry.xpath("link[@rel='alternate']/@href").get() or entry.xpath("link/@href").get()
-        if link:
+        href = entry.xpath("link[@rel='alternate']/@href").get() or entry.xpath("link/@href").get()
+        if href:
             date = entry.xpath("published/text()").get() or entry.xpath("updated/text()").get()
-            yield ListEntry(response.urljoin(link.strip()), _clean(entry.xpath("title/text()").get()), (date or "")[:10] or None)
+            yield ListEntry(response.urljoin(href.strip()), _clean(entry.xpath("title/text()").get()), (date or "")[:10] or None)
 
 
 def read_sitemap(response: Response) -> tuple[list[ListEntry], list[str]]:
@@ -197,24 +198,45 @@ def create_page_info(text: str) -> tuple[int, str, str] | None:
     return int(m.group(1)), m.group(3), m.group(4)
 
 
-def read_entries(response: Response, source: SourceConfig) -> list[ListEntry]:
-    """Dispatch on the source's format; raises ListFormatError for unreadable responses."""
-    if source.format == "html":
-        if not isinstance(response, TextResponse):
-            raise ListFormatError("list page is not HTML")
+def _html_list(response: Response, source: SourceConfig) -> list[ListEntry]:
+    if not isinstance(response, TextResponse):
+        raise ListFormatError("list page is not HTML")
+    assert source.list is not None
+    return list(read_html(response, source.list))
+
+
+def _json_list(response: Response, source: SourceConfig) -> list[ListEntry]:
+    assert source.api is not None
+    if source.api.html:
+        # An HTML fragment inside JSON (e.g. MIIT's page-builder "unit" API): the list: selectors read it.
+        fragment = dot_path(_json(response), source.api.html)
+        if not isinstance(fragment, str):
+            raise ListFormatError(f"api.html path {source.api.html!r} is not a string in the response")
         assert source.list is not None
-        return list(read_html(response, source.list))
-    if source.format == "json":
-        assert source.api is not None
-        if source.api.html:
-            # An HTML fragment inside JSON (e.g. MIIT's page-builder "unit" API): the list: selectors read it.
-            fragment = dot_path(_json(response), source.api.html)
-            if not isinstance(fragment, str):
-                raise ListFormatError(f"api.html path {source.api.html!r} is not a string in the response")
-            assert source.list is not None
-            return list(read_html(_fragment(response, fragment), source.list))
-        return list(read_json(response, source.api))
-    if source.format == "feed":
-        return list(read_feed(response))
+        return list(read_html(_fragment(response, fragment), source.list))
+    return list(read_json(response, source.api))
+
+
+def _feed_list(response: Response, _source: SourceConfig) -> list[ListEntry]:
+    return list(read_feed(response))
+
+
+def _sitemap_list(response: Response, _source: SourceConfig) -> list[ListEntry]:
     entries, _children = read_sitemap(response)
     return entries
+
+
+ListReader = Callable[[Response, SourceConfig], list[ListEntry]]
+
+# List formats: the source's ``format`` → its reader (vocabulary: core/sources.py ListFormat).
+LIST_READERS: Mapping[str, ListReader] = complete("list format", ListFormat, {
+    "html": _html_list,
+    "json": _json_list,
+    "feed": _feed_list,
+    "sitemap": _sitemap_list,
+})
+
+
+def read_entries(response: Response, source: SourceConfig) -> list[ListEntry]:
+    """The entries of a list page in the source's format; raises ListFormatError for unreadable responses."""
+    return LIST_READERS[source.format](response, source)

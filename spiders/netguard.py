@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 
-from radar.netpolicy import BlockedAddress, check_url
-from radar.sources import redirect_domains
+from core.netpolicy import BlockedAddress, check_url
+from core.sources import redirect_domains
 
 
 class RefusedRequest(IgnoreRequest):

@@ -70,7 +70,7 @@ class SharedSlotDownloadHandler(HTTP11DownloadHandler):
         try:
             while (wait := self.slots.try_take(host, self.delay)) > 0:
                 await sleep(wait)
-        except Exception as exc:  # redis down: fall back to the per-process delay rather than stop crawling
+        except Exception as exc:  # noqa: BLE001 - redis down: fall back to the per-process delay rather than stop crawling
             # Given up for the rest of this crawl: an unreachable Redis would otherwise cost a timeout per request.
             log.warning("shared politeness slots unavailable (%s); this crawl keeps only its own delay", exc)
             self.slots = None

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, ClassVar, Protocol
 from urllib.parse import unquote, urlsplit
 
-from radar.settings import Settings
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,12 @@ log = logging.getLogger(__name__)
 class ArchiveStore(Protocol):
     """A flat namespace of immutable files addressed by POSIX-style keys ("warc/miit/run-000001.warc.gz")."""
 
-    url: str
-    remote: bool  # files are written locally first (spool) and uploaded when finished
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def remote(self) -> bool:
+        """Files are written locally first (spool) and uploaded when finished."""
 
     def local_path(self, key: str) -> Path | None:
         """Where a writer may append to ``key`` directly, or None for a remote store (then: spool and ``put_file``)."""

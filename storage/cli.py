@@ -11,7 +11,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-from radar.settings import Settings
+from core.settings import Settings
 
 db_app = typer.Typer(help="Database schema migrations (Alembic).", no_args_is_help=True)
 console = Console(highlight=False)

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.migrate import ensure_head
 
 _engines: dict[str, Engine] = {}
@@ -32,7 +32,7 @@ def small_page_caches(kib: int = 256) -> None:
     _page_cache_kib = kib
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets the web UI read while a crawl writes; busy_timeout rides out short locks.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout=30000")
@@ -45,7 +45,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.close()
 
 
-def _wal(cur, wait: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def _wal(cur, wait: float = 30.0) -> None:
     """Switch a database to WAL, or see that another connection already did.
 
     On a brand-new file another process may be migrating it under a write

@@ -58,7 +58,7 @@ BASELINE = "0001"  # the schema that create_all built before migrations existed
 _LOCK_KEY = 0x7261646172  # "radar": PostgreSQL advisory lock id for migrating (database-wide: CREATE EXTENSION is too)
 # Tables in the database that the models do not describe and migrations must neither compare nor drop.
 _FOREIGN_TABLES = ("apscheduler_jobs",)  # APScheduler's SQLAlchemyJobStore creates and owns it
-_SEARCH_PREFIX = "docsearch"  # search index (web/search.py): raw DDL (FTS5 / pg_trgm), not in the metadata
+_SEARCH_PREFIX = "docsearch"  # search index (storage/search_index.py): raw DDL (FTS5 / pg_trgm), not in the metadata
 # A line that may assign `revision` / `down_revision` at module level; ast decides whether it does.
 _LINK_LINE = re.compile(r"^(?:revision|down_revision)\b")
 _NOT_LITERAL = object()  # an id computed by code: only importing the file (Alembic) can tell
@@ -242,7 +242,7 @@ def schema_differences(connection: Connection) -> list[Any]:
 def _sqlite_migration_engine(url: str) -> Engine:
     engine = create_engine(url, poolclass=NullPool)
 
-    def on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    def on_connect(dbapi_conn, _record) -> None:
         # SQLAlchemy emits BEGIN itself (below), so DDL is transactional and the lock is taken up front.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()

@@ -25,6 +25,7 @@ def _statement(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[
     clause) for every row cost more Python than the INSERT itself, once per
     release stored.
     """
+    stmt: sqlite.Insert | postgresql.Insert
     if dialect == "sqlite":
         stmt = sqlite.insert(table)
     elif dialect == "postgresql":

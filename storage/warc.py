@@ -32,7 +32,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.archive import ArchiveStore, open_store, spool_dir
 from storage.db import session_scope
 from storage.models import ArchivedPayload, CrawlRun
@@ -91,7 +91,7 @@ class RunWarc:
         """Append one record without touching the database: a revisit of ``original`` (url, WARC date) if given.
 
         Returns the ArchivedPayload row to store for a full record, so a batch
-        writer (spiders.auditlog) can store many in one transaction.
+        writer (crawl.store_process.auditlog) can store many in one transaction.
         """
         writer = self._open()
         assert self._fh is not None
@@ -142,7 +142,7 @@ def upload_spooled(settings: Settings, only: str | None = None) -> list[str]:
             store.put_file(key, path)
             path.unlink(missing_ok=True)
             done.append(key)
-        except Exception:  # noqa: BLE001 - the crawl is over either way; the file waits for the next run
+        except Exception:
             log.exception("uploading %s to %s failed; kept in %s", key, store.url, path)
     return done
 

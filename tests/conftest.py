@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
+from core.paths import DEMO_DIR
+from core.settings import Settings
 
 PG_URL = os.environ.get("RADAR_TEST_DATABASE_URL")
 

@@ -29,10 +29,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.render import cn_date
 from pipeline.taxonomy import Taxonomy, load_taxonomy
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine
 from web import security
-from web.search import ensure_index
+from storage.search_index import ensure_index
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -106,7 +106,7 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
-    from radar.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH
+    from core.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH
 
     env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
     env.globals["delivery_status"] = lambda status: DELIVERY_STATUS_ZH.get(status, status)
@@ -114,7 +114,7 @@ def _make_env(settings: Settings) -> Environment:
 
 
 def state(request: Request) -> WebState:
-    return request.app.state.web  # type: ignore[no-any-return]
+    return request.app.state.web
 
 
 def is_admin(request: Request) -> bool:

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from alerts.period import Period, week_containing
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, Source, TrackLabel, utcnow
@@ -66,7 +67,7 @@ def current_labels(session: Session, doc_ids: list[int]) -> dict[int, list[Track
             select(TrackLabel)
             .join(DocumentVersion, DocumentVersion.id == TrackLabel.version_id)  # type: ignore[arg-type]
             .join(Document, Document.id == TrackLabel.document_id)  # type: ignore[arg-type]
-            .where(TrackLabel.document_id.in_(ids), DocumentVersion.version_no == Document.current_version)  # type: ignore[union-attr]
+            .where(col(TrackLabel.document_id).in_(ids), DocumentVersion.version_no == Document.current_version)
         ).all()
         for lab in rows:
             out.setdefault(lab.document_id, []).append(lab)
@@ -79,10 +80,10 @@ def source_titles(session: Session) -> dict[str, str]:
     return {s.name: s.title for s in session.exec(select(Source)).all()}
 
 
-def _doc_query(f: DocFilters) -> Any:
+def _doc_query(f: DocFilters) -> SelectOfScalar[Document]:
     q = select(Document)
     if f.track or f.subtrack:
-        cond = [TrackLabel.document_id == Document.id, DocumentVersion.version_no == Document.current_version]
+        cond: list[Any] = [TrackLabel.document_id == Document.id, DocumentVersion.version_no == Document.current_version]
         if f.track:
             cond.append(TrackLabel.track_id == f.track)
         if f.subtrack:
@@ -111,7 +112,7 @@ def list_documents(session: Session, f: DocFilters, page: int = 1, per_page: int
         q.order_by(Document.published.desc().nulls_last(), Document.id.desc())  # type: ignore[union-attr]
         .offset((max(page, 1) - 1) * per_page).limit(per_page)
     ).all()
-    labels = current_labels(session, [d.id for d in docs])  # type: ignore[misc]
+    labels = current_labels(session, [d.id for d in docs if d.id is not None])  # stored rows: never None
     titles = source_titles(session)
     return int(total), [DocRow(d, labels.get(d.id, []), titles.get(d.source_name, d.source_name)) for d in docs]  # type: ignore[arg-type]
 
@@ -121,13 +122,15 @@ def iter_documents(session: Session, f: DocFilters, batch: int = 500) -> Any:
     after = 0
     titles = source_titles(session)
     while True:
-        docs = session.exec(_doc_query(f).where(Document.id > after).order_by(Document.id).limit(batch)).all()  # type: ignore[arg-type]
+        docs = session.exec(_doc_query(f).where(col(Document.id) > after).order_by(col(Document.id)).limit(batch)).all()
         if not docs:
             return
-        labels = current_labels(session, [d.id for d in docs])  # type: ignore[misc]
+        labels = current_labels(session, [d.id for d in docs if d.id is not None])
         for d in docs:
             yield DocRow(d, labels.get(d.id, []), titles.get(d.source_name, d.source_name))  # type: ignore[arg-type]
-        after = docs[-1].id  # type: ignore[assignment]
+        last = docs[-1].id
+        assert last is not None  # stored rows have ids
+        after = last
 
 
 def regions(session: Session) -> list[str]:
@@ -192,7 +195,7 @@ def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int
     for p, counts in zip(periods, per_week):
         label = f"{p.start.astimezone().month}/{p.start.astimezone().day}" if p is not periods[-1] else "本周"
         trend.append((label, {k: len(v) for k, v in counts.items()}))
-    latest_docs = session.exec(select(Document).order_by(Document.first_seen.desc(), Document.id.desc()).limit(15)).all()  # type: ignore[union-attr]
+    latest_docs = session.exec(select(Document).order_by(col(Document.first_seen).desc(), col(Document.id).desc()).limit(15)).all()
     labels = current_labels(session, [d.id for d in latest_docs])  # type: ignore[misc]
     titles = source_titles(session)
     totals = {
@@ -253,4 +256,4 @@ def error_log(session: Session, limit: int = 50, source: str | None = None) -> l
 
 
 def attachments_of(session: Session, doc_id: int) -> list[Attachment]:
-    return list(session.exec(select(Attachment).where(Attachment.document_id == doc_id).order_by(Attachment.id)).all())
+    return list(session.exec(select(Attachment).where(Attachment.document_id == doc_id).order_by(col(Attachment.id))).all())

@@ -124,7 +124,7 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: 
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#999"/>')
     for i in range(n):
         x = left + i * slot + (slot - bar_w) / 2
-        y = height - bottom
+        y: float = height - bottom
         for k, (name, vals) in enumerate(series):
             v = vals[i]
             if not v:

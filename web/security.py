@@ -1,7 +1,7 @@
 """Who may see what, and the protections every response carries.
 
 * ``WebConfig``: the web-only settings (public reading, admin credentials),
-  kept apart from radar.settings.Settings so the crawler and digest jobs need
+  kept apart from core.settings.Settings so the crawler and digest jobs need
   not know about them; it reads the same environment.
 * Admin login: a password checked against ``RADAR_ADMIN_PASSWORD_HASH``
   (hashlib.scrypt in a self-describing string, or passlib's formats when
@@ -84,7 +84,7 @@ def verify_password(password: str, stored: str) -> bool:
             return False
         return hmac.compare_digest(got, want)
     try:
-        from passlib.context import CryptContext  # type: ignore[import-not-found]
+        from passlib.context import CryptContext
     except ImportError:
         return False
     ctx = CryptContext(schemes=["argon2", "bcrypt", "pbkdf2_sha256", "sha512_crypt"], deprecated="auto")

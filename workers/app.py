@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from celery import Celery
 
-from radar.settings import Settings
+from core.settings import Settings
 
 TASK_NAME = "radar.crawl_source"
 
@@ -24,7 +24,7 @@ def make_app(settings: Settings) -> Celery:
     only after its crawl ended, so a worker that dies mid-crawl leaves the job
     to the broker, which hands it to another worker (RabbitMQ at once when the
     connection drops; Redis once ``visibility_timeout`` has passed).  The crawl
-    lease (workers.lease) keeps a redelivered job from running beside a live one.
+    lease (storage.lease) keeps a redelivered job from running beside a live one.
     """
     vt = settings.visibility_timeout
     app = Celery("policyradar", broker=settings.broker_url, backend=settings.result_backend, include=["workers.tasks"])

@@ -1,7 +1,7 @@
 """Only one scheduler leads: it holds a lease; any other instance waits paused and takes over when it dies.
 
 Two `radar serve` on one database would otherwise both fire every job. The
-lease is the same expiring row that guards crawls (workers.lease), under a
+lease is the same expiring row that guards crawls (storage.lease), under a
 name no source can have, so a standby needs nothing but the database.
 """
 
@@ -12,8 +12,8 @@ import threading
 
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, BaseScheduler
 
-from radar.settings import Settings
-from workers.lease import Lease, acquire, local_holder
+from core.settings import Settings
+from storage.lease import Lease, acquire, local_holder
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from celery import Task
 from celery.signals import worker_process_init, worker_ready
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from radar.settings import Settings
+from core.settings import Settings
 from workers.app import TASK_NAME, app
-from workers.lease import LeaseBusy, reap_expired
+from storage.lease import LeaseBusy, reap_expired
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,8 @@ def run_job(settings: Settings, source_name: str, *, task_id: str | None, worker
     """Crawl ``source_name`` unless this very task already crawled it successfully (a late duplicate delivery)."""
     from sqlmodel import select
 
-    from radar.crawl import crawl_one
-    from radar.sources import load_sources
+    from crawl.launcher import crawl_one
+    from core.sources import load_sources
     from storage.db import session_scope
     from storage.models import CrawlRun
 

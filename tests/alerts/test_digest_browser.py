@@ -13,8 +13,8 @@ import pytest
 from alerts.digest import run_digest
 from alerts.period import week_containing
 from alerts.subscriptions import subscribe
-from radar.paths import REPO_ROOT
-from radar.settings import Settings
+from core.paths import REPO_ROOT
+from core.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [

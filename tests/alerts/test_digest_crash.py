@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from alerts.subscriptions import subscribe
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery
 

@@ -11,7 +11,7 @@ import pytest
 from alerts.digest import run_digest
 from alerts.period import Period, week_containing
 from alerts.subscriptions import subscribe
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion, Source, TrackLabel, utcnow
 

@@ -14,7 +14,7 @@ from alerts.subscriptions import (
     subscriber_for_token, unsubscribe, update_preferences,
 )
 from alerts.tokens import make_token
-from radar.settings import Settings
+from core.settings import Settings
 
 
 def _link(msg, path: str) -> str:  # type: ignore[no-untyped-def]

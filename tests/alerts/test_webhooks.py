@@ -17,7 +17,7 @@ from sqlmodel import select
 from alerts.instant import dispatch_instant
 from alerts.subscriptions import Preferences, subscribe
 from alerts.webhooks import AlertItem, build_request
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion, TrackLabel, WebhookChannel, WebhookDelivery
 
@@ -52,7 +52,7 @@ class Hooks(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a: object) -> None:
         pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         path = urlsplit(self.path).path
         with self.lock:

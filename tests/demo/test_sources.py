@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from radar.sources import load_sources
+from core.sources import load_sources
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 

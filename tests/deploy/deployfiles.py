@@ -56,9 +56,9 @@ def radar_command_works(argv: list[str]) -> subprocess.CompletedProcess[str]:
 
 
 def known_env_names() -> set[str]:
-    """Every environment variable the code reads: Settings and WebConfig aliases, CLI envvars, radar.paths."""
+    """Every environment variable the code reads: Settings and WebConfig aliases, CLI envvars, core.paths."""
     from radar.cli import app
-    from radar.settings import Settings
+    from core.settings import Settings
     from web.security import WebConfig
 
     names: set[str] = set()
@@ -76,5 +76,5 @@ def known_env_names() -> set[str]:
             walk(sub)
 
     walk(typer.main.get_command(app))
-    names |= set(re.findall(r"os\.environ\.get\(\"(\w+)\"", (ROOT / "radar" / "paths.py").read_text(encoding="utf-8")))
+    names |= set(re.findall(r"os\.environ\.get\(\"(\w+)\"", (ROOT / "core" / "paths.py").read_text(encoding="utf-8")))
     return names

@@ -69,7 +69,7 @@ def test_rendered_app_environment_is_accepted_by_settings() -> None:
     result = _config(SECRETS)
     assert result.returncode == 0, result.stderr
     env = yaml.safe_load(result.stdout)["services"]["app"]["environment"]
-    from radar.settings import Settings
+    from core.settings import Settings
 
     settings = Settings.model_validate({k: v for k, v in env.items() if v != ""})
     assert settings.db_url == f"postgresql+psycopg://radar:{SECRETS['POSTGRES_PASSWORD']}@postgres:5432/radar"

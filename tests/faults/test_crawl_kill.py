@@ -17,10 +17,10 @@ import threading
 
 from sqlmodel import func, select
 
-from radar.settings import Settings
-from radar.sources import SourceConfig
+from core.settings import Settings
+from core.sources import SourceConfig
 from slow_site import ITEMS, PER_PAGE, item_title, serve_slow_site, wait_for
-from spiders.runner import CrawlResult, run_crawl
+from crawl.runner import CrawlResult, run_crawl
 from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion
 

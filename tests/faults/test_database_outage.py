@@ -9,7 +9,6 @@ after one more crawl every release of the site is stored exactly once.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -18,9 +17,9 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlmodel import func, select
 
-from radar.settings import Settings
+from core.settings import Settings
 from slow_site import ITEMS, item_title, serve_slow_site, wait_for
-from spiders.runner import CrawlResult, run_crawl
+from crawl.runner import CrawlResult, run_crawl
 from storage.db import dispose_engines, session_scope
 from storage.models import CrawlRun, Document, DocumentVersion
 from tcp_proxy import TcpProxy

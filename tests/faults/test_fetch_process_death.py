@@ -17,9 +17,9 @@ import threading
 import psutil
 from sqlmodel import func, select
 
-from radar.settings import Settings
+from core.settings import Settings
 from slow_site import PER_PAGE, serve_slow_site, wait_for
-from spiders.runner import CrawlResult, run_crawl
+from crawl.runner import CrawlResult, run_crawl
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion
 from test_crawl_kill import slow_source

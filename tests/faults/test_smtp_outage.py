@@ -20,7 +20,7 @@ from sqlmodel import select
 from alerts.digest import DigestReport, run_digest
 from alerts.period import Period, week_containing
 from alerts.subscriptions import subscribe
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Delivery, Document, DocumentVersion, TrackLabel, utcnow
 

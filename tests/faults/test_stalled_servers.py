@@ -14,8 +14,8 @@ import pytest
 import yaml
 from sqlmodel import select
 
-from radar.crawl import crawl_sources
-from radar.settings import Settings
+from crawl.launcher import crawl_sources
+from core.settings import Settings
 from slow_site import ITEMS, PER_PAGE, serve_slow_site
 from storage.db import session_scope
 from storage.models import Document, FetchLog

@@ -20,9 +20,9 @@ from hostile_site import (
     GOOD_PDF, HUGE_BYTES, PNG_1PX, HostileHandler, ServerLog, gzip_bomb, html, huge_pdf_chunks, many_pages_pdf,
     password_pdf, pdf_bomb, random_bytes, serve_hostile,
 )
-from radar.settings import Settings
-from radar.sources import SourceConfig
-from spiders.runner import CrawlResult, run_crawl
+from core.settings import Settings
+from core.sources import SourceConfig
+from crawl.runner import CrawlResult, run_crawl
 from storage.db import session_scope
 from storage.models import Attachment, Document, FetchLog
 

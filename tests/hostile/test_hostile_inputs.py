@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from radar.netpolicy import BlockedAddress, check_url
-from radar.settings import Settings
-from radar.sources import SourceConfig, load_source
-from radar.yamlconfig import ConfigError
+from core.netpolicy import BlockedAddress, check_url
+from core.settings import Settings
+from core.sources import SourceConfig, load_source
+from core.yamlconfig import ConfigError
 from storage.db import session_scope
 from storage.models import Subscriber
 
@@ -210,7 +210,7 @@ def loopback_site() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *a: object) -> None:
             return None
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.path)
             body = b"<ul class='l'><li><a href='/d/1.html'>x</a></li></ul>"
             self.send_response(200)
@@ -238,7 +238,7 @@ def _loopback_source(base: str, allow: bool) -> SourceConfig:
 
 
 def test_a_crawl_of_a_loopback_source_without_opt_in_is_refused_and_recorded(settings: Settings, loopback_site: tuple[str, list[str]]) -> None:
-    from spiders.runner import run_crawl
+    from crawl.runner import run_crawl
     from storage.models import FetchLog
 
     base, seen = loopback_site
@@ -264,7 +264,7 @@ def test_source_check_tool_refuses_a_loopback_page_without_opt_in(loopback_site:
 
 def test_webhook_to_a_loopback_address_is_refused_unless_allowed(settings: Settings, loopback_site: tuple[str, list[str]]) -> None:
     from alerts.webhooks import AlertItem, WebhookError, send
-    from radar.netpolicy import guarded_client
+    from core.netpolicy import guarded_client
 
     base, seen = loopback_site
     item = AlertItem("标题", "https://www.example.gov.cn/a.html", ["未来能源"], "全国", None, None, None, "摘要", False, None)

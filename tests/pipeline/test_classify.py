@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.classify import Classifier, Label, classify_jsonl
-from radar.paths import CONFIG_DIR, REPO_ROOT
+from core.paths import CONFIG_DIR, REPO_ROOT
 
 HYDROGEN = (
     "近日江苏省发展改革委发布《江苏省推动氢能产业高质量发展行动方案（2025—2030年）》，从强化氢能创新体系建设、"
@@ -301,15 +301,6 @@ def test_explain_says_why_a_track_was_not_filed(clf: Classifier) -> None:
     assert why["未来信息"]["terms"] == {"人工智能": 1}
     assert why["未来能源"]["verdict"] == "no terms"
     assert clf.explain("", HYDROGEN)["未来能源"]["verdict"] == "filed"
-
-
-@pytest.mark.parametrize("backend", ["pyahocorasick", "regex"])
-def test_every_matching_backend_gives_the_same_labels(clf: Classifier, backend: str) -> None:
-    if backend == "pyahocorasick":
-        pytest.importorskip("ahocorasick")
-    other = Classifier(clf.taxonomy, backend=backend)
-    for title, body in [("", HYDROGEN), ("", BCI), ("", BUSINESS_ENV), ("量子之歌", "量子之歌与量子计算、量子通信"), ("", "eVTOL与16GB与6G")]:
-        assert other.classify(title, body) == clf.classify(title, body)
 
 
 def test_eval_bench_refuses_to_list_held_out_errors() -> None:

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
-from hostile_site import pdf_bomb  # noqa: E402  (the hostile corpus's PDF bomb keeps a worker busy)
+from hostile_site import pdf_bomb
 from pipeline.attachment_extract import ExtractionError
 from pipeline.extract_pool import ExtractPool
 from pipeline.html_extract import extract_release_page
 from pipeline.limits import ExtractLimits
-from radar.paths import DEMO_DIR
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.release import Release
+from core.sources import load_source
 
 SITES = {name: load_source(DEMO_DIR / "sources" / f"{name}.yaml") for name in ("miit", "zj", "thinktank")}
 
@@ -35,8 +36,8 @@ def test_a_page_extracted_in_a_worker_equals_one_extracted_here() -> None:
     with ExtractPool(workers=1) as pool:
         for name, page in pages:
             source = SITES[name]
-            item = {"url": f"http://replica.invalid/{page.name}", "body": page.read_bytes(), "declared_encoding": None}
-            fut = pool.try_submit_page(item["body"], item["url"], None, source.encoding, source.detail)
+            item = Release(source=source.name, url=f"http://replica.invalid/{page.name}", body=page.read_bytes())
+            fut = pool.try_submit_page(page.read_bytes(), item.url, None, source.encoding, source.detail)
             assert fut is not None, "an idle worker takes the page"
             assert fut.result(timeout=30) == extract_release_page(item, source), page
 
@@ -74,10 +75,10 @@ def test_the_stored_release_does_not_depend_on_where_its_page_was_extracted(sett
     page = sorted((DEMO_DIR / "sites" / "zj").rglob("*.htm*"))[-1]
     pipeline = PagePipeline(settings.model_copy(update={"extract_workers": workers}))
     try:
-        out = pipeline.process({"url": "http://replica.invalid/zj.html", "body": page.read_bytes(), "attachments": []}, source, None)
+        out = pipeline.process(Release(source=source.name, url="http://replica.invalid/zj.html", body=page.read_bytes()), source, None)
     finally:
         pipeline.close()
-    expected = extract_release_page({"url": "http://replica.invalid/zj.html", "body": page.read_bytes()}, source)
+    expected = extract_release_page(Release(source=source.name, url="http://replica.invalid/zj.html", body=page.read_bytes()), source)
     with session_scope(settings) as s:
         doc = s.exec(select(Document).where(Document.id == out.document_id)).one()
         version = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).one()

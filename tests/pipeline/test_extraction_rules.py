@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extraction_rules import load_rules
-from radar.yamlconfig import ConfigError
+from core.yamlconfig import ConfigError
 
 
 def test_the_shipped_rules_load_and_publish_labels_come_before_the_generic_ones() -> None:

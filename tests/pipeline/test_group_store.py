@@ -5,18 +5,19 @@ from __future__ import annotations
 from sqlalchemy import event, text
 
 from pipeline.process import Job, PagePipeline
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.release import Release
+from core.settings import Settings
+from core.sources import load_source
 from storage.db import get_engine
 
 SOURCE = load_source(DEMO_DIR / "sources" / "miit.yaml")
 PAGES = sorted((DEMO_DIR / "sites" / "miit" / "wjfb").glob("art_*.html"))
 
 
-def _item(n: int) -> dict:
+def _item(n: int) -> Release:
     page = PAGES[n % len(PAGES)]
-    return {"url": f"http://replica.invalid/miit/{n:03d}.html", "body": page.read_bytes(), "attachments": []}
+    return Release(source="miit", url=f"http://replica.invalid/miit/{n:03d}.html", body=page.read_bytes())
 
 
 def _count(settings: Settings, table: str) -> int:

@@ -146,7 +146,7 @@ def test_traditional_text_is_kept_as_published_and_folded_for_matching() -> None
 
 
 def test_source_selectors_override_generic_extraction() -> None:
-    from radar.sources import DetailSelectors
+    from core.sources import DetailSelectors
 
     html = """<html><body><div class="tt">真正的标题在这里</div><h1>网站名称</h1>
     <div class="when">2024-12-01</div><div class="org">某某市科技局</div><div class="wh">某科发〔2024〕7号</div>
@@ -206,7 +206,7 @@ def test_empty_and_broken_markup_do_not_raise() -> None:
 
 
 def test_detail_selectors_may_be_xpath_like_list_selectors() -> None:
-    from radar.sources import DetailSelectors
+    from core.sources import DetailSelectors
 
     html = "<html><body><div class='x'><h2>标题甲</h2></div><div id='main'><p>正文内容第一段，关于氢能。</p><p>第二段。</p></div><div class='f'>页脚</div></body></html>"
     got = extract_html(html, "http://x/", DetailSelectors(title="xpath://div[@class='x']/h2", body="xpath://div[@id='main']"))

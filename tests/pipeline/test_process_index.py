@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
-from radar.sources import load_source
+from core.paths import DEMO_DIR
+from core.settings import Settings
+from core.sources import load_source
 from pipeline.process import PagePipeline
+from core.release import AttachmentPayload, Release
 from storage.db import get_engine
-from web import search
-from web.search import reindex_all
+from storage import search_index
+from storage.search_index import reindex_all
 
 BASE = "http://replica.invalid/miit/wjfb/"
 PAGES = sorted((DEMO_DIR / "sites" / "miit" / "wjfb").glob("art_*.html"))
@@ -33,14 +34,14 @@ def _index_rows(settings: Settings) -> int:
         return int(conn.execute(text("SELECT count(*) FROM " + ("docsearch_fts" if engine.dialect.name == "sqlite" else "docsearch"))).scalar_one())
 
 
-def _item(body: bytes, attachment: str) -> dict:
-    return {
-        "url": BASE + PAGES[0].name, "body": body, "list_title": None, "validators": None,
-        "attachments": [
-            {"url": BASE + "files/a.txt", "data": attachment.encode(), "content_type": "text/plain", "label": "申报材料清单"},
-            {"url": BASE + "files/empty.txt", "data": b" ", "content_type": "text/plain", "label": "空白"},
+def _item(body: bytes, attachment: str, url: str = BASE + PAGES[0].name) -> Release:
+    return Release(
+        source="miit", url=url, body=body,
+        attachments=[
+            AttachmentPayload(url=BASE + "files/a.txt", data=attachment.encode(), content_type="text/plain", label="申报材料清单"),
+            AttachmentPayload(url=BASE + "files/empty.txt", data=b" ", content_type="text/plain", label="空白"),
         ],
-    }
+    )
 
 
 def test_the_index_row_of_a_new_and_of_a_changed_release_equals_a_rebuilt_one(settings: Settings) -> None:
@@ -73,7 +74,7 @@ def test_new_documents_are_indexed_a_batch_at_a_time_and_a_closed_pipeline_leave
     try:
         ids = []
         for n, page in enumerate(PAGES[:3]):
-            item = _item(page.read_bytes(), f"附件{n}") | {"url": f"{BASE}batch{n}.html"}
+            item = _item(page.read_bytes(), f"附件{n}", url=f"{BASE}batch{n}.html")
             ids.append(pipeline.process(item, source, None).document_id)
         assert _index_rows(settings) == 2 and pipeline.index.pending == 1  # the first two went out together
     finally:
@@ -88,7 +89,7 @@ def test_a_document_stored_without_its_index_row_is_indexed_by_the_next_process(
     try:
         kept = pipeline.process(_item(PAGES[0].read_bytes(), "附件一：已索引"), source, None).document_id
         pipeline.index.flush()
-        lost = pipeline.process(_item(PAGES[1].read_bytes(), "附件二：未索引") | {"url": BASE + "lost.html"}, source, None).document_id
+        lost = pipeline.process(_item(PAGES[1].read_bytes(), "附件二：未索引", url=BASE + "lost.html"), source, None).document_id
         pipeline.index._rows.clear()  # the process dies with the batch unwritten
     finally:
         pipeline.close()
@@ -96,12 +97,12 @@ def test_a_document_stored_without_its_index_row_is_indexed_by_the_next_process(
     assert _row(settings, lost) is None
     before = _row(settings, kept)
 
-    search._ready.clear()  # a new process
-    search.ensure_index(get_engine(settings))
+    search_index._ready.clear()  # a new process
+    search_index.ensure_index(get_engine(settings))
 
     row = _row(settings, lost)
     assert row is not None and "未索引" in row[2]
     assert _row(settings, kept) == before and _index_rows(settings) == 2
     reindex_all(get_engine(settings))
     assert _row(settings, lost) == row  # the repaired row is the row a rebuild writes
-    assert search.index_missing(get_engine(settings)) == 0
+    assert search_index.index_missing(get_engine(settings)) == 0

@@ -24,9 +24,9 @@ from pipeline.classify import Classifier
 from pipeline.process import PagePipeline
 from pipeline.reclassify import reclassify, split_stored_text
 from pipeline.taxonomy import taxonomy_version
-from radar.paths import CONFIG_DIR, DEMO_DIR
-from radar.settings import Settings
-from radar.sources import load_source
+from core.paths import CONFIG_DIR, DEMO_DIR
+from core.settings import Settings
+from core.sources import load_source
 from storage.db import session_scope
 from storage.models import Document, TrackLabel
 from web.queries import current_labels
@@ -174,3 +174,21 @@ def test_stored_text_splits_back_into_body_and_attachments() -> None:
     assert att == "【附件：申报指南】\n附件正文。\n【附件：名单】\n名单。"
     assert split_stored_text("别的标题", "正文。") == ("正文。", "")
     assert split_stored_text("标题", "标题\n【附件：表】\n表格。") == ("", "【附件：表】\n表格。")
+
+
+def test_reclassify_rewrites_summaries_written_by_older_rules(settings: Settings, stored: dict[str, int]) -> None:
+    """An archive summarised by older rules (the first characters, salutation included) reads like new releases after a run."""
+    from storage.models import DocumentVersion
+
+    stale = "各省、自治区、直辖市工业和信息化主管部门：现将有关文件印发给你们，请认真贯彻执行。"
+    with session_scope(settings) as s:
+        fresh = {v.document_id: v.summary for v in s.exec(select(DocumentVersion)).all()}
+        for v in s.exec(select(DocumentVersion)).all():
+            v.summary = stale
+            s.add(v)
+    report = reclassify(settings)
+    assert report.summaries == 3
+    with session_scope(settings) as s:
+        now = {v.document_id: v.summary for v in s.exec(select(DocumentVersion)).all()}
+    assert now == fresh and stale not in now.values()
+    assert reclassify(settings).summaries == 0  # a rerun with the same rules rewrites nothing

@@ -11,7 +11,7 @@ from alerts.period import week_containing
 from alerts.select import select_digest
 from alerts.subscriptions import subscribe
 from pipeline.stories import link_story
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion, Source, TrackLabel, utcnow
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.summarize import Summarizer, key_figure, release_summary, split_sentences
-from radar.paths import REPO_ROOT
-from radar.yamlconfig import ConfigError
+from core.paths import REPO_ROOT
+from core.yamlconfig import ConfigError
 
 WRAPPER = """各省、自治区、直辖市及计划单列市工业和信息化主管部门，有关中央企业：
 为深入贯彻落实党中央、国务院决策部署，加快培育未来能源产业，现将《氢能产业创新发展行动方案》印发给你们，请结合实际认真贯彻落实。

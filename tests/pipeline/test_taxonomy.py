@@ -8,8 +8,8 @@ import pytest
 
 from pipeline.classify import Classifier
 from pipeline.taxonomy import DEFAULT_TAXONOMY, Taxonomy, load_taxonomy
-from radar.paths import CONFIG_DIR
-from radar.yamlconfig import ConfigError
+from core.paths import CONFIG_DIR
+from core.yamlconfig import ConfigError
 
 FYP15 = CONFIG_DIR / "taxonomies" / "fyp15.yaml"
 

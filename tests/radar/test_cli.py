@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from radar.cli import app
-from radar.paths import REPO_ROOT
+from core.paths import REPO_ROOT
 
 
 def test_classify_jsonl_prints_tracks_scores_and_evidence(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from radar.cli import app
-from radar.paths import REPO_ROOT
+from core.paths import REPO_ROOT
 
 
 @pytest.fixture
@@ -194,6 +194,6 @@ def test_a_source_region_that_matches_nothing_is_caught_by_validate(env: Path, t
     (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 粤\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
     assert_clean_failure(run("sources", "validate", str(d)), "gd.yaml:3", "region", "广东")
     (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 广东省\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
-    from radar.sources import load_source
+    from core.sources import load_source
 
     assert load_source(d / "gd.yaml").region == "广东"  # the official full name is filed under the short one

@@ -74,7 +74,7 @@ def test_after_the_demo_its_sources_belong_to_the_install(demo_env: Path, unused
 
     from fastapi.testclient import TestClient
 
-    from radar.settings import Settings
+    from core.settings import Settings
     from web.app import create_app
     from web.security import WebConfig
 

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from radar.demo import run_demo
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Document, DocumentVersion
 

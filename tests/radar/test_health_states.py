@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from demo.server import serve_sites
 from radar.cli import app
-from radar.health import DISABLED, FAILED, HEALTHY, NEVER, PARTIAL, source_health
-from radar.settings import Settings
-from radar.sources import SourceConfig
-from spiders.runner import run_crawl
+from storage.health import DISABLED, FAILED, HEALTHY, NEVER, PARTIAL, source_health
+from core.settings import Settings
+from core.sources import SourceConfig
+from crawl.runner import run_crawl
 from storage.db import session_scope
 from storage.models import CrawlRun, FetchLog, Source, utcnow
 

@@ -11,7 +11,7 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from radar.list_guess import guess_list
-from radar.sources import ListSelectors
+from core.sources import ListSelectors
 from spiders.listing import read_html
 
 
@@ -96,7 +96,7 @@ def test_no_list_is_a_clear_error() -> None:
 def test_a_list_shipped_as_inline_json_for_a_client_side_template_becomes_an_api_inline_block() -> None:
     import json
 
-    from radar.sources import SourceConfig
+    from core.sources import SourceConfig
     from spiders.listing import read_entries
 
     articles = [

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from radar.scheduler import DAILY_JOB_ID, DIGEST_JOB_ID, GRACE_SECONDS, build_scheduler, configure
-from radar.settings import Settings
-from radar.sources import load_sources
+from core.settings import Settings
+from core.sources import load_sources
 
 
 def test_jobs_persist_across_scheduler_restarts(settings: Settings) -> None:

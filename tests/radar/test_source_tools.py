@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from radar.cli import app
 from radar.source_tools import check_source, guess_source
-from radar.sources import SourceConfig, load_source
+from core.sources import SourceConfig, load_source
 
 LIST = """<html><head><meta charset="utf-8"><title>文件发布</title></head><body>
 <div class="nav"><a href="/">首页</a></div>

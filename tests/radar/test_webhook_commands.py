@@ -19,7 +19,7 @@ def receiver() -> Iterator[tuple[str, list[dict]]]:
     got: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             body = b'{"ok": true}'
             self.send_response(200)

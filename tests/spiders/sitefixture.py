@@ -57,7 +57,7 @@ def fixture_name(filename: str, raw_params: str, content_type: str = "") -> str:
     readable = canon.replace("&", "_").replace("=", "-")
     if _TIDY.match(readable) and "json" not in content_type.lower():
         return f"{filename}__{readable}"
-    return f"{filename}__q-{hashlib.sha1(canon.encode('utf-8')).hexdigest()[:16]}"
+    return f"{filename}__q-{hashlib.sha1(canon.encode('utf-8'), usedforsecurity=False).hexdigest()[:16]}"
 
 
 class FixtureHandler(http.server.BaseHTTPRequestHandler):
@@ -128,13 +128,13 @@ class FixtureHandler(http.server.BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._serve(True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(False)
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
         self._serve(True, body)

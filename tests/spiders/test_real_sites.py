@@ -22,9 +22,9 @@ from sitefixture import serve_fixture
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from radar.settings import Settings
-from radar.sources import SourceConfig, load_sources
-from spiders.runner import run_crawl
+from core.settings import Settings
+from core.sources import SourceConfig, load_sources
+from crawl.runner import run_crawl
 from storage.db import session_scope
 from storage.models import Attachment, Document, DocumentVersion
 

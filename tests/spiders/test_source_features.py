@@ -13,9 +13,9 @@ import pytest
 from sqlmodel import select
 
 from demo.server import SiteHandler, serve_sites
-from radar.settings import Settings
-from radar.sources import SourceConfig
-from spiders.runner import run_crawl
+from core.settings import Settings
+from core.sources import SourceConfig
+from crawl.runner import run_crawl
 from storage.db import session_scope
 from storage.models import Document, FetchLog
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.archive import LocalStore, open_store
 from storage.warc import RunWarc, read_payload
 

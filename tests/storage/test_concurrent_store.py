@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
+from core.paths import DEMO_DIR
+from core.release import AttachmentPayload, Release
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, Fingerprint, HttpValidator, TrackLabel
 
@@ -27,7 +28,7 @@ BASE = "http://replica.invalid/miit/wjfb/"
 PAGES = sorted((DEMO_DIR / "sites" / "miit" / "wjfb").glob("art_*.html"))
 
 
-def _items(revised: bool) -> list[dict[str, Any]]:
+def _items(revised: bool) -> list[Release]:
     """The demo ministry's releases as the spider hands them over, each with a small text attachment."""
     items = []
     for page in PAGES:
@@ -37,19 +38,19 @@ def _items(revised: bool) -> list[dict[str, Any]]:
             assert marker in body
             body = body.replace(marker, marker + "<p>（2025年3月修订：补充申报材料清单。）</p>".encode(), 1)
         etag = f'"{page.stem}-{int(revised)}"'
-        items.append({
-            "url": BASE + page.name,
-            "body": body,
-            "list_title": None,
-            "validators": (etag, None),
-            "attachments": [{
-                "url": BASE + "files/" + page.stem + ".txt",
-                "data": f"{page.stem} 附件：申报材料清单".encode(),
-                "content_type": "text/plain",
-                "label": "申报材料清单",
-                "validators": (None, "Fri, 21 Feb 2025 09:30:00 GMT"),
-            }],
-        })
+        items.append(Release(
+            source="miit",
+            url=BASE + page.name,
+            body=body,
+            validators=(etag, None),
+            attachments=[AttachmentPayload(
+                url=BASE + "files/" + page.stem + ".txt",
+                data=f"{page.stem} 附件：申报材料清单".encode(),
+                content_type="text/plain",
+                label="申报材料清单",
+                validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"),
+            )],
+        ))
     return items
 
 
@@ -57,8 +58,8 @@ def _store_all(data_dir: str, db_url: str | None, barrier: Any, results: Any) ->
     """One crawl run without the network: open the database, then store every page twice
     (original, then revised) in lockstep with the other processes, through the crawl's Recorder."""
     try:
-        from radar.sources import load_source
-        from spiders.recorder import Recorder
+        from core.sources import load_source
+        from crawl.store_process.recorder import Recorder
 
         settings = Settings(RADAR_DATA_DIR=Path(data_dir), DATABASE_URL=db_url, RADAR_EXTRACT_WORKERS=0)
         source = load_source(DEMO_DIR / "sources" / "miit.yaml")
@@ -72,7 +73,7 @@ def _store_all(data_dir: str, db_url: str | None, barrier: Any, results: Any) ->
             items = _items(revised)
             barrier.wait(timeout=120)
             for item in items:
-                statuses.append((round_no, item["url"], recorder.process_item(item)))
+                statuses.append((round_no, item.url, recorder.process_item(item)))
         closed = recorder.close([])
         assert closed.status == "ok" and closed.errors == 0, closed.error
         results.put(("ok", statuses))

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage import migrate
 from storage.db import dispose_engines, get_engine
 
@@ -85,7 +85,7 @@ def test_histories_the_files_cannot_answer_for_leave_it_to_alembic(tmp_path: Pat
 _PROBE = """
 import json, sys
 import storage.db
-from radar.settings import Settings
+from core.settings import Settings
 loaded = {"after import": sorted(m for m in sys.modules if m.split(".")[0] == "alembic")}
 engine = storage.db.get_engine(Settings())
 loaded["after get_engine"] = sorted(m for m in sys.modules if m.split(".")[0] == "alembic")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage import migrate
 from storage.db import dispose_engines, get_engine, session_scope
 from storage.models import Document, Source, Subscriber
@@ -36,7 +36,7 @@ def _state(settings: Settings) -> tuple[str | None, list]:
 
 def test_upgrade_from_empty_matches_the_models(settings: Settings) -> None:
     from radar.scheduler import build_scheduler
-    from web.search import ensure_index
+    from storage.search_index import ensure_index
 
     engine = get_engine(settings)
     # Tables the models do not describe: APScheduler's job store and the search index. They must be ignored, not absent.

@@ -19,9 +19,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import select
 
-from radar.settings import Settings
-from radar.sources import load_sources
-from spiders.runner import run_crawl
+from core.settings import Settings
+from core.sources import load_sources
+from crawl.runner import run_crawl
 from storage.archive import open_store, spool_dir
 from storage.db import session_scope
 from storage.models import CrawlRun, FetchLog

@@ -6,7 +6,7 @@ import hashlib
 
 from warcio.archiveiterator import ArchiveIterator
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.warc import RunWarc, read_payload
 
 

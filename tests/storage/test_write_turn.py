@@ -73,7 +73,7 @@ def test_the_same_database_gives_the_same_turn_and_postgresql_needs_none() -> No
 def test_a_crawl_process_asks_for_small_sqlite_page_caches(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import text
 
-    from radar.settings import Settings
+    from core.settings import Settings
     from storage import db
 
     monkeypatch.setattr(db, "_page_cache_kib", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from radar.settings import Settings
+from core.settings import Settings
 from webdata import TOKEN, Seeded, seed
 
 

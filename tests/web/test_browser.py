@@ -8,7 +8,6 @@ kept in test-artifacts/ (gitignored) for people to look at.
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import threading
 import time
@@ -18,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from radar.paths import REPO_ROOT
-from radar.settings import Settings
+from core.paths import REPO_ROOT
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber
 from webdata import Seeded, seed

@@ -9,8 +9,8 @@ import sys
 import pytest
 from fastapi.testclient import TestClient
 
-from radar.paths import REPO_ROOT
-from radar.settings import Settings
+from core.paths import REPO_ROOT
+from core.settings import Settings
 from web.app import create_app
 from web.security import WebConfig, verify_password
 

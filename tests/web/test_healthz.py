@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine
 from web.app import create_app
 from web.security import WebConfig

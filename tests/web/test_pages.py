@@ -144,10 +144,10 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
 def test_rerun_crawl_starts_a_background_crawl(client: TestClient, seeded: Seeded, admin_headers: dict[str, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    import radar.crawl
+    import crawl.launcher
 
     called = threading.Event()
-    monkeypatch.setattr(radar.crawl, "crawl_sources", lambda settings, names=None: called.set() or [])
+    monkeypatch.setattr(crawl.launcher, "crawl_sources", lambda settings, names=None: called.set() or [])
     r = client.post("/api/sources/miit/crawl", headers=admin_headers)  # configured (the test settings read demo/sources)
     assert r.status_code == 202 and r.json()["source"] == "miit"
     assert called.wait(5)

@@ -6,10 +6,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion
-from web.search import SearchFilters, ensure_index, highlight, index_document, parse_query, reindex_all, search
+from storage.search_index import ensure_index, index_document, reindex_all
+from web.search import SearchFilters, highlight, parse_query, search
 from webdata import Seeded
 
 
@@ -54,9 +55,9 @@ def test_ensure_index_backfills_an_existing_database(settings: Settings) -> None
         s.add(d)
         s.flush()
         s.add(DocumentVersion(document_id=d.id, version_no=1, text_hash="h", title=d.title, text="支持无人机物流。"))  # type: ignore[arg-type]
-    import web.search
+    import storage.search_index
 
-    web.search._ready.discard(str(engine.url))
+    storage.search_index._ready.discard(str(engine.url))
     ensure_index(engine)
     assert len(_ids(settings, "低空经济")) == 1 and len(_ids(settings, "无人机")) == 1
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion
 from web.search import SearchFilters, ensure_index, index_document, search

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from radar.paths import REPO_ROOT
-from radar.settings import Settings
+from core.paths import REPO_ROOT
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, FetchLog, utcnow
 from webdata import TOKEN, seed

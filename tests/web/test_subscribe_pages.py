@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber
 from webdata import csrf_of

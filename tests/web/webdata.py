@@ -14,13 +14,13 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import (
     Attachment, CrawlRun, Delivery, DigestRun, Document, DocumentVersion, FetchLog, Source, Subscriber, TrackLabel, utcnow,
 )
 from storage.warc import RunWarc
-from web.search import ensure_index, index_document
+from storage.search_index import ensure_index, index_document
 
 TOKEN = "test-admin-token-0123456789"
 XSS = "<img src=x onerror=alert(1)>量子科技发展通知"

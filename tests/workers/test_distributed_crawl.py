@@ -19,7 +19,7 @@ from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion
 from workerfixture import Broker, Cluster, alive, write_sources
 from workers.app import enqueue
-from workers.lease import LOST_MARK
+from storage.lease import LOST_MARK
 
 # Workers share one database across processes: PostgreSQL only (SQLite would be a file on one host).
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

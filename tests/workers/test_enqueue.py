@@ -15,13 +15,13 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from radar.cli import app
-from radar.paths import DEMO_DIR
+from core.paths import DEMO_DIR
 from radar.scheduler import crawl_job
-from radar.settings import Settings
+from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlLease, CrawlRun
 from workerfixture import BROKER_DB, REDIS_URL, flush_redis, redis_db_url
-from workers.lease import LOST_MARK
+from storage.lease import LOST_MARK
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_the_web_re_run_button_in_celery_mode_enqueues_instead_of_crawling(celer
     """The admin "re-run" (API and page) hands the crawl to the workers; the web process crawls nothing."""
     from fastapi.testclient import TestClient
 
-    from radar.crawl import sync_sources
+    from crawl.launcher import sync_sources
     from web.app import create_app
     from web.security import WebConfig
 

@@ -7,7 +7,7 @@ import time
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING
 
 from radar.scheduler import build_scheduler
-from radar.settings import Settings
+from core.settings import Settings
 from workers.leader import Leadership
 
 

@@ -7,12 +7,12 @@ import time
 
 from sqlmodel import func, select
 
-from radar.settings import Settings
-from radar.sources import load_sources
-from spiders.runner import run_crawl
+from core.settings import Settings
+from core.sources import load_sources
+from crawl.runner import run_crawl
 from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion
-from workers.lease import LOST_MARK, Held, Lease, acquire, reap_expired
+from storage.lease import LOST_MARK, Held, Lease, acquire, reap_expired
 
 
 def _short(settings: Settings, ttl: float = 0.6) -> Settings:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from demo.server import SiteHandler, serve_sites
-from radar.settings import Settings
-from radar.sources import load_sources
-from spiders.runner import CrawlResult, run_crawl
+from core.settings import Settings
+from core.sources import load_sources
+from crawl.runner import CrawlResult, run_crawl
 from workerfixture import REDIS_URL, SLOT_DB, flush_redis, redis_db_url, write_sources
 
 DELAY = 0.3

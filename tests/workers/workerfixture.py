@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from radar.paths import DEMO_DIR
-from radar.settings import Settings
+from core.paths import DEMO_DIR
+from core.settings import Settings
 
 REDIS_URL = os.environ.get("RADAR_TEST_REDIS_URL")
 AMQP_URL = os.environ.get("RADAR_TEST_AMQP_URL")
@@ -84,7 +84,7 @@ def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
     with Connection(AMQP_URL) as conn:
         try:
             conn.default_channel.queue_delete(queue)
-        except Exception:  # never declared: nothing to clean
+        except Exception:  # noqa: BLE001 - never declared: nothing to clean
             pass
 
 

@@ -21,14 +21,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from alerts.digest import track_order
 from alerts.period import Period
 from alerts.render import render_digest
 from alerts.select import select_digest
 from alerts.trend import weekly_publications
-from radar.health import source_health
+from storage.health import source_health
 from storage.db import get_engine
 from storage.models import CrawlRun, Delivery, DigestRun, FetchLog, Source, Subscriber
 from storage.warc import read_payload
@@ -89,8 +89,8 @@ REFUSALS = {
 
 def _known(settings: Any) -> dict[str, Any] | None:
     """Name → KnownSource, or None when the source files do not load (the page still shows what is stored)."""
-    from radar.known_sources import known_sources
-    from radar.yamlconfig import ConfigError
+    from core.known_sources import known_sources
+    from core.yamlconfig import ConfigError
 
     try:
         return {k.config.name: k for k in known_sources(settings)}
@@ -107,7 +107,7 @@ def crawl_refusal(settings: Any, name: str) -> str | None:
     if k is None:
         return "unconfigured"
     if k.demo:
-        from radar.demo import demo_port_free
+        from crawl.demo_sources import demo_port_free
 
         if not (settings.data_dir / "demo-sites").is_dir():
             return "demo"
@@ -120,7 +120,7 @@ def crawl_refusal(settings: Any, name: str) -> str | None:
 
 @router.get("/sources", response_class=HTMLResponse, dependencies=admin)
 def sources_page(request: Request, started: str | None = None, refused: str | None = None, why: str | None = None) -> HTMLResponse:
-    from radar.health import STATE_CLASS
+    from storage.health import STATE_CLASS
 
     st = state(request)
     settings = st.settings
@@ -142,14 +142,14 @@ def sources_page(request: Request, started: str | None = None, refused: str | No
                 "spark": sparkline(queries.items_per_week(s, name, periods)), "running": _running(name),
             })
         errors = queries.error_log(s, 50)
-        failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(CrawlRun.id.desc()).limit(20)).all())  # type: ignore[union-attr]
+        failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(col(CrawlRun.id).desc()).limit(20)).all())
     refusal = REFUSALS.get(why or "") if refused else None
     return page(request, "sources.html", title="来源 · PolicyRadar", rows=rows, errors=errors, failed=failed,
                 threshold=settings.fail_alert_runs, started=started, refused=refused if refusal else None, refusal=refusal,
                 partial_share=settings.partial_failure_share)
 
 
-def _now():  # type: ignore[no-untyped-def]
+def _now():
     from storage.models import utcnow
 
     return utcnow()
@@ -171,11 +171,11 @@ def start_crawl(request: Request, name: str) -> bool:
     demo = demo is not None and demo.demo
 
     def run() -> None:
-        from radar.crawl import crawl_sources
+        from crawl.launcher import crawl_sources
 
         try:
             if demo:  # served from the data dir's replica copy for the length of the crawl, here (workers do not have it)
-                from radar.demo import crawl_demo_source
+                from crawl.demo_sources import crawl_demo_source
 
                 crawl_demo_source(settings, name)
             elif settings.executor == "celery":  # a worker crawls it; the web process only enqueues
@@ -184,7 +184,7 @@ def start_crawl(request: Request, name: str) -> bool:
                 enqueue(settings, [name])
             else:
                 crawl_sources(settings, [name])
-        except Exception:  # noqa: BLE001 - the run row records the failure; the web process must not die
+        except Exception:
             import logging
 
             logging.getLogger(__name__).exception("re-run of %s failed", name)
@@ -215,7 +215,7 @@ def history(request: Request, source: str | None = None, page_no: int = Query(1,
         if source:
             q = q.where(CrawlRun.source_name == source)
         total = s.exec(select(func.count()).select_from(q.subquery())).one()
-        runs = s.exec(q.order_by(CrawlRun.id.desc()).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        runs = s.exec(q.order_by(col(CrawlRun.id).desc()).offset((page_no - 1) * per).limit(per)).all()
         names = [r for r in s.exec(select(Source.name).order_by(Source.name)).all()]
     return page(request, "history.html", title="抓取历史 · PolicyRadar", runs=runs, total=total, page_no=page_no, per_page=per,
                 source=source or "", names=names)
@@ -229,7 +229,7 @@ def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page
         if run is None:
             raise HTTPException(404, "没有这次抓取")
         total = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run_id)).one()
-        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(FetchLog.id).offset((page_no - 1) * per).limit(per)).all()  # type: ignore[union-attr]
+        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(col(FetchLog.id)).offset((page_no - 1) * per).limit(per)).all()
         total_bytes = s.exec(select(func.coalesce(func.sum(FetchLog.bytes), 0)).where(FetchLog.run_id == run_id)).one()
     return page(request, "run.html", title=f"抓取 #{run_id} · PolicyRadar", run=run, fetches=fetches, total=total, page_no=page_no,
                 per_page=per, total_bytes=total_bytes)
@@ -265,8 +265,8 @@ def payload(request: Request, fetch_id: DbId, download: bool = False) -> Respons
 @router.get("/subscribers", response_class=HTMLResponse, dependencies=admin)
 def subscribers(request: Request) -> HTMLResponse:
     with _session(request) as s:
-        subs = s.exec(select(Subscriber).order_by(Subscriber.id)).all()
-        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(Delivery.subscriber_id)).all())
+        subs = s.exec(select(Subscriber).order_by(col(Subscriber.id))).all()
+        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(col(Delivery.subscriber_id))).all())
     return page(request, "subscribers.html", title="订阅者 · PolicyRadar", subs=subs, sent=sent)
 
 
@@ -279,7 +279,7 @@ def digests(request: Request, page_no: int = Query(1, alias="page", ge=1)) -> HT
             select(Delivery, Subscriber, DigestRun)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)  # type: ignore[arg-type]
             .join(DigestRun, DigestRun.id == Delivery.run_id, isouter=True)  # type: ignore[arg-type]
-            .order_by(Delivery.id.desc()).offset((page_no - 1) * per).limit(per)  # type: ignore[union-attr]
+            .order_by(col(Delivery.id).desc()).offset((page_no - 1) * per).limit(per)
         ).all()
     return page(request, "digests.html", title="邮件存档 · PolicyRadar", rows=rows, total=total, page_no=page_no, per_page=per)
 
@@ -293,7 +293,7 @@ def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber
         sub = s.get(Subscriber, d.subscriber_id)
         run = s.get(DigestRun, d.run_id) if d.run_id else None
         if run is None:
-            run = s.exec(select(DigestRun).where(DigestRun.period_key == d.period_key).order_by(DigestRun.id)).first()
+            run = s.exec(select(DigestRun).where(DigestRun.period_key == d.period_key).order_by(col(DigestRun.id))).first()
         if sub is None or run is None:
             raise HTTPException(404, "无法重建这封邮件：缺少订阅者或摘要周期记录")
         period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
@@ -310,7 +310,7 @@ def digest_view(request: Request, delivery_id: DbId) -> HTMLResponse:
     exact = None
     if d.outbox_path and Path(d.outbox_path).exists():
         msg = message_from_bytes(Path(d.outbox_path).read_bytes(), policy=policy.default)
-        part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        part = msg.get_body(preferencelist=("plain",))
         exact = part.get_content() if part is not None else None
     return page(request, "digest_view.html", title=f"{rendered.subject} · 邮件存档", delivery=d, sub=sub, run=run,
                 rendered=rendered, exact=exact, items=items)

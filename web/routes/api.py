@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
 from fastapi.exceptions import HTTPException
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from radar.health import source_health
+from storage.health import source_health
 from storage.db import get_engine
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, Source, TrackLabel
 from web import queries
@@ -185,7 +185,7 @@ def _session(request: Request) -> Session:
 
 def _doc_out(r: queries.DocRow) -> DocumentOut:
     d = r.document
-    return DocumentOut(id=d.id, title=d.title, url=d.url, source=d.source_name, source_title=r.source_title, agency=d.agency,  # type: ignore[arg-type]
+    return DocumentOut(id=d.id, title=d.title, url=d.url, source=d.source_name, source_title=r.source_title, agency=d.agency,
                        region=d.region, doc_number=d.doc_number, doctype=d.doctype, published=d.published, first_seen=d.first_seen,
                        last_seen=d.last_seen, current_version=d.current_version, story_id=d.story_id, draft_id=d.draft_id,
                        tracks=[lab.track for lab in r.labels])
@@ -220,8 +220,8 @@ def document(request: Request, doc_id: DbId) -> DocumentDetail:
         if doc is None:
             raise HTTPException(404, "no such document")
         labels = queries.current_labels(s, [doc_id]).get(doc_id, [])
-        versions = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(DocumentVersion.version_no)).all()
-        atts = s.exec(select(Attachment).where(Attachment.document_id == doc_id).order_by(Attachment.id)).all()
+        versions = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(col(DocumentVersion.version_no))).all()
+        atts = s.exec(select(Attachment).where(Attachment.document_id == doc_id).order_by(col(Attachment.id))).all()
         also = [d for d in s.exec(select(Document.id).where(Document.story_id == doc.story_id, Document.id != doc_id)).all()] if doc.story_id else []
         title = queries.source_titles(s).get(doc.source_name, doc.source_name)
     base = _doc_out(queries.DocRow(doc, labels, title))
@@ -230,7 +230,7 @@ def document(request: Request, doc_id: DbId) -> DocumentDetail:
         **base.model_dump(), summary=current.summary if current else "", labels=[_label_out(lab) for lab in labels],
         versions=[VersionMeta(version_no=v.version_no, first_seen=v.first_seen, last_seen=v.last_seen, text_hash=v.text_hash,
                               change_summary=v.change_summary) for v in versions],
-        attachments=[AttachmentOut(id=a.id, url=a.url, filename=a.filename, kind=a.kind, bytes=a.bytes, page_count=a.page_count,  # type: ignore[arg-type]
+        attachments=[AttachmentOut(id=a.id, url=a.url, filename=a.filename, kind=a.kind, bytes=a.bytes, page_count=a.page_count,
                                    error=a.error, text_chars=len(a.text or "")) for a in atts],
         also_published=[int(i) for i in also if i is not None],
     )
@@ -309,7 +309,7 @@ def crawl_runs(request: Request, source: str | None = None, limit: int = Query(5
         if source:
             q = q.where(CrawlRun.source_name == source)
         runs = s.exec(q.order_by(CrawlRun.id.desc()).limit(limit)).all()  # type: ignore[union-attr]
-    return [RunOut(id=r.id, source=r.source_name, started_at=r.started_at, finished_at=r.finished_at, status=r.status, requests=r.requests,  # type: ignore[arg-type]
+    return [RunOut(id=r.id, source=r.source_name, started_at=r.started_at, finished_at=r.finished_at, status=r.status, requests=r.requests,
                    items_seen=r.items_seen, items_new=r.items_new, items_changed=r.items_changed, items_unchanged=r.items_unchanged,
                    errors=r.errors, error=r.error) for r in runs]
 
@@ -321,7 +321,7 @@ def fetches(request: Request, run_id: DbId, limit: int = Query(1000, ge=1, le=10
         if s.get(CrawlRun, run_id) is None:
             raise HTTPException(404, "no such run")
         rows = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(FetchLog.id).limit(limit)).all()  # type: ignore[arg-type]
-    return [FetchOut(id=f.id, run_id=f.run_id, url=f.url, method=f.method, status=f.status, bytes=f.bytes, duration_ms=f.duration_ms,  # type: ignore[arg-type]
+    return [FetchOut(id=f.id, run_id=f.run_id, url=f.url, method=f.method, status=f.status, bytes=f.bytes, duration_ms=f.duration_ms,
                      content_type=f.content_type, content_hash=f.content_hash, warc_path=f.warc_path, warc_offset=f.warc_offset,
                      revisit=f.revisit, error=f.error, fetched_at=f.fetched_at,
                      payload_url=f"/fetches/{f.id}/payload" if f.warc_path else None) for f in rows]

@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import Response, StreamingResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from storage.db import get_engine
 from storage.models import CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
@@ -53,7 +53,7 @@ def _atom(request: Request, title: str, self_path: str, docs: list[Document]) ->
     ET.SubElement(feed, f"{{{ATOM}}}author").append(_el("name", "PolicyRadar"))
     with Session(get_engine(st.settings)) as s:
         ids = [d.id for d in docs]
-        versions = {v.document_id: v for v in s.exec(select(DocumentVersion).where(DocumentVersion.document_id.in_(ids))).all()  # type: ignore[union-attr]
+        versions = {v.document_id: v for v in s.exec(select(DocumentVersion).where(col(DocumentVersion.document_id).in_(ids))).all()
                     if v.version_no == next(d.current_version for d in docs if d.id == v.document_id)}
         labels = queries.current_labels(s, ids)  # type: ignore[arg-type]
     updated = max((_iso(v.first_seen) for v in versions.values()), default=_iso(None))
@@ -211,7 +211,7 @@ def export_labels(request: Request, fmt: str, track: str | None = None) -> Respo
                 q = (select(TrackLabel, DocumentVersion.version_no, Document.current_version)
                      .join(DocumentVersion, DocumentVersion.id == TrackLabel.version_id)  # type: ignore[arg-type]
                      .join(Document, Document.id == TrackLabel.document_id)  # type: ignore[arg-type]
-                     .where(TrackLabel.id > after))
+                     .where(col(TrackLabel.id) > after))
                 if track:
                     q = q.where(TrackLabel.track_id == track)
                 batch = s.exec(q.order_by(TrackLabel.id).limit(1000)).all()  # type: ignore[arg-type]

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from pipeline.diff import diff_texts
 from storage.db import get_engine
@@ -15,7 +15,8 @@ from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
 from web.app import DbId, page, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
-from web.search import SORTS, SearchFilters, search, split_body
+from storage.search_index import split_body
+from web.search import SORTS, SearchFilters, search
 
 router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
 
@@ -99,14 +100,14 @@ def document_page(request: Request, doc_id: DbId, diff: int | None = None, mode:
         doc = s.get(Document, doc_id)
         if doc is None:
             raise HTTPException(404, "没有这份文件")
-        versions = list(s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(DocumentVersion.version_no)).all())
+        versions = list(s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(col(DocumentVersion.version_no))).all())
         current = next((v for v in versions if v.version_no == doc.current_version), versions[-1] if versions else None)
         labels = queries.current_labels(s, [doc_id]).get(doc_id, [])
         attachments = queries.attachments_of(s, doc_id)
         source = s.exec(select(Source).where(Source.name == doc.source_name)).first()
         also: list[Document] = []
         if doc.story_id is not None:
-            also = list(s.exec(select(Document).where(Document.story_id == doc.story_id, Document.id != doc_id).order_by(Document.id)).all())
+            also = list(s.exec(select(Document).where(Document.story_id == doc.story_id, Document.id != doc_id).order_by(col(Document.id))).all())
         draft = s.get(Document, doc.draft_id) if doc.draft_id else None
         finals = list(s.exec(select(Document).where(Document.draft_id == doc_id)).all())
         titles = queries.source_titles(s)

@@ -8,6 +8,8 @@ POST, which mail providers send without any page (body
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -33,8 +35,8 @@ def _prefs_from_form(form: dict[str, list[str]]) -> Preferences:
     return Preferences(
         tracks=form.get("tracks", []), subtracks=form.get("subtracks", []), regions=one("regions"),
         keywords_include=one("keywords_include"), keywords_exclude=one("keywords_exclude"), doctypes=form.get("doctypes", []),
-        frequency=one("frequency", "weekly"), immediate_tracks=form.get("immediate_tracks", []),  # type: ignore[arg-type]
-        language=one("language", "zh"), skip_empty=one("skip_empty") in ("1", "on", "true"),  # type: ignore[arg-type]
+        frequency=one("frequency", "weekly"), immediate_tracks=form.get("immediate_tracks", []),
+        language=one("language", "zh"), skip_empty=one("skip_empty") in ("1", "on", "true"),
     )
 
 
@@ -70,7 +72,7 @@ async def subscribe_post(request: Request) -> HTMLResponse:
         prefs = _prefs_from_form(form)
         request_subscription(state(request).settings, email, prefs, name=name)
     except (SubscriptionError, ValidationError, ValueError) as exc:
-        prefs_shown = Preferences.model_construct(**{k: v for k, v in form.items() if k in Preferences.model_fields and k in ("tracks", "doctypes")})
+        prefs_shown = Preferences.model_construct(**cast(dict[str, Any], {k: v for k, v in form.items() if k in Preferences.model_fields and k in ("tracks", "doctypes")}))
         return _form_page(request, "subscribe.html", status=400, title="订阅未来产业政策周报", prefs=prefs_shown, email=email,
                           error=_error_text(exc))
     return page(request, "message.html", title="请查收确认邮件", heading="请查收确认邮件",

@@ -5,11 +5,11 @@ Revises:
 Create Date: 2026-11-30
 
 A database made by create_all before this revision existed is stamped as
-0001 by storage.migrate (not re-created).  The search index (web/search.py)
+0001 by storage.migrate (not re-created).  The search index (storage/search_index.py)
 is raw DDL that the models do not describe: an FTS5 trigram table on
 SQLite, a pg_trgm GIN index on PostgreSQL.  It is created here so that
 several processes opening a new database create it once, under the
-migration lock; web.search.ensure_index still creates and fills it for
+migration lock; storage.search_index.ensure_index still creates and fills it for
 databases that were stamped instead.
 """
 
