@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from alerts.period import Period, week_containing
 from storage.models import Document, DocumentVersion, TrackLabel
@@ -47,20 +47,21 @@ def dated_labels(session: Session, start: datetime, end: datetime, tz: str = "As
     zone = ZoneInfo(tz)
     lo, hi = (start - timedelta(days=1)).date(), (end + timedelta(days=1)).date()
     rows = session.exec(
-        select(Document.id, Document.published, Document.first_seen, TrackLabel.track_id)
-        .join(TrackLabel, TrackLabel.document_id == Document.id)  # type: ignore[arg-type]
-        .join(DocumentVersion, DocumentVersion.id == TrackLabel.version_id)  # type: ignore[arg-type]
-        .where(DocumentVersion.version_no == Document.current_version)
+        select(col(Document.id), col(Document.published), col(Document.first_seen), col(TrackLabel.track_id))
+        .join(TrackLabel, col(TrackLabel.document_id) == col(Document.id))
+        .join(DocumentVersion, col(DocumentVersion.id) == col(TrackLabel.version_id))
+        .where(col(DocumentVersion.version_no) == col(Document.current_version))
         .where(or_(
-            and_(Document.published >= lo, Document.published <= hi),  # type: ignore[operator]
-            and_(Document.published.is_(None), Document.first_seen >= start - timedelta(days=1), Document.first_seen < end + timedelta(days=1)),  # type: ignore[union-attr]
+            and_(col(Document.published) >= lo, col(Document.published) <= hi),
+            and_(col(Document.published).is_(None), col(Document.first_seen) >= start - timedelta(days=1),
+                 col(Document.first_seen) < end + timedelta(days=1)),
         ))
     ).all()
     out: list[DatedLabel] = []
     for doc_id, published, first_seen, track_id in rows:
         when, by_pub = _moment(published, first_seen, zone)
         if start <= when < end:
-            out.append(DatedLabel(doc_id, track_id, when, by_pub))
+            out.append(DatedLabel(doc_id or 0, track_id, when, by_pub))
     return out
 
 

@@ -10,12 +10,13 @@ so what passes here parses there.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 XPATH_PREFIX = "xpath:"
 
 
 @lru_cache(maxsize=1)
-def _css_translator():  # type: ignore[no-untyped-def]
+def _css_translator() -> Any:
     from parsel.csstranslator import HTMLTranslator
 
     return HTMLTranslator()

@@ -730,7 +730,7 @@ def _trim_edges(text: str, title: str | None) -> str:
 
     def is_date(line: str) -> bool:
         m = _DATE_AT_START.match(line)
-        return bool(m) and _is_date_line(line, m.end())
+        return m is not None and _is_date_line(line, m.end())
 
     while lines and (is_meta(lines[0]) or is_title(lines[0]) or is_date(lines[0]) or _EDGES.is_start_furniture(lines[0])):
         lines.pop(0)

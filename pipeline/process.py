@@ -252,7 +252,7 @@ class PagePipeline:
         return _Extracted(
             title, body, full, meta, attachments,
             labels=self.classifier.classify(title, body, att_text),
-            summary=release_summary(title, body, att_text, doctype=meta["doctype"]),
+            summary=release_summary(title, body, att_text, doctype=str(meta["doctype"]) if meta["doctype"] else None),
             signature=story_signature(body + "\n" + att_text),
         )
 

@@ -30,7 +30,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import and_, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from pipeline.classify import Classifier
 from pipeline.summarize import release_summary
@@ -115,30 +115,31 @@ def reclassify(
             rows = _next_batch(s, last_id, source, since, batch)
             if not rows:
                 break
-            last_id = rows[-1][0].id
+            last_id = rows[-1][0].id or last_id
             labels = _labels_of(s, [v.id for _, v in rows])
             for doc, ver in rows:
-                _refile(s, clf, report, doc, ver, labels.get(ver.id, []), max_examples)
+                _refile(s, clf, report, doc, ver, labels.get(ver.id or 0, []), max_examples)
     return report
 
 
 def _next_batch(s: Session, after: int, source: str | None, since: date | None, size: int) -> list[tuple[Document, DocumentVersion]]:
     q = (
         select(Document, DocumentVersion)
-        .join(DocumentVersion, and_(DocumentVersion.document_id == Document.id, DocumentVersion.version_no == Document.current_version))  # type: ignore[arg-type]
-        .where(Document.id > after)  # type: ignore[operator]
+        .join(DocumentVersion, and_(col(DocumentVersion.document_id) == col(Document.id),
+                                    col(DocumentVersion.version_no) == col(Document.current_version)))
+        .where(col(Document.id) > after)
     )
     if source:
         q = q.where(Document.source_name == source)
     if since:
         start = datetime(since.year, since.month, since.day, tzinfo=timezone.utc)
-        q = q.where(or_(Document.published >= since, and_(Document.published.is_(None), Document.first_seen >= start)))  # type: ignore[union-attr,operator]
-    return list(s.exec(q.order_by(Document.id).limit(size)).all())  # type: ignore[arg-type]
+        q = q.where(or_(col(Document.published) >= since, and_(col(Document.published).is_(None), col(Document.first_seen) >= start)))
+    return list(s.exec(q.order_by(col(Document.id)).limit(size)).all())
 
 
 def _labels_of(s: Session, version_ids: list[int | None]) -> dict[int, list[TrackLabel]]:
     out: dict[int, list[TrackLabel]] = {}
-    for lab in s.exec(select(TrackLabel).where(TrackLabel.version_id.in_(version_ids))).all():  # type: ignore[union-attr]
+    for lab in s.exec(select(TrackLabel).where(col(TrackLabel.version_id).in_(version_ids))).all():
         out.setdefault(lab.version_id, []).append(lab)
     return out
 
@@ -177,13 +178,13 @@ def _refile(
             kept[lab.track_id] = lab
     for label in new:
         row: dict[str, Any] = label_row(label, ver.id, doc.id, clf.taxonomy_version)
-        lab = kept.pop(label.track_id, None)
-        if lab is None:
+        found = kept.pop(label.track_id, None)
+        if found is None:
             s.add(TrackLabel(**row))
             continue
         for key, value in row.items():
-            if getattr(lab, key) != value:
-                setattr(lab, key, value)
-        s.add(lab)
+            if getattr(found, key) != value:
+                setattr(found, key, value)
+        s.add(found)
     for lab in kept.values():
         s.delete(lab)

@@ -381,7 +381,7 @@ def webhooks_remove(channel_id: int = typer.Argument(..., help="The id shown by 
         if ch is None:
             _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
             return
-        s.exec(delete(WebhookDelivery).where(WebhookDelivery.channel_id == channel_id))  # type: ignore[call-overload,arg-type]
+        s.exec(delete(WebhookDelivery).where(WebhookDelivery.channel_id == channel_id))  # type: ignore[arg-type]
         s.delete(ch)
     console.print(f"已删除 webhook #{channel_id}", highlight=False)
 
@@ -594,6 +594,7 @@ def history(
     from storage.models import CrawlRun, FetchLog
 
     start = None
+    day = None
     if since:
         day = parse_cn_date(since)
         if day is None:
@@ -601,7 +602,7 @@ def history(
             return
     settings = _settings()
     tz = settings.timezone
-    if since:
+    if day is not None:
         from zoneinfo import ZoneInfo
 
         start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)

@@ -84,7 +84,7 @@ def describe(exc: BaseException) -> str | None:
 class RadarGroup(TyperGroup):
     """The top-level command group: expected failures below it print one message and exit non-zero."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, typer.Exit):

@@ -14,6 +14,7 @@ template) become an ``api.inline`` block.
 from __future__ import annotations
 
 import re
+from typing import Any
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,7 +174,7 @@ def _item_selector(sel: Selector, group: list[etree._Element]) -> str | None:
     parent = group[0].getparent()
     entry = _shared_sig(group)
     base = f"{_sig(parent)} > {entry}" if parent is not None else entry
-    ancestors = []
+    ancestors: list[Any] = []
     anc = _common_ancestor(group)
     while anc is not None and anc.tag not in {"html", "body"} and len(ancestors) < 8:
         ancestors.append(anc)

@@ -131,7 +131,7 @@ def sources_page(request: Request, started: str | None = None, refused: str | No
         stored = {src.name: src for src in s.exec(select(Source).order_by(Source.name)).all()}
         for name in sorted(set(stored) | set(known)):
             k = known.get(name)
-            src = stored.get(name) or Source(name=name, title=k.config.title, region=k.config.region, agency=k.config.agency)
+            src = stored.get(name) or Source(name=name, title=k.config.title, region=k.config.region, agency=k.config.agency) if k is not None else stored[name]
             health = source_health(s, name)
             enabled = k.config.enabled if k is not None else True
             health_state = health.state(enabled, settings.partial_failure_share)
