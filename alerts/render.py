@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from pipeline.textutil import shown_text
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.select import Digest
@@ -31,6 +32,7 @@ def _env(autoescape: bool) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_text,  # crawled text: no control characters, no bidi overrides reordering what readers see
     )
     env.filters["cn_date"] = cn_date
     return env

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from pipeline.textutil import neutralise_bidi, strip_controls
+
 # Page furniture that changes on every load without the document changing.
 _NOISE_LINES = [
     re.compile(r"^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d+\s*次?$"),
@@ -35,7 +37,7 @@ def normalize_text(text: str, noise: Sequence[re.Pattern[str]] = ()) -> str:
     full-width Chinese punctuation (，：（）) into ASCII and make quotes in the
     digest look unlike the original.  Only compatibility spaces are folded.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", neutralise_bidi(strip_controls(text)))
     out: list[str] = []
     for raw in text.splitlines():
         line = _SPACES.sub(" ", raw).strip()

@@ -29,6 +29,7 @@ from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
 from pipeline.html_extract import extract_release_page
 from pipeline.normalize import normalize_text, summarize, text_hash
+from pipeline.textutil import clean_title
 from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
@@ -234,14 +235,14 @@ class PagePipeline:
         page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
         labels = {a["url"]: a.get("label") for a in item.get("attachments", [])}
         texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
-        title = (page.title or item.get("list_title") or item["url"]).strip()
+        title = clean_title(page.title or item.get("list_title") or "") or item["url"]
         body = normalize_text(page.text, noise)
         att_text = "\n".join(texts)
         full = normalize_text("\n".join([title, body, att_text]), noise)
         published = page.published or (parse_cn_date(item["list_date"]) if item.get("list_date") else None)
         meta = {
-            "agency": page.agency or source.agency,
-            "doc_number": page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None),
+            "agency": clean_title(page.agency or "") or source.agency,
+            "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
             "published": published,
             # A think tank writes about other places; a government site speaks for its own region.
             "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
@@ -384,3 +385,7 @@ def _label_row(label: Label, version_id: int, document_id: int) -> dict[str, Any
         "terms": dict(label.terms),
         "quote": label.quote,
     }
+
+
+def _clean_opt(value: str | None) -> str | None:
+    return (clean_title(value) or None) if value else None

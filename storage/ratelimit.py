@@ -65,13 +65,17 @@ def take(settings: Settings, limits: dict[str, Limit]) -> float:
     return 0.0
 
 
-def failure_delay(settings: Settings, key: str, *, base: float = 1.0, cap: float = 900.0) -> float:
-    """Seconds the caller must still wait after the consecutive failures recorded under ``key`` (exponential)."""
+def failure_delay(settings: Settings, key: str, *, free: int = 0, base: float = 1.0, cap: float = 900.0) -> float:
+    """Seconds the caller must still wait after the consecutive failures recorded under ``key``.
+
+    The first ``free`` failures cost nothing (typos); after that the wait
+    doubles with each failure, up to ``cap``.
+    """
     with session_scope(settings) as s:
         row = s.get(RateBucket, key)
-        if row is None or row.failures <= 0:
+        if row is None or row.failures <= free:
             return 0.0
-        delay = min(cap, base * 2 ** (row.failures - 1))
+        delay = min(cap, base * 2 ** min(40, row.failures - free - 1))
         elapsed = (utcnow() - _aware(row.updated_at)).total_seconds()
         return max(0.0, delay - elapsed)
 

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Path as PathParam, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pipeline.textutil import shown_text
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +30,7 @@ from pipeline.taxonomy import Taxonomy, load_taxonomy
 from radar.settings import Settings
 from storage.db import get_engine
 from web import security
-from web.search import ensure_index
+from web.search import QueryError, ensure_index
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -37,6 +38,7 @@ STATIC = HERE / "static"
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; larger ids cannot exist and must not reach the driver
+MAX_PAGE = 100_000  # page numbers beyond this are refused (400): offsets must stay small integers for every driver
 DbId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
@@ -99,6 +101,7 @@ def _make_env(settings: Settings) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_text,  # crawled text: no control characters, no bidi overrides reordering what readers see
     )
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
@@ -120,7 +123,7 @@ def is_admin(request: Request) -> bool:
         return True
     if security.check_token(request.headers.get("x-radar-token"), st.config):
         return True
-    return security.session_valid(st.key, request.cookies.get(security.SESSION_COOKIE))
+    return security.session_valid(st.settings, st.config, request.cookies.get(security.SESSION_COOKIE))
 
 
 def require_reader(request: Request) -> None:
@@ -148,6 +151,40 @@ async def require_csrf(request: Request) -> None:
     token = form.get(security.CSRF_FIELD) or request.headers.get("x-csrf-token")
     if not security.csrf_valid(state(request).key, request.cookies.get(security.CSRF_COOKIE), str(token) if token else None):
         raise HTTPException(status_code=403, detail="表单已失效，请刷新页面后重试（CSRF 校验失败）")
+
+
+def _token_auth(request: Request) -> bool:
+    config = state(request).config
+    auth = request.headers.get("authorization", "")
+    return (auth.lower().startswith("bearer ") and security.check_token(auth[7:].strip(), config)) or security.check_token(
+        request.headers.get("x-radar-token"), config)
+
+
+def require_api_csrf(request: Request) -> None:
+    """JSON writes authenticated only by the login cookie need proof they come from our own pages.
+
+    A browser adds the cookie to a cross-site form POST or fetch; it cannot
+    add our CSRF header without reading the nonce cookie, and it cannot fake
+    ``Origin``.  Token-authenticated calls (scripts) carry no ambient cookie
+    credential, so they pass.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or _token_auth(request):
+        return
+    st = state(request)
+    token = request.headers.get("x-csrf-token")
+    if token and security.csrf_valid(st.key, request.cookies.get(security.CSRF_COOKIE), token):
+        return
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") in _own_origins(request):
+        return
+    raise HTTPException(status_code=403, detail="跨站请求被拒绝：需要 X-CSRF-Token 头或同源 Origin / cross-site request refused")
+
+
+def _own_origins(request: Request) -> set[str]:
+    from urllib.parse import urlsplit
+
+    public = urlsplit(state(request).settings.public_url)
+    return {f"{public.scheme}://{public.netloc}", f"{request.url.scheme}://{request.headers.get('host', '')}"}
 
 
 def page(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -218,6 +255,12 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
         heading = {404: "页面不存在", 403: "无法完成请求", 400: "请求有误"}.get(exc.status_code, "出错了")
         return page(request, "message.html", status_code=exc.status_code, title=heading, heading=heading, message=str(exc.detail))
+
+    @app.exception_handler(QueryError)
+    async def _bad_query(request: Request, exc: QueryError) -> Response:
+        if request.url.path.startswith(("/api/", "/feeds/", "/export/")):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message=str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
