@@ -13,6 +13,7 @@ re-checked only every ``recheck_after_days``.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -60,7 +61,12 @@ class GenericSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "GenericSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        crawler.signals.connect(spider._callback_raised, signal=scrapy.signals.spider_error)
         return spider
+
+    def _callback_raised(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """A callback that raises loses its release; Scrapy only logs it, so the run would say ok with 0 errors."""
+        self.list_errors.append(f"{response.url}: {type(failure.value).__name__}: {failure.value}; the release was not stored")
 
     def _request_dropped(self, request: Request, spider: Any = None) -> None:
         """A redirect back to a URL this crawl already requested is dropped by the duplicate filter
@@ -232,12 +238,21 @@ class GenericSpider(scrapy.Spider):
         links: list[tuple[str, str]] = []
         seen: set[str] = set()
         for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
+            href = link_href(a.attrib.get("href") or "")
+            if not href or href.startswith("#"):
                 continue
-            url = response.urljoin(href)
-            parts = urlsplit(url)
+            try:
+                url = response.urljoin(href)
+                parts = urlsplit(url)
+            except ValueError as exc:  # e.g. an unclosed [IPv6 bracket
+                self.list_errors.append(f"{response.url}: warning: link {href[:200]!r} is not a valid URL ({exc}); skipped")
+                continue
             if not self.attachment_re.search(parts.path + ("?" + parts.query if parts.query else "")) or url in seen:
+                continue
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                # javascript:void(0)//a.pdf, tel:010-12345.pdf: looks like an attachment, cannot be fetched
+                self.list_errors.append(f"{response.url}: warning: attachment link {href[:200]!r} is not an http(s) URL; "
+                                        "stored the release without it")
                 continue
             seen.add(url)
             label = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
@@ -249,13 +264,19 @@ class GenericSpider(scrapy.Spider):
             yield item
             return
         (url, label), rest = pending[0], pending[1:]
-        yield self._request(
-            url, self.parse_attachment, self.attachment_failed,
-            conditional=url in self.recorder.known_attachments,
-            cb_kwargs={"item": item, "pending": rest, "label": label},
-            dont_filter=True,  # two releases may share one attachment; each must get it
-            priority=10,  # finish releases already started before opening new ones
-        )
+        try:
+            request = self._request(
+                url, self.parse_attachment, self.attachment_failed,
+                conditional=url in self.recorder.known_attachments,
+                cb_kwargs={"item": item, "pending": rest, "label": label},
+                dont_filter=True,  # two releases may share one attachment; each must get it
+                priority=10,  # finish releases already started before opening new ones
+            )
+        except ValueError as exc:  # a URL Scrapy cannot request: note it, keep the release and its other attachments
+            self.list_errors.append(f"{item['url']}: warning: attachment {url[:200]!r} cannot be requested ({exc}); skipped")
+            yield from self._next_attachment(item, rest)
+            return
+        yield request
 
     def parse_attachment(self, response: Response, item: dict[str, Any], pending: list, label: str) -> Iterator[Any]:
         item["attachments"].append(
@@ -298,6 +319,23 @@ class GenericSpider(scrapy.Spider):
             "not_modified": False,
             "error": error,
         }
+
+
+_URL_JUNK = re.compile(r"[\t\n\r]")
+
+
+def link_href(raw: str) -> str:
+    """An href as a browser reads it (WHATWG URL): entities decoded, tab/CR/LF removed, leading/trailing C0 and spaces stripped.
+
+    ``java&#9;script:`` and ``JavaScript:`` are both ``javascript:`` to a
+    browser; checking the raw attribute let them past the scheme filter.
+    """
+    href = _URL_JUNK.sub("", html.unescape(raw)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    scheme, colon, rest = href.partition(":")
+    if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        href = scheme.lower() + ":" + rest
+    return href
 
 
 def _looks_like_html(response: TextResponse) -> bool:
