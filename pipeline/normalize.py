@@ -46,11 +46,25 @@ def normalize_text(text: str, noise: Sequence[re.Pattern[str]] = ()) -> str:
             continue
         line = _INLINE_NOISE.sub("", line)
         for pattern in noise:
-            line = pattern.sub("", line)
+            line = _sub(pattern, line)
         line = line.strip()
         if line:
             out.append(line)
     return "\n".join(out)
+
+
+NOISE_TIMEOUT = 0.25  # seconds per line per pattern
+
+
+def _sub(pattern: re.Pattern[str], line: str) -> str:
+    """Remove a noise pattern; ``regex`` patterns (source files) get a time limit and a timeout names the pattern."""
+    if "regex" in type(pattern).__module__:
+        try:
+            return pattern.sub("", line, timeout=NOISE_TIMEOUT)  # type: ignore[call-arg]
+        except TimeoutError:
+            raise TimeoutError(f"noise_patterns pattern {pattern.pattern[:200]!r} took longer than {NOISE_TIMEOUT} s on one line; "
+                               "simplify the pattern") from None
+    return pattern.sub("", line)
 
 
 def text_hash(text: str) -> str:

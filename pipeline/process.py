@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -34,7 +33,7 @@ from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
 from radar.settings import Settings
-from radar.sources import SourceConfig
+from radar.sources import SourceConfig, compile_pattern
 from web.search import PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
@@ -203,7 +202,7 @@ class PagePipeline:
 
     # ---- extract + normalize ----------------------------------------------------------------
     def _extract(self, item: dict[str, Any], source: SourceConfig) -> _Extracted:
-        noise = [re.compile(p) for p in source.noise_patterns]
+        noise = [compile_pattern(p) for p in source.noise_patterns]  # regex package: each sub has a time limit (normalize_text)
         # The page in an extraction worker when one is free (this process is the crawl's busiest), here otherwise.
         pending_page = self.pool.try_submit_page(item["body"], item["url"], item.get("declared_encoding"), source.encoding, source.detail)
         attachments: list[dict[str, Any]] = []

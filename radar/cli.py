@@ -403,9 +403,15 @@ def sources_new(
 
     try:
         check_url(str(resp.url), allow_private=False)
-    except BlockedAddress:
-        # The operator named this private/loopback address on purpose; the crawler refuses such targets otherwise.
-        draft["network"] = {"allow_private": True}
+    except BlockedAddress as exc:
+        # The operator named this private/loopback address on purpose; open exactly that much (loopback, or its address).
+        import re as _re
+
+        m = _re.search(r"resolves to (\S+) address (\S+)", str(exc))
+        allow: object = True
+        if m:
+            allow = "loopback" if m.group(1) == "loopback" else [f"{m.group(2)}/{128 if ':' in m.group(2) else 32}"]
+        draft["network"] = {"allow_private": allow}
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
         _fail(f"{path} exists; pass --output to write elsewhere")
@@ -527,11 +533,15 @@ def serve(
     from radar.scheduler import build_scheduler, configure
 
     settings = _settings()
-    try:
-        sources = sync_sources(settings)
-    except ConfigError as exc:
-        _fail(f"invalid source config:\n{exc}")
-        return
+    from rich.markup import escape
+
+    from radar.sources import load_sources_lenient
+
+    _valid, issues = load_sources_lenient(settings.sources_dir)
+    if issues:  # reported, recorded as source-health errors and mailed once; the valid sources still run
+        console.print(f"[yellow]{len(issues)} 个来源配置问题，这些文件暂不抓取 / invalid source files skipped:[/]\n"
+                      + escape("\n".join(str(i) for i in issues)), highlight=False)
+    sources = sync_sources(settings, lenient=True)
     from workers.leader import Leadership
 
     sched = build_scheduler(settings, blocking=False)

@@ -113,7 +113,7 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "title": title,
         "region": "全国",
         "agency": title,
-        "start_urls": [url],
+        "start_urls": [url.replace("$", "$$")],  # start_urls expand ${VAR}; $$ keeps a copied $ literal
         "list": {"item": item, "link": "a::attr(href)", "title": "a::text", "date": date[0][0] if date else None},
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},

@@ -21,11 +21,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import regex
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
-from radar.sources import SourceConfig
+from radar.sources import MATCH_TIMEOUT, SourceConfig, compile_pattern
 from spiders.listing import ListEntry, ListFormatError, create_page_info, read_entries, read_sitemap, select
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ class GenericSpider(scrapy.Spider):
         self.source = source
         self.recorder = recorder
         self.run_id = run_id
-        self.attachment_re = re.compile(source.attachment_pattern, re.IGNORECASE)
-        self.include = [re.compile(p) for p in source.include_patterns]
-        self.exclude = [re.compile(p) for p in source.exclude_patterns]
+        self.attachment_re = compile_pattern(source.attachment_pattern, regex.IGNORECASE)
+        self.include = [compile_pattern(p) for p in source.include_patterns]
+        self.exclude = [compile_pattern(p) for p in source.exclude_patterns]
         self.list_errors: list[str] = []
         self.known_streak: dict[str, int] = {}
         self.skipped_known = 0
@@ -162,9 +163,9 @@ class GenericSpider(scrapy.Spider):
             # "download" a data: URI and store its payload as a document.
             log.info("source %s: skipped non-http list link %.200s", self.source.name, entry.url)
             return False
-        if self.include and not any(p.search(entry.url) for p in self.include):
+        if self.include and not any(self._search(p, entry.url, "include_patterns") for p in self.include):
             return False
-        if any(p.search(entry.url) for p in self.exclude):
+        if any(self._search(p, entry.url, "exclude_patterns", timed_out=True) for p in self.exclude):
             return False
         if self.source.max_age_days and entry.date:
             from pipeline.dates import parse_cn_date
@@ -173,6 +174,15 @@ class GenericSpider(scrapy.Spider):
             if when and when < date.today() - timedelta(days=self.source.max_age_days):
                 return False
         return True
+
+    def _search(self, pattern: Any, text: str, field: str, *, timed_out: bool = False) -> bool:
+        """One match with a time limit; a pattern that runs too long is reported against itself, and ``timed_out`` is the answer."""
+        try:
+            return pattern.search(text, timeout=MATCH_TIMEOUT) is not None
+        except TimeoutError:
+            self.list_errors.append(f"{text[:200]}: {field} pattern {pattern.pattern[:200]!r} took longer than {MATCH_TIMEOUT} s "
+                                    "on this URL (catastrophic backtracking?); simplify the pattern")
+            return timed_out
 
     def _due_for_recheck(self, url: str) -> bool:
         days = self.source.incremental.recheck_after_days
@@ -247,7 +257,7 @@ class GenericSpider(scrapy.Spider):
             except ValueError as exc:  # e.g. an unclosed [IPv6 bracket
                 self.list_errors.append(f"{response.url}: warning: link {href[:200]!r} is not a valid URL ({exc}); skipped")
                 continue
-            if not self.attachment_re.search(parts.path + ("?" + parts.query if parts.query else "")) or url in seen:
+            if url in seen or not self._search(self.attachment_re, parts.path + ("?" + parts.query if parts.query else ""), "attachment_pattern"):
                 continue
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 # javascript:void(0)//a.pdf, tel:010-12345.pdf: looks like an attachment, cannot be fetched
