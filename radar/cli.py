@@ -15,7 +15,23 @@ from rich.table import Table
 from radar.settings import Settings
 from radar.yamlconfig import ConfigError
 
-app = typer.Typer(help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
+class _RadarApp(typer.Typer):
+    """The CLI; expected storage faults (damaged database, full disk) end in one message and exit code 1, not a traceback."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            from storage.faults import describe
+
+            message = describe(exc, Settings().db_url)
+            if message is None:
+                raise
+            print(f"错误 / error: {message}", file=sys.stderr)
+            raise SystemExit(1) from None
+
+
+app = _RadarApp(help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Digest subscribers.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -30,6 +46,27 @@ console = Console()
 
 def _settings() -> Settings:
     return Settings()
+
+
+def mask_url(url: str) -> str:
+    """A webhook URL for screens and logs: query values (access_token, key, sign …), user info and long path ids hidden.
+
+    WeCom, DingTalk, Feishu and Slack put the credential in the URL itself, so
+    whoever sees the full URL can post as the bot.
+    """
+    import re as _re
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"
+    query = "&".join(f"{k}=***" for k, _v in parse_qsl(parts.query, keep_blank_values=True))
+    path = _re.sub(r"[A-Za-z0-9_-]{12,}", lambda m: m.group(0)[:4] + "***", parts.path)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
 
 
 def _fail(msg: str, code: int = 2) -> None:
@@ -288,7 +325,7 @@ def webhooks_list() -> None:
         table.add_column(col, overflow="fold")
     with session_scope(_settings()) as s:
         for ch, sub in s.exec(select(WebhookChannel, Subscriber).join(Subscriber, Subscriber.id == WebhookChannel.subscriber_id)).all():  # type: ignore[arg-type]
-            table.add_row(str(ch.id), sub.email, ch.kind, ch.url, "yes" if ch.secret else "no")
+            table.add_row(str(ch.id), sub.email, ch.kind, mask_url(ch.url), "yes" if ch.secret else "no")
     console.print(table)
 
 

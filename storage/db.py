@@ -101,8 +101,13 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
         try:
             ensure_head(engine)
-        except BaseException:
+        except BaseException as exc:
             engine.dispose()
+            from storage.faults import StorageProblem, describe
+
+            message = describe(exc, url) if isinstance(exc, Exception) else None
+            if message:  # damaged file or full disk: say so once, with what to do
+                raise StorageProblem(message) from exc
             raise
         _engines[url] = engine
     return engine

@@ -9,6 +9,7 @@ Run it with ``radar web`` (alone) or ``radar serve`` (with the scheduler).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,7 +31,10 @@ from pipeline.taxonomy import Taxonomy, load_taxonomy
 from radar.settings import Settings
 from storage.db import get_engine
 from web import security
+from storage.faults import StorageProblem, describe
 from web.search import QueryError, ensure_index
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -223,8 +227,13 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
     from web.routes import admin, api, exports, pages, subscribe
 
     config = config or security.WebConfig()
-    engine = get_engine(settings)
-    ensure_index(engine)
+    try:
+        engine = get_engine(settings)
+        ensure_index(engine)
+    except (SQLAlchemyError, OSError, StorageProblem) as exc:  # damaged file, full disk, database down
+        detail = describe(exc, settings.db_url) or f"{type(exc).__name__}: {exc}"
+        log.error("web UI starts in degraded mode: %s", detail)
+        return degraded_app(detail)
     app = FastAPI(
         title="PolicyRadar API",
         description="未来产业政策雷达：文件、赛道标签、抓取记录的 JSON 接口。管理接口需要 `Authorization: Bearer <RADAR_ADMIN_TOKEN>`。",
@@ -268,6 +277,12 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
             return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
         return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message="参数格式不正确。")
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _storage(request: Request, exc: SQLAlchemyError) -> Response:
+        """A storage fault during a request (full disk, lost database): a 503 with the banner, the detail to the log."""
+        log.error("%s %s: %s", request.method, request.url.path, describe(exc, settings.db_url) or repr(exc))
+        return _degraded_response(request.url.path)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
         """Liveness for the container HEALTHCHECK and load balancers: 200 only while the database answers."""
@@ -280,6 +295,38 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
 
     for module in (pages, subscribe, admin, exports, api):
         app.include_router(module.router)
+    return app
+
+
+DEGRADED_BANNER = "数据库暂时不可用，网站以降级模式运行；请稍后再试。管理员请查看服务日志。"
+
+
+def _degraded_response(path: str) -> Response:
+    if path.startswith(("/api/", "/feeds/", "/export/", "/healthz")):
+        return JSONResponse({"status": "degraded", "detail": DEGRADED_BANNER}, status_code=503, headers={"Retry-After": "60"})
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>PolicyRadar · 降级模式</title>'
+        '<link rel="stylesheet" href="/static/style.css"></head><body>'
+        f'<div class="banner degraded" role="alert">{DEGRADED_BANNER}</div></body></html>'
+    )
+    return HTMLResponse(body, status_code=503, headers={"Retry-After": "60", "Cache-Control": "no-store"})
+
+
+def degraded_app(detail: str) -> FastAPI:
+    """What ``create_app`` returns when the database cannot be opened: every page answers 503 with a banner.
+
+    The process stays up (so the container is not restarted in a loop and the
+    operator can read the log); the detail naming the file goes to the log, not to visitors.
+    """
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.degraded = detail
+    app.add_middleware(security.SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+    def everything(path: str) -> Response:
+        return _degraded_response("/" + path)
+
     return app
 
 
