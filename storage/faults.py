@@ -64,6 +64,10 @@ def describe(exc: BaseException, db_url: str) -> str | None:
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or any(m in text for m in _FULL):
             return (f"磁盘已满 / disk full while writing the database {where} ({str(e).splitlines()[0][:200]}). "
                     "The write was rolled back, no partial rows were kept; free disk space and run the command again.")
+        if isinstance(e, sqlite3.OperationalError) and "disk i/o error" in text:
+            return (f"磁盘读写错误 / disk I/O error on the database {where}: the disk is probably full (or failing). "
+                    "The write was rolled back, no partial rows were kept; check free space (df -h) and the system log, "
+                    "then run the command again.")
         if isinstance(e, sqlite3.DatabaseError) and any(m in text for m in _CORRUPT):
             path = sqlite_path(db_url)
             check = quick_check(path) if path else str(e)
