@@ -62,7 +62,8 @@ def mask_url(url: str) -> str:
     except ValueError:
         return "***"
     query = "&".join(f"{k}=***" for k, _v in parse_qsl(parts.query, keep_blank_values=True))
-    path = _re.sub(r"[A-Za-z0-9_-]{12,}", lambda m: m.group(0)[:4] + "***", parts.path)
+    # Slack, Feishu and others put the token in the path: hide every id-like segment (8+ characters with a digit).
+    path = "/".join(seg[:3] + "***" if len(seg) >= 8 and _re.search(r"\d", seg) else seg for seg in parts.path.split("/"))
     netloc = parts.hostname or ""
     if parts.port:
         netloc += f":{parts.port}"
