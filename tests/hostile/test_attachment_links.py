@@ -14,7 +14,6 @@ from sqlmodel import select
 from hostile_site import GOOD_PDF, html, serve_hostile
 from radar.settings import Settings
 from radar.sources import SourceConfig
-from spiders.generic import link_href
 from storage.db import session_scope
 from storage.models import Attachment, Document
 
@@ -35,6 +34,8 @@ BAD_LINKS = [
     ("/files/%E9%80%9A%E7%9F%A5.pdf", "/files/%E9%80%9A%E7%9F%A5.pdf"),
 ])
 def test_links_are_read_as_a_browser_reads_them(raw: str, seen_as: str) -> None:
+    from spiders.generic import link_href
+
     assert link_href(raw) == seen_as
 
 
