@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from pipeline.textutil import shown_text
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alerts.select import Digest
+from pipeline.textutil import shown_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 

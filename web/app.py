@@ -21,17 +21,17 @@ from fastapi import FastAPI, Path as PathParam, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pipeline.textutil import shown_text
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from alerts.render import cn_date
 from pipeline.taxonomy import Taxonomy, load_taxonomy
+from pipeline.textutil import shown_text
 from radar.settings import Settings
 from storage.db import get_engine
-from web import security
 from storage.faults import StorageProblem, describe
+from web import security
 from web.search import QueryError, ensure_index
 
 log = logging.getLogger(__name__)

@@ -115,7 +115,7 @@ def _signer(key: str) -> TimestampSigner:
     return TimestampSigner(key, salt="policyradar.admin-session.v2")
 
 
-def session_value(settings: "Settings", config: WebConfig) -> str:
+def session_value(settings: Settings, config: WebConfig) -> str:
     """Open a server-side session and return the cookie value for it."""
     from datetime import timedelta
 
@@ -138,7 +138,7 @@ def _session_id(key: str, value: str | None) -> str | None:
         return None
 
 
-def session_valid(settings: "Settings", config: WebConfig, value: str | None) -> bool:
+def session_valid(settings: Settings, config: WebConfig, value: str | None) -> bool:
     """A cookie is valid while its signature holds and its session row is neither revoked, expired nor for an old credential."""
     sid = _session_id(settings.signing_key(), value)
     if sid is None:
@@ -156,7 +156,7 @@ def session_valid(settings: "Settings", config: WebConfig, value: str | None) ->
         return expires > utcnow() and hmac.compare_digest(row.credential, _credential_fingerprint(settings.signing_key(), config))
 
 
-def revoke_session(settings: "Settings", value: str | None) -> None:
+def revoke_session(settings: Settings, value: str | None) -> None:
     """Logout: the session row is marked revoked, so a copy of the cookie stops working too."""
     sid = _session_id(settings.signing_key(), value)
     if sid is None:

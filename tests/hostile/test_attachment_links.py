@@ -9,9 +9,9 @@ stored without it.  The site is a real loopback server.
 from __future__ import annotations
 
 import pytest
+from hostile_site import GOOD_PDF, html, serve_hostile
 from sqlmodel import select
 
-from hostile_site import GOOD_PDF, html, serve_hostile
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.db import session_scope

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hostile_site import html, serve_hostile
 from sqlmodel import select
 
-from hostile_site import html, serve_hostile
 from radar.settings import Settings
 from radar.sources import SourceConfig, load_source
 from radar.yamlconfig import ConfigError

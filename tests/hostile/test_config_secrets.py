@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from hostile_site import HostileHandler, serve_hostile
 from sqlmodel import select
 
-from hostile_site import HostileHandler, serve_hostile
 from radar.settings import Settings
 from radar.sources import load_source
 from storage.db import session_scope

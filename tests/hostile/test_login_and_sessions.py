@@ -11,8 +11,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-
 from hostile_web import client_for, csrf_of
+
 from radar.settings import Settings
 from web.security import SESSION_COOKIE, hash_password
 

@@ -12,10 +12,10 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
-from sqlmodel import select
-
 from hostile_site import html, serve_hostile
 from hostile_web import client_for
+from sqlmodel import select
+
 from radar.settings import Settings
 from radar.sources import SourceConfig
 from storage.db import session_scope

@@ -7,9 +7,9 @@ operator must not reveal a credential someone else could use.
 from __future__ import annotations
 
 import pytest
+from hostile_web import ADMIN_TOKEN, client_for
 from typer.testing import CliRunner
 
-from hostile_web import ADMIN_TOKEN, client_for
 from radar.settings import Settings
 
 HUGE = "4611686018427387904"

@@ -11,9 +11,9 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
+from hostile_web import client_for, csrf_of
 from sqlmodel import select
 
-from hostile_web import client_for, csrf_of
 from radar.settings import Settings
 from storage.db import session_scope
 from storage.models import Subscriber

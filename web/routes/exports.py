@@ -23,13 +23,13 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, select
 
+from pipeline.textutil import neutralise_bidi, strip_controls
 from storage.db import get_engine
 from storage.models import CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
 from web import queries
 from web.app import require_admin, require_reader, state
 from web.routes.pages import parse_day
 from web.search import SearchFilters, search
-from pipeline.textutil import neutralise_bidi, strip_controls
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
