@@ -178,7 +178,8 @@ def run_digest(
     return report
 
 
-_PH_TO, _PH_UNSUB, _PH_PREFS = "\x00to\x00", "\x00unsub\x00", "\x00prefs\x00"
+# Private-use markers: the templates' finalize (pipeline.textutil.shown_text) removes control characters such as NUL.
+_PH_TO, _PH_UNSUB, _PH_PREFS = "\ue000to\ue000", "\ue000unsub\ue000", "\ue000prefs\ue000"
 
 
 def _digest_key(digest: "Digest", language: str) -> tuple:

@@ -60,3 +60,23 @@ def check_and_alert(settings: Settings, source: str) -> OperatorAlert | None:
             row.status = status
             s.add(row)
     return alert
+
+
+def mail_operator(settings: Settings, subject: str, body: str, *, key: str) -> str:
+    """Send one plain mail to RADAR_OPERATOR_EMAIL; returns "sent" or "failed: …" (never raises for a send failure)."""
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = settings.mail_from
+    msg["To"] = settings.operator_email or "operator@localhost"
+    msg["Date"] = formatdate()
+    msg["Message-ID"] = make_msgid(idstring=key)
+    msg["X-Radar-Period"] = key
+    msg.set_content(body)
+    transport = transport_for(settings.smtp_url, settings.outbox_dir)
+    try:
+        transport.send(msg)
+        return "sent"
+    except (TransientSendError, PermanentSendError) as exc:
+        return f"failed: {exc}"
+    finally:
+        transport.close()

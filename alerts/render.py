@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from alerts.chart import WeeklyChart
 from alerts.select import Digest
+from pipeline.textutil import shown_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -32,6 +33,7 @@ def _env(autoescape: bool) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_text,  # crawled text: no control characters, no bidi overrides reordering what readers see
     )
     env.filters["cn_date"] = cn_date
     return env

@@ -22,7 +22,7 @@ from storage.db import session_scope
 from storage.models import Subscriber, utcnow
 
 __all__ = [
-    "Preferences", "SubscriptionError", "TokenError", "validate_email", "request_subscription", "confirm_subscription",
+    "Preferences", "SubscriptionError", "MailSendError", "TooManyRequests", "mailbox_key", "TokenError", "validate_email", "request_subscription", "confirm_subscription",
     "unsubscribe", "update_preferences", "subscriber_for_token", "links_for", "subscribe", "list_subscribers", "remove_subscriber",
 ]
 
@@ -32,6 +32,24 @@ DOCTYPES = ["政策文件", "征求意见稿", "行动计划·方案", "实施�
 
 class SubscriptionError(ValueError):
     """A subscription request that cannot be accepted; the message says why."""
+
+
+class MailSendError(SubscriptionError):
+    """The confirmation mail could not be sent; str() holds the transport's detail (for the operator log, not the visitor)."""
+
+
+class TooManyRequests(SubscriptionError):
+    """A client asked for more confirmation mails than its bucket allows; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# Bounds on what a visitor may store: a form is not a place for a 900 KB name.
+MAX_NAME = 100
+MAX_LIST_ITEMS = 50
+MAX_ITEM_CHARS = 60
 
 
 class Preferences(BaseModel):
@@ -57,6 +75,16 @@ class Preferences(BaseModel):
             return [str(p).strip() for p in v if str(p).strip()]
         return v
 
+    @field_validator("tracks", "subtracks", "regions", "keywords_include", "keywords_exclude", "doctypes", "immediate_tracks")
+    @classmethod
+    def _bounded(cls, v: list[str]) -> list[str]:
+        if len(v) > MAX_LIST_ITEMS:
+            raise ValueError(f"最多 {MAX_LIST_ITEMS} 项 / at most {MAX_LIST_ITEMS} items")
+        long = [p[:20] + "…" for p in v if len(p) > MAX_ITEM_CHARS]
+        if long:
+            raise ValueError(f"每项最多 {MAX_ITEM_CHARS} 个字符 / each item at most {MAX_ITEM_CHARS} characters: {long[:3]}")
+        return v
+
     @field_validator("doctypes")
     @classmethod
     def _doctypes(cls, v: list[str]) -> list[str]:
@@ -78,6 +106,21 @@ def validate_email(email: str) -> str:
     if len(email) > 254 or not _EMAIL.match(email) or "\r" in email or "\n" in email:
         raise SubscriptionError(f"不是有效的邮箱地址 / not a valid email address: {email!r}")
     return email.lower()
+
+
+def mailbox_key(email: str) -> str:
+    """The mailbox an address delivers to: ``a+news@x`` and ``a+other@x`` share ``a@x`` (the cooldown is per mailbox)."""
+    local, _, domain = email.lower().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def _check_name(name: str | None) -> str | None:
+    if name is None:
+        return None
+    name = name.strip()
+    if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+        raise SubscriptionError(f"称呼最多 {MAX_NAME} 个字符，且不能含控制字符 / name: at most {MAX_NAME} characters, no control characters")
+    return name or None
 
 
 def _taxonomy_names(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
@@ -170,27 +213,70 @@ def _confirmation_message(settings: Settings, sub: Subscriber) -> EmailMessage:
     return msg
 
 
-def request_subscription(settings: Settings, email: str, prefs: Preferences, *, name: str | None = None) -> Subscriber:
-    """Record an unconfirmed subscription and mail the confirmation link (the only mail before confirmation)."""
+def _manage_message(settings: Settings, sub: Subscriber) -> EmailMessage:
+    """For a subscribe request on an address that is already subscribed: nothing changes, the owner gets the preferences link."""
+    assert sub.id is not None
+    link = links_for(settings, sub)["preferences"]
+    msg = EmailMessage()
+    msg["Subject"] = "您已订阅 PolicyRadar 未来产业政策周报"
+    msg["From"] = settings.mail_from
+    msg["To"] = sub.email
+    msg["Date"] = formatdate()
+    msg["Message-ID"] = make_msgid(idstring=f"already.{sub.id}")
+    msg["X-Radar-Period"] = f"already-{sub.id}"
+    msg.set_content(
+        f"您好！\n\n有人（希望是您）用 {sub.email} 再次提交了订阅申请。该地址已经订阅，我们没有做任何更改。\n"
+        f"如需修改订阅的赛道、地区或频率，请打开：\n\n{link}\n\n如果不是您本人操作，请忽略本邮件。\n"
+    )
+    return msg
+
+
+def _send(settings: Settings, msg: EmailMessage) -> None:
+    transport = transport_for(settings.smtp_url, settings.outbox_dir)
+    try:
+        transport.send(msg)
+    except (TransientSendError, PermanentSendError) as exc:
+        raise MailSendError(f"确认邮件发送失败 / could not send the confirmation mail to {msg['To']}: {exc}") from exc
+    finally:
+        transport.close()
+
+
+def request_subscription(settings: Settings, email: str, prefs: Preferences, *, name: str | None = None,
+                         client: str | None = None) -> Subscriber:
+    """Record an unconfirmed subscription and mail the confirmation link (the only mail before confirmation).
+
+    A request for an address that is already a confirmed subscriber changes
+    nothing (anyone can type anyone's address): its owner gets a mail with
+    the preferences link instead.  Mails are throttled per mailbox (one per
+    ``confirm_cooldown``, ``+tag`` variants share it) and per ``client``
+    (``subscribe_per_hour``); a throttled mailbox silently gets no new mail,
+    so the page does not tell a stranger whether an address is subscribed.
+    """
+    from storage.ratelimit import Limit, take
+
     addr = validate_email(email)
+    name = _check_name(name)
     prefs = _normalise(settings, prefs)
+    if client:
+        wait = take(settings, {f"subscribe-client:{client}": Limit(settings.subscribe_per_hour, 3600 / settings.subscribe_per_hour)})
+        if wait:
+            raise TooManyRequests(f"请求过于频繁，请 {int(wait) + 1} 秒后再试 / too many requests; retry in {int(wait) + 1} s", wait)
     with session_scope(settings) as s:
-        sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first() or Subscriber(email=addr)
-        _apply(sub, prefs)
-        sub.name = name or sub.name
-        if not sub.active:  # re-subscribing after an unsubscribe needs a fresh confirmation
-            sub.active, sub.confirmed, sub.unsubscribed_at = True, False, None
-        s.add(sub)
-        s.flush()
+        sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first()
+        existing = sub is not None and sub.active and sub.confirmed
+        if not existing:
+            sub = sub or Subscriber(email=addr)
+            _apply(sub, prefs)
+            sub.name = name or sub.name
+            if not sub.active:  # re-subscribing after an unsubscribe needs a fresh confirmation
+                sub.active, sub.confirmed, sub.unsubscribed_at = True, False, None
+            s.add(sub)
+            s.flush()
+        assert sub is not None
         s.refresh(sub)
-    if not sub.confirmed:
-        transport = transport_for(settings.smtp_url, settings.outbox_dir)
-        try:
-            transport.send(_confirmation_message(settings, sub))
-        except (TransientSendError, PermanentSendError) as exc:
-            raise SubscriptionError(f"确认邮件发送失败 / could not send the confirmation mail: {exc}") from exc
-        finally:
-            transport.close()
+    if take(settings, {f"confirm-mail:{mailbox_key(addr)}": Limit(1, settings.confirm_cooldown)}):
+        return sub  # a mail went to this mailbox within the cooldown: it is still valid
+    _send(settings, _manage_message(settings, sub) if existing else _confirmation_message(settings, sub))
     return sub
 
 
@@ -245,6 +331,7 @@ def subscribe(settings: Settings, email: str, tracks: list[str], regions: list[s
     if not confirmed:
         return request_subscription(settings, email, prefs, name=name)
     addr = validate_email(email)
+    name = _check_name(name)
     prefs = _normalise(settings, prefs)
     with session_scope(settings) as s:
         sub = s.exec(select(Subscriber).where(Subscriber.email == addr)).first() or Subscriber(email=addr)

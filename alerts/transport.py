@@ -7,6 +7,7 @@ Certificates are always verified.  One connection serves a whole batch.
 
 from __future__ import annotations
 
+import os
 import re
 import smtplib
 import ssl
@@ -131,11 +132,15 @@ class OutboxTransport:
     def send_bytes(self, sender: str, recipient: str, data: bytes, key: str) -> str:
         from email.utils import parseaddr
 
-        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.folder.exists():
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         stem = re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{key}_{parseaddr(recipient)[1]}")
         path = self.folder / f"{stem}.eml"
         tmp = path.with_suffix(".eml.tmp")
-        tmp.write_bytes(data)
+        # 0600 from the start: the message holds the subscriber's personal manage and unsubscribe links.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         tmp.replace(path)  # atomic: a crash never leaves half a message
         return str(path)
 

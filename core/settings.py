@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     aws_secret_access_key: SecretStr | None = Field(default=None, validation_alias="AWS_SECRET_ACCESS_KEY")
     aws_session_token: SecretStr | None = Field(default=None, validation_alias="AWS_SESSION_TOKEN")
     aws_region: str | None = Field(default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
+    # Abuse limits (storage/ratelimit.py, buckets in the database so they hold across processes).
+    confirm_cooldown: float = Field(default=900.0, gt=0, validation_alias="RADAR_CONFIRM_COOLDOWN")  # s between mails to one mailbox
+    subscribe_per_hour: float = Field(default=10.0, gt=0, validation_alias="RADAR_SUBSCRIBE_PER_HOUR")  # per client address
+    login_per_minute: float = Field(default=10.0, gt=0, validation_alias="RADAR_LOGIN_PER_MINUTE")  # per client address
 
     @property
     def db_url(self) -> str:
@@ -120,5 +124,7 @@ class Settings(BaseSettings):
         return path.read_text(encoding="utf-8").strip()
 
     def ensure_dirs(self) -> None:
+        """Data directories are 0700: they hold the database, the secret key and mails with personal links."""
         for d in (self.data_dir, self.outbox_dir, self.archive_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            if not d.exists():
+                d.mkdir(mode=0o700, parents=True, exist_ok=True)

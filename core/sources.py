@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List, Literal  # noqa: UP035 - the field named "list" shadows the builtin in the class body
+from typing import Dict, List, Literal, Union  # noqa: UP035 - the field named "list" shadows the builtin in the class body
 
+import regex
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.selector_syntax import check_selector
@@ -20,12 +21,28 @@ from core.yamlconfig import ConfigError, ConfigIssue, load_model
 _new_list = list  # usable inside SourceConfig, whose field "list" shadows the builtin
 
 
+MAX_PATTERN_CHARS = 1000
+MATCH_TIMEOUT = 0.25  # seconds one regex may spend on one URL or line (see compile_pattern)
+
+
 def _compiles(pattern: str) -> str:
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise ValueError(f"regular expression longer than {MAX_PATTERN_CHARS} characters")
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        compile_pattern(pattern)
+    except (regex.error, re.error, OverflowError) as exc:
         raise ValueError(f"not a valid regular expression: {exc}") from exc
     return pattern
+
+
+def compile_pattern(pattern: str, flags: int = 0) -> "regex.Pattern[str]":
+    """Source patterns are compiled with the ``regex`` package, whose matches take a ``timeout``.
+
+    The standard ``re`` cannot be interrupted: one catastrophic pattern in
+    ``include_patterns`` ran until the 30-minute crawl timeout.  Callers pass
+    ``timeout=MATCH_TIMEOUT`` and report a TimeoutError against the pattern.
+    """
+    return regex.compile(pattern, flags | regex.VERSION0)
 
 
 class _Strict(BaseModel):
@@ -178,8 +195,23 @@ class Network(_Strict):
     without a leading ``www.``.  A redirect elsewhere is refused and recorded.
     """
 
-    allow_private: bool = False
+    allow_private: Union[bool, List[str]] = Field(
+        default=False,
+        description="true: loopback and private ranges; 'loopback'; or a list of 'loopback' and CIDRs. "
+        "Link-local (169.254/16, cloud metadata) only when listed as a CIDR",
+    )
     allowed_domains: List[str] = Field(default_factory=_new_list)
+
+    @field_validator("allow_private", mode="before")
+    @classmethod
+    def _allow(cls, v: object) -> object:
+        if isinstance(v, bool):
+            return v
+        if v == "loopback":
+            return ["loopback"]
+        if isinstance(v, list) and all(isinstance(i, str) for i in v):
+            return _cidrs(v)
+        raise ValueError(f"{v!r} is not a valid boolean, 'loopback' or a list of 'loopback' and CIDRs")
 
 
 class BrowserFetch(_Strict):
@@ -211,6 +243,13 @@ class Schedule(_Strict):
             raise ValueError("give either cron or interval_minutes, not both")
         if self.cron and len(self.cron.split()) != 5:
             raise ValueError("cron needs five fields: minute hour day month weekday")
+        if self.cron:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:  # the scheduler's own parser: what passes here is what `radar serve` can schedule
+                CronTrigger.from_crontab(self.cron, timezone="Asia/Shanghai")
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"not a valid cron expression {self.cron!r}: {exc}") from exc
         return self
 
 
@@ -311,6 +350,18 @@ class SourceConfig(_Strict):
         return enc
 
 
+def _cidrs(items: List[str]) -> List[str]:
+    import ipaddress
+
+    for item in items:
+        if item != "loopback":
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"allow_private: {item!r} is neither 'loopback' nor a CIDR such as 10.8.0.0/16 ({exc})") from exc
+    return items
+
+
 def redirect_domains(source: SourceConfig) -> list[str]:
     """Domains a redirect may lead to: ``network.allowed_domains`` or the start URLs' hosts."""
     if source.network.allowed_domains:
@@ -321,12 +372,39 @@ def redirect_domains(source: SourceConfig) -> list[str]:
     return sorted({h[4:] if h.startswith("www.") else h for h in hosts if h})
 
 
+# Where ${VAR} is expanded: fields that carry secrets (cookies, headers, URLs with a token) or the
+# deployment's address (a replica's port).  Never title, agency, selectors or patterns: those are data,
+# and `radar sources new` copies them from pages anyone can write.
+ENV_FIELDS: tuple[tuple[str, ...], ...] = (
+    ("start_urls", "*"), ("headers", "*"), ("cookies", "*"), ("api", "link_template"), ("api", "body"),
+)
+
+
 def load_source(path: str | Path) -> SourceConfig:
     """Load one source file; the file stem must equal ``name`` so files are findable by name."""
-    src = load_model(path, SourceConfig)
+    src = load_model(path, SourceConfig, expand_env=ENV_FIELDS)
     if Path(path).stem != src.name:
         raise ConfigError([ConfigIssue(str(path), None, "name", f"must equal the file name {Path(path).stem!r}")])
     return src
+
+
+def load_sources_lenient(directory: str | Path) -> tuple[list[SourceConfig], list[ConfigIssue]]:
+    """The valid sources and the issues of the invalid files: one bad file must not stop every other site's crawls."""
+    sources: list[SourceConfig] = []
+    issues: list[ConfigIssue] = []
+    seen: set[str] = set()
+    for path in sorted(Path(directory).glob("*.y*ml")):
+        try:
+            src = load_source(path)
+        except ConfigError as exc:
+            issues.extend(exc.issues)
+            continue
+        if src.name in seen:
+            issues.append(ConfigIssue(str(path), None, "name", f"duplicate source name {src.name!r}"))
+            continue
+        seen.add(src.name)
+        sources.append(src)
+    return sources, issues
 
 
 def load_sources(directory: str | Path) -> list[SourceConfig]:

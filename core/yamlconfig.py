@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 
-_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ENV_RE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")  # $$ is a literal $
 
 
 @dataclass
@@ -44,7 +45,19 @@ class ConfigError(ValueError):
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records where each key and item starts."""
+    """SafeLoader that records where each key and item starts, and refuses aliases.
+
+    Nine nested aliases expand a few hundred bytes into gigabytes (the
+    "billion laughs"); hand-written config has no need for them.
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML aliases (*{event.anchor}) are not allowed in config files; write the value out", event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
@@ -85,15 +98,32 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
-def _expand_env(value: Any) -> Any:
-    """Expand ``${VAR}`` and ``${VAR:-default}`` in strings, so secrets and demo ports stay out of files."""
+EnvFields = Collection[tuple[str, ...]]
+
+
+def _expand_str(value: str) -> str:
+    return _ENV_RE.sub(lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""), value)
+
+
+def _expand_env(value: Any, fields: EnvFields, path: tuple[str, ...] = ()) -> Any:
+    """Expand ``${VAR}`` / ``${VAR:-default}`` only at the paths in ``fields`` (``*`` matches any key or item).
+
+    Config values are data, not templates: a title or selector copied from a
+    crawled page may contain ``${RADAR_SECRET_KEY}``, and expanding it would
+    publish the secret.  Only fields that carry secrets or deployment
+    addresses (cookies, headers, start URLs) are marked for expansion.
+    """
     if isinstance(value, str):
-        return _ENV_RE.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), value)
+        return _expand_str(value) if any(_matches(path, f) for f in fields) else value
     if isinstance(value, dict):
-        return {k: _expand_env(v) for k, v in value.items()}
+        return {k: _expand_env(v, fields, (*path, str(k))) for k, v in value.items()}
     if isinstance(value, list):
-        return [_expand_env(v) for v in value]
+        return [_expand_env(v, fields, (*path, "*")) for v in value]
     return value
+
+
+def _matches(path: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    return len(path) == len(pattern) and all(p == q or q == "*" for p, q in zip(path, pattern))
 
 
 def _line_for(tree: Any, loc: tuple) -> int | None:
@@ -132,13 +162,13 @@ def parse_yaml(text: str, path: str) -> Any:
         raise ConfigError([ConfigIssue(path, None, "(syntax)", str(exc))]) from exc
 
 
-def validate_tree(tree: Any, model: type[M], path: str, *, expand_env: bool = True) -> M:
-    """Validate an already parsed tree; pydantic errors are mapped back to lines."""
+def validate_tree(tree: Any, model: type[M], path: str, *, expand_env: EnvFields = ()) -> M:
+    """Validate an already parsed tree; ``${VAR}`` is expanded only in the fields ``expand_env`` lists."""
     if not isinstance(tree, dict):
         raise ConfigError([ConfigIssue(path, getattr(tree, "line", None), "(root)", "expected a mapping of fields")])
     data = _plain(tree)
     if expand_env:
-        data = _expand_env(data)
+        data = _expand_env(data, expand_env)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -150,11 +180,12 @@ def validate_tree(tree: Any, model: type[M], path: str, *, expand_env: bool = Tr
         raise ConfigError(issues) from exc
 
 
-def load_model(path: str | Path, model: type[M], *, expand_env: bool = True) -> M:
+def load_model(path: str | Path, model: type[M], *, expand_env: EnvFields | bool = ()) -> M:
     """Read ``path`` and validate it as ``model``; every failure names file, line and field."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(str(p), None, "(file)", str(exc))]) from exc
-    return validate_tree(parse_yaml(text, str(p)), model, str(p), expand_env=expand_env)
+    fields = () if isinstance(expand_env, bool) else expand_env  # False (older callers): nowhere
+    return validate_tree(parse_yaml(text, str(p)), model, str(p), expand_env=fields)

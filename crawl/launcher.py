@@ -7,15 +7,25 @@ from collections.abc import Callable
 from typing import Any
 
 from core.settings import Settings
-from core.sources import SourceConfig, load_sources
+from core.sources import SourceConfig, load_sources, load_sources_lenient
+from core.yamlconfig import ConfigIssue
 from crawl.runner import CrawlResult, run_crawl
 from storage.db import session_scope
 from storage.models import Source, utcnow
 
 
-def sync_sources(settings: Settings) -> list[SourceConfig]:
-    """Load the YAML sources and mirror them into the sources table (for joins and the audit)."""
-    sources = load_sources(settings.sources_dir)
+def sync_sources(settings: Settings, *, lenient: bool = False) -> list[SourceConfig]:
+    """Load the YAML sources and mirror them into the sources table (for joins and the audit).
+
+    ``lenient`` (``radar serve``): invalid files are recorded (record_invalid_sources) and the valid
+    sources are returned, so one bad file does not stop every other site's crawls and the digests.
+    """
+    if lenient:
+        sources, issues = load_sources_lenient(settings.sources_dir)
+        if issues:
+            record_invalid_sources(settings, issues)
+    else:
+        sources = load_sources(settings.sources_dir)
     from sqlmodel import select
 
     with session_scope(settings) as s:
@@ -26,6 +36,37 @@ def sync_sources(settings: Settings) -> list[SourceConfig]:
             row.updated_at = utcnow()
             s.add(row)
     return sources
+
+
+def record_invalid_sources(settings: Settings, issues: list[ConfigIssue]) -> None:
+    """Each invalid source file becomes a failed run of that source (its health shows the error) and one operator mail.
+
+    The mail is sent once per distinct error (OperatorAlert's unique key), not at every restart.
+    """
+    from pathlib import Path
+
+    from sqlalchemy.exc import IntegrityError
+
+    from alerts.operator import mail_operator
+    from storage.models import CrawlRun, OperatorAlert
+
+    by_file: dict[str, list[str]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.path, []).append(str(issue))
+    for path, lines in by_file.items():
+        name = Path(path).stem
+        text = "invalid source file, not crawled until fixed:\n" + "\n".join(lines)
+        key = int(hashlib.sha256(text.encode()).hexdigest()[:7], 16)
+        with session_scope(settings) as s:
+            now = utcnow()
+            s.add(CrawlRun(source_name=name, started_at=now, finished_at=now, status="failed", errors=len(lines), error=text))
+        try:
+            with session_scope(settings) as s:
+                s.add(OperatorAlert(source_name=name, first_failed_run_id=key, streak=1, error=text, status="sent"))
+        except IntegrityError:
+            continue  # this exact error was already reported
+        mail_operator(settings, f"PolicyRadar 来源配置无效：{name}（未抓取）", f"{text}\n\n请修正后运行 `radar sources validate`。\n",
+                      key=f"operator-config-{name}-{key}")
 
 
 def crawl_sources(settings: Settings, names: list[str] | None = None, progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:

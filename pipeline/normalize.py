@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from pipeline.textutil import neutralise_bidi, strip_controls
+
 # Page furniture that changes on every load without the document changing.
 _NOISE_LINES = [
     re.compile(r"^(浏览|阅读|访问|点击)(次数|量)?[:：]?\s*\d+\s*次?$"),
@@ -35,7 +37,7 @@ def normalize_text(text: str, noise: Sequence[re.Pattern[str]] = ()) -> str:
     full-width Chinese punctuation (，：（）) into ASCII and make quotes in the
     digest look unlike the original.  Only compatibility spaces are folded.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", neutralise_bidi(strip_controls(text)))
     out: list[str] = []
     for raw in text.splitlines():
         line = _SPACES.sub(" ", raw).strip()
@@ -44,11 +46,25 @@ def normalize_text(text: str, noise: Sequence[re.Pattern[str]] = ()) -> str:
             continue
         line = _INLINE_NOISE.sub("", line)
         for pattern in noise:
-            line = pattern.sub("", line)
+            line = _sub(pattern, line)
         line = line.strip()
         if line:
             out.append(line)
     return "\n".join(out)
+
+
+NOISE_TIMEOUT = 0.25  # seconds per line per pattern
+
+
+def _sub(pattern: re.Pattern[str], line: str) -> str:
+    """Remove a noise pattern; ``regex`` patterns (source files) get a time limit and a timeout names the pattern."""
+    if "regex" in type(pattern).__module__:
+        try:
+            return pattern.sub("", line, timeout=NOISE_TIMEOUT)  # type: ignore[call-overload]
+        except TimeoutError:
+            raise TimeoutError(f"noise_patterns pattern {pattern.pattern[:200]!r} took longer than {NOISE_TIMEOUT} s on one line; "
+                               "simplify the pattern") from None
+    return pattern.sub("", line)
 
 
 def text_hash(text: str) -> str:

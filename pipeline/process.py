@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -30,13 +29,14 @@ from pipeline.diff import diff_texts
 from pipeline.doctype import detect_doctype
 from pipeline.html_extract import extract_release_page
 from pipeline.normalize import normalize_text, text_hash
+from pipeline.textutil import clean_title
 from pipeline.region import detect_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
 from pipeline.summarize import release_summary
 from core.release import AttachmentPayload, Release
 from core.settings import Settings
-from core.sources import SourceConfig
+from core.sources import SourceConfig, compile_pattern
 from storage.search_index import PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
@@ -204,7 +204,7 @@ class PagePipeline:
 
     # ---- extract + normalize ----------------------------------------------------------------
     def _extract(self, item: Release, source: SourceConfig) -> _Extracted:
-        noise = [re.compile(p) for p in source.noise_patterns]
+        noise = [compile_pattern(p) for p in source.noise_patterns]  # regex package: each sub has a time limit (normalize_text)
         # The page in an extraction worker when one is free (this process is the crawl's busiest), here otherwise.
         pending_page = self.pool.try_submit_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
         attachments: list[dict[str, Any]] = []
@@ -236,14 +236,14 @@ class PagePipeline:
         page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
         labels = {a.url: a.label for a in item.attachments}
         texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
-        title = (page.title or item.list_title or item.url).strip()
+        title = clean_title(page.title or item.list_title or "") or item.url
         body = normalize_text(page.text, noise)
         att_text = "\n".join(texts)
         full = normalize_text("\n".join([title, body, att_text]), noise)
         published = page.published or (parse_cn_date(item.list_date) if item.list_date else None)
         meta = {
-            "agency": page.agency or source.agency,
-            "doc_number": page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None),
+            "agency": clean_title(page.agency or "") or source.agency,
+            "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
             "published": published,
             # A think tank writes about other places; a government site speaks for its own region.
             "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
@@ -373,3 +373,7 @@ def _attachment_record(att: AttachmentPayload) -> dict[str, Any]:
         "error": att.error,
         "warnings": None,
     }
+
+
+def _clean_opt(value: str | None) -> str | None:
+    return (clean_title(value) or None) if value else None

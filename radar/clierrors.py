@@ -90,6 +90,13 @@ class RadarGroup(TyperGroup):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, typer.Exit):
             raise
         except Exception as exc:
+            from core.settings import Settings
+            from storage.faults import describe as storage_fault
+
+            fault = storage_fault(exc, Settings().db_url)  # a damaged database or a full disk: what to do, exit 1
+            if fault is not None:
+                print_error(fault)
+                raise typer.Exit(1) from None
             message = describe(exc)
             if message is None:
                 raise

@@ -149,7 +149,7 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "title": title,
         "region": guess_region(host, agency, title),
         "agency": agency,
-        "start_urls": [url],
+        "start_urls": [url.replace("$", "$$")],  # start_urls expand ${VAR}; $$ keeps a copied $ literal
         **found.source_fields(),
         "pagination": _guess_pagination(html),
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},

@@ -13,6 +13,7 @@ re-checked only every ``recheck_after_days``.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -20,12 +21,13 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
+import regex
 import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from core.release import AttachmentPayload, Release
-from core.sources import SourceConfig
+from core.sources import MATCH_TIMEOUT, SourceConfig, compile_pattern
 from spiders.listing import ListEntry, ListFormatError, read_entries, read_sitemap
 from spiders.pagination import ListPage, next_page
 from spiders.storage_link import StorageLink
@@ -43,9 +45,9 @@ class GenericSpider(scrapy.Spider):
         self.source = source
         self.recorder = recorder
         self.run_id = run_id
-        self.attachment_re = re.compile(source.attachment_pattern, re.IGNORECASE)
-        self.include = [re.compile(p) for p in source.include_patterns]
-        self.exclude = [re.compile(p) for p in source.exclude_patterns]
+        self.attachment_re = compile_pattern(source.attachment_pattern, regex.IGNORECASE)
+        self.include = [compile_pattern(p) for p in source.include_patterns]
+        self.exclude = [compile_pattern(p) for p in source.exclude_patterns]
         self.list_errors: list[str] = []
         self._cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in source.cookies.items()}
         self.known_streak: dict[str, int] = {}
@@ -64,7 +66,12 @@ class GenericSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "GenericSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._request_dropped, signal=scrapy.signals.request_dropped)
+        crawler.signals.connect(spider._callback_raised, signal=scrapy.signals.spider_error)
         return spider
+
+    def _callback_raised(self, failure: Failure, response: Response, spider: Any = None) -> None:
+        """A callback that raises loses its release; Scrapy only logs it, so the run would say ok with 0 errors."""
+        self.list_errors.append(f"{response.url}: {type(failure.value).__name__}: {failure.value}; the release was not stored")
 
     def _request_dropped(self, request: Request, spider: Any = None) -> None:
         """A redirect back to a URL this crawl already requested is dropped by the duplicate filter
@@ -160,9 +167,9 @@ class GenericSpider(scrapy.Spider):
             # "download" a data: URI and store its payload as a document.
             log.info("source %s: skipped non-http list link %.200s", self.source.name, entry.url)
             return False
-        if self.include and not any(p.search(entry.url) for p in self.include):
+        if self.include and not any(self._search(p, entry.url, "include_patterns") for p in self.include):
             return False
-        if any(p.search(entry.url) for p in self.exclude):
+        if any(self._search(p, entry.url, "exclude_patterns", timed_out=True) for p in self.exclude):
             return False
         if self.source.max_age_days and entry.date:
             from pipeline.dates import parse_cn_date
@@ -171,6 +178,15 @@ class GenericSpider(scrapy.Spider):
             if when and when < date.today() - timedelta(days=self.source.max_age_days):
                 return False
         return True
+
+    def _search(self, pattern: Any, text: str, field: str, *, timed_out: bool = False) -> bool:
+        """One match with a time limit; a pattern that runs too long is reported against itself, and ``timed_out`` is the answer."""
+        try:
+            return pattern.search(text, timeout=MATCH_TIMEOUT) is not None
+        except TimeoutError:
+            self.list_errors.append(f"{text[:200]}: {field} pattern {pattern.pattern[:200]!r} took longer than {MATCH_TIMEOUT} s "
+                                    "on this URL (catastrophic backtracking?); simplify the pattern")
+            return timed_out
 
     def _due_for_recheck(self, url: str) -> bool:
         days = self.source.incremental.recheck_after_days
@@ -214,12 +230,21 @@ class GenericSpider(scrapy.Spider):
         links: list[tuple[str, str]] = []
         seen: set[str] = set()
         for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
+            href = link_href(a.attrib.get("href") or "")
+            if not href or href.startswith("#"):
                 continue
-            url = response.urljoin(href)
-            parts = urlsplit(url)
-            if not self.attachment_re.search(parts.path + ("?" + parts.query if parts.query else "")) or url in seen:
+            try:
+                url = response.urljoin(href)
+                parts = urlsplit(url)
+            except ValueError as exc:  # e.g. an unclosed [IPv6 bracket
+                self.list_errors.append(f"{response.url}: warning: link {href[:200]!r} is not a valid URL ({exc}); skipped")
+                continue
+            if url in seen or not self._search(self.attachment_re, parts.path + ("?" + parts.query if parts.query else ""), "attachment_pattern"):
+                continue
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                # javascript:void(0)//a.pdf, tel:010-12345.pdf: looks like an attachment, cannot be fetched
+                self.list_errors.append(f"{response.url}: warning: attachment link {href[:200]!r} is not an http(s) URL; "
+                                        "stored the release without it")
                 continue
             seen.add(url)
             label = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
@@ -231,13 +256,19 @@ class GenericSpider(scrapy.Spider):
             yield item
             return
         (url, label), rest = pending[0], pending[1:]
-        yield self._request(
-            url, self.parse_attachment, self.attachment_failed,
-            conditional=url in self.recorder.known_attachments,
-            cb_kwargs={"item": item, "pending": rest, "label": label},
-            dont_filter=True,  # two releases may share one attachment; each must get it
-            priority=10,  # finish releases already started before opening new ones
-        )
+        try:
+            request = self._request(
+                url, self.parse_attachment, self.attachment_failed,
+                conditional=url in self.recorder.known_attachments,
+                cb_kwargs={"item": item, "pending": rest, "label": label},
+                dont_filter=True,  # two releases may share one attachment; each must get it
+                priority=10,  # finish releases already started before opening new ones
+            )
+        except ValueError as exc:  # a URL Scrapy cannot request: note it, keep the release and its other attachments
+            self.list_errors.append(f"{item.url}: warning: attachment {url[:200]!r} cannot be requested ({exc}); skipped")
+            yield from self._next_attachment(item, rest)
+            return
+        yield request
 
     def parse_attachment(self, response: Response, item: Release, pending: list[tuple[str, str]], label: str) -> Iterator[Any]:
         item.attachments.append(
@@ -265,6 +296,23 @@ class GenericSpider(scrapy.Spider):
 
     def _item(self, url: str, list_title: str | None, list_date: str | None, error: str | None = None) -> Release:
         return Release(source=self.source.name, url=url, list_title=list_title, list_date=list_date, error=error)
+
+
+_URL_JUNK = re.compile(r"[\t\n\r]")
+
+
+def link_href(raw: str) -> str:
+    """An href as a browser reads it (WHATWG URL): entities decoded, tab/CR/LF removed, leading/trailing C0 and spaces stripped.
+
+    ``java&#9;script:`` and ``JavaScript:`` are both ``javascript:`` to a
+    browser; checking the raw attribute let them past the scheme filter.
+    """
+    href = _URL_JUNK.sub("", html.unescape(raw)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
+                                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    scheme, colon, rest = href.partition(":")
+    if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
+        href = scheme.lower() + ":" + rest
+    return href
 
 
 def _looks_like_html(response: TextResponse) -> bool:

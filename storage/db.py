@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -69,6 +70,21 @@ def _wal(cur, wait: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _private_file(url: str) -> None:
+    """Create a new SQLite file 0600 before SQLite does (it would use the umask, often 0644).
+
+    The database holds subscriber addresses and webhook URLs with their
+    tokens; SQLite gives its -wal and -shm files the database file's mode.
+    """
+    path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
+    if not path or path == ":memory:" or os.path.exists(path):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def get_engine(settings: Settings) -> Engine:
     """One engine per URL per process; its database is migrated to the newest revision on first use."""
     url = settings.db_url
@@ -76,6 +92,7 @@ def get_engine(settings: Settings) -> Engine:
     if engine is None:
         if url.startswith("sqlite"):
             settings.ensure_dirs()
+            _private_file(url)
             # LIFO: the connections a crawl's threads use at once stay warm and the rest of the pool stays cold.
             # FIFO handed every pooled connection out in turn, so each filled its own page cache (~2 MB each).
             engine = create_engine(url, connect_args={"check_same_thread": False}, pool_use_lifo=True)
@@ -84,8 +101,13 @@ def get_engine(settings: Settings) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
         try:
             ensure_head(engine)
-        except BaseException:
+        except BaseException as exc:
             engine.dispose()
+            from storage.faults import StorageProblem, describe
+
+            message = describe(exc, url) if isinstance(exc, Exception) else None
+            if message:  # damaged file or full disk: say so once, with what to do
+                raise StorageProblem(message) from exc
             raise
         _engines[url] = engine
     return engine

@@ -290,3 +290,26 @@ class OperatorAlert(SQLModel, table=True):
     error: str | None = Field(default=None, sa_column=Column(Text))
     status: str = "pending"
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class RateBucket(SQLModel, table=True):
+    """A token bucket for one throttled key (a mailbox, a client address, the admin account).
+
+    Kept in the database, not in memory, so the limit holds across web
+    workers and restarts: a mail bomber cannot reset it by hitting another process.
+    """
+
+    key: str = Field(primary_key=True, max_length=200)
+    tokens: float
+    updated_at: datetime = Field(default_factory=utcnow)
+    failures: int = 0  # consecutive failures (login): the delay doubles with each
+
+
+class AdminSession(SQLModel, table=True):
+    """A logged-in admin browser: the cookie carries this id, so logout and a password change revoke it server-side."""
+
+    id: str = Field(primary_key=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    credential: str = ""  # fingerprint of the credential used: changing the password or token ends every session
+    revoked_at: datetime | None = None

@@ -30,9 +30,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from alerts.render import cn_date
 from pipeline.taxonomy import Taxonomy, load_taxonomy
 from core.settings import Settings
+from pipeline.textutil import shown_text
 from storage.db import get_engine
+from storage.faults import StorageProblem, describe
 from web import security
 from storage.search_index import ensure_index
+from web.search import QueryError
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -40,6 +45,7 @@ STATIC = HERE / "static"
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL INTEGER; larger ids cannot exist and must not reach the driver
+MAX_PAGE = 100_000  # page numbers beyond this are refused (400): offsets must stay small integers for every driver
 DbId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
@@ -102,6 +108,7 @@ def _make_env(settings: Settings) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown_text,  # crawled text: no control characters, no bidi overrides reordering what readers see
     )
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
@@ -127,7 +134,7 @@ def is_admin(request: Request) -> bool:
         return True
     if security.check_token(request.headers.get("x-radar-token"), st.config):
         return True
-    return security.session_valid(st.key, request.cookies.get(security.SESSION_COOKIE))
+    return security.session_valid(st.settings, st.config, request.cookies.get(security.SESSION_COOKIE))
 
 
 def require_reader(request: Request) -> None:
@@ -155,6 +162,40 @@ async def require_csrf(request: Request) -> None:
     token = form.get(security.CSRF_FIELD) or request.headers.get("x-csrf-token")
     if not security.csrf_valid(state(request).key, request.cookies.get(security.CSRF_COOKIE), str(token) if token else None):
         raise HTTPException(status_code=403, detail="表单已失效，请刷新页面后重试（CSRF 校验失败）")
+
+
+def _token_auth(request: Request) -> bool:
+    config = state(request).config
+    auth = request.headers.get("authorization", "")
+    return (auth.lower().startswith("bearer ") and security.check_token(auth[7:].strip(), config)) or security.check_token(
+        request.headers.get("x-radar-token"), config)
+
+
+def require_api_csrf(request: Request) -> None:
+    """JSON writes authenticated only by the login cookie need proof they come from our own pages.
+
+    A browser adds the cookie to a cross-site form POST or fetch; it cannot
+    add our CSRF header without reading the nonce cookie, and it cannot fake
+    ``Origin``.  Token-authenticated calls (scripts) carry no ambient cookie
+    credential, so they pass.
+    """
+    if request.method in ("GET", "HEAD", "OPTIONS") or _token_auth(request):
+        return
+    st = state(request)
+    token = request.headers.get("x-csrf-token")
+    if token and security.csrf_valid(st.key, request.cookies.get(security.CSRF_COOKIE), token):
+        return
+    origin = request.headers.get("origin")
+    if origin and origin.rstrip("/") in _own_origins(request):
+        return
+    raise HTTPException(status_code=403, detail="跨站请求被拒绝：需要 X-CSRF-Token 头或同源 Origin / cross-site request refused")
+
+
+def _own_origins(request: Request) -> set[str]:
+    from urllib.parse import urlsplit
+
+    public = urlsplit(state(request).settings.public_url)
+    return {f"{public.scheme}://{public.netloc}", f"{request.url.scheme}://{request.headers.get('host', '')}"}
 
 
 def page(request: Request, template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -193,8 +234,13 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
     from web.routes import admin, api, exports, pages, subscribe
 
     config = config or security.WebConfig()
-    engine = get_engine(settings)
-    ensure_index(engine)
+    try:
+        engine = get_engine(settings)
+        ensure_index(engine)
+    except (SQLAlchemyError, OSError, StorageProblem) as exc:  # damaged file, full disk, database down
+        detail = describe(exc, settings.db_url) or f"{type(exc).__name__}: {exc}"
+        log.error("web UI starts in degraded mode: %s", detail)
+        return degraded_app(detail)
     app = FastAPI(
         title="PolicyRadar API",
         description="未来产业政策雷达：文件、赛道标签、抓取记录的 JSON 接口。管理接口需要 `Authorization: Bearer <RADAR_ADMIN_TOKEN>`。",
@@ -239,11 +285,23 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
         except Exception:  # noqa: BLE001 - the page itself failed (e.g. the database is down): plain HTML
             return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器出错了</h1><p>请稍后再试。</p>", status_code=500)
 
+    @app.exception_handler(QueryError)
+    async def _bad_query(request: Request, exc: QueryError) -> Response:
+        if request.url.path.startswith(("/api/", "/feeds/", "/export/")):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message=str(exc))
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": jsonable_errors(exc)}, status_code=422)
         return page(request, "message.html", status_code=400, title="请求有误", heading="请求有误", message="参数格式不正确。")
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _storage(request: Request, exc: SQLAlchemyError) -> Response:
+        """A storage fault during a request (full disk, lost database): a 503 with the banner, the detail to the log."""
+        log.error("%s %s: %s", request.method, request.url.path, describe(exc, settings.db_url) or repr(exc))
+        return _degraded_response(request.url.path)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
@@ -269,6 +327,38 @@ def wants_html(request: Request) -> bool:
     if request.url.path.startswith(("/api/", "/openapi", "/export/", "/feeds/", "/healthz")):
         return False
     return "text/html" in request.headers.get("accept", "")
+
+
+DEGRADED_BANNER = "数据库暂时不可用，网站以降级模式运行；请稍后再试。管理员请查看服务日志。"
+
+
+def _degraded_response(path: str) -> Response:
+    if path.startswith(("/api/", "/feeds/", "/export/", "/healthz")):
+        return JSONResponse({"status": "degraded", "detail": DEGRADED_BANNER}, status_code=503, headers={"Retry-After": "60"})
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>PolicyRadar · 降级模式</title>'
+        '<link rel="stylesheet" href="/static/style.css"></head><body>'
+        f'<div class="banner degraded" role="alert">{DEGRADED_BANNER}</div></body></html>'
+    )
+    return HTMLResponse(body, status_code=503, headers={"Retry-After": "60", "Cache-Control": "no-store"})
+
+
+def degraded_app(detail: str) -> FastAPI:
+    """What ``create_app`` returns when the database cannot be opened: every page answers 503 with a banner.
+
+    The process stays up (so the container is not restarted in a loop and the
+    operator can read the log); the detail naming the file goes to the log, not to visitors.
+    """
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.degraded = detail
+    app.add_middleware(security.SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+    def everything(path: str) -> Response:
+        return _degraded_response("/" + path)
+
+    return app
 
 
 def jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

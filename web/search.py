@@ -131,6 +131,20 @@ def _filter_sql(filters: SearchFilters, params: dict[str, Any], track_ids: dict[
     return where
 
 
+class QueryError(ValueError):
+    """A search query that cannot be run (control characters, NUL); answered with 400, never a 500."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_query(q: str) -> str:
+    """Refuse NUL and other control characters: PostgreSQL refuses NUL in text and no reader types one."""
+    if _CONTROL.search(q):
+        raise QueryError("搜索词不能包含控制字符 / the query contains control characters")
+    return q
+
+
 def search(
     session: Session, q: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20,
     track_ids: dict[str, str] | None = None, sort: str = "relevance",
@@ -153,7 +167,7 @@ def search(
         raise ValueError(f"sort must be one of {SORTS}")
     t0 = time.perf_counter()
     filters = filters or SearchFilters()
-    terms = parse_query(q)
+    terms = parse_query(check_query(q))
     page = max(1, page)
     per_page = max(1, min(per_page, 100))
     result = SearchResult(query=q, terms=terms, total=0, total_capped=False, page=page, per_page=per_page)

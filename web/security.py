@@ -20,12 +20,16 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import TYPE_CHECKING
 
 from itsdangerous import BadSignature, Signer, SignatureExpired, TimestampSigner
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 SESSION_COOKIE = "radar_admin"
 CSRF_COOKIE = "radar_csrf"
@@ -99,18 +103,72 @@ def check_token(given: str | None, config: WebConfig) -> bool:
 
 
 # ---- admin session cookie -------------------------------------------------------------------------
+# The cookie carries a signed random session id; the AdminSession row behind it is what makes it valid,
+# so logout revokes it at once and changing RADAR_ADMIN_PASSWORD_HASH / RADAR_ADMIN_TOKEN ends every session.
 
-def session_value(key: str) -> str:
-    return TimestampSigner(key, salt="policyradar.admin-session").sign(b"admin").decode()
+def _credential_fingerprint(key: str, config: WebConfig) -> str:
+    material = f"{config.admin_password_hash or ''}\x00{config.admin_token or ''}".encode()
+    return hmac.new(key.encode(), material, hashlib.sha256).hexdigest()[:32]
 
 
-def session_valid(key: str, value: str | None) -> bool:
+def _signer(key: str) -> TimestampSigner:
+    return TimestampSigner(key, salt="policyradar.admin-session.v2")
+
+
+def session_value(settings: Settings, config: WebConfig) -> str:
+    """Open a server-side session and return the cookie value for it."""
+    from datetime import timedelta
+
+    from storage.db import session_scope
+    from storage.models import AdminSession, utcnow
+
+    sid = secrets.token_urlsafe(24)
+    with session_scope(settings) as s:
+        s.add(AdminSession(id=sid, expires_at=utcnow() + timedelta(seconds=SESSION_MAX_AGE),
+                           credential=_credential_fingerprint(settings.signing_key(), config)))
+    return _signer(settings.signing_key()).sign(sid.encode()).decode()
+
+
+def _session_id(key: str, value: str | None) -> str | None:
     if not value:
-        return False
+        return None
     try:
-        return TimestampSigner(key, salt="policyradar.admin-session").unsign(value, max_age=SESSION_MAX_AGE) == b"admin"
-    except (BadSignature, SignatureExpired):
+        return _signer(key).unsign(value, max_age=SESSION_MAX_AGE).decode()
+    except (BadSignature, SignatureExpired, UnicodeDecodeError):
+        return None
+
+
+def session_valid(settings: Settings, config: WebConfig, value: str | None) -> bool:
+    """A cookie is valid while its signature holds and its session row is neither revoked, expired nor for an old credential."""
+    sid = _session_id(settings.signing_key(), value)
+    if sid is None:
         return False
+    from datetime import timezone
+
+    from storage.db import session_scope
+    from storage.models import AdminSession, utcnow
+
+    with session_scope(settings) as s:
+        row = s.get(AdminSession, sid)
+        if row is None or row.revoked_at is not None:
+            return False
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+        return expires > utcnow() and hmac.compare_digest(row.credential, _credential_fingerprint(settings.signing_key(), config))
+
+
+def revoke_session(settings: Settings, value: str | None) -> None:
+    """Logout: the session row is marked revoked, so a copy of the cookie stops working too."""
+    sid = _session_id(settings.signing_key(), value)
+    if sid is None:
+        return
+    from storage.db import session_scope
+    from storage.models import AdminSession, utcnow
+
+    with session_scope(settings) as s:
+        row = s.get(AdminSession, sid)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            s.add(row)
 
 
 # ---- CSRF -------------------------------------------------------------------------------------------

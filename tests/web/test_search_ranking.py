@@ -11,7 +11,8 @@ from sqlmodel import Session
 from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion
-from web.search import SearchFilters, ensure_index, index_document, search
+from storage.search_index import ensure_index, index_document
+from web.search import SearchFilters, search
 
 
 @pytest.fixture

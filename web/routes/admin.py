@@ -33,7 +33,7 @@ from storage.db import get_engine
 from storage.models import CrawlRun, Delivery, DigestRun, FetchLog, Source, Subscriber
 from storage.warc import read_payload
 from web import queries, security
-from web.app import DbId, page, require_admin, require_csrf, state
+from web.app import MAX_PAGE, DbId, page, require_admin, require_csrf, state
 from web.render import sparkline
 
 router = APIRouter(include_in_schema=False)
@@ -51,26 +51,51 @@ def login_form(request: Request, next: str = "/sources") -> HTMLResponse:  # noq
     return page(request, "login.html", title="管理员登录", next=next if next.startswith("/") and not next.startswith("//") else "/", error=None)
 
 
+def _login_throttled(request: Request, wait: float) -> Response:
+    target = "/"
+    resp = page(request, "login.html", status_code=429, title="管理员登录", next=target,
+                error=f"尝试次数过多，请 {int(wait) + 1} 秒后再试")
+    resp.headers["Retry-After"] = str(int(wait) + 1)
+    return resp
+
+
 @router.post("/login", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
 def login(request: Request, password: str = Form(""), next: str = Form("/")) -> Response:  # noqa: A002
+    """Throttled before any password hashing: per client (token bucket, then an exponential delay after
+    repeated failures) and for the account (a gentler delay, so many clients cannot lock the admin out for long)."""
+    from storage.ratelimit import Limit, clear_failures, failure_delay, record_failure, take
+
     st = state(request)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
+    if not st.config.admin_configured:
+        return page(request, "login.html", status_code=403, title="管理员登录", next=target, error="管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN")
+    client = request.client.host if request.client else "unknown"
+    client_fail, account_fail = f"login-fail:{client}", "login-fail:account"
+    wait = max(failure_delay(st.settings, client_fail, free=3), failure_delay(st.settings, account_fail, free=10, cap=60))
+    if not wait:
+        per_min = st.settings.login_per_minute
+        wait = take(st.settings, {f"login:{client}": Limit(per_min, 60 / per_min)})
+    if wait:
+        return _login_throttled(request, wait)
     ok = bool(password) and (
         (st.config.admin_password_hash and security.verify_password(password, st.config.admin_password_hash))
         or security.check_token(password, st.config)
     )
-    if not st.config.admin_configured:
-        return page(request, "login.html", status_code=403, title="管理员登录", next=target, error="管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN")
     if not ok:
+        record_failure(st.settings, client_fail)
+        record_failure(st.settings, account_fail)
         return page(request, "login.html", status_code=401, title="管理员登录", next=target, error="密码错误")
+    clear_failures(st.settings, client_fail)
+    clear_failures(st.settings, account_fail)
     resp = RedirectResponse(target, status_code=303)
-    resp.set_cookie(security.SESSION_COOKIE, security.session_value(st.key), max_age=security.SESSION_MAX_AGE, httponly=True,
-                    samesite="strict", secure=st.settings.public_url.startswith("https"), path="/")
+    resp.set_cookie(security.SESSION_COOKIE, security.session_value(st.settings, st.config), max_age=security.SESSION_MAX_AGE,
+                    httponly=True, samesite="strict", secure=st.settings.public_url.startswith("https"), path="/")
     return resp
 
 
 @router.post("/logout", dependencies=[Depends(require_csrf)])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    security.revoke_session(state(request).settings, request.cookies.get(security.SESSION_COOKIE))
     resp = RedirectResponse("/", status_code=303)
     resp.delete_cookie(security.SESSION_COOKIE, path="/")
     return resp
@@ -208,7 +233,7 @@ def rerun(request: Request, name: str) -> Response:
 
 
 @router.get("/history", response_class=HTMLResponse, dependencies=admin)
-def history(request: Request, source: str | None = None, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+def history(request: Request, source: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)) -> HTMLResponse:
     per = 50
     with _session(request) as s:
         q = select(CrawlRun)
@@ -222,7 +247,7 @@ def history(request: Request, source: str | None = None, page_no: int = Query(1,
 
 
 @router.get("/history/{run_id}", response_class=HTMLResponse, dependencies=admin)
-def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)) -> HTMLResponse:
     per = 200
     with _session(request) as s:
         run = s.get(CrawlRun, run_id)
@@ -271,7 +296,7 @@ def subscribers(request: Request) -> HTMLResponse:
 
 
 @router.get("/digests", response_class=HTMLResponse, dependencies=admin)
-def digests(request: Request, page_no: int = Query(1, alias="page", ge=1)) -> HTMLResponse:
+def digests(request: Request, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)) -> HTMLResponse:
     per = 100
     with _session(request) as s:
         total = s.exec(select(func.count()).select_from(Delivery)).one()

@@ -15,12 +15,12 @@ from storage.health import source_health
 from storage.db import get_engine
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, Source, TrackLabel
 from web import queries
-from web.app import MAX_ID, DbId, require_admin, require_reader, state
+from web.app import MAX_ID, DbId, require_admin, require_api_csrf, require_reader, state
 from web.search import SearchFilters, search
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_reader)])
 bearer = HTTPBearer(auto_error=False, description="RADAR_ADMIN_TOKEN")
-admin_deps = [Depends(bearer), Depends(require_admin)]
+admin_deps = [Depends(bearer), Depends(require_admin), Depends(require_api_csrf)]
 
 
 class SubTrackOut(BaseModel):
@@ -255,7 +255,7 @@ def labels(request: Request, document_id: int = Query(..., ge=1, le=MAX_ID)) -> 
 
 @router.get("/search", response_model=SearchOut, summary="Full-text search (Chinese substrings) with filters")
 def api_search(
-    request: Request, q: str = Query(..., max_length=200), track: str | None = None, region: str | None = None,
+    request: Request, q: str = Query(..., max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$", description="no control characters"), track: str | None = None, region: str | None = None,
     doctype: str | None = None, source: str | None = None, since: date | None = None, until: date | None = None,
     page: int = Query(1, ge=1, le=1000), per_page: int = Query(20, ge=1, le=100),
     sort: Literal["relevance", "date"] = Query("relevance", description="relevance: query terms in the title first, then newest; date: newest first"),

@@ -23,6 +23,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session, col, select
 
+from pipeline.textutil import neutralise_bidi, strip_controls
 from storage.db import get_engine
 from storage.models import CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
 from web import queries
@@ -76,8 +77,17 @@ def _atom(request: Request, title: str, self_path: str, docs: list[Document]) ->
         if v is not None:
             summary += ("\n" if summary else "") + (f"变化：{v.change_summary}\n" if changed and v.change_summary else "") + (v.summary or "")
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
+    for el in feed.iter():  # rows stored before text cleaning existed may still hold characters XML forbids
+        if el.text:
+            el.text = _xml_safe(el.text)
+        for key, val in el.attrib.items():
+            el.attrib[key] = _xml_safe(val)
     body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
     return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+def _xml_safe(text: str) -> str:
+    return neutralise_bidi(strip_controls(text))
 
 
 def _el(tag: str, text: str) -> ET.Element:
@@ -123,6 +133,22 @@ def search_feed(request: Request, q: str = "", track: str | None = None, region:
 
 # ---- exports ------------------------------------------------------------------------------------------
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """OWASP's CSV-injection defence: a text cell a spreadsheet would read as a formula gets a leading quote.
+
+    Crawled titles are attacker-chosen; ``=HYPERLINK(…)`` or ``=cmd|…`` would
+    otherwise run when an analyst opens the export in Excel or LibreOffice.
+    Control characters go too (they are never content).
+    """
+    if not isinstance(value, str):
+        return value
+    value = strip_controls(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _stream(rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[str]) -> Response:
     if fmt == "csv":
         def gen_csv() -> Iterator[str]:
@@ -131,7 +157,7 @@ def _stream(rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[s
             buf.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
             w.writeheader()
             for row in rows:
-                w.writerow({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
+                w.writerow({k: csv_cell(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
                 if buf.tell() > 64_000:
                     yield buf.getvalue()
                     buf.seek(0)

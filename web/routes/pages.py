@@ -13,7 +13,7 @@ from pipeline.diff import diff_texts
 from storage.db import get_engine
 from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
-from web.app import DbId, page, require_reader, state
+from web.app import MAX_PAGE, DbId, page, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
 from storage.search_index import split_body
 from web.search import SORTS, SearchFilters, search
@@ -51,7 +51,7 @@ def dashboard(request: Request) -> HTMLResponse:
 @router.get("/tracks/{track_id}", response_class=HTMLResponse)
 def track_page(
     request: Request, track_id: str, region: str | None = None, doctype: str | None = None, source: str | None = None,
-    since: str | None = None, until: str | None = None, subtrack: str | None = None, page_no: int = Query(1, alias="page", ge=1),
+    since: str | None = None, until: str | None = None, subtrack: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
     st = state(request)
     track = next((t for t in st.taxonomy.tracks if t.id == track_id or t.name == track_id), None)
@@ -72,7 +72,7 @@ def track_page(
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(
     request: Request, region: str | None = None, doctype: str | None = None, source: str | None = None,
-    since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1),
+    since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
     f = queries.DocFilters(region=region or None, doctype=doctype or None, source=source or None, since=parse_day(since), until=parse_day(until))
     with session_for(request) as s:
@@ -133,7 +133,7 @@ def document_page(request: Request, doc_id: DbId, diff: int | None = None, mode:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request, q: str = "", track: str | None = None, region: str | None = None, doctype: str | None = None,
-    source: str | None = None, since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1),
+    source: str | None = None, since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
     sort: str = "relevance",
 ) -> HTMLResponse:
     st = state(request)

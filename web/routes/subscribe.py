@@ -8,6 +8,7 @@ POST, which mail providers send without any page (body
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from fastapi import APIRouter, Depends, Request
@@ -16,13 +17,22 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 
 from alerts.subscriptions import (
-    DOCTYPES, Preferences, SubscriptionError, TokenError, confirm_subscription, request_subscription, subscriber_for_token,
+    DOCTYPES, MailSendError, Preferences, SubscriptionError, TokenError, TooManyRequests, confirm_subscription, request_subscription, subscriber_for_token,
     unsubscribe, update_preferences,
 )
 from storage.models import Subscriber
 from web.app import page, require_csrf, state
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
+
+SEND_FAILED = "邮件发送失败，请稍后再试"  # what a visitor sees; the transport's detail goes to the operator log only
+
+
+def _no_store(resp: HTMLResponse) -> HTMLResponse:
+    """Pages whose URL or body holds a subscriber's token must not stay in shared or browser caches."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 FREQUENCIES = [("weekly", "每周（周一 8:00）"), ("daily", "每天"), ("immediate", "即时（有新文件时立即推送）")]
 
@@ -68,13 +78,22 @@ async def subscribe_post(request: Request) -> HTMLResponse:
     form = await _form(request)
     email = (form.get("email") or [""])[0]
     name = (form.get("name") or [""])[0].strip() or None
+    status, headers = 400, {}
     try:
         prefs = _prefs_from_form(form)
-        request_subscription(state(request).settings, email, prefs, name=name)
+        request_subscription(state(request).settings, email, prefs, name=name, client=request.client.host if request.client else None)
     except (SubscriptionError, ValidationError, ValueError) as exc:
+        error = _error_text(exc)
+        if isinstance(exc, MailSendError):
+            log.error("subscribe: %s", exc)
+            status, error = 503, SEND_FAILED
+        elif isinstance(exc, TooManyRequests):
+            status, headers = 429, {"Retry-After": str(int(exc.retry_after) + 1)}
         prefs_shown = Preferences.model_construct(**cast(dict[str, Any], {k: v for k, v in form.items() if k in Preferences.model_fields and k in ("tracks", "doctypes")}))
-        return _form_page(request, "subscribe.html", status=400, title="订阅未来产业政策周报", prefs=prefs_shown, email=email,
-                          error=_error_text(exc))
+        resp = _form_page(request, "subscribe.html", status=status, title="订阅未来产业政策周报", prefs=prefs_shown, email=email[:254],
+                          error=error)
+        resp.headers.update(headers)
+        return resp
     return page(request, "message.html", title="请查收确认邮件", heading="请查收确认邮件",
                 message=f"我们已向 {email.strip()} 发送了一封确认邮件。点击邮件中的链接后订阅才会生效（链接 3 天内有效）。")
 
@@ -88,7 +107,7 @@ def confirm(request: Request, token: str = "") -> HTMLResponse:
     from alerts.subscriptions import links_for
 
     links = links_for(state(request).settings, sub)
-    return page(request, "confirmed.html", title="订阅成功", sub=sub, prefs_link="/preferences" + links["preferences"].split("/preferences", 1)[1])
+    return _no_store(page(request, "confirmed.html", title="订阅成功", sub=sub, prefs_link="/preferences" + links["preferences"].split("/preferences", 1)[1]))
 
 
 def _manage_sub(request: Request, token: str) -> Subscriber:
@@ -102,7 +121,7 @@ def _manage_sub(request: Request, token: str) -> Subscriber:
 def preferences_form(request: Request, token: str = "") -> HTMLResponse:
     sub = _manage_sub(request, token)
     prefs = Preferences.model_validate({k: getattr(sub, k) for k in Preferences.model_fields})
-    return _form_page(request, "preferences.html", title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=False, error=None)
+    return _no_store(_form_page(request, "preferences.html", title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=False, error=None))
 
 
 @router.post("/preferences", response_class=HTMLResponse, dependencies=[Depends(require_csrf)])
@@ -114,16 +133,16 @@ async def preferences_post(request: Request, token: str = "") -> HTMLResponse:
         sub = update_preferences(state(request).settings, token, prefs)
     except (SubscriptionError, ValidationError, ValueError) as exc:
         prefs = Preferences.model_validate({k: getattr(sub, k) for k in Preferences.model_fields})
-        return _form_page(request, "preferences.html", status=400, title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=False,
-                          error=_error_text(exc))
+        return _no_store(_form_page(request, "preferences.html", status=400, title="订阅偏好", sub=sub, prefs=prefs, token=token,
+                                    saved=False, error=_error_text(exc)))
     prefs = Preferences.model_validate({k: getattr(sub, k) for k in Preferences.model_fields})
-    return _form_page(request, "preferences.html", title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=True, error=None)
+    return _no_store(_form_page(request, "preferences.html", title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=True, error=None))
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse)
 def unsubscribe_page(request: Request, token: str = "") -> HTMLResponse:
     sub = _manage_sub(request, token)
-    return page(request, "unsubscribe.html", title="退订", sub=sub, token=token, done=False)
+    return _no_store(page(request, "unsubscribe.html", title="退订", sub=sub, token=token, done=False))
 
 
 @router.post("/unsubscribe")
@@ -141,5 +160,5 @@ async def unsubscribe_post(request: Request, token: str = "") -> Response:
         raise HTTPException(400, str(exc)) from exc
     if one_click:
         return PlainTextResponse("已退订 / unsubscribed", status_code=200)
-    return page(request, "unsubscribe.html", title="已退订", sub=sub, token=token, done=True)
+    return _no_store(page(request, "unsubscribe.html", title="已退订", sub=sub, token=token, done=True))
 
