@@ -34,19 +34,21 @@ def test_page_numbers_are_bounded(settings: Settings, path: str) -> None:
 
 
 def test_webhook_urls_are_masked_in_the_cli_list(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    from alerts.subscriptions import subscribe
+    from alerts.subscriptions import Preferences, subscribe
     from radar.cli import app
 
     monkeypatch.setenv("RADAR_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("RADAR_WEBHOOK_ALLOW_PRIVATE", "1")  # the channels point at loopback: no name is resolved
     if settings.database_url:
         monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    subscribe(settings, "reader@example.com", ["未来能源"])
-    secret_url = "https://oapi.dingtalk.com/robot/send?access_token=4f0c6f1d2e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c"
-    hook = "https://hooks.slack.com/services/T0000SECRET/B0000SECRET/XyZ0123456789abcdefSECRET"
+    subscribe(settings, "reader@example.com", ["未来能源"], prefs=Preferences(tracks=["未来能源"], immediate_tracks=["未来能源"]))
+    secret_url = "http://127.0.0.1:9/robot/send?access_token=4f0c6f1d2e3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c"
+    hook = "http://127.0.0.2:9/services/T0000SECRET/B0000SECRET/XyZ0123456789abcdefSECRET"
     runner = CliRunner()
     for url in (secret_url, hook):
-        assert runner.invoke(app, ["webhooks", "add", "reader@example.com", "--kind", "dingtalk", "--url", url]).exit_code == 0
+        added = runner.invoke(app, ["webhooks", "add", "reader@example.com", "--kind", "dingtalk", "--url", url])
+        assert added.exit_code == 0, added.output
     out = runner.invoke(app, ["webhooks", "list"], env={"COLUMNS": "300"}).output
-    assert "oapi.dingtalk.com" in out and "hooks.slack.com" in out
+    assert "127.0.0.1:9/robot/send" in out and "127.0.0.2:9/services" in out
     assert "4f0c6f1d2e3a" not in out and "access_token=***" in out
     assert "XyZ0123456789" not in out and "SECRET" not in out

@@ -64,7 +64,7 @@ def test_a_damaged_database_gives_one_message_naming_the_file(sqlite_settings: S
 
 
 def test_a_full_disk_gives_one_message_and_keeps_no_partial_rows(sqlite_settings: Settings) -> None:
-    assert _radar(sqlite_settings, "subscribers", "list").returncode == 0  # creates and migrates the database
+    assert _radar(sqlite_settings, "db", "upgrade").returncode == 0  # creates and migrates the database
     for leftover in sqlite_settings.data_dir.glob("radar.db-*"):
         leftover.unlink()
     done = _radar(sqlite_settings, "subscribe", "reader@example.com", "--confirmed", fsize=1000)

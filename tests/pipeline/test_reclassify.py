@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 from alerts.period import Period
 from alerts.select import load_candidates
+from core.release import Release
 from pipeline.classify import Classifier
 from pipeline.process import PagePipeline
 from pipeline.reclassify import reclassify, split_stored_text
@@ -77,7 +77,7 @@ def stored(settings: Settings, tmp_path: Path) -> Iterator[dict[str, int]]:
     pipe = PagePipeline(settings, Classifier.load(old))
     try:
         for name, (title, text) in PAGES.items():
-            item: dict[str, Any] = {"url": f"http://replica.invalid/miit/{name}", "body": _page(title, text), "list_title": title, "attachments": []}
+            item = Release(source=source.name, url=f"http://replica.invalid/miit/{name}", body=_page(title, text), list_title=title)
             out = pipe.process(item, source, None)
             assert out.status == "new", out
     finally:
