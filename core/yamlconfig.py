@@ -189,3 +189,16 @@ def load_model(path: str | Path, model: type[M], *, expand_env: EnvFields | bool
         raise ConfigError([ConfigIssue(str(p), None, "(file)", str(exc))]) from exc
     fields = () if isinstance(expand_env, bool) else expand_env  # False (older callers): nowhere
     return validate_tree(parse_yaml(text, str(p)), model, str(p), expand_env=fields)
+
+
+def regular_expressions(patterns: list[str]) -> list[str]:
+    """A pydantic validator's body for a list of regexes in our own rule files: each must compile.
+
+    The message names the pattern, and the loader adds file, line and field.
+    """
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {p!r} ({exc})") from exc
+    return patterns

@@ -15,20 +15,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.paths import CONFIG_DIR
-from core.yamlconfig import load_model
+from core.yamlconfig import load_model, regular_expressions
 
 __all__ = ["BodyEdges", "DateRules", "EdgeRules", "ExtractionRules", "load_rules"]
 
 DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
-
-
-def _check_patterns(patterns: list[str]) -> list[str]:
-    for p in patterns:
-        try:
-            re.compile(p)
-        except re.error as exc:
-            raise ValueError(f"not a regular expression: {p!r} ({exc})") from exc
-    return patterns
 
 
 class DateRules(BaseModel):
@@ -60,7 +51,7 @@ class EndBlocks(BaseModel):
     @field_validator("headings")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        return _check_patterns(v)
+        return regular_expressions(v)
 
 
 class BodyEdges(BaseModel):
@@ -74,7 +65,7 @@ class BodyEdges(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        return _check_patterns(v)
+        return regular_expressions(v)
 
 
 class ExtractionRules(BaseModel):

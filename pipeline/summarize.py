@@ -25,20 +25,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.paths import CONFIG_DIR
-from core.yamlconfig import load_model
+from core.yamlconfig import load_model, regular_expressions
 
 __all__ = ["Summarizer", "key_figure", "release_summary", "split_sentences", "summarize_document"]
 
 SUMMARY_CONFIG = CONFIG_DIR / "summary.yaml"
-
-
-def _compile_all(patterns: list[str]) -> list[str]:
-    for p in patterns:
-        try:
-            re.compile(p)
-        except re.error as exc:
-            raise ValueError(f"bad regular expression {p!r}: {exc}") from exc
-    return patterns
 
 
 class CueGroup(BaseModel):
@@ -51,7 +42,7 @@ class CueGroup(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        return _compile_all(v)
+        return regular_expressions(v)
 
 
 class SummaryRules(BaseModel):
@@ -78,13 +69,13 @@ class SummaryRules(BaseModel):
     @classmethod
     def _drop_compiles(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
         for patterns in v.values():
-            _compile_all(patterns)
+            regular_expressions(patterns)
         return v
 
     @field_validator("strip_prefixes")
     @classmethod
     def _prefix_compiles(cls, v: list[str]) -> list[str]:
-        return _compile_all(v)
+        return regular_expressions(v)
 
     @model_validator(mode="after")
     def _names_exist(self) -> "SummaryRules":

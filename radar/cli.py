@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -388,21 +388,28 @@ def webhooks_add(
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
 
 
+def _webhook_channel(s: Any, channel_id: int) -> Any:
+    """The channel with this id, or one clear message and exit code 2."""
+    from storage.models import WebhookChannel
+
+    ch = s.get(WebhookChannel, channel_id)
+    if ch is None:
+        _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
+    return ch
+
+
 @webhooks_app.command("remove")
 def webhooks_remove(channel_id: int = typer.Argument(..., help="The id shown by `radar webhooks list`.")) -> None:
     """Remove a webhook channel (its delivery history is removed with it)."""
     from sqlmodel import delete
 
     from storage.db import session_scope
-    from storage.models import WebhookChannel, WebhookDelivery
+    from storage.models import WebhookDelivery
 
     settings = _settings()
     require_database(settings)
     with session_scope(settings) as s:
-        ch = s.get(WebhookChannel, channel_id)
-        if ch is None:
-            _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
-            return
+        ch = _webhook_channel(s, channel_id)
         s.exec(delete(WebhookDelivery).where(WebhookDelivery.channel_id == channel_id))  # type: ignore[arg-type]
         s.delete(ch)
     console.print(f"已删除 webhook #{channel_id}", highlight=False)
@@ -414,15 +421,11 @@ def webhooks_test(channel_id: int = typer.Argument(..., help="The id shown by `r
     from alerts.webhooks import AlertItem, WebhookError, send
     from core.netpolicy import BlockedAddress, guarded_client
     from storage.db import session_scope
-    from storage.models import WebhookChannel
 
     settings = _settings()
     require_database(settings)
     with session_scope(settings) as s:
-        ch = s.get(WebhookChannel, channel_id)
-    if ch is None:
-        _fail(f"没有这个 webhook / no webhook with id {channel_id} (see `radar webhooks list`)")
-        return
+        ch = _webhook_channel(s, channel_id)
     item = AlertItem(title="PolicyRadar 测试消息", url=settings.public_url, tracks=["测试"], region=None, agency="PolicyRadar",
                      date=None, doc_number=None, summary="这是一条测试消息：webhook 已接通。", changed=False, change_summary=None)
     try:
