@@ -6,7 +6,7 @@ import hashlib
 
 from core.settings import Settings
 from core.sources import SourceConfig, load_sources
-from crawl.runner import CrawlResult, run_crawl
+from crawl.runner import CrawlResult, default_batch_size, run_batch, run_crawl
 from storage.db import session_scope
 from storage.models import Source, utcnow
 
@@ -26,8 +26,8 @@ def sync_sources(settings: Settings) -> list[SourceConfig]:
     return sources
 
 
-def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[CrawlResult]:
-    """Crawl the named sources (all enabled ones when none are named), one child process each."""
+def crawl_sources(settings: Settings, names: list[str] | None = None, *, batch_size: int | None = None) -> list[CrawlResult]:
+    """Crawl the named sources (all enabled ones when none are named) in batches (``crawl_batches``)."""
     sources = sync_sources(settings)
     by_name = {s.name: s for s in sources}
     if names:
@@ -37,7 +37,40 @@ def crawl_sources(settings: Settings, names: list[str] | None = None) -> list[Cr
         chosen = [by_name[n] for n in names]
     else:
         chosen = [s for s in sources if s.enabled]
-    return [crawl_one(settings, src) for src in chosen]
+    return crawl_batches(settings, chosen, batch_size=batch_size)
+
+
+def crawl_batches(settings: Settings, sources: list[SourceConfig], *, batch_size: int | None = None,
+                  task_id: str | None = None, worker: str | None = None) -> list[CrawlResult]:
+    """Crawl sources a batch at a time (one crawl-process pair per batch), then what follows each source's crawl.
+
+    ``batch_size``: sources per batch; default ``RADAR_CRAWL_BATCH_SIZE`` or ``default_batch_size()``.  A batch
+    of one is the lone crawl of ``crawl_one``.
+    """
+    size = batch_size or settings.crawl_batch_size or default_batch_size()
+    results: list[CrawlResult] = []
+    for start in range(0, len(sources), size):
+        batch = sources[start : start + size]
+        if len(batch) == 1:
+            results.append(crawl_one(settings, batch[0], task_id=task_id, worker=worker))
+            continue
+        done = run_batch(batch, settings, task_id=task_id, worker=worker)
+        _after_crawls(settings, done)
+        results.extend(done)
+    return results
+
+
+def _after_crawls(settings: Settings, results: list[CrawlResult]) -> None:
+    """Operator alerts per source crawled, instant alerts for every run that found something, as after a lone crawl."""
+    from alerts.instant import dispatch_instant
+    from alerts.operator import check_and_alert
+
+    for result in results:
+        if result.status != "skipped":
+            check_and_alert(settings, result.source)
+    found = [r.run_id for r in results if r.status != "skipped" and (r.new or r.changed)]
+    if found:
+        dispatch_instant(settings, found)
 
 
 def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None) -> CrawlResult:

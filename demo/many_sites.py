@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 LAST_MODIFIED = "Mon, 02 Mar 2026 08:00:00 GMT"
 
@@ -105,7 +106,7 @@ class ManySites:
         else:
             return 404, {"Content-Type": "text/plain"}, b"not found"
         body = text.encode()
-        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if headers.get("if-none-match") == etag or (headers.get("if-modified-since") == LAST_MODIFIED and "if-none-match" not in headers):
             return 304, {"ETag": etag, "Last-Modified": LAST_MODIFIED}, b""
         return 200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag, "Last-Modified": LAST_MODIFIED}, body
@@ -154,14 +155,17 @@ def serve_many_sites(count: int, items: int = 10, modes: dict[int, str] | None =
     started = threading.Event()
     state: dict[str, object] = {}
 
+    async def _serve(site: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await _handle(sites, site, reader, writer, hung)
+
     async def _start() -> None:
         servers = []
-        first = await asyncio.start_server(lambda r, w: _handle(sites, 0, r, w, hung), site_address(0), 0)
+        first = await asyncio.start_server(partial(_serve, 0), site_address(0), 0)
         port = first.sockets[0].getsockname()[1]
         sites.port = port
         servers.append(first)
         for i in range(1, count):
-            servers.append(await asyncio.start_server(lambda r, w, i=i: _handle(sites, i, r, w, hung), site_address(i), port))
+            servers.append(await asyncio.start_server(partial(_serve, i), site_address(i), port))
         state["servers"] = servers
 
     sites = ManySites(count=count, port=0, items=items, modes=dict(modes or {}))
@@ -170,7 +174,7 @@ def serve_many_sites(count: int, items: int = 10, modes: dict[int, str] | None =
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(_start())
-        except BaseException as exc:  # reported to the caller below
+        except OSError as exc:  # an address that cannot be bound: reported to the caller below
             state["error"] = exc
             started.set()
             return

@@ -52,12 +52,22 @@ def _crawl_table(results: list) -> Table:
 
 
 @app.command()
-def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
-    """Crawl sources now (each in its own process) and store what is new or changed."""
+def crawl(
+    sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
+    all_sources: bool = typer.Option(False, "--all", help="Every enabled source (the same as naming none)."),
+    batch_size: Optional[int] = typer.Option(
+        None, "--batch-size", min=1,
+        help="Sources per batch (one crawl process and one fetch process each); default RADAR_CRAWL_BATCH_SIZE or ~250 per core.",
+    ),
+) -> None:
+    """Crawl sources now, in batches (a lone source in its own processes), and store what is new or changed."""
+    if all_sources and sources:
+        _fail("--all 与来源名称不能同时使用 / name sources or give --all, not both")
+        return
     try:
         from crawl.launcher import crawl_sources
 
-        results = crawl_sources(_settings(), sources or None)
+        results = crawl_sources(_settings(), sources or None, batch_size=batch_size)
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
@@ -67,6 +77,10 @@ def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enab
     if not results:
         console.print("没有可抓取的来源 / no sources configured")
     console.print(_crawl_table(results))
+    if len(results) > 1:
+        tally = {k: sum(r.status == k for r in results) for k in ("ok", "failed", "skipped")}
+        console.print(f"共 {len(results)} 个来源：成功 {tally['ok']}，失败 {tally['failed']}，跳过 {tally['skipped']} / "
+                      f"{len(results)} sources: {tally['ok']} ok, {tally['failed']} failed, {tally['skipped']} skipped")
     for r in results:
         if r.error:
             console.print(f"[yellow]{r.source}[/]: {r.error}", markup=True, highlight=False)
