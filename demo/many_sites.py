@@ -86,6 +86,7 @@ class ManySites:
     items: int = 10
     modes: dict[int, str] = field(default_factory=dict)
     requests: dict[int, int] = field(default_factory=dict)
+    thread_id: int = 0  # the serving thread's native id, so a benchmark can leave the server's CPU out
 
     def url(self, i: int) -> str:
         return f"http://{site_address(i)}:{self.port}/list.html"
@@ -171,6 +172,7 @@ def serve_many_sites(count: int, items: int = 10, modes: dict[int, str] | None =
     sites = ManySites(count=count, port=0, items=items, modes=dict(modes or {}))
 
     def _run() -> None:
+        sites.thread_id = threading.get_native_id()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(_start())
