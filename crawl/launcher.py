@@ -65,10 +65,10 @@ def _after_crawls(settings: Settings, results: list[CrawlResult]) -> None:
     from alerts.instant import dispatch_instant
     from alerts.operator import check_and_alert
 
-    for result in results:
-        if result.status != "skipped":
-            check_and_alert(settings, result.source)
-    found = [r.run_id for r in results if r.status != "skipped" and (r.new or r.changed)]
+    crawled = [r for r in results if r.status not in ("skipped", "busy")]
+    for result in crawled:
+        check_and_alert(settings, result.source)
+    found = [r.run_id for r in crawled if r.new or r.changed]
     if found:
         dispatch_instant(settings, found)
 

@@ -38,6 +38,7 @@ class CrawlResult:
     unchanged: int
     errors: int
     error: str | None
+    retry_at: float | None = None  # status "busy": an earlier delivery of the same task holds the lease until then
 
 
 def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
@@ -216,7 +217,12 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
     runs: dict[str, int] = {}
     for source in sources:
         lease = acquire(settings, source.name, holder, task_id)
-        if isinstance(lease, Held):
+        if isinstance(lease, Held) and task_id is not None and lease.task_id == task_id:
+            # An earlier delivery of this batch still holds it (crawling, or dead and not yet expired): not a
+            # refusal to record but a source to come back to (workers/tasks.py retries the batch for it).
+            results[source.name] = CrawlResult(source.name, 0, "busy", 0, 0, 0, 0, 0,
+                                               f"held by an earlier delivery of task {task_id}", retry_at=lease.expires_at)
+        elif isinstance(lease, Held):
             results[source.name] = _record_skipped(source, settings, holder_run(settings, source.name, lease), task_id, worker or holder)
         else:
             leases[source.name] = lease
