@@ -614,10 +614,14 @@ def worker(
 
 
 @app.command()
-def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
+def enqueue(
+    sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Send batch jobs of this many sources instead of a job per source."),
+) -> None:
     """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
     from crawl.launcher import sync_sources
     from workers.app import enqueue as send
+    from workers.app import enqueue_batches
 
     settings = _settings()
     try:
@@ -631,6 +635,12 @@ def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all en
         return
     names = list(sources) if sources else [n for n, s in known.items() if s.enabled]
     try:
+        if batch_size:
+            batch_ids = enqueue_batches(settings, names, batch_size)
+            for n, task_id in enumerate(batch_ids):
+                batch = names[n * batch_size : (n + 1) * batch_size]
+                console.print(f"已排队 / enqueued batch of {len(batch)} ({batch[0]} … {batch[-1]}): {task_id}", highlight=False)
+            return
         ids = send(settings, names)
     except RuntimeError as exc:
         _fail(str(exc))
