@@ -84,6 +84,7 @@ class BatchFetcher:
         self.channels: dict[int, Channel] = {}
         self.no_more = False
         self.running = 0
+        self._stopping = False
         self._send_lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, name="batch-replies", daemon=True)
 
@@ -123,7 +124,8 @@ class BatchFetcher:
 
     def _stop_now(self) -> None:
         reactor = _reactor()
-        if reactor.running:
+        if reactor.running and not self._stopping:  # stop() twice raises, and running stays true until it has stopped
+            self._stopping = True
             reactor.stop()
 
     def _start(self, key: int, snapshot: Snapshot) -> None:

@@ -204,7 +204,7 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
     as the last resort, and whatever is still open is closed as failed.  A
     lone source crawls the way it always has (``run_crawl``).
     """
-    from storage.lease import Held, Lease, acquire, holder_run, local_holder
+    from storage.lease import Held, Lease, acquire, attach_runs, holder_run, local_holder, release_many
 
     if len(sources) == 1:
         return [run_crawl(sources[0], settings, timeout, task_id=task_id, worker=worker)]
@@ -235,8 +235,7 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
                 s.add_all(rows.values())
                 s.flush()
                 runs = {name: run.id for name, run in rows.items() if run.id is not None}
-            for name, lease in leases.items():
-                lease.attach_run(runs[name])
+            attach_runs(list(leases.values()), runs)
             beat.start()
             jobs = [(src.model_dump(), runs[src.name], {**scrapy_settings(src, settings), "CLOSESPIDER_TIMEOUT": settings.crawl_timeout})
                     for src in sources if src.name in leases]
@@ -261,8 +260,7 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
         stop.set()
         if beat.is_alive():
             beat.join()
-        for lease in leases.values():
-            lease.release()
+        release_many(list(leases.values()))
     if runs:
         from sqlmodel import col, select
 
@@ -276,20 +274,19 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
 
 
 def _renew_all(leases: list[Any], stop: threading.Event) -> None:
-    """One heartbeat for a batch's leases (a thread per lease would be a thousand threads)."""
+    """One heartbeat for a batch's leases, one transaction a beat (a thread per lease would be a thousand threads)."""
     if not leases:
         return
+    from storage.lease import renew_many
+
     interval = max(leases[0].ttl / 3, 0.2)
     while not stop.wait(interval):
-        for lease in leases:
-            if stop.is_set() or lease.lost.is_set():
-                continue
-            try:
-                if not lease.renew():
-                    log.error("crawl lease of %s was taken over during a batch", lease.source_name)
-                    lease.lost.set()
-            except Exception:  # a short database outage: keep trying until the lease would expire
-                log.warning("could not renew the crawl lease of %s", lease.source_name, exc_info=True)
+        try:
+            for lease in renew_many([lease for lease in leases if not lease.lost.is_set()]):
+                log.error("crawl lease of %s was taken over during a batch", lease.source_name)
+                lease.lost.set()
+        except Exception:  # a short database outage: keep trying until the leases would expire
+            log.warning("could not renew a batch's crawl leases", exc_info=True)
 
 
 def _fail_open_runs(settings: Settings, run_ids: list[int], why: str) -> None:
