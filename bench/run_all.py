@@ -78,6 +78,10 @@ BENCHES = [
         Figure("crawl peak RSS, crawl process (MB)", r"PolicyRadar crawl, crawl process\s+(\d+)"),
         Figure("unchanged recrawl, requests / bytes", r"unchanged recrawl vs full crawl: (requests [\d.]+%, bytes [\d.]+%)"),
     ]),
+    Bench("many_sources", "bench_many_sources.py", ["--sources", "100", "--sample", "3"], [
+        Figure("unchanged re-check, CPU-s per source, batched", r"batched ([\d.]+) s vs alone", r"vs alone ([\d.]+) s", r": ([\d.]+× less)"),
+        Figure("unchanged re-check, peak RSS of the crawl tree (MB)", r"peak RSS of the crawl tree (\d+) MB"),
+    ]),
     Bench("workers", "bench_workers.py", ["--sources", "6"], [
         Figure("sources crawled per min, 2 workers vs 1", r"\n\s*2\s+[\d.]+\s+([\d.]+)", r"\n\s*1\s+[\d.]+\s+([\d.]+)", r"2 workers vs 1: throughput (x[\d.]+)"),
     ]),

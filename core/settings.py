@@ -34,7 +34,13 @@ class Settings(BaseSettings):
     user_agent: str = Field(
         default="PolicyRadar/0.1 (+mailto:radar@localhost)", validation_alias="RADAR_USER_AGENT"
     )
-    crawl_timeout: int = Field(default=1800, validation_alias="RADAR_CRAWL_TIMEOUT")
+    crawl_timeout: int = Field(default=1800, validation_alias="RADAR_CRAWL_TIMEOUT")  # per source, alone or in a batch
+    # Batched crawls (crawl/runner.py run_batch): sources per crawl-process pair (None: from cores and memory)
+    # and sources crawling at once inside a batch (each holds a recorder's threads and its releases in flight).
+    crawl_batch_size: int | None = Field(default=None, ge=1, validation_alias="RADAR_CRAWL_BATCH_SIZE")
+    crawl_in_flight: int = Field(default=24, ge=1, validation_alias="RADAR_CRAWL_IN_FLIGHT")
+    # Seconds the scheduler waits for other sources falling due before it crawls a batch (radar/scheduler.py).
+    crawl_batch_gather: float = Field(default=5.0, ge=0, validation_alias="RADAR_CRAWL_BATCH_GATHER")
     download_timeout: int = Field(default=30, validation_alias="RADAR_DOWNLOAD_TIMEOUT")
     max_attachment_bytes: int = Field(default=50 * 1024 * 1024, validation_alias="RADAR_MAX_ATTACHMENT_BYTES")
     send_retries: int = Field(default=3, validation_alias="RADAR_SEND_RETRIES")

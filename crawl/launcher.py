@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from typing import Any
 
 from core.settings import Settings
 from core.sources import SourceConfig, load_sources, load_sources_lenient
 from core.yamlconfig import ConfigIssue
-from crawl.runner import CrawlResult, run_crawl
+from crawl.progress import CrawlProgress, finished
+from crawl.runner import CrawlResult, default_batch_size, run_batch, run_crawl
 from storage.db import session_scope
 from storage.models import Source, utcnow
 
@@ -69,8 +71,9 @@ def record_invalid_sources(settings: Settings, issues: list[ConfigIssue]) -> Non
                       key=f"operator-config-{name}-{key}")
 
 
-def crawl_sources(settings: Settings, names: list[str] | None = None, progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
-    """Crawl the named sources (all enabled ones when none are named), one child process each; ``progress`` as in run_crawl."""
+def crawl_sources(settings: Settings, names: list[str] | None = None, *, batch_size: int | None = None,
+                  progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
+    """Crawl the named sources (all enabled ones when none are named) in batches (``crawl_batches``); ``progress`` as in run_crawl."""
     sources = sync_sources(settings)
     by_name = {s.name: s for s in sources}
     if names:
@@ -80,7 +83,52 @@ def crawl_sources(settings: Settings, names: list[str] | None = None, progress: 
         chosen = [by_name[n] for n in names]
     else:
         chosen = [s for s in sources if s.enabled]
-    return [crawl_one(settings, src, progress=progress) for src in chosen]
+    return crawl_batches(settings, chosen, batch_size=batch_size, progress=progress)
+
+
+def crawl_batches(settings: Settings, sources: list[SourceConfig], *, batch_size: int | None = None,
+                  task_id: str | None = None, worker: str | None = None,
+                  progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
+    """Crawl sources a batch at a time (one crawl-process pair per batch), then what follows each source's crawl.
+
+    ``batch_size``: sources per batch; default ``RADAR_CRAWL_BATCH_SIZE`` or ``default_batch_size()``.  A batch
+    of one is the lone crawl of ``crawl_one``.  ``progress`` gets a lone crawl's live counts; a batch's sources
+    are shown as running while their batch runs and with their stored numbers when it ends.
+    """
+    size = batch_size or settings.crawl_batch_size or default_batch_size()
+    results: list[CrawlResult] = []
+    # A browser source needs scrapy-playwright's asyncio reactor and Chromium in its fetch process: it crawls alone.
+    batches = [[src] for src in sources if src.fetch == "browser"]
+    plain = [src for src in sources if src.fetch != "browser"]
+    batches += [plain[start : start + size] for start in range(0, len(plain), size)]
+    for batch in batches:
+        if len(batch) == 1:
+            results.append(crawl_one(settings, batch[0], task_id=task_id, worker=worker, progress=progress))
+            continue
+        began = time.monotonic()
+        if progress is not None:
+            for src in batch:
+                progress(CrawlProgress(src.name, current_url="（批量抓取中 / crawling in a batch）"))
+        done = run_batch(batch, settings, task_id=task_id, worker=worker)
+        if progress is not None:
+            for result in done:
+                progress(finished(result, time.monotonic() - began))
+        _after_crawls(settings, done)
+        results.extend(done)
+    return results
+
+
+def _after_crawls(settings: Settings, results: list[CrawlResult]) -> None:
+    """Operator alerts per source crawled, instant alerts for every run that found something, as after a lone crawl."""
+    from alerts.instant import dispatch_instant
+    from alerts.operator import check_and_alert
+
+    crawled = [r for r in results if r.status not in ("skipped", "busy")]
+    for result in crawled:
+        check_and_alert(settings, result.source)
+    found = [r.run_id for r in crawled if r.new or r.changed]
+    if found:
+        dispatch_instant(settings, found)
 
 
 def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None,

@@ -91,3 +91,14 @@ class SpiderClosed:
 
 ToFetcher = Known | Stored
 ToStore = FetchAttempt | ListValidators | ReleaseToStore | SpiderClosed
+
+
+# ---- a batch: one pipe carries every source's messages, each tagged with its run id -------------------
+
+
+@dataclass(slots=True)
+class NoMore:
+    """Crawl process → fetch process, in a batch: no source will start after those already sent ``Known``."""
+
+
+Tagged = tuple[int, "ToFetcher | ToStore | NoMore"]  # (run id of the source, message): a batch's pipe carries these

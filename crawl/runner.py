@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import threading
 import time
 from dataclasses import dataclass
 from collections.abc import Callable
@@ -19,7 +20,7 @@ from core.childproc import exit_with_parent, few_malloc_arenas, forget_main
 from core.settings import Settings
 from core.sources import SourceConfig
 from storage.db import session_scope
-from crawl.store_process import crawl_main
+from crawl.store_process import crawl_batch_main, crawl_main
 from storage.models import CrawlRun, utcnow
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class CrawlResult:
     unchanged: int
     errors: int
     error: str | None
+    retry_at: float | None = None  # status "busy": an earlier delivery of the same task holds the lease until then
 
 
 def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
@@ -189,6 +191,133 @@ def _fail_open_run(settings: Settings, run_id: int, why: str) -> None:
     with session_scope(settings) as s:
         run = s.get(CrawlRun, run_id)
         if run is not None and run.status == "running":
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.error = why if not run.error else f"{run.error}\n{why}"
+            s.add(run)
+
+
+def default_batch_size() -> int:
+    """Sources per batch when none is configured: ~250 per core, fewer on a small machine.
+
+    A batch's memory is bounded by ``crawl_in_flight`` (sources open at once), not by its size; the size
+    bounds how much one batch timeout or one crashed process pair can take with it, and how long a
+    source waits behind the others.  Below 2 GB of memory, a smaller batch (one per 8 MB).
+    """
+    import os
+
+    cores = os.cpu_count() or 1
+    try:
+        memory_mb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    except (ValueError, OSError, AttributeError):
+        memory_mb = 2048
+    return max(10, min(250 * cores, memory_mb // 8, 1000))
+
+
+def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | None = None, *,
+              task_id: str | None = None, worker: str | None = None, in_flight: int | None = None) -> list[CrawlResult]:
+    """Crawl several sources in one crawl process and one fetch process; each closes its own run record.
+
+    Each source takes its own lease (one already being crawled is recorded as
+    skipped, as in ``run_crawl``) and gets its own ``CrawlRun``, fetch log and
+    WARC file.  Inside the batch each source has ``settings.crawl_timeout``
+    (Scrapy's ``CLOSESPIDER_TIMEOUT``); ``timeout`` (default: that limit for
+    every round of ``in_flight`` sources, plus a minute) ends the whole batch
+    as the last resort, and whatever is still open is closed as failed.  A
+    lone source crawls the way it always has (``run_crawl``).
+    """
+    from storage.lease import Held, Lease, acquire, attach_runs, holder_run, local_holder, release_many
+
+    if len(sources) == 1:
+        return [run_crawl(sources[0], settings, timeout, task_id=task_id, worker=worker)]
+    if not sources:
+        return []
+    in_flight = in_flight or settings.crawl_in_flight
+    holder = local_holder(worker)
+    results: dict[str, CrawlResult] = {}
+    leases: dict[str, Lease] = {}
+    runs: dict[str, int] = {}
+    for source in sources:
+        lease = acquire(settings, source.name, holder, task_id)
+        if isinstance(lease, Held) and task_id is not None and lease.task_id == task_id:
+            # An earlier delivery of this batch still holds it (crawling, or dead and not yet expired): not a
+            # refusal to record but a source to come back to (workers/tasks.py retries the batch for it).
+            results[source.name] = CrawlResult(source.name, 0, "busy", 0, 0, 0, 0, 0,
+                                               f"held by an earlier delivery of task {task_id}", retry_at=lease.expires_at)
+        elif isinstance(lease, Held):
+            results[source.name] = _record_skipped(source, settings, holder_run(settings, source.name, lease), task_id, worker or holder)
+        else:
+            leases[source.name] = lease
+    stop = threading.Event()
+    beat = threading.Thread(target=_renew_all, args=(list(leases.values()), stop), name="batch-leases", daemon=True)
+    try:
+        if leases:
+            with session_scope(settings) as s:
+                rows = {name: CrawlRun(source_name=name, worker=worker or holder, task_id=task_id) for name in leases}
+                s.add_all(rows.values())
+                s.flush()
+                runs = {name: run.id for name, run in rows.items() if run.id is not None}
+            attach_runs(list(leases.values()), runs)
+            beat.start()
+            jobs = [(src.model_dump(), runs[src.name], {**scrapy_settings(src, settings), "CLOSESPIDER_TIMEOUT": settings.crawl_timeout})
+                    for src in sources if src.name in leases]
+            rounds = -(-len(jobs) // in_flight)
+            limit = timeout if timeout is not None else settings.crawl_timeout * rounds + 60
+            ctx = mp.get_context("spawn")
+            proc = ctx.Process(target=crawl_batch_main, args=(jobs, settings.model_dump(by_alias=False), in_flight), name=f"crawl-batch-{len(jobs)}")
+            proc.start()
+            proc.join(limit)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+                _fail_open_runs(settings, list(runs.values()), f"batch timed out after {limit}s and was killed")
+            elif proc.exitcode != 0:
+                _fail_open_runs(settings, list(runs.values()), f"batch crawl process exited with code {proc.exitcode}")
+            else:
+                _fail_open_runs(settings, list(runs.values()), "the batch ended without closing this run")
+    except BaseException as exc:  # no run may stay 'running' because starting the batch failed
+        _fail_open_runs(settings, list(runs.values()), f"batch could not run: {exc!r}")
+        raise
+    finally:
+        stop.set()
+        if beat.is_alive():
+            beat.join()
+        release_many(list(leases.values()))
+    if runs:
+        from sqlmodel import col, select
+
+        with session_scope(settings) as s:
+            for closed in s.exec(select(CrawlRun).where(col(CrawlRun.id).in_(list(runs.values())))).all():
+                results[closed.source_name] = CrawlResult(
+                    closed.source_name, closed.id or 0, closed.status, closed.requests, closed.items_new, closed.items_changed,
+                    closed.items_unchanged, closed.errors, closed.error,
+                )
+    return [results[src.name] for src in sources if src.name in results]
+
+
+def _renew_all(leases: list[Any], stop: threading.Event) -> None:
+    """One heartbeat for a batch's leases, one transaction a beat (a thread per lease would be a thousand threads)."""
+    if not leases:
+        return
+    from storage.lease import renew_many
+
+    interval = max(leases[0].ttl / 3, 0.2)
+    while not stop.wait(interval):
+        try:
+            for lease in renew_many([lease for lease in leases if not lease.lost.is_set()]):
+                log.error("crawl lease of %s was taken over during a batch", lease.source_name)
+                lease.lost.set()
+        except Exception:  # a short database outage: keep trying until the leases would expire
+            log.warning("could not renew a batch's crawl leases", exc_info=True)
+
+
+def _fail_open_runs(settings: Settings, run_ids: list[int], why: str) -> None:
+    if not run_ids:
+        return
+    from sqlmodel import col, select
+
+    with session_scope(settings) as s:
+        for run in s.exec(select(CrawlRun).where(col(CrawlRun.id).in_(run_ids), col(CrawlRun.status) == "running")).all():
             run.status = "failed"
             run.finished_at = utcnow()
             run.error = why if not run.error else f"{run.error}\n{why}"

@@ -111,15 +111,25 @@ def _crawl_table(results: list) -> Table:
 
 
 @app.command()
-def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
-    """Crawl sources now (each in its own process) and store what is new or changed."""
+def crawl(
+    sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
+    all_sources: bool = typer.Option(False, "--all", help="Every enabled source (the same as naming none)."),
+    batch_size: Optional[int] = typer.Option(
+        None, "--batch-size", min=1,
+        help="Sources per batch (one crawl process and one fetch process each); default RADAR_CRAWL_BATCH_SIZE or ~250 per core.",
+    ),
+) -> None:
+    """Crawl sources now, in batches (a lone source in its own processes), and store what is new or changed."""
+    if all_sources and sources:
+        _fail("--all 与来源名称不能同时使用 / name sources or give --all, not both")
+        return
     from crawl.progress import CrawlProgressView
 
     try:
         from crawl.launcher import crawl_sources
 
         with CrawlProgressView() as view:
-            results = crawl_sources(_settings(), sources or None, progress=view.update)
+            results = crawl_sources(_settings(), sources or None, batch_size=batch_size, progress=view.update)
     except ConfigError as exc:
         _fail(f"invalid source config:\n{exc}")
         return
@@ -133,6 +143,10 @@ def crawl(sources: list[str] = typer.Argument(None, help="Source names; all enab
     if not results:
         console.print("没有可抓取的来源 / no sources configured")
     console.print(_crawl_table(results))
+    if len(results) > 1:
+        tally = {k: sum(r.status == k for r in results) for k in ("ok", "failed", "skipped")}
+        console.print(f"共 {len(results)} 个来源：成功 {tally['ok']}，失败 {tally['failed']}，跳过 {tally['skipped']} / "
+                      f"{len(results)} sources: {tally['ok']} ok, {tally['failed']} failed, {tally['skipped']} skipped")
     for r in results:
         if r.error:
             console.print(f"[yellow]{r.source}[/]: {r.error}", markup=True, highlight=False)
@@ -876,10 +890,14 @@ def worker(
 
 
 @app.command()
-def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted.")) -> None:
+def enqueue(
+    sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Send batch jobs of this many sources instead of a job per source."),
+) -> None:
     """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
     from crawl.launcher import sync_sources
     from workers.app import enqueue as send
+    from workers.app import enqueue_batches
 
     settings = _settings()
     try:
@@ -893,6 +911,12 @@ def enqueue(sources: list[str] = typer.Argument(None, help="Source names; all en
         return
     names = list(sources) if sources else [n for n, s in known.items() if s.enabled]
     try:
+        if batch_size:
+            batch_ids = enqueue_batches(settings, names, batch_size)
+            for n, task_id in enumerate(batch_ids):
+                batch = names[n * batch_size : (n + 1) * batch_size]
+                console.print(f"已排队 / enqueued batch of {len(batch)} ({batch[0]} … {batch[-1]}): {task_id}", highlight=False)
+            return
         ids = send(settings, names)
     except RuntimeError as exc:
         _fail(str(exc))

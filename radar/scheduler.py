@@ -10,6 +10,8 @@ silently skip a digest after a restart.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from datetime import datetime, timezone
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -29,10 +31,20 @@ DAILY_JOB_ID = "digest:daily"
 GRACE_SECONDS = None  # run however late: a missed weekly digest is sent (once, coalesced) after downtime
 
 
-def crawl_job(source_name: str) -> None:
-    """Scheduled entry point for one source's crawl: crawl here, or (RADAR_EXECUTOR=celery) hand it to a worker."""
-    from crawl.launcher import crawl_sources
+_due: list[str] = []  # sources whose crawl job fired and that wait for the batch being gathered
+_due_lock = threading.Lock()
+_gathering = False  # a job thread is gathering due sources and crawling them
 
+
+def crawl_job(source_name: str) -> None:
+    """Scheduled entry point for one source's crawl: crawl here, or (RADAR_EXECUTOR=celery) hand it to a worker.
+
+    Crawling here, sources falling due together crawl together: the first job
+    to fire waits ``RADAR_CRAWL_BATCH_GATHER`` seconds for the others, which
+    only add their name, then crawls them all as batches (crawl.launcher
+    ``crawl_batches``), and goes on with whatever fell due meanwhile.  A
+    source due alone still crawls alone.
+    """
     settings = Settings()
     if settings.executor == "celery":
         from workers.app import enqueue
@@ -41,8 +53,35 @@ def crawl_job(source_name: str) -> None:
         reap_expired(settings)  # runs of workers that died are closed even if no worker restarts
         log.info("crawl %s enqueued as task %s", source_name, enqueue(settings, [source_name])[0])
         return
-    for result in crawl_sources(settings, [source_name]):
-        log.info("crawl %s: %s new=%d changed=%d errors=%d", result.source, result.status, result.new, result.changed, result.errors)
+    global _gathering
+    with _due_lock:
+        if source_name not in _due:
+            _due.append(source_name)
+        if _gathering:
+            return  # the gathering job crawls it
+        _gathering = True
+    try:
+        _crawl_due(settings)
+    finally:
+        with _due_lock:
+            _gathering = False
+
+
+def _crawl_due(settings: Settings) -> None:
+    from crawl.launcher import crawl_batches, sync_sources
+
+    while True:
+        time.sleep(settings.crawl_batch_gather)
+        with _due_lock:
+            names, _due[:] = list(_due), []
+        if not names:
+            return
+        by_name = {s.name: s for s in sync_sources(settings)}
+        gone = [n for n in names if n not in by_name or not by_name[n].enabled]
+        if gone:
+            log.warning("crawl of %s skipped: no longer configured or disabled", ", ".join(gone))
+        for result in crawl_batches(settings, [by_name[n] for n in names if n not in gone]):
+            log.info("crawl %s: %s new=%d changed=%d errors=%d", result.source, result.status, result.new, result.changed, result.errors)
 
 
 def digest_job() -> None:

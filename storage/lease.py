@@ -184,3 +184,36 @@ def reap_expired(settings: Settings) -> int:
             if gone.rowcount == 1:
                 closed += _close_lost_runs(conn, row.source_name, row.holder)
     return closed
+
+
+def attach_runs(leases: list[Lease], run_ids: dict[str, int]) -> None:
+    """``Lease.attach_run`` for a batch's leases, in one transaction instead of one each."""
+    if not leases:
+        return
+    with get_engine(leases[0].settings).begin() as conn:
+        for lease in leases:
+            conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
+                         .values(run_id=run_ids[lease.source_name]))
+
+
+def renew_many(leases: list[Lease]) -> list[Lease]:
+    """Renew a batch's leases in one transaction; the ones no longer ours (expired and taken) are returned."""
+    lost: list[Lease] = []
+    if not leases:
+        return lost
+    with get_engine(leases[0].settings).begin() as conn:
+        for lease in leases:
+            res = conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
+                               .values(expires_at=time.time() + lease.ttl))
+            if res.rowcount != 1:
+                lost.append(lease)
+    return lost
+
+
+def release_many(leases: list[Lease]) -> None:
+    """``Lease.release`` for a batch's leases (whose heartbeat is the batch's own), in one transaction."""
+    if not leases:
+        return
+    with get_engine(leases[0].settings).begin() as conn:
+        for lease in leases:
+            conn.execute(delete(CrawlLease).where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder))

@@ -13,6 +13,7 @@ from celery import Celery
 from core.settings import Settings
 
 TASK_NAME = "radar.crawl_source"
+BATCH_TASK_NAME = "radar.crawl_batch"  # several sources, one crawl-process pair (crawl.runner.run_batch)
 
 _apps: dict[tuple[str | None, str | None, str, float], Celery] = {}
 
@@ -64,6 +65,15 @@ def enqueue(settings: Settings, source_names: list[str]) -> list[str]:
         raise RuntimeError("RADAR_BROKER_URL is not set: no broker to send crawl jobs to")
     app = app_for(settings)
     return [app.send_task(TASK_NAME, args=[name], queue=settings.crawl_queue).id for name in source_names]
+
+
+def enqueue_batches(settings: Settings, source_names: list[str], batch_size: int) -> list[str]:
+    """Send the sources as batch jobs of ``batch_size`` (one crawl-process pair each on the worker); the task ids."""
+    if not settings.broker_url:
+        raise RuntimeError("RADAR_BROKER_URL is not set: no broker to send crawl jobs to")
+    app = app_for(settings)
+    chunks = [source_names[i : i + batch_size] for i in range(0, len(source_names), batch_size)]
+    return [app.send_task(BATCH_TASK_NAME, args=[chunk], queue=settings.crawl_queue).id for chunk in chunks]
 
 
 app = make_app(Settings())

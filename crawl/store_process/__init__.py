@@ -43,3 +43,37 @@ def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_i
 
     dispose_engines()  # PostgreSQL sees its connections closed, not dropped
     quick_exit(0)  # the run record is closed: nothing left to tear down that anyone waits for
+
+
+def crawl_batch_main(jobs: list[tuple[dict[str, Any], int, dict[str, Any]]], settings_data: dict[str, Any], in_flight: int) -> None:
+    """Spawned by crawl.runner.run_batch (see crawl.store_process.batch): crawl (source, run id, Scrapy settings) jobs, closing each run record."""
+    name_process("radar-crawl")
+    few_malloc_arenas()
+    exit_with_parent()
+    forget_main()
+    from crawl.fetcher_batch import start_batch_fetch_process
+
+    base_cfg = jobs[0][2]
+    fetcher, conn = start_batch_fetch_process({run_id: (source, cfg) for source, run_id, cfg in jobs}, base_cfg)
+    try:
+        from core.settings import Settings
+        from core.sources import SourceConfig
+        from crawl.store_process.batch import BatchIntake
+        from storage.db import small_page_caches
+
+        small_page_caches()
+        settings = Settings.model_validate(settings_data)
+        sources = [(SourceConfig.model_validate(source), run_id) for source, run_id, _cfg in jobs]
+        import logging
+
+        if not logging.getLogger().handlers:
+            logging.basicConfig(level=base_cfg.get("LOG_LEVEL", "WARNING"), format=base_cfg.get("LOG_FORMAT", logging.BASIC_FORMAT))
+        BatchIntake(settings, sources, conn, fetcher, in_flight).run()
+    except BaseException:
+        fetcher.kill()
+        raise
+    fetcher.join(30)
+    from storage.db import dispose_engines
+
+    dispose_engines()
+    quick_exit(0)

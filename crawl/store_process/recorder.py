@@ -37,7 +37,7 @@ class Recorder:
     (ETag / Last-Modified) to send.
     """
 
-    def __init__(self, settings: Settings, source: SourceConfig, run_id: int):
+    def __init__(self, settings: Settings, source: SourceConfig, run_id: int, pipeline: PagePipeline | None = None):
         self.settings = settings
         self.source = source
         self.source_name = source.name
@@ -45,7 +45,9 @@ class Recorder:
         self.requests = 0
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "failed": 0}
         self.errors: list[str] = []
-        self.pipeline = PagePipeline(settings)
+        # A batch's sources share one pipeline (classifier, extraction workers); only its owner closes it.
+        self._owns_pipeline = pipeline is None
+        self.pipeline = pipeline or PagePipeline(settings)
         self.warc = RunWarc(settings, source.name, run_id)
         self.audit = AuditWriter(settings, self.warc)
         self._lock = threading.Lock()  # items are processed in reactor threads
@@ -217,7 +219,10 @@ class Recorder:
         self._writer.join()
         self.audit.close()  # every queued fetch logged and archived before the WARC file closes
         self.warc.close()
-        self.pipeline.close()
+        if self._owns_pipeline:
+            self.pipeline.close()
+        else:
+            self.pipeline.index.flush()  # this run's documents searchable now, not when the batch ends
         if self.storage_errors and fatal is None:
             fatal = f"{len(self.storage_errors)} release(s) could not be stored; the next crawl reads every list page again"
         if self.fetchlog_dropped:
