@@ -52,12 +52,24 @@ class SentenceChange:
         old, new = self._segments()
         parts: list[str] = []
         if self.old:
-            parts.append('<div style="color:#6b7280;"><span style="font-size:12px;">原：</span>' + "".join(
-                f'<del style="background:#fee2e2;color:#991b1b;">{escape(t)}</del>' if k == "changed" else escape(t) for k, t in old) + "</div>")
+            parts.append(
+                '<div style="color:#6b7280;"><span style="font-size:12px;">原：</span>'
+                + "".join(
+                    f'<del style="background:#fee2e2;color:#991b1b;">{escape(t)}</del>' if k == "changed" else escape(t) for k, t in old
+                )
+                + "</div>"
+            )
         if self.new:
-            parts.append('<div><span style="font-size:12px;color:#6b7280;">现：</span>' + "".join(
-                f'<ins style="background:#dcfce7;color:#166534;text-decoration:none;font-weight:bold;">{escape(t)}</ins>' if k == "changed" else escape(t)
-                for k, t in new) + "</div>")
+            parts.append(
+                '<div><span style="font-size:12px;color:#6b7280;">现：</span>'
+                + "".join(
+                    f'<ins style="background:#dcfce7;color:#166534;text-decoration:none;font-weight:bold;">{escape(t)}</ins>'
+                    if k == "changed"
+                    else escape(t)
+                    for k, t in new
+                )
+                + "</div>"
+            )
         return Markup("".join(parts))
 
     def text_lines(self) -> list[str]:

@@ -39,8 +39,14 @@ class WeeklyChart:
         for i, (label, count) in enumerate(self.counts):
             pct = round(100 * count / self.peak)
             colour = BAR if i == n - 1 else BAR_OLD
-            bar = (f'<div style="background:{colour};height:12px;width:{pct}%;min-width:{2 if count else 0}px;'
-                   f'border-radius:2px;font-size:0;line-height:0;">&nbsp;</div>') if count else ""
+            bar = (
+                (
+                    f'<div style="background:{colour};height:12px;width:{pct}%;min-width:{2 if count else 0}px;'
+                    f'border-radius:2px;font-size:0;line-height:0;">&nbsp;</div>'
+                )
+                if count
+                else ""
+            )
             weight = "bold" if i == n - 1 else "normal"
             rows.append(
                 f'<tr><th scope="row" style="font-weight:{weight};font-size:12px;color:#374151;text-align:right;'
@@ -52,7 +58,7 @@ class WeeklyChart:
             '<table role="table" data-chart="weekly" cellpadding="0" cellspacing="0" width="100%" '
             'style="border-collapse:collapse;width:100%;max-width:560px;table-layout:fixed;">'
             f'<caption style="text-align:left;font-size:13px;color:#6b7280;padding-bottom:4px;">{escape(self.caption)}</caption>'
-            f'<tbody>{"".join(rows)}</tbody></table>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
         )
 
     def text(self) -> str:

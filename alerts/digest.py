@@ -62,7 +62,11 @@ class OutgoingDigest:
 
 
 def build_digest_mail(
-    rendered: RenderedDigest, *, sender: str, recipient: str, period_key: str,
+    rendered: RenderedDigest,
+    *,
+    sender: str,
+    recipient: str,
+    period_key: str,
     links: dict[str, str] | None = None,
 ) -> OutgoingDigest:
     """multipart/alternative (text, then HTML; the chart is a table inside the HTML, no image),
@@ -72,8 +76,15 @@ def build_digest_mail(
     extra = [("X-Radar-Period", period_key)]
     if links:
         extra += [("List-Unsubscribe", f"<{links['unsubscribe']}>"), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
-    data = digest_bytes(subject=rendered.subject, sender=sender, recipient=recipient, message_id=message_id,
-                        text=rendered.text, html=rendered.html, extra_headers=extra)
+    data = digest_bytes(
+        subject=rendered.subject,
+        sender=sender,
+        recipient=recipient,
+        message_id=message_id,
+        text=rendered.text,
+        html=rendered.html,
+        extra_headers=extra,
+    )
     return OutgoingDigest(sender, recipient, rendered.subject, message_id, data, period_key)
 
 
@@ -83,7 +94,9 @@ def track_order(settings: Settings) -> list[str]:
     return [t.name for t in load_taxonomy(settings.taxonomy_path).tracks]
 
 
-def _claim(s: Session, sub: Subscriber, period: Period, run_id: int, existing: Delivery | None, status: str, **fields: object) -> Delivery | None:
+def _claim(
+    s: Session, sub: Subscriber, period: Period, run_id: int, existing: Delivery | None, status: str, **fields: object
+) -> Delivery | None:
     """Make the (subscriber, period) row ours with ``status``, durably, before anything leaves.
 
     The unique key decides races: if another runner inserted the row first, we lose and skip.
@@ -104,8 +117,14 @@ def _claim(s: Session, sub: Subscriber, period: Period, run_id: int, existing: D
 
 
 def run_digest(
-    settings: Settings, period: Period, *, transport: Transport | None = None, only: list[str] | None = None,
-    frequency: str | None = "weekly", dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
+    settings: Settings,
+    period: Period,
+    *,
+    transport: Transport | None = None,
+    only: list[str] | None = None,
+    frequency: str | None = "weekly",
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DigestReport:
     """Send the digest for ``period`` to every confirmed, active subscriber of ``frequency``
     (or to the given addresses, whatever their frequency).  ``dry_run`` renders and reports, sends nothing.
@@ -157,7 +176,9 @@ def run_digest(
                 links = links_for(settings, sub)
                 rendered = _personal(render_cache, digest, sub.email, sub.language, links, settings.public_url)
                 msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=period.key, links=links)
-                row = _claim(s, sub, period, run_id, existing, "sending", subject=msg.subject, message_id=msg.message_id, items=len(digest.items))
+                row = _claim(
+                    s, sub, period, run_id, existing, "sending", subject=msg.subject, message_id=msg.message_id, items=len(digest.items)
+                )
                 if row is None:
                     report.skipped.append(sub.email)
                     continue
@@ -183,13 +204,20 @@ _PH_TO, _PH_UNSUB, _PH_PREFS = "\ue000to\ue000", "\ue000unsub\ue000", "\ue000pre
 
 
 def _digest_key(digest: "Digest", language: str) -> tuple:
-    return (language, tuple(
-        (track, region, it.version.id, it.changed, tuple(it.also), it.draft)
-        for track, regions in digest.groups.items() for region, items in regions.items() for it in items
-    ))
+    return (
+        language,
+        tuple(
+            (track, region, it.version.id, it.changed, tuple(it.also), it.draft)
+            for track, regions in digest.groups.items()
+            for region, items in regions.items()
+            for it in items
+        ),
+    )
 
 
-def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, language: str, links: dict[str, str], public_url: str) -> RenderedDigest:
+def _personal(
+    cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, language: str, links: dict[str, str], public_url: str
+) -> RenderedDigest:
     """Subscribers whose filters select the same items share one rendering; only address and links differ.
 
     Rendering is the costliest step per mail, and in practice many subscribers
@@ -198,12 +226,15 @@ def _personal(cache: dict[tuple, RenderedDigest], digest: "Digest", email: str, 
     key = _digest_key(digest, language)
     base = cache.get(key)
     if base is None:
-        base = render_digest(digest, recipient=_PH_TO, public_url=public_url, language=language,
-                             links={"unsubscribe": _PH_UNSUB, "preferences": _PH_PREFS})
+        base = render_digest(
+            digest, recipient=_PH_TO, public_url=public_url, language=language, links={"unsubscribe": _PH_UNSUB, "preferences": _PH_PREFS}
+        )
         cache[key] = base
+
     def fill(text: str, esc: bool) -> str:
         to = html.escape(email) if esc else email
         return text.replace(_PH_TO, to).replace(_PH_UNSUB, links["unsubscribe"]).replace(_PH_PREFS, links["preferences"])
+
     return RenderedDigest(subject=base.subject, html=fill(base.html, True), text=fill(base.text, False))
 
 
@@ -235,8 +266,9 @@ def _send_with_retries(
         if not where.startswith("smtp"):
             row.outbox_path = where
 
-    result = deliver(s, row, MailNotifier(transport), msg, tries=settings.send_retries + 1, backoff=1.0, what=email,
-                     claimed=True, record=record)
+    result = deliver(
+        s, row, MailNotifier(transport), msg, tries=settings.send_retries + 1, backoff=1.0, what=email, claimed=True, record=record
+    )
     if result.receipt is None:
         report.failed.append((email, row.error or ""))
         return

@@ -38,9 +38,16 @@ def _item(s: Session, ver: DocumentVersion, doc: Document, labels: list[TrackLab
     from alerts.render import cn_date
 
     return AlertItem(
-        title=doc.title, url=doc.url, tracks=[lab.track for lab in labels], region=doc.region, agency=doc.agency,
-        date=cn_date(doc.published) if doc.published else None, doc_number=doc.doc_number, summary=ver.summary,
-        changed=ver.version_no > 1, change_summary=ver.change_summary,
+        title=doc.title,
+        url=doc.url,
+        tracks=[lab.track for lab in labels],
+        region=doc.region,
+        agency=doc.agency,
+        date=cn_date(doc.published) if doc.published else None,
+        doc_number=doc.doc_number,
+        summary=ver.summary,
+        changed=ver.version_no > 1,
+        change_summary=ver.change_summary,
     )
 
 
@@ -66,10 +73,14 @@ def dispatch_instant(settings: Settings, run_ids: list[int], *, client: httpx.Cl
             if not subs:
                 return report
             versions = s.exec(
-                select(DocumentVersion, Document).join(Document, col(Document.id) == col(DocumentVersion.document_id)).where(col(DocumentVersion.run_id).in_(run_ids))
+                select(DocumentVersion, Document)
+                .join(Document, col(Document.id) == col(DocumentVersion.document_id))
+                .where(col(DocumentVersion.run_id).in_(run_ids))
             ).all()
             for ver, doc in versions:
-                labels = list(s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(col(TrackLabel.score).desc())).all())
+                labels = list(
+                    s.exec(select(TrackLabel).where(TrackLabel.version_id == ver.id).order_by(col(TrackLabel.score).desc())).all()
+                )
                 if not labels:
                     continue
                 item = _item(s, ver, doc, labels)
@@ -134,8 +145,16 @@ def _one_item(row: Delivery) -> "Callable[[str], None]":
     return record
 
 
-def _webhook(s: Session, settings: Settings, client: httpx.Client, ch: WebhookChannel, ver: DocumentVersion, item: AlertItem,
-             report: InstantReport, backoff: float) -> None:
+def _webhook(
+    s: Session,
+    settings: Settings,
+    client: httpx.Client,
+    ch: WebhookChannel,
+    ver: DocumentVersion,
+    item: AlertItem,
+    report: InstantReport,
+    backoff: float,
+) -> None:
     row = s.exec(select(WebhookDelivery).where(WebhookDelivery.channel_id == ch.id, WebhookDelivery.version_id == ver.id)).first()
     if row is not None and (row.status == "sent" or row.attempts >= MAX_ATTEMPTS):
         return
@@ -156,8 +175,9 @@ def _webhook(s: Session, settings: Settings, client: httpx.Client, ch: WebhookCh
     def record(receipt: str) -> None:
         row.response = receipt
 
-    result = deliver(s, row, notifier, item, tries=MAX_ATTEMPTS - row.attempts, backoff=backoff, what=f"{ch.kind} channel {ch.id}",
-                     record=record)
+    result = deliver(
+        s, row, notifier, item, tries=MAX_ATTEMPTS - row.attempts, backoff=backoff, what=f"{ch.kind} channel {ch.id}", record=record
+    )
     if result.receipt is not None:
         report.webhooks += 1
         return

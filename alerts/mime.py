@@ -51,14 +51,23 @@ def _address(value: str) -> str:
 
 
 def digest_bytes(
-    *, subject: str, sender: str, recipient: str, message_id: str, text: str, html: str,
+    *,
+    subject: str,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    text: str,
+    html: str,
     extra_headers: Sequence[tuple[str, str]] = (),
 ) -> bytes:
     """multipart/alternative(text/plain, text/html); the chart is a table inside the HTML, so no image part."""
     alt = f"alt-{uuid.uuid4().hex}"
     out = [
-        _header("Subject", subject), _header("From", _address(sender)), _header("To", _address(recipient)),
-        _header("Date", formatdate(localtime=False)), _header("Message-ID", message_id),
+        _header("Subject", subject),
+        _header("From", _address(sender)),
+        _header("To", _address(recipient)),
+        _header("Date", formatdate(localtime=False)),
+        _header("Message-ID", message_id),
     ]
     out += [_header(k, v) for k, v in extra_headers]
     out.append(b"MIME-Version: 1.0" + CRLF)
@@ -67,6 +76,8 @@ def digest_bytes(
     out.append(b'Content-Type: text/plain; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF)
     out.append(_b64(text.encode("utf-8")))
     out.append(f"--{alt}".encode() + CRLF)
-    out.append(b'Content-Type: text/html; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF + _b64(html.encode("utf-8")))
+    out.append(
+        b'Content-Type: text/html; charset="utf-8"' + CRLF + b"Content-Transfer-Encoding: base64" + CRLF + CRLF + _b64(html.encode("utf-8"))
+    )
     out.append(f"--{alt}--".encode() + CRLF)
     return b"".join(out)

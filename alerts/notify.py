@@ -68,8 +68,17 @@ class SendResult:
 
 
 def deliver(
-    s: Session, row: LedgerRow, notifier: Notifier[M], message: M, *, tries: int, backoff: float, what: str,
-    claimed: bool = False, record: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+    s: Session,
+    row: LedgerRow,
+    notifier: Notifier[M],
+    message: M,
+    *,
+    tries: int,
+    backoff: float,
+    what: str,
+    claimed: bool = False,
+    record: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SendResult:
     """Send ``message`` through ``notifier`` with ``row`` as its ledger.
 
@@ -201,7 +210,9 @@ def _webhook(kind: str) -> ChannelFactory:
 
 
 # A channel's kind → how to reach it.  The CLI accepts exactly these keys.
-CHANNEL_KINDS: Mapping[str, ChannelFactory] = MappingProxyType({
-    **{kind: _webhook(kind) for kind in BUILDERS},
-    "apprise": lambda channel, _client, allow_private: AppriseNotifier(channel.url, allow_private),
-})
+CHANNEL_KINDS: Mapping[str, ChannelFactory] = MappingProxyType(
+    {
+        **{kind: _webhook(kind) for kind in BUILDERS},
+        "apprise": lambda channel, _client, allow_private: AppriseNotifier(channel.url, allow_private),
+    }
+)

@@ -22,7 +22,10 @@ def check_and_alert(settings: Settings, source: str) -> OperatorAlert | None:
         if not health.flagged(settings.fail_alert_runs):
             return None
         runs = s.exec(
-            select(CrawlRun).where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped"))).order_by(col(CrawlRun.id).desc()).limit(health.failing_streak)
+            select(CrawlRun)
+            .where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped")))
+            .order_by(col(CrawlRun.id).desc())
+            .limit(health.failing_streak)
         ).all()
         first_failed = runs[-1].id
         assert first_failed is not None  # a stored run

@@ -52,32 +52,76 @@ class RenderedDigest:
 
 LABELS = {
     "zh": {
-        "brand": "未来产业政策周报", "new": "新增", "changed": "更新", "overview": "本期概览", "items": "条",
-        "empty": "本期没有新的或更新的未来产业政策。", "subtracks": "子方向", "evidence": "依据", "also_tracks": "同时涉及",
-        "also_published": "同时发布", "change": "变化", "version": "第{n}版", "full_diff": "查看完整对比", "link": "链接",
-        "final_of_draft": "正式印发（此前征求意见稿见：", "source": "来源", "unknown_date": "日期不详",
+        "brand": "未来产业政策周报",
+        "new": "新增",
+        "changed": "更新",
+        "overview": "本期概览",
+        "items": "条",
+        "empty": "本期没有新的或更新的未来产业政策。",
+        "subtracks": "子方向",
+        "evidence": "依据",
+        "also_tracks": "同时涉及",
+        "also_published": "同时发布",
+        "change": "变化",
+        "version": "第{n}版",
+        "full_diff": "查看完整对比",
+        "link": "链接",
+        "final_of_draft": "正式印发（此前征求意见稿见：",
+        "source": "来源",
+        "unknown_date": "日期不详",
         "footer": "此邮件发送至 {to}。PolicyRadar 自动汇总公开发布的政策信息，以原文为准。",
-        "preferences": "修改订阅偏好", "unsubscribe": "退订",
+        "preferences": "修改订阅偏好",
+        "unsubscribe": "退订",
         "chart_caption": "近九周每周已归类文件数（按发布日期；无发布日期的按首次收录日期）",
         "published_earlier": "本期收录的{n}条中有{m}条发布于图示九周之前（补录的存量文件），未计入上图。",
-        "no_summary": "（页面与附件中没有可摘录的正文，请见原文）", "highlights": "本期要点", "details": "PolicyRadar 详情", "original": "原文", "see_below": "详见下文",
-        "changed_sentences": "修改内容", "kinds": {"修改": "修改", "新增": "新增", "删除": "删除"},
+        "no_summary": "（页面与附件中没有可摘录的正文，请见原文）",
+        "highlights": "本期要点",
+        "details": "PolicyRadar 详情",
+        "original": "原文",
+        "see_below": "详见下文",
+        "changed_sentences": "修改内容",
+        "kinds": {"修改": "修改", "新增": "新增", "删除": "删除"},
     },
     "en": {
-        "brand": "Future Industries Policy Weekly", "new": "New", "changed": "Updated", "overview": "This issue", "items": "",
-        "empty": "Nothing new or updated this period.", "subtracks": "Sub-tracks", "evidence": "Matched terms", "also_tracks": "Also in",
-        "also_published": "Also published by", "change": "Changes", "version": "version {n}", "full_diff": "full diff", "link": "Link",
-        "final_of_draft": "Final version (draft for comment: ", "source": "Source", "unknown_date": "date unknown",
+        "brand": "Future Industries Policy Weekly",
+        "new": "New",
+        "changed": "Updated",
+        "overview": "This issue",
+        "items": "",
+        "empty": "Nothing new or updated this period.",
+        "subtracks": "Sub-tracks",
+        "evidence": "Matched terms",
+        "also_tracks": "Also in",
+        "also_published": "Also published by",
+        "change": "Changes",
+        "version": "version {n}",
+        "full_diff": "full diff",
+        "link": "Link",
+        "final_of_draft": "Final version (draft for comment: ",
+        "source": "Source",
+        "unknown_date": "date unknown",
         "footer": "Sent to {to}. PolicyRadar summarises public policy releases; the original text prevails.",
-        "preferences": "Preferences", "unsubscribe": "Unsubscribe",
+        "preferences": "Preferences",
+        "unsubscribe": "Unsubscribe",
         "chart_caption": "Filed documents per week, last nine weeks (by publication date; first-seen date where none)",
         "published_earlier": "{m} of this issue's {n} items were published before the nine weeks shown (backlog) and are not in the chart.",
-        "no_summary": "(no quotable text in the page or its attachments; see the original)", "highlights": "Highlights", "details": "PolicyRadar page", "original": "Original", "see_below": "below",
-        "changed_sentences": "What changed", "kinds": {"修改": "Changed", "新增": "Added", "删除": "Removed"},
+        "no_summary": "(no quotable text in the page or its attachments; see the original)",
+        "highlights": "Highlights",
+        "details": "PolicyRadar page",
+        "original": "Original",
+        "see_below": "below",
+        "changed_sentences": "What changed",
+        "kinds": {"修改": "Changed", "新增": "Added", "删除": "Removed"},
     },
 }
-TRACKS_EN = {"未来制造": "Future Manufacturing", "未来信息": "Future Information", "未来材料": "Future Materials",
-             "未来能源": "Future Energy", "未来空间": "Future Space", "未来健康": "Future Health"}
+TRACKS_EN = {
+    "未来制造": "Future Manufacturing",
+    "未来信息": "Future Information",
+    "未来材料": "Future Materials",
+    "未来能源": "Future Energy",
+    "未来空间": "Future Space",
+    "未来健康": "Future Health",
+}
 
 
 def subject_for(digest: Digest, language: str = "zh") -> str:
@@ -97,7 +141,12 @@ def published_earlier(digest: Digest) -> int:
 
 
 def render_digest(
-    digest: Digest, *, recipient: str, public_url: str, language: str = "zh", links: dict[str, str] | None = None,
+    digest: Digest,
+    *,
+    recipient: str,
+    public_url: str,
+    language: str = "zh",
+    links: dict[str, str] | None = None,
 ) -> RenderedDigest:
     lang = language if language in LABELS else "zh"
     track_name = (lambda t: TRACKS_EN.get(t, t)) if lang == "en" else (lambda t: t)
@@ -105,8 +154,15 @@ def render_digest(
     subject = subject_for(digest, lang)
     chart = WeeklyChart(digest.trend, str(labels["chart_caption"])) if digest.trend else None
     ctx = {
-        "digest": digest, "recipient": recipient, "public_url": public_url.rstrip("/"), "subject": subject,
-        "L": labels, "track_name": track_name, "links": links or {}, "chart": chart, "earlier": published_earlier(digest),
+        "digest": digest,
+        "recipient": recipient,
+        "public_url": public_url.rstrip("/"),
+        "subject": subject,
+        "L": labels,
+        "track_name": track_name,
+        "links": links or {},
+        "chart": chart,
+        "earlier": published_earlier(digest),
     }
     return RenderedDigest(
         subject=subject,

@@ -189,7 +189,8 @@ def load_candidates(session: Session, period: Period) -> list[Candidate]:
 def _changes_since_previous(session: Session, ver: DocumentVersion) -> list[SentenceChange]:
     """Old → new sentences between this version and the one before it (once per run, shared by all subscribers)."""
     prev = session.exec(
-        select(DocumentVersion.text).where(DocumentVersion.document_id == ver.document_id, DocumentVersion.version_no < ver.version_no)
+        select(DocumentVersion.text)
+        .where(DocumentVersion.document_id == ver.document_id, DocumentVersion.version_no < ver.version_no)
         .order_by(DocumentVersion.version_no.desc())  # type: ignore[attr-defined]
     ).first()
     return sentence_changes(prev, ver.text) if prev is not None else []
@@ -216,8 +217,16 @@ def select_digest(
     if candidates is None:
         candidates = load_candidates(session, period)
     items = [
-        DigestItem(c.document, c.version, _sections(c.labels, subscriber.tracks or []), c.changed, c.source_title, draft=c.draft,
-                   priority=c.base_priority, changes=c.changes)
+        DigestItem(
+            c.document,
+            c.version,
+            _sections(c.labels, subscriber.tracks or []),
+            c.changed,
+            c.source_title,
+            draft=c.draft,
+            priority=c.base_priority,
+            changes=c.changes,
+        )
         for c in candidates
         if _wanted(subscriber, c.labels, c.document, c.version.text)
     ]

@@ -22,11 +22,27 @@ from storage.db import session_scope
 from storage.models import Subscriber, utcnow
 
 __all__ = [
-    "Preferences", "SubscriptionError", "MailSendError", "TooManyRequests", "mailbox_key", "TokenError", "validate_email", "request_subscription", "confirm_subscription",
-    "unsubscribe", "update_preferences", "subscriber_for_token", "links_for", "subscribe", "list_subscribers", "remove_subscriber",
+    "Preferences",
+    "SubscriptionError",
+    "MailSendError",
+    "TooManyRequests",
+    "mailbox_key",
+    "TokenError",
+    "validate_email",
+    "request_subscription",
+    "confirm_subscription",
+    "unsubscribe",
+    "update_preferences",
+    "subscriber_for_token",
+    "links_for",
+    "subscribe",
+    "list_subscribers",
+    "remove_subscriber",
 ]
 
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 DOCTYPES = ["政策文件", "征求意见稿", "行动计划·方案", "实施意见", "通知公告", "政策解读", "新闻动态", "研究报告"]
 
 
@@ -66,7 +82,9 @@ class Preferences(BaseModel):
     language: Literal["zh", "en"] = "zh"
     skip_empty: bool = False
 
-    @field_validator("tracks", "subtracks", "regions", "keywords_include", "keywords_exclude", "doctypes", "immediate_tracks", mode="before")
+    @field_validator(
+        "tracks", "subtracks", "regions", "keywords_include", "keywords_exclude", "doctypes", "immediate_tracks", mode="before"
+    )
     @classmethod
     def _split(cls, v: object) -> object:
         if isinstance(v, str):  # "a,b，c" from forms and the CLI
@@ -119,7 +137,9 @@ def _check_name(name: str | None) -> str | None:
         return None
     name = name.strip()
     if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise SubscriptionError(f"称呼最多 {MAX_NAME} 个字符，且不能含控制字符 / name: at most {MAX_NAME} characters, no control characters")
+        raise SubscriptionError(
+            f"称呼最多 {MAX_NAME} 个字符，且不能含控制字符 / name: at most {MAX_NAME} characters, no control characters"
+        )
     return name or None
 
 
@@ -144,7 +164,9 @@ def _resolve(names: list[str], known: dict[str, str], what: str) -> list[str]:
         elif n in known:
             out.append(known[n])
         else:
-            raise SubscriptionError(f"未知{what} / unknown {'track' if what == '赛道' else 'sub-track'} {n!r}; choose from: {', '.join(known.values())}")
+            raise SubscriptionError(
+                f"未知{what} / unknown {'track' if what == '赛道' else 'sub-track'} {n!r}; choose from: {', '.join(known.values())}"
+            )
     order = list(known.values())
     return sorted(set(out), key=order.index)
 
@@ -166,12 +188,14 @@ def _regions(names: list[str]) -> list[str]:
 
 def _normalise(settings: Settings, prefs: Preferences) -> Preferences:
     tracks, subs = _taxonomy_names(settings)
-    return prefs.model_copy(update={
-        "regions": _regions(prefs.regions),
-        "tracks": _resolve(prefs.tracks, tracks, "赛道"),
-        "immediate_tracks": _resolve(prefs.immediate_tracks, tracks, "赛道"),
-        "subtracks": _resolve(prefs.subtracks, subs, "子方向"),
-    })
+    return prefs.model_copy(
+        update={
+            "regions": _regions(prefs.regions),
+            "tracks": _resolve(prefs.tracks, tracks, "赛道"),
+            "immediate_tracks": _resolve(prefs.immediate_tracks, tracks, "赛道"),
+            "subtracks": _resolve(prefs.subtracks, subs, "子方向"),
+        }
+    )
 
 
 def _apply(sub: Subscriber, prefs: Preferences) -> None:
@@ -241,8 +265,9 @@ def _send(settings: Settings, msg: EmailMessage) -> None:
         transport.close()
 
 
-def request_subscription(settings: Settings, email: str, prefs: Preferences, *, name: str | None = None,
-                         client: str | None = None) -> Subscriber:
+def request_subscription(
+    settings: Settings, email: str, prefs: Preferences, *, name: str | None = None, client: str | None = None
+) -> Subscriber:
     """Record an unconfirmed subscription and mail the confirmation link (the only mail before confirmation).
 
     A request for an address that is already a confirmed subscriber changes
@@ -324,8 +349,16 @@ def update_preferences(settings: Settings, token: str, prefs: Preferences) -> Su
         return row
 
 
-def subscribe(settings: Settings, email: str, tracks: list[str], regions: list[str] | None = None, name: str | None = None,
-              *, confirmed: bool = True, prefs: Preferences | None = None) -> Subscriber:
+def subscribe(
+    settings: Settings,
+    email: str,
+    tracks: list[str],
+    regions: list[str] | None = None,
+    name: str | None = None,
+    *,
+    confirmed: bool = True,
+    prefs: Preferences | None = None,
+) -> Subscriber:
     """Operator path (CLI, demo): add or update a subscriber directly; ``confirmed`` when the operator vouches for the address."""
     prefs = prefs or Preferences(tracks=tracks, regions=regions or [])
     if not confirmed:

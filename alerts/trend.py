@@ -51,11 +51,16 @@ def dated_labels(session: Session, start: datetime, end: datetime, tz: str = "As
         .join(TrackLabel, col(TrackLabel.document_id) == col(Document.id))
         .join(DocumentVersion, col(DocumentVersion.id) == col(TrackLabel.version_id))
         .where(col(DocumentVersion.version_no) == col(Document.current_version))
-        .where(or_(
-            and_(col(Document.published) >= lo, col(Document.published) <= hi),
-            and_(col(Document.published).is_(None), col(Document.first_seen) >= start - timedelta(days=1),
-                 col(Document.first_seen) < end + timedelta(days=1)),
-        ))
+        .where(
+            or_(
+                and_(col(Document.published) >= lo, col(Document.published) <= hi),
+                and_(
+                    col(Document.published).is_(None),
+                    col(Document.first_seen) >= start - timedelta(days=1),
+                    col(Document.first_seen) < end + timedelta(days=1),
+                ),
+            )
+        )
     ).all()
     out: list[DatedLabel] = []
     for doc_id, published, first_seen, track_id in rows:
@@ -74,7 +79,9 @@ def weeks_ending(period_end: datetime, n: int, tz: str = "Asia/Shanghai") -> lis
     return out
 
 
-def weekly_publications(session: Session, period_end: datetime, weeks: int = 9, tz: str = "Asia/Shanghai") -> tuple[list[tuple[str, int]], datetime]:
+def weekly_publications(
+    session: Session, period_end: datetime, weeks: int = 9, tz: str = "Asia/Shanghai"
+) -> tuple[list[tuple[str, int]], datetime]:
     """(week label, filed documents published that week) oldest first, the last week labelled 本周; and the first week's start."""
     periods = weeks_ending(period_end, weeks, tz)
     docs: list[set[int]] = [set() for _ in periods]

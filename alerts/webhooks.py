@@ -76,7 +76,13 @@ def _wecom(url: str, secret: str | None, item: AlertItem, now: float) -> Webhook
 
 
 def _dingtalk(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
-    body = {"msgtype": "markdown", "markdown": {"title": item.title[:60], "text": f"### {item.headline()}\n" + "\n\n".join(item.lines()) + f"\n\n[原文链接]({item.url})"}}
+    body = {
+        "msgtype": "markdown",
+        "markdown": {
+            "title": item.title[:60],
+            "text": f"### {item.headline()}\n" + "\n\n".join(item.lines()) + f"\n\n[原文链接]({item.url})",
+        },
+    }
     if secret:
         ts = int(now * 1000)
         url = f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
@@ -92,7 +98,12 @@ def _feishu(url: str, secret: str | None, item: AlertItem, now: float) -> Webhoo
 
 
 def _slack(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
-    return url, {"text": _plain(item), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": f"*<{item.url}|{item.headline()}>*\n" + "\n".join(item.lines())}}]}
+    return url, {
+        "text": _plain(item),
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*<{item.url}|{item.headline()}>*\n" + "\n".join(item.lines())}}
+        ],
+    }
 
 
 def _json(url: str, secret: str | None, item: AlertItem, now: float) -> WebhookBody:
@@ -104,13 +115,15 @@ def _plain(item: AlertItem) -> str:
 
 
 # Webhook kinds: a channel's ``kind`` → the builder of its request body.  The CLI and the web accept exactly these keys.
-BUILDERS: Mapping[str, Callable[[str, str | None, AlertItem, float], WebhookBody]] = MappingProxyType({
-    "wecom": _wecom,
-    "dingtalk": _dingtalk,
-    "feishu": _feishu,
-    "slack": _slack,
-    "json": _json,
-})
+BUILDERS: Mapping[str, Callable[[str, str | None, AlertItem, float], WebhookBody]] = MappingProxyType(
+    {
+        "wecom": _wecom,
+        "dingtalk": _dingtalk,
+        "feishu": _feishu,
+        "slack": _slack,
+        "json": _json,
+    }
+)
 KINDS = tuple(BUILDERS)
 
 

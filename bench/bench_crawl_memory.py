@@ -85,8 +85,10 @@ def report(f: Figures) -> None:
     print(f"{'PolicyRadar crawl, crawl process':<58}{f.crawl_process_mb:>8.0f}")
     print(f"{'PolicyRadar crawl, whole tree (crawl + fetch + extract)':<58}{f.crawl_tree_mb:>8.0f}")
     print(f"{'getrusage(RUSAGE_CHILDREN).ru_maxrss (largest child)':<58}{f.rusage_children_mb:>8.0f}")
-    print(f"crawl tree vs goal: {f.crawl_tree_mb:.0f} MB of {GOAL_MB} MB ({'met' if f.crawl_tree_mb <= GOAL_MB else 'NOT met'}); "
-          f"vs raw Scrapy: {f.crawl_tree_mb / f.raw_tree_mb:.1f}×")
+    print(
+        f"crawl tree vs goal: {f.crawl_tree_mb:.0f} MB of {GOAL_MB} MB ({'met' if f.crawl_tree_mb <= GOAL_MB else 'NOT met'}); "
+        f"vs raw Scrapy: {f.crawl_tree_mb / f.raw_tree_mb:.1f}×"
+    )
     print(f"{'crawl':<34}{'requests':>10}{'bytes':>16}{'seconds':>9}")
     print(f"{'full crawl (baseline)':<34}{f.full_requests:>10}{f.full_bytes:>16,}{f.full_seconds:>9.1f}")
     print(f"{'recrawl, nothing changed':<34}{f.re_requests:>10}{f.re_bytes:>16,}{f.re_seconds:>9.1f}")

@@ -30,7 +30,14 @@ from core.settings import Settings  # noqa: E402
 from storage.db import get_engine, session_scope  # noqa: E402
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel  # noqa: E402
 
-TRACKS = [("manufacturing", "未来制造"), ("information", "未来信息"), ("materials", "未来材料"), ("energy", "未来能源"), ("space", "未来空间"), ("health", "未来健康")]
+TRACKS = [
+    ("manufacturing", "未来制造"),
+    ("information", "未来信息"),
+    ("materials", "未来材料"),
+    ("energy", "未来能源"),
+    ("space", "未来空间"),
+    ("health", "未来健康"),
+]
 REGIONS = ["全国", "浙江", "广东", "北京", "上海", "杭州"]
 
 
@@ -52,6 +59,7 @@ def serve_smtp(port: int, counter, nbytes, kind: str = "sink") -> None:  # type:
     import threading
 
     if kind == "aiosmtpd":
+
         class Shared(Counting):
             async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
                 with counter.get_lock():
@@ -120,19 +128,50 @@ def seed(settings: Settings, subscribers: int, items: int) -> None:
         s.add(Source(name="src", title="示例来源", region="全国", agency="示例部"))
         for i in range(items):
             tid, tname = TRACKS[i % 6]
-            doc = Document(source_name="src", url=f"https://www.example.gov.cn/art/{i}.html", title=f"关于推动{tname}产业创新发展的第{i}号通知",
-                           agency="工业和信息化部", region=REGIONS[i % 6], doctype="通知公告", published=date(2025, 3, 5), doc_number=f"工信部科〔2025〕{i}号")
+            doc = Document(
+                source_name="src",
+                url=f"https://www.example.gov.cn/art/{i}.html",
+                title=f"关于推动{tname}产业创新发展的第{i}号通知",
+                agency="工业和信息化部",
+                region=REGIONS[i % 6],
+                doctype="通知公告",
+                published=date(2025, 3, 5),
+                doc_number=f"工信部科〔2025〕{i}号",
+            )
             s.add(doc)
             s.flush()
-            ver = DocumentVersion(document_id=doc.id, version_no=1, text_hash=str(i), title=doc.title, text="推动氢能、量子科技与具身智能等未来产业发展。" * 20,
-                                  summary="推动氢能、量子科技与具身智能等未来产业发展，到2027年形成一批标志性产品。")
+            ver = DocumentVersion(
+                document_id=doc.id,
+                version_no=1,
+                text_hash=str(i),
+                title=doc.title,
+                text="推动氢能、量子科技与具身智能等未来产业发展。" * 20,
+                summary="推动氢能、量子科技与具身智能等未来产业发展，到2027年形成一批标志性产品。",
+            )
             s.add(ver)
             s.flush()
-            s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id=tid, track=tname, score=0.8,
-                             subtracks=[{"id": "x", "name": "子方向", "score": 0.5, "terms": {"氢能": 2}}], terms={"氢能": 3, "量子科技": 2}, quote="推动氢能。"))
+            s.add(
+                TrackLabel(
+                    version_id=ver.id,
+                    document_id=doc.id,
+                    track_id=tid,
+                    track=tname,
+                    score=0.8,
+                    subtracks=[{"id": "x", "name": "子方向", "score": 0.5, "terms": {"氢能": 2}}],
+                    terms={"氢能": 3, "量子科技": 2},
+                    quote="推动氢能。",
+                )
+            )
         for n in range(subscribers):
-            s.add(Subscriber(email=f"reader{n}@example.com", confirmed=True, tracks=[TRACKS[n % 6][1], TRACKS[(n + 2) % 6][1]] if n % 3 else [],
-                             regions=[REGIONS[n % 6]] if n % 5 == 0 else [], keywords_exclude=["房地产"] if n % 7 == 0 else []))
+            s.add(
+                Subscriber(
+                    email=f"reader{n}@example.com",
+                    confirmed=True,
+                    tracks=[TRACKS[n % 6][1], TRACKS[(n + 2) % 6][1]] if n % 3 else [],
+                    regions=[REGIONS[n % 6]] if n % 5 == 0 else [],
+                    keywords_exclude=["房地产"] if n % 7 == 0 else [],
+                )
+            )
 
 
 def main() -> None:
@@ -178,8 +217,12 @@ def main() -> None:
         server.terminate()
         server.join()
     n = len(report.sent)
-    print(f"subscribers: {args.subscribers}, items in the week: {args.items}, sent: {n}, failed: {len(report.failed)}, server: {args.server}, received: {counter.value}")
-    print(f"PolicyRadar digests : {elapsed:7.1f} s  {n / elapsed:8.0f} messages/s  ({sent_bytes / n / 1024:.1f} KiB per message)  goal ≤ 60 s")
+    print(
+        f"subscribers: {args.subscribers}, items in the week: {args.items}, sent: {n}, failed: {len(report.failed)}, server: {args.server}, received: {counter.value}"
+    )
+    print(
+        f"PolicyRadar digests : {elapsed:7.1f} s  {n / elapsed:8.0f} messages/s  ({sent_bytes / n / 1024:.1f} KiB per message)  goal ≤ 60 s"
+    )
     print(f"baseline raw smtplib: {base:7.1f} s  {n / base:8.0f} messages/s  (one pre-rendered message, no selection or bookkeeping)")
     print(f"ratio: PolicyRadar runs at {base / elapsed:.0%} of raw send speed")
     print(f"peak RSS: {rss_peak / 1024:.0f} MiB (before the run {rss_before / 1024:.0f} MiB)")

@@ -44,8 +44,11 @@ def _detail(i: int) -> str:
         f"<html><head><meta charset='utf-8'><title>关于推动未来产业发展的第{i}号通知</title></head><body>"
         f"<h1>关于推动未来产业发展的第{i}号通知</h1><table><tr><td>发文字号：</td><td>示例发〔2025〕{i}号</td></tr>"
         f"<tr><td>发布日期：</td><td>2025-03-{1 + i % 28:02d}</td></tr></table>"
-        f"<div id='content'>" + "".join(f"<p>第{i}号通知第{k}段：加快培育氢能、量子科技、具身智能等未来产业，推动创新发展。</p>" for k in range(8))
-        + "</div>" + (f"<a href='files/{i}.pdf'>附件</a>" if i % 10 == 0 and PDF else "") + "</body></html>"
+        f"<div id='content'>"
+        + "".join(f"<p>第{i}号通知第{k}段：加快培育氢能、量子科技、具身智能等未来产业，推动创新发展。</p>" for k in range(8))
+        + "</div>"
+        + (f"<a href='files/{i}.pdf'>附件</a>" if i % 10 == 0 and PDF else "")
+        + "</body></html>"
     )
 
 
@@ -62,8 +65,12 @@ def write_lists(root: Path, order: list[int]) -> None:
     pages = [order[k : k + PER_PAGE] for k in range(0, len(order), PER_PAGE)]
     for p, ids in enumerate(pages):
         name = "index.html" if p == 0 else f"index_{p}.html"
-        lis = "".join(f"<li><a href='art{i}.html'>关于推动未来产业发展的第{i}号通知</a><span>2025-03-{1 + i % 28:02d}</span></li>" for i in ids)
-        (root / "wjfb" / name).write_text(f"<html><head><meta charset='utf-8'></head><body><ul class='list'>{lis}</ul></body></html>", encoding="utf-8")
+        lis = "".join(
+            f"<li><a href='art{i}.html'>关于推动未来产业发展的第{i}号通知</a><span>2025-03-{1 + i % 28:02d}</span></li>" for i in ids
+        )
+        (root / "wjfb" / name).write_text(
+            f"<html><head><meta charset='utf-8'></head><body><ul class='list'>{lis}</ul></body></html>", encoding="utf-8"
+        )
 
 
 @contextlib.contextmanager
@@ -97,14 +104,19 @@ def main() -> None:
         build_site(site, args.items)
         settings = Settings(RADAR_DATA_DIR=Path(tmp) / "data", DATABASE_URL=None)
         with serve(site) as base:
-            source = SourceConfig.model_validate({
-                "name": "bench", "title": "bench", "region": "全国", "agency": "示例部",
-                "start_urls": [f"{base}/wjfb/index.html"],
-                "list": {"item": "ul.list li", "date": "span::text"},
-                "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": args.items // PER_PAGE + 2},
-                "politeness": {"delay": 0, "concurrency": 8, "obey_robots": True},
-                "network": {"allow_private": True},  # the bench site is on loopback
-            })
+            source = SourceConfig.model_validate(
+                {
+                    "name": "bench",
+                    "title": "bench",
+                    "region": "全国",
+                    "agency": "示例部",
+                    "start_urls": [f"{base}/wjfb/index.html"],
+                    "list": {"item": "ul.list li", "date": "span::text"},
+                    "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": args.items // PER_PAGE + 2},
+                    "politeness": {"delay": 0, "concurrency": 8, "obey_robots": True},
+                    "network": {"allow_private": True},  # the bench site is on loopback
+                }
+            )
             t0 = time.perf_counter()
             first = run_crawl(source, settings)
             t1 = time.perf_counter()

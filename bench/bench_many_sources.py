@@ -136,16 +136,19 @@ def _cycle(label: str, sites: ManySites, run: Any, count: int) -> Cycle:
 
 def measure(n: int, sample: int, batch_size: int | None, in_flight: int) -> tuple[list[Cycle], ManySites]:
     with tempfile.TemporaryDirectory() as tmp, serve_many_sites(n, items=10) as sites:
-        settings = Settings(RADAR_DATA_DIR=Path(tmp) / "data", DATABASE_URL=None, RADAR_CRAWL_IN_FLIGHT=in_flight,
-                            RADAR_EXTRACT_WORKERS=0)
+        settings = Settings(RADAR_DATA_DIR=Path(tmp) / "data", DATABASE_URL=None, RADAR_CRAWL_IN_FLIGHT=in_flight, RADAR_EXTRACT_WORKERS=0)
         settings.ensure_dirs()
         # delay 0.1 s, 2 at a time: the manners of a quick site; an unchanged check is 2 requests anyway
         sources = [SourceConfig.model_validate(yaml.safe_load(source_yaml(i, sites.port, delay=0.1, concurrency=2))) for i in range(n)]
         first = _cycle("first crawl, batched", sites, lambda: crawl_batches(settings, sources, batch_size=batch_size), n)
         again = _cycle("unchanged re-check, batched", sites, lambda: crawl_batches(settings, sources, batch_size=batch_size), n)
         picked = sources[:: max(1, n // sample)][:sample]
-        alone = _cycle("unchanged re-check, one process pair per source (baseline)", sites,
-                       lambda: [run_crawl(s, settings) for s in picked], len(picked))
+        alone = _cycle(
+            "unchanged re-check, one process pair per source (baseline)",
+            sites,
+            lambda: [run_crawl(s, settings) for s in picked],
+            len(picked),
+        )
         return [first, again, alone], sites
 
 
@@ -153,23 +156,33 @@ def report(cycles: list[Cycle], n: int, batch_size: int | None, in_flight: int) 
     from crawl.runner import default_batch_size
 
     print(f"machine: {machine()}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (shared machine)")
-    print(f"sources: {n} loopback replica sites (list page of 10 items + 10 detail pages each); batch size "
-          f"{batch_size or default_batch_size()}, in flight {in_flight}; SQLite; extraction in-process")
+    print(
+        f"sources: {n} loopback replica sites (list page of 10 items + 10 detail pages each); batch size "
+        f"{batch_size or default_batch_size()}, in flight {in_flight}; SQLite; extraction in-process"
+    )
     print(f"{'cycle':<60}{'sources':>8}{'recorded':>9}{'wall s':>8}{'CPU s/src':>10}{'req/src':>8}{'tree MB':>8}{'self MB':>8}")
     for c in cycles:
         req = sum(r.requests for r in c.results) / max(c.sources, 1)
-        print(f"{c.label:<60}{c.sources:>8}{c.recorded:>9}{c.meter.wall:>8.1f}{c.meter.total_cpu / c.sources:>10.3f}{req:>8.1f}"
-              f"{c.meter.peak_tree / 2**20:>8.0f}{c.meter.peak_self / 2**20:>8.0f}")
+        print(
+            f"{c.label:<60}{c.sources:>8}{c.recorded:>9}{c.meter.wall:>8.1f}{c.meter.total_cpu / c.sources:>10.3f}{req:>8.1f}"
+            f"{c.meter.peak_tree / 2**20:>8.0f}{c.meter.peak_self / 2**20:>8.0f}"
+        )
     _first, again, alone = cycles
     per, base = again.meter.total_cpu / again.sources, alone.meter.total_cpu / alone.sources
-    print(f"unchanged re-check CPU per source: batched {per:.3f} s vs alone {base:.3f} s: {base / per:.1f}× less "
-          f"(caller {again.meter.own / again.sources:.3f} s + crawl processes {again.meter.children / again.sources:.3f} s)")
-    print(f"goal ≤ {GOAL_CPU_PER_SOURCE} CPU-s per source: {'met' if per <= GOAL_CPU_PER_SOURCE else 'NOT met'}; "
-          f"peak RSS of the crawl tree {again.meter.peak_tree / 2**20:.0f} MB, goal ≤ {GOAL_RSS_MB} MB: "
-          f"{'met' if again.meter.peak_tree / 2**20 <= GOAL_RSS_MB else 'NOT met'}; "
-          f"every run recorded: {'yes' if again.recorded == again.sources else f'NO ({again.recorded} of {again.sources})'}")
-    print(f"wall per source, unchanged re-check: batched {again.meter.wall / again.sources * 1000:.0f} ms vs alone "
-          f"{alone.meter.wall / alone.sources * 1000:.0f} ms; sites served {again.served / again.sources:.1f} requests per source")
+    print(
+        f"unchanged re-check CPU per source: batched {per:.3f} s vs alone {base:.3f} s: {base / per:.1f}× less "
+        f"(caller {again.meter.own / again.sources:.3f} s + crawl processes {again.meter.children / again.sources:.3f} s)"
+    )
+    print(
+        f"goal ≤ {GOAL_CPU_PER_SOURCE} CPU-s per source: {'met' if per <= GOAL_CPU_PER_SOURCE else 'NOT met'}; "
+        f"peak RSS of the crawl tree {again.meter.peak_tree / 2**20:.0f} MB, goal ≤ {GOAL_RSS_MB} MB: "
+        f"{'met' if again.meter.peak_tree / 2**20 <= GOAL_RSS_MB else 'NOT met'}; "
+        f"every run recorded: {'yes' if again.recorded == again.sources else f'NO ({again.recorded} of {again.sources})'}"
+    )
+    print(
+        f"wall per source, unchanged re-check: batched {again.meter.wall / again.sources * 1000:.0f} ms vs alone "
+        f"{alone.meter.wall / alone.sources * 1000:.0f} ms; sites served {again.served / again.sources:.1f} requests per source"
+    )
 
 
 def main() -> None:

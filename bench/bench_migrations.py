@@ -76,6 +76,7 @@ def main() -> None:
         backends.append(("postgresql", os.environ["DATABASE_URL"]))
     schemas: list[str] = []
     for name, pg in backends:
+
         def make(pg: str | None = pg) -> Settings:
             return _new_settings(pg, schemas)
 
@@ -85,8 +86,10 @@ def main() -> None:
         at_head = make()
         _migrate(at_head)
         reopen = _mean_ms(args.n, lambda at_head=at_head: at_head, _migrate)
-        print(f"{name:10s} new database: migrate {mig:7.1f} ms   create_all (baseline) {base:7.1f} ms   "
-              f"ratio {mig / base:4.2f}   reopen at head {reopen:6.1f} ms")
+        print(
+            f"{name:10s} new database: migrate {mig:7.1f} ms   create_all (baseline) {base:7.1f} ms   "
+            f"ratio {mig / base:4.2f}   reopen at head {reopen:6.1f} ms"
+        )
     if schemas:
         with sa.create_engine(backends[-1][1]).begin() as conn:  # type: ignore[arg-type]
             for schema in schemas:

@@ -76,7 +76,11 @@ def main() -> None:
         extra = None
         if args.scale:
             extra = Path(tmp)
-            subprocess.run([sys.executable, str(FIXTURES / "make_fixtures.py"), "--scale", str(args.scale), "--out", tmp], check=True, capture_output=True)
+            subprocess.run(
+                [sys.executable, str(FIXTURES / "make_fixtures.py"), "--scale", str(args.scale), "--out", tmp],
+                check=True,
+                capture_output=True,
+            )
         items = corpus(extra)
 
         extract_pdf(items[0][1])  # warm imports so neither side pays them in the timing
@@ -92,7 +96,7 @@ def main() -> None:
 
         # process pool across cores, cache empty so every file is really extracted
         with ExtractPool(workers=args.workers, cache=ExtractCache()) as pool:
-            pool.map([(d, n, None) for n, d, _ in items[:args.workers]])  # start workers
+            pool.map([(d, n, None) for n, d, _ in items[: args.workers]])  # start workers
             pool.cache = ExtractCache()
             t = time.perf_counter()
             pool.map([(d, n, None) for n, d, _ in items])
@@ -105,15 +109,23 @@ def main() -> None:
         print(f"{'file':28s} {'pages':>5s} {'ours CER':>9s} {'lines/para':>10s} {'plumber CER':>11s} {'lines/para':>10s}")
         for (name, _, truth), r, (ptext, _) in zip(items, ours, plumbs):
             paras = nlines(truth)
-            print(f"{name:28s} {r.page_count:5d} {cer(r.text, truth) * 100:8.3f}% {nlines(r.text) / paras:10.2f} "
-                  f"{cer(ptext, truth) * 100:10.3f}% {nlines(ptext) / paras:10.2f}")
+            print(
+                f"{name:28s} {r.page_count:5d} {cer(r.text, truth) * 100:8.3f}% {nlines(r.text) / paras:10.2f} "
+                f"{cer(ptext, truth) * 100:10.3f}% {nlines(ptext) / paras:10.2f}"
+            )
         all_truth = "".join(t for _, _, t in items)
         print()
-        print(f"quality  ours: CER {cer(''.join(r.text for r in ours), all_truth) * 100:.3f}%  lines {sum(nlines(r.text) for r in ours) / nlines(all_truth):.2f}× paragraphs")
-        print(f"quality  pdfplumber: CER {cer(''.join(p for p, _ in plumbs), all_truth) * 100:.3f}%  lines {sum(nlines(p) for p, _ in plumbs) / nlines(all_truth):.2f}× paragraphs")
+        print(
+            f"quality  ours: CER {cer(''.join(r.text for r in ours), all_truth) * 100:.3f}%  lines {sum(nlines(r.text) for r in ours) / nlines(all_truth):.2f}× paragraphs"
+        )
+        print(
+            f"quality  pdfplumber: CER {cer(''.join(p for p, _ in plumbs), all_truth) * 100:.3f}%  lines {sum(nlines(p) for p, _ in plumbs) / nlines(all_truth):.2f}× paragraphs"
+        )
         print()
         print(f"speed  pdfplumber extract_text, 1 core : {pages / t_plumb:8.1f} pages/s")
-        print(f"speed  ours, 1 core, all PDFs          : {pages / t_ours:8.1f} pages/s   ({(pages / t_ours) / (pages / t_plumb):.1f}× pdfplumber)")
+        print(
+            f"speed  ours, 1 core, all PDFs          : {pages / t_ours:8.1f} pages/s   ({(pages / t_ours) / (pages / t_plumb):.1f}× pdfplumber)"
+        )
         print(f"speed  ours, 1 core, text-only PDFs    : {text_pages / t_text:8.1f} pages/s")
         print(f"speed  ours, pool of {args.workers} processes       : {pages / t_pool:8.1f} pages/s")
         print(f"speed  ours, cached (same bytes again) : {pages / max(t_cached, 1e-9):8.1f} pages/s")

@@ -52,8 +52,18 @@ from storage.db import get_engine  # noqa: E402
 
 GOAL = 0.60
 # Leaf frames that are threads or processes waiting, not working (thread pools, pebble's pool loops, selectors).
-WAITS = ("_worker (concurrent/futures/thread.py)", "Condition.wait", "Event.wait", "_PollLikeSelector.select", "EpollSelector.select",
-         "pool_manager_loop", "Channel._make_poll_method", "_exit_with_parent", "Thread.join", "sleep (")
+WAITS = (
+    "_worker (concurrent/futures/thread.py)",
+    "Condition.wait",
+    "Event.wait",
+    "_PollLikeSelector.select",
+    "EpollSelector.select",
+    "pool_manager_loop",
+    "Channel._make_poll_method",
+    "_exit_with_parent",
+    "Thread.join",
+    "sleep (",
+)
 
 
 @dataclass
@@ -118,8 +128,22 @@ def measure(items: int, profile_top: int = 0, repeat: int = 1) -> list[Figures]:
                 full_startup = first_fetch(settings, result.run_id) - wall0
                 if result.status != "ok":
                     raise RuntimeError(f"crawl {result.status}: {result.error}")
-                runs.append(Figures(items, raw.requests, raw.seconds, pages, seconds, result.new, rss.peak_mb, raw.startup, full_startup,
-                                    raw.cpu_seconds, full_cpu, os.cpu_count() or 1))
+                runs.append(
+                    Figures(
+                        items,
+                        raw.requests,
+                        raw.seconds,
+                        pages,
+                        seconds,
+                        result.new,
+                        rss.peak_mb,
+                        raw.startup,
+                        full_startup,
+                        raw.cpu_seconds,
+                        full_cpu,
+                        os.cpu_count() or 1,
+                    )
+                )
             if profile_top:
                 profile(source, Settings(RADAR_DATA_DIR=Path(tmp) / "profiled", DATABASE_URL=None), Path(tmp), profile_top)
     return runs
@@ -149,9 +173,23 @@ def profile(source, settings: Settings, tmp: Path, top: int) -> None:  # type: i
     """Crawl again with py-spy sampling this process and every child (crawl process, fetch process, extract worker)."""
     out = tmp / "pyspy.txt"
     spy = subprocess.Popen(
-        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(os.getpid()), "--subprocesses", "--nolineno",
-         "--rate", "200", "--format", "raw", "--output", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            str(Path(sys.executable).parent / "py-spy"),
+            "record",
+            "--pid",
+            str(os.getpid()),
+            "--subprocesses",
+            "--nolineno",
+            "--rate",
+            "200",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(1.0)  # let py-spy attach before the crawl starts
     run_crawl(source, settings)
@@ -198,7 +236,9 @@ def print_profile(path: Path, top: int) -> None:
     for f, n in own.most_common(top):
         print(f"{100 * n / total:>6.1f}%  {f}")
     print(f"{'incl %':>7}  function (inclusive; PolicyRadar code only)")
-    ours = [(f, n) for f, n in incl.most_common() if any(f"({p}/" in f for p in ("pipeline", "spiders", "storage", "web", "radar", "alerts"))]
+    ours = [
+        (f, n) for f, n in incl.most_common() if any(f"({p}/" in f for p in ("pipeline", "spiders", "storage", "web", "radar", "alerts"))
+    ]
     for f, n in ours[:top]:
         print(f"{100 * n / total:>6.1f}%  {f}")
 
@@ -212,11 +252,15 @@ def report(runs: list[Figures]) -> None:
     print(f"machine: {machine()}")
     print(f"{'crawl':<40}{'pages':>8}{'seconds':>9}{'pages/s':>9}{'start-up s':>12}")
     print(f"{'(a) raw Scrapy fetch (baseline)':<40}{fig.raw_pages:>8}{fig.raw_seconds:>9.1f}{fig.raw_rate:>9.1f}{fig.raw_startup:>12.1f}")
-    print(f"{'(b) PolicyRadar crawl → SQLite':<40}{fig.full_pages:>8}{fig.full_seconds:>9.1f}{fig.full_rate:>9.1f}{fig.full_startup:>12.1f}")
+    print(
+        f"{'(b) PolicyRadar crawl → SQLite':<40}{fig.full_pages:>8}{fig.full_seconds:>9.1f}{fig.full_rate:>9.1f}{fig.full_startup:>12.1f}"
+    )
     print("(seconds: spawn to exit, start-up included; start-up: spawn to the first response, paid once per crawl)")
     print(f"stored {fig.full_new} new documents; crawl process tree peak RSS {fig.full_peak_mb:.0f} MB")
-    print(f"CPU over every process of the run (user + system): raw {fig.raw_cpu:.1f} s, PolicyRadar {fig.full_cpu:.1f} s "
-          f"({1000 * fig.full_cpu / max(fig.full_pages, 1):.1f} ms per page vs {1000 * fig.raw_cpu / max(fig.raw_pages, 1):.1f})")
+    print(
+        f"CPU over every process of the run (user + system): raw {fig.raw_cpu:.1f} s, PolicyRadar {fig.full_cpu:.1f} s "
+        f"({1000 * fig.full_cpu / max(fig.full_pages, 1):.1f} ms per page vs {1000 * fig.raw_cpu / max(fig.raw_pages, 1):.1f})"
+    )
     print(f"ceiling on this machine ({fig.cores} cores, that CPU spread perfectly over all of them): {fig.ceiling:.1%}")
     median = f" (median of {len(runs)} pairs, lowest {min(f.ratio for f in runs):.1%})" if len(runs) > 1 else ""
     print(f"pipeline throughput vs raw fetching: {fig.ratio:.1%}{median} (goal ≥ {GOAL:.0%})")

@@ -80,22 +80,46 @@ def build(settings: Settings, n: int, seed: int = 7) -> None:
     base = datetime(2025, 1, 1, tzinfo=timezone.utc)
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO source(name, title, region, agency, config_hash, updated_at) VALUES ('bench', '基准来源', '全国', '基准', '', :t)"), {"t": base})
+        conn.execute(
+            text(
+                "INSERT INTO source(name, title, region, agency, config_hash, updated_at) VALUES ('bench', '基准来源', '全国', '基准', '', :t)"
+            ),
+            {"t": base},
+        )
         docs, vers = [], []
         for i in range(1, n + 1):
             seen = base + timedelta(minutes=5 * i)
-            title = "关于" + "".join(rng.choices(COMMON, k=2)) + rng.choice(terms) + rng.choice(["的通知", "实施方案", "行动计划", "若干措施"])
+            title = (
+                "关于" + "".join(rng.choices(COMMON, k=2)) + rng.choice(terms) + rng.choice(["的通知", "实施方案", "行动计划", "若干措施"])
+            )
             body = make_text(rng, terms, rng.randint(500, 1500))
-            docs.append({"id": i, "url": f"https://bench.example/{i}.html", "title": title, "region": rng.choice(REGIONS),
-                         "doctype": rng.choice(DOCTYPES), "published": (seen.date() - timedelta(days=rng.randint(0, 20))), "seen": seen})
+            docs.append(
+                {
+                    "id": i,
+                    "url": f"https://bench.example/{i}.html",
+                    "title": title,
+                    "region": rng.choice(REGIONS),
+                    "doctype": rng.choice(DOCTYPES),
+                    "published": (seen.date() - timedelta(days=rng.randint(0, 20))),
+                    "seen": seen,
+                }
+            )
             vers.append({"d": i, "h": f"{i:064x}", "title": title, "text": title + "\n" + body, "seen": seen})
             if len(docs) == 5000 or i == n:
-                conn.execute(text(
-                    "INSERT INTO document(id, source_name, url, title, agency, region, published, doctype, first_seen, last_seen, current_version, is_draft)"
-                    " VALUES (:id, 'bench', :url, :title, '基准', :region, :published, :doctype, :seen, :seen, 1, false)"), docs)
-                conn.execute(text(
-                    "INSERT INTO documentversion(document_id, version_no, text_hash, title, text, summary, first_seen, last_seen)"
-                    " VALUES (:d, 1, :h, :title, :text, '', :seen, :seen)"), vers)
+                conn.execute(
+                    text(
+                        "INSERT INTO document(id, source_name, url, title, agency, region, published, doctype, first_seen, last_seen, current_version, is_draft)"
+                        " VALUES (:id, 'bench', :url, :title, '基准', :region, :published, :doctype, :seen, :seen, 1, false)"
+                    ),
+                    docs,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO documentversion(document_id, version_no, text_hash, title, text, summary, first_seen, last_seen)"
+                        " VALUES (:d, 1, :h, :title, :text, '', :seen, :seen)"
+                    ),
+                    vers,
+                )
                 docs, vers = [], []
     t1 = time.perf_counter()
     ensure_index(engine)  # creates the structures (and backfills: the same as reindex_all)
@@ -104,11 +128,26 @@ def build(settings: Settings, n: int, seed: int = 7) -> None:
 
 
 QUERIES: list[tuple[str, SearchFilters | None]] = [
-    ("人形机器人", None), ("量子计算", None), ("脑机接口", None), ("低空经济", None), ("固态电池", None), ("生物制造", None),
-    ("卫星互联网", None), ("具身智能", None), ("核聚变", None), ("高质量", None), ("氢能", None), ("6G", None),
-    ("算力", None), ("氢能 示范", None), ("量子 通信", None), ("人工智能 标准", None),
-    ("人形机器人", SearchFilters(region="浙江")), ("生物制造", SearchFilters(doctype="通知公告", since=date(2025, 3, 1))),
-    ("不存在的词语组合", None), ("政策", None),
+    ("人形机器人", None),
+    ("量子计算", None),
+    ("脑机接口", None),
+    ("低空经济", None),
+    ("固态电池", None),
+    ("生物制造", None),
+    ("卫星互联网", None),
+    ("具身智能", None),
+    ("核聚变", None),
+    ("高质量", None),
+    ("氢能", None),
+    ("6G", None),
+    ("算力", None),
+    ("氢能 示范", None),
+    ("量子 通信", None),
+    ("人工智能 标准", None),
+    ("人形机器人", SearchFilters(region="浙江")),
+    ("生物制造", SearchFilters(doctype="通知公告", since=date(2025, 3, 1))),
+    ("不存在的词语组合", None),
+    ("政策", None),
 ]
 
 
@@ -122,8 +161,10 @@ def like_baseline(session: Session, q: str) -> None:
     terms = q.split()
     where = " AND ".join(f"(doc.title LIKE :t{i} OR v.text LIKE :t{i})" for i in range(len(terms)))
     params = {f"t{i}": f"%{t}%" for i, t in enumerate(terms)}
-    sql = (f"SELECT doc.id FROM document doc JOIN documentversion v ON v.document_id = doc.id AND v.version_no = doc.current_version"
-           f" WHERE {where}")
+    sql = (
+        f"SELECT doc.id FROM document doc JOIN documentversion v ON v.document_id = doc.id AND v.version_no = doc.current_version"
+        f" WHERE {where}"
+    )
     session.execute(text(f"SELECT count(*) FROM ({sql}) c"), params).scalar()
     session.execute(text(f"{sql} ORDER BY doc.id DESC LIMIT 20"), params).all()
 
@@ -160,7 +201,9 @@ def main() -> None:
                 if _ == 0:
                     print(f"  {q!r:28} {'filtered' if f else '':8} hits {res.total}{'+' if res.total_capped else ''}")
     all_ms = [v for vs in times.values() for v in vs]
-    print(f"index search over {args.docs:,} docs, {len(all_ms)} queries: p50 {pct(all_ms, 50):.1f} ms, p95 {pct(all_ms, 95):.1f} ms, max {max(all_ms):.1f} ms")
+    print(
+        f"index search over {args.docs:,} docs, {len(all_ms)} queries: p50 {pct(all_ms, 50):.1f} ms, p95 {pct(all_ms, 95):.1f} ms, max {max(all_ms):.1f} ms"
+    )
     # The default ranks by relevance (title hits, body hits, newest); sorting by date alone is the cheaper reference.
     date_ms: list[float] = []
     with Session(engine) as s:
@@ -169,8 +212,10 @@ def main() -> None:
                 t = time.perf_counter()
                 search(s, q, f, sort="date")
                 date_ms.append((time.perf_counter() - t) * 1000)
-    print(f"  same queries sorted by date only: p50 {pct(date_ms, 50):.1f} ms, p95 {pct(date_ms, 95):.1f} ms;"
-          f" relevance costs {pct(all_ms, 50) / pct(date_ms, 50):.2f}x at p50, {pct(all_ms, 95) / pct(date_ms, 95):.2f}x at p95")
+    print(
+        f"  same queries sorted by date only: p50 {pct(date_ms, 50):.1f} ms, p95 {pct(date_ms, 95):.1f} ms;"
+        f" relevance costs {pct(all_ms, 50) / pct(date_ms, 50):.2f}x at p50, {pct(all_ms, 95) / pct(date_ms, 95):.2f}x at p95"
+    )
     worst = sorted(times.items(), key=lambda kv: -pct(kv[1], 95))[:3]
     print("  slowest queries (p95): " + ", ".join(f"{q} {pct(v, 95):.1f} ms" for q, v in worst))
     base_ms: list[float] = []

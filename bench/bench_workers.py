@@ -111,10 +111,23 @@ def run_once(n_workers: int, names: list[str], sources: Path, pg_url: str, broke
     data = tmp / f"data-{n_workers}"
     data.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("RADAR_", "DATABASE_URL", "SMTP_URL"))}
-    env.update(RADAR_DATA_DIR=str(data), DATABASE_URL=db_url, RADAR_SOURCES_DIR=str(sources), RADAR_DEMO_URL=site_url,
-               RADAR_BROKER_URL=broker, RADAR_EXECUTOR="celery", RADAR_CRAWL_QUEUE=queue)
-    settings = Settings(RADAR_DATA_DIR=data, DATABASE_URL=db_url, RADAR_SOURCES_DIR=sources, RADAR_BROKER_URL=broker,
-                        RADAR_EXECUTOR="celery", RADAR_CRAWL_QUEUE=queue)
+    env.update(
+        RADAR_DATA_DIR=str(data),
+        DATABASE_URL=db_url,
+        RADAR_SOURCES_DIR=str(sources),
+        RADAR_DEMO_URL=site_url,
+        RADAR_BROKER_URL=broker,
+        RADAR_EXECUTOR="celery",
+        RADAR_CRAWL_QUEUE=queue,
+    )
+    settings = Settings(
+        RADAR_DATA_DIR=data,
+        DATABASE_URL=db_url,
+        RADAR_SOURCES_DIR=sources,
+        RADAR_BROKER_URL=broker,
+        RADAR_EXECUTOR="celery",
+        RADAR_CRAWL_QUEUE=queue,
+    )
     with session_scope(settings):
         pass  # create the tables before the workers race to
     procs = []
@@ -122,8 +135,14 @@ def run_once(n_workers: int, names: list[str], sources: Path, pg_url: str, broke
         for i in range(n_workers):
             log = data / f"w{i + 1}.log"
             with log.open("wb") as out:
-                p = subprocess.Popen([sys.executable, "-m", "radar.cli", "worker", "--concurrency", "1", "--hostname", f"w{i + 1}@%h"],
-                                     cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                p = subprocess.Popen(
+                    [sys.executable, "-m", "radar.cli", "worker", "--concurrency", "1", "--hostname", f"w{i + 1}@%h"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             procs.append(WorkerProc(f"w{i + 1}", p, log))
         deadline = time.monotonic() + 60
         while not all(" ready." in w.log.read_text(errors="replace") for w in procs):
@@ -179,7 +198,9 @@ def main() -> None:
         for n in args.workers:
             results.append(run_once(n, names, tmp / "sources", args.database, args.broker, site_url, tmp))
     base = results[0]
-    print(f"{'workers':>7} {'wall s':>7} {'sources/min':>11} {'pages/s':>8} {'failed':>6}  per worker: crawls, peak RSS worker / crawl child (MiB)")
+    print(
+        f"{'workers':>7} {'wall s':>7} {'sources/min':>11} {'pages/s':>8} {'failed':>6}  per worker: crawls, peak RSS worker / crawl child (MiB)"
+    )
     for r in results:
         per = "; ".join(f"{w.name}: {w.crawls}, {w.peak_main / 1024:.0f} / {w.peak_child / 1024:.0f}" for w in r.procs)
         print(f"{r.workers:>7} {r.seconds:>7.1f} {r.sources / r.seconds * 60:>11.1f} {r.requests / r.seconds:>8.1f} {r.failed:>6}  {per}")

@@ -70,7 +70,8 @@ def build_varied_site(root: Path, items: int) -> None:
             f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>"
             f"<h1>{title}</h1><table><tr><td>发文字号：</td><td>示例发〔2025〕{i}号</td></tr>"
             f"<tr><td>发布日期：</td><td>2025-03-{1 + i % 28:02d}</td></tr></table>"
-            f"<div id='content'>{paras}</div>" + (f"<a href='files/{i}.pdf'>附件</a>" if (root / "wjfb" / "files" / f"{i}.pdf").exists() else "")
+            f"<div id='content'>{paras}</div>"
+            + (f"<a href='files/{i}.pdf'>附件</a>" if (root / "wjfb" / "files" / f"{i}.pdf").exists() else "")
             + "</body></html>"
         )
         (root / "wjfb" / f"art{i}.html").write_text(html, encoding="utf-8")
@@ -78,14 +79,19 @@ def build_varied_site(root: Path, items: int) -> None:
 
 def bench_source(base: str, items: int, per_page: int = 20) -> SourceConfig:
     """The replica as a PolicyRadar source: no delay, the same concurrency as the raw baseline."""
-    return SourceConfig.model_validate({
-        "name": "bench", "title": "bench", "region": "全国", "agency": "示例部",
-        "start_urls": [f"{base}/wjfb/index.html"],
-        "list": {"item": "ul.list li", "date": "span::text"},
-        "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": items // per_page + 2},
-        "politeness": {"delay": 0, "concurrency": CONCURRENCY, "obey_robots": True},
-        "network": {"allow_private": True},  # the replica is on loopback
-    })
+    return SourceConfig.model_validate(
+        {
+            "name": "bench",
+            "title": "bench",
+            "region": "全国",
+            "agency": "示例部",
+            "start_urls": [f"{base}/wjfb/index.html"],
+            "list": {"item": "ul.list li", "date": "span::text"},
+            "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": items // per_page + 2},
+            "politeness": {"delay": 0, "concurrency": CONCURRENCY, "obey_robots": True},
+            "network": {"allow_private": True},  # the replica is on loopback
+        }
+    )
 
 
 def site_urls(site: Path, base: str) -> list[str]:
@@ -128,12 +134,17 @@ def _raw_child(urls: list[str], scrapy_cfg: dict[str, Any], out: str) -> None:
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
-    Path(out).write_text(json.dumps({
-        "requests": stats.get("downloader/request_count", 0),
-        "responses": stats.get("downloader/response_count", 0),
-        "bytes": stats.get("downloader/response_bytes", 0),
-        "first_response": first[0] if first else None,
-    }), encoding="utf-8")
+    Path(out).write_text(
+        json.dumps(
+            {
+                "requests": stats.get("downloader/request_count", 0),
+                "responses": stats.get("downloader/response_count", 0),
+                "bytes": stats.get("downloader/response_bytes", 0),
+                "first_response": first[0] if first else None,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 @dataclass

@@ -161,7 +161,9 @@ def print_report(title: str, rep: Report) -> None:
     for t in rep.tracks:
         p, r, f = rep.prf(t)
         print(f"{t:<10} {p:6.3f} {r:6.3f} {f:6.3f}  {rep.tp.get(t, 0):3d} {rep.fp.get(t, 0):3d} {rep.fn.get(t, 0):3d}")
-    print(f"micro-F1 {rep.micro_f1:.3f}   macro-F1 {rep.macro_f1:.3f}   no-track accuracy {rep.notrack_accuracy:.3f} ({rep.notrack_correct}/{rep.notrack_items})")
+    print(
+        f"micro-F1 {rep.micro_f1:.3f}   macro-F1 {rep.macro_f1:.3f}   no-track accuracy {rep.notrack_accuracy:.3f} ({rep.notrack_correct}/{rep.notrack_items})"
+    )
 
 
 def default_path() -> Path:

@@ -188,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
             print("  failing detail pages: " + ", ".join(Path(k).parent.name for k in failing))
         lfail = [k for k in lkeys if lists[k][0][0] != lists[k][1]]
         if lfail:
-            print("  failing list pages: " + ", ".join(f"{k.split('/')[1]}/{Path(k).stem} ({lists[k][0][0]} of {lists[k][1]})" for k in lfail))
+            print(
+                "  failing list pages: " + ", ".join(f"{k.split('/')[1]}/{Path(k).stem} ({lists[k][0][0]} of {lists[k][1]})" for k in lfail)
+            )
     if args.failures:
         shown_d = set(truth["detail"]) if args.half in (None, "all") else set(dsplit[args.half])
         shown_l = set(truth["list"]) if args.half in (None, "all") else set(lsplit[args.half])

@@ -137,8 +137,11 @@ def report(name: str, rows: list[Scored]) -> None:
     mean_len = sum(len(r.summary) for r in rows) / n
     print(f"{name:<28} n={len(rows):>2}  key hit {hit:.2f}  boilerplate {boiler:.2f}  mean length {mean_len:.0f} chars")
     kinds = sorted({r.doc_type for r in rows})
-    print(" " * 29 + "by type: " + ", ".join(
-        f"{k} {sum(r.hit for r in rows if r.doc_type == k)}/{sum(1 for r in rows if r.doc_type == k)}" for k in kinds))
+    print(
+        " " * 29
+        + "by type: "
+        + ", ".join(f"{k} {sum(r.hit for r in rows if r.doc_type == k)}/{sum(1 for r in rows if r.doc_type == k)}" for k in kinds)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,56 +43,168 @@ class Bench:
 NUM = r"([\d,.]+\s*[\w/%×µ]*)"
 
 BENCHES = [
-    Bench("pdf", "bench_pdf.py", ["--rounds", "1"], [
-        Figure("PDF text, 1 core", r"ours, 1 core, all PDFs\s*:\s*" + NUM, r"pdfplumber extract_text, 1 core\s*:\s*" + NUM, r"\(([\d.]+×) pdfplumber\)"),
-        Figure("PDF character error rate", r"quality\s+ours: CER ([\d.]+%)", r"quality\s+pdfplumber: CER ([\d.]+%)"),
-    ]),
-    Bench("classify", "bench_classify.py", ["--docs", "200", "--rounds", "3"], [
-        Figure("classifier, 10 KB docs", r"classifier: ([\d,]+ docs/s)", r"baseline \(str\.count per term\): ([\d,]+ docs/s)", r"speed-up: ([\d.]+x)"),
-    ]),
-    Bench("tracks", "eval_classifier.py", ["--all-sets"], [
-        Figure("track filing macro-F1, held-out real half", r"held-out half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
-        Figure("track filing macro-F1, tuning real half", r"tuning half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
-        Figure("track filing macro-F1, seed set", r"seed set \S+\s+\d+\s+([\d.]+)"),
-    ]),
-    Bench("digest", "bench_digest.py", ["--subscribers", "1000"], [
-        Figure("digests sent", r"PolicyRadar digests\s*:.*?([\d,.]+ messages/s)", r"baseline raw smtplib:.*?([\d,.]+ messages/s)", r"ratio: PolicyRadar runs at ([\d.]+%)"),
-        Figure("digest peak RSS", r"peak RSS: ([\d.]+ MiB)"),
-    ]),
-    Bench("incremental", "bench_incremental.py", ["--items", "300"], [
-        Figure("unchanged recrawl, requests vs first crawl", r"nothing-new recrawl vs first crawl: requests ([\d.]+%)", None, None),
-        Figure("unchanged recrawl, bytes vs first crawl", r"nothing-new recrawl vs first crawl: requests [\d.]+%, bytes ([\d.]+%)"),
-        Figure("one new item, requests", r"one new item costs (\d+) requests"),
-    ]),
-    Bench("search", "bench_search.py", ["--docs", "5000", "--reps", "5", "--baseline-reps", "1"], [
-        Figure("search p50 / p95", r"index search over .*?: (p50 [\d.]+ ms, p95 [\d.]+ ms)", r"baseline LIKE .*?: (p50 [\d.]+ ms)", r"speed-up at p50: ([\d.]+x)"),
-    ]),
-    Bench("pipeline", "bench_pipeline.py", ["--items", "500"], [
-        Figure("crawl → SQLite, pages/s", r"\(b\) PolicyRadar crawl → SQLite\s+\d+\s+[\d.]+\s+([\d.]+)", r"\(a\) raw Scrapy fetch \(baseline\)\s+\d+\s+[\d.]+\s+([\d.]+)",
-               r"pipeline throughput vs raw fetching: ([\d.]+%)"),
-        Figure("CPU, all processes (s)", r"CPU over every process .*?PolicyRadar ([\d.]+) s", r"CPU over every process .*?raw ([\d.]+) s",
-               r"ceiling on this machine .*?: ([\d.]+%)"),
-    ]),
-    Bench("crawl_memory", "bench_crawl_memory.py", ["--items", "2000"], [
-        Figure("crawl peak RSS, whole tree (MB)", r"whole tree \(crawl \+ fetch \+ extract\)\s+(\d+)", r"raw Scrapy fetch, process tree \(baseline\)\s+(\d+)", r"vs raw Scrapy: ([\d.]+×)"),
-        Figure("crawl peak RSS, crawl process (MB)", r"PolicyRadar crawl, crawl process\s+(\d+)"),
-        Figure("unchanged recrawl, requests / bytes", r"unchanged recrawl vs full crawl: (requests [\d.]+%, bytes [\d.]+%)"),
-    ]),
-    Bench("many_sources", "bench_many_sources.py", ["--sources", "100", "--sample", "3"], [
-        Figure("unchanged re-check, CPU-s per source, batched", r"batched ([\d.]+) s vs alone", r"vs alone ([\d.]+) s", r": ([\d.]+× less)"),
-        Figure("unchanged re-check, peak RSS of the crawl tree (MB)", r"peak RSS of the crawl tree (\d+) MB"),
-    ]),
-    Bench("workers", "bench_workers.py", ["--sources", "6"], [
-        Figure("sources crawled per min, 2 workers vs 1", r"\n\s*2\s+[\d.]+\s+([\d.]+)", r"\n\s*1\s+[\d.]+\s+([\d.]+)", r"2 workers vs 1: throughput (x[\d.]+)"),
-    ]),
-    Bench("migrations", "bench_migrations.py", ["--n", "5"], [
-        Figure("new SQLite database: migrate (ms)", r"sqlite\s+new database: migrate\s+([\d.]+) ms", r"sqlite\s+new database:.*?create_all \(baseline\)\s+([\d.]+) ms",
-               r"sqlite\s+new database:.*?ratio\s+([\d.]+)"),
-    ]),
-    Bench("summaries", "eval_summary.py", ["--baseline"], [
-        Figure("summary key hit, held-out half", r"held-out · release_summary\s+n=\d+\s+key hit ([\d.]+)", r"held-out · first 120 chars\s+n=\d+\s+key hit ([\d.]+)"),
-        Figure("summary boilerplate, held-out half", r"held-out · release_summary.*?boilerplate ([\d.]+)", r"held-out · first 120 chars.*?boilerplate ([\d.]+)"),
-    ]),
+    Bench(
+        "pdf",
+        "bench_pdf.py",
+        ["--rounds", "1"],
+        [
+            Figure(
+                "PDF text, 1 core",
+                r"ours, 1 core, all PDFs\s*:\s*" + NUM,
+                r"pdfplumber extract_text, 1 core\s*:\s*" + NUM,
+                r"\(([\d.]+×) pdfplumber\)",
+            ),
+            Figure("PDF character error rate", r"quality\s+ours: CER ([\d.]+%)", r"quality\s+pdfplumber: CER ([\d.]+%)"),
+        ],
+    ),
+    Bench(
+        "classify",
+        "bench_classify.py",
+        ["--docs", "200", "--rounds", "3"],
+        [
+            Figure(
+                "classifier, 10 KB docs",
+                r"classifier: ([\d,]+ docs/s)",
+                r"baseline \(str\.count per term\): ([\d,]+ docs/s)",
+                r"speed-up: ([\d.]+x)",
+            ),
+        ],
+    ),
+    Bench(
+        "tracks",
+        "eval_classifier.py",
+        ["--all-sets"],
+        [
+            Figure("track filing macro-F1, held-out real half", r"held-out half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
+            Figure("track filing macro-F1, tuning real half", r"tuning half of \S+ \(seed \d+\)\s+\d+\s+([\d.]+)"),
+            Figure("track filing macro-F1, seed set", r"seed set \S+\s+\d+\s+([\d.]+)"),
+        ],
+    ),
+    Bench(
+        "digest",
+        "bench_digest.py",
+        ["--subscribers", "1000"],
+        [
+            Figure(
+                "digests sent",
+                r"PolicyRadar digests\s*:.*?([\d,.]+ messages/s)",
+                r"baseline raw smtplib:.*?([\d,.]+ messages/s)",
+                r"ratio: PolicyRadar runs at ([\d.]+%)",
+            ),
+            Figure("digest peak RSS", r"peak RSS: ([\d.]+ MiB)"),
+        ],
+    ),
+    Bench(
+        "incremental",
+        "bench_incremental.py",
+        ["--items", "300"],
+        [
+            Figure("unchanged recrawl, requests vs first crawl", r"nothing-new recrawl vs first crawl: requests ([\d.]+%)", None, None),
+            Figure("unchanged recrawl, bytes vs first crawl", r"nothing-new recrawl vs first crawl: requests [\d.]+%, bytes ([\d.]+%)"),
+            Figure("one new item, requests", r"one new item costs (\d+) requests"),
+        ],
+    ),
+    Bench(
+        "search",
+        "bench_search.py",
+        ["--docs", "5000", "--reps", "5", "--baseline-reps", "1"],
+        [
+            Figure(
+                "search p50 / p95",
+                r"index search over .*?: (p50 [\d.]+ ms, p95 [\d.]+ ms)",
+                r"baseline LIKE .*?: (p50 [\d.]+ ms)",
+                r"speed-up at p50: ([\d.]+x)",
+            ),
+        ],
+    ),
+    Bench(
+        "pipeline",
+        "bench_pipeline.py",
+        ["--items", "500"],
+        [
+            Figure(
+                "crawl → SQLite, pages/s",
+                r"\(b\) PolicyRadar crawl → SQLite\s+\d+\s+[\d.]+\s+([\d.]+)",
+                r"\(a\) raw Scrapy fetch \(baseline\)\s+\d+\s+[\d.]+\s+([\d.]+)",
+                r"pipeline throughput vs raw fetching: ([\d.]+%)",
+            ),
+            Figure(
+                "CPU, all processes (s)",
+                r"CPU over every process .*?PolicyRadar ([\d.]+) s",
+                r"CPU over every process .*?raw ([\d.]+) s",
+                r"ceiling on this machine .*?: ([\d.]+%)",
+            ),
+        ],
+    ),
+    Bench(
+        "crawl_memory",
+        "bench_crawl_memory.py",
+        ["--items", "2000"],
+        [
+            Figure(
+                "crawl peak RSS, whole tree (MB)",
+                r"whole tree \(crawl \+ fetch \+ extract\)\s+(\d+)",
+                r"raw Scrapy fetch, process tree \(baseline\)\s+(\d+)",
+                r"vs raw Scrapy: ([\d.]+×)",
+            ),
+            Figure("crawl peak RSS, crawl process (MB)", r"PolicyRadar crawl, crawl process\s+(\d+)"),
+            Figure("unchanged recrawl, requests / bytes", r"unchanged recrawl vs full crawl: (requests [\d.]+%, bytes [\d.]+%)"),
+        ],
+    ),
+    Bench(
+        "many_sources",
+        "bench_many_sources.py",
+        ["--sources", "100", "--sample", "3"],
+        [
+            Figure(
+                "unchanged re-check, CPU-s per source, batched", r"batched ([\d.]+) s vs alone", r"vs alone ([\d.]+) s", r": ([\d.]+× less)"
+            ),
+            Figure("unchanged re-check, peak RSS of the crawl tree (MB)", r"peak RSS of the crawl tree (\d+) MB"),
+        ],
+    ),
+    Bench(
+        "workers",
+        "bench_workers.py",
+        ["--sources", "6"],
+        [
+            Figure(
+                "sources crawled per min, 2 workers vs 1",
+                r"\n\s*2\s+[\d.]+\s+([\d.]+)",
+                r"\n\s*1\s+[\d.]+\s+([\d.]+)",
+                r"2 workers vs 1: throughput (x[\d.]+)",
+            ),
+        ],
+    ),
+    Bench(
+        "migrations",
+        "bench_migrations.py",
+        ["--n", "5"],
+        [
+            Figure(
+                "new SQLite database: migrate (ms)",
+                r"sqlite\s+new database: migrate\s+([\d.]+) ms",
+                r"sqlite\s+new database:.*?create_all \(baseline\)\s+([\d.]+) ms",
+                r"sqlite\s+new database:.*?ratio\s+([\d.]+)",
+            ),
+        ],
+    ),
+    Bench(
+        "summaries",
+        "eval_summary.py",
+        ["--baseline"],
+        [
+            Figure(
+                "summary key hit, held-out half",
+                r"held-out · release_summary\s+n=\d+\s+key hit ([\d.]+)",
+                r"held-out · first 120 chars\s+n=\d+\s+key hit ([\d.]+)",
+            ),
+            Figure(
+                "summary boilerplate, held-out half",
+                r"held-out · release_summary.*?boilerplate ([\d.]+)",
+                r"held-out · first 120 chars.*?boilerplate ([\d.]+)",
+            ),
+        ],
+    ),
 ]
 
 

@@ -59,8 +59,6 @@ def few_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
-
-
 def quick_exit(code: int = 0) -> None:
     """End a crawl's process once its work is done and flushed, without the interpreter's tear-down.
 

@@ -103,8 +103,7 @@ def check_url(url: str, allow_private: AllowPrivate) -> None:
     for address in addresses:
         why = non_public_reason(address)
         if why and not private_allowed(address, why, allow_private):
-            hint = ("list it in network.allow_private (loopback, or a CIDR such as "
-                    f"{address}/32) in the source file to allow it")
+            hint = f"list it in network.allow_private (loopback, or a CIDR such as {address}/32) in the source file to allow it"
             if why == "link-local":
                 hint = f"link-local addresses (cloud metadata) are allowed only when listed, e.g. allow_private: [{address}/32]"
             raise BlockedAddress(f"{url}: refused, {host} resolves to {why} address {address} ({hint})")

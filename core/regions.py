@@ -62,7 +62,11 @@ class UnknownRegion(ValueError):
 
     def __init__(self, name: str, suggestion: str | None):
         self.name, self.suggestion = name, suggestion
-        hint = f"，是否指“{suggestion}”？/ did you mean {suggestion}?" if suggestion else "；可用省份简称如 浙江、广东，或 全国 / use e.g. 浙江, 广东 or 全国"
+        hint = (
+            f"，是否指“{suggestion}”？/ did you mean {suggestion}?"
+            if suggestion
+            else "；可用省份简称如 浙江、广东，或 全国 / use e.g. 浙江, 广东 or 全国"
+        )
         super().__init__(f"未知地区 / unknown region {name!r}{hint}")
 
 

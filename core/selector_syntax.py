@@ -30,9 +30,9 @@ def check_selector(expr: str) -> str:
         from lxml import etree
 
         try:
-            etree.XPath(expr[len(XPATH_PREFIX):])
+            etree.XPath(expr[len(XPATH_PREFIX) :])
         except etree.XPathError as exc:
-            raise ValueError(f"invalid XPath {expr[len(XPATH_PREFIX):]!r}: {exc}") from exc
+            raise ValueError(f"invalid XPath {expr[len(XPATH_PREFIX) :]!r}: {exc}") from exc
         return expr
     from cssselect import SelectorError
 

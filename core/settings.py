@@ -31,9 +31,7 @@ class Settings(BaseSettings):
     public_url: str = Field(default="http://127.0.0.1:8000", validation_alias="RADAR_PUBLIC_URL")
     timezone: str = Field(default="Asia/Shanghai", validation_alias="RADAR_TIMEZONE")
     digest_cron: str = Field(default="0 8 * * mon", validation_alias="RADAR_DIGEST_CRON")
-    user_agent: str = Field(
-        default="PolicyRadar/0.1 (+mailto:radar@localhost)", validation_alias="RADAR_USER_AGENT"
-    )
+    user_agent: str = Field(default="PolicyRadar/0.1 (+mailto:radar@localhost)", validation_alias="RADAR_USER_AGENT")
     crawl_timeout: int = Field(default=1800, validation_alias="RADAR_CRAWL_TIMEOUT")  # per source, alone or in a batch
     # Batched crawls (crawl/runner.py run_batch): sources per crawl-process pair (None: from cores and memory)
     # and sources crawling at once inside a batch (each holds a recorder's threads and its releases in flight).

@@ -144,7 +144,9 @@ class ApiList(_Strict):
         if self.html:
             return self
         if not self.items and not self.inline:
-            raise ValueError("give items (dot path to the array), inline (a JSON list inside the page) or html (dot path to an HTML fragment)")
+            raise ValueError(
+                "give items (dot path to the array), inline (a JSON list inside the page) or html (dot path to an HTML fragment)"
+            )
         if not self.link and not self.link_template:
             raise ValueError("give link (dot path) or link_template")
         return self
@@ -169,7 +171,9 @@ class Incremental(_Strict):
     """How a recrawl avoids work: stop at known items, conditional GETs, recheck known pages rarely."""
 
     stop_when_known: bool = True
-    overlap_pages: int = Field(default=1, ge=1, description="pages reaching known items before paging stops (raise it for sites that pin old items)")
+    overlap_pages: int = Field(
+        default=1, ge=1, description="pages reaching known items before paging stops (raise it for sites that pin old items)"
+    )
     conditional_requests: bool = True
     recheck_after_days: float = Field(
         default=7, ge=0, description="re-fetch a known detail page (conditionally) when last checked longer ago; 0 = every crawl"
@@ -225,7 +229,9 @@ class BrowserFetch(_Strict):
     pages: Literal["list", "detail", "both"] = Field(default="list", description="which pages are rendered; the rest are fetched plainly")
     wait_for: str | None = Field(default=None, description="CSS selector the rendered page must show (else wait_until)")
     wait_until: Literal["load", "domcontentloaded", "networkidle"] = "networkidle"
-    timeout: float = Field(default=20.0, gt=0, le=120, description="seconds a page may take to settle; then the fetch fails and is recorded")
+    timeout: float = Field(
+        default=20.0, gt=0, le=120, description="seconds a page may take to settle; then the fetch fails and is recorded"
+    )
     max_pages: int = Field(default=50, ge=1, le=10_000, description="pages rendered per crawl (the page budget)")
     memory_mb: int = Field(default=512, ge=128, le=8192, description="JavaScript heap of the browser's pages, in MB")
     executable: str = Field(default="/usr/bin/chromium", description="Chromium binary (Debian package chromium); nothing is downloaded")
@@ -376,7 +382,11 @@ def redirect_domains(source: SourceConfig) -> list[str]:
 # deployment's address (a replica's port).  Never title, agency, selectors or patterns: those are data,
 # and `radar sources new` copies them from pages anyone can write.
 ENV_FIELDS: tuple[tuple[str, ...], ...] = (
-    ("start_urls", "*"), ("headers", "*"), ("cookies", "*"), ("api", "link_template"), ("api", "body"),
+    ("start_urls", "*"),
+    ("headers", "*"),
+    ("cookies", "*"),
+    ("api", "link_template"),
+    ("api", "body"),
 )
 
 

@@ -55,7 +55,10 @@ class _LineLoader(yaml.SafeLoader):
         if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, f"YAML aliases (*{event.anchor}) are not allowed in config files; write the value out", event.start_mark,
+                None,
+                None,
+                f"YAML aliases (*{event.anchor}) are not allowed in config files; write the value out",
+                event.start_mark,
             )
         return super().compose_node(parent, index)
 
@@ -68,8 +71,10 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
         if key in lines:
             # PyYAML keeps the last value silently; an operator editing one of two copies would see no effect.
             raise yaml.constructor.ConstructorError(
-                f"while reading the mapping starting on line {node.start_mark.line + 1}", node.start_mark,
-                f"duplicate key {key!r} (first on line {lines[key]})", key_node.start_mark,
+                f"while reading the mapping starting on line {node.start_mark.line + 1}",
+                node.start_mark,
+                f"duplicate key {key!r} (first on line {lines[key]})",
+                key_node.start_mark,
             )
         lines[key] = key_node.start_mark.line + 1
     return _Located(mapping, lines, node.start_mark.line + 1)

@@ -90,8 +90,9 @@ class StoreLink:
         self._outbox.put(None)
         self._sender.join()
 
-    def log_fetch(self, row: FetchRow, status: int | None = None, headers: list[tuple[str, str]] | None = None,
-                  body: bytes | None = None) -> None:
+    def log_fetch(
+        self, row: FetchRow, status: int | None = None, headers: list[tuple[str, str]] | None = None, body: bytes | None = None
+    ) -> None:
         self._send(FetchAttempt(row, status, headers, body), len(body) if body else 0)
 
     def remember(self, response: Any) -> None:

@@ -32,7 +32,9 @@ def sync_sources(settings: Settings, *, lenient: bool = False) -> list[SourceCon
 
     with session_scope(settings) as s:
         for src in sources:
-            row = s.exec(select(Source).where(Source.name == src.name)).first() or Source(name=src.name, title=src.title, region=src.region, agency=src.agency)
+            row = s.exec(select(Source).where(Source.name == src.name)).first() or Source(
+                name=src.name, title=src.title, region=src.region, agency=src.agency
+            )
             row.title, row.region, row.agency = src.title, src.region, src.agency
             row.config_hash = hashlib.sha256(src.model_dump_json().encode()).hexdigest()
             row.updated_at = utcnow()
@@ -67,12 +69,17 @@ def record_invalid_sources(settings: Settings, issues: list[ConfigIssue]) -> Non
                 s.add(OperatorAlert(source_name=name, first_failed_run_id=key, streak=1, error=text, status="sent"))
         except IntegrityError:
             continue  # this exact error was already reported
-        mail_operator(settings, f"PolicyRadar 来源配置无效：{name}（未抓取）", f"{text}\n\n请修正后运行 `radar sources validate`。\n",
-                      key=f"operator-config-{name}-{key}")
+        mail_operator(
+            settings,
+            f"PolicyRadar 来源配置无效：{name}（未抓取）",
+            f"{text}\n\n请修正后运行 `radar sources validate`。\n",
+            key=f"operator-config-{name}-{key}",
+        )
 
 
-def crawl_sources(settings: Settings, names: list[str] | None = None, *, batch_size: int | None = None,
-                  progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
+def crawl_sources(
+    settings: Settings, names: list[str] | None = None, *, batch_size: int | None = None, progress: Callable[[Any], None] | None = None
+) -> list[CrawlResult]:
     """Crawl the named sources (all enabled ones when none are named) in batches (``crawl_batches``); ``progress`` as in run_crawl."""
     sources = sync_sources(settings)
     by_name = {s.name: s for s in sources}
@@ -86,9 +93,15 @@ def crawl_sources(settings: Settings, names: list[str] | None = None, *, batch_s
     return crawl_batches(settings, chosen, batch_size=batch_size, progress=progress)
 
 
-def crawl_batches(settings: Settings, sources: list[SourceConfig], *, batch_size: int | None = None,
-                  task_id: str | None = None, worker: str | None = None,
-                  progress: Callable[[Any], None] | None = None) -> list[CrawlResult]:
+def crawl_batches(
+    settings: Settings,
+    sources: list[SourceConfig],
+    *,
+    batch_size: int | None = None,
+    task_id: str | None = None,
+    worker: str | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> list[CrawlResult]:
     """Crawl sources a batch at a time (one crawl-process pair per batch), then what follows each source's crawl.
 
     ``batch_size``: sources per batch; default ``RADAR_CRAWL_BATCH_SIZE`` or ``default_batch_size()``.  A batch
@@ -131,8 +144,14 @@ def _after_crawls(settings: Settings, results: list[CrawlResult]) -> None:
         dispatch_instant(settings, found)
 
 
-def crawl_one(settings: Settings, src: SourceConfig, *, task_id: str | None = None, worker: str | None = None,
-              progress: Callable[[Any], None] | None = None) -> CrawlResult:
+def crawl_one(
+    settings: Settings,
+    src: SourceConfig,
+    *,
+    task_id: str | None = None,
+    worker: str | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> CrawlResult:
     """Crawl one source and do what follows a crawl (failure alerts, instant alerts); the local path and workers share it."""
     from alerts.instant import dispatch_instant
     from alerts.operator import check_and_alert

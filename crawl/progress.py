@@ -45,8 +45,10 @@ class CrawlProgress:
     def line(self) -> str:
         state = "完成" if self.finished else "抓取中"
         tail = f" · 当前 {self.current_url}" if self.current_url and not self.finished else ""
-        return (f"{self.source} {state}：{self.pages} 页，新增 {self.new}，更新 {self.changed}，未变 {self.unchanged}，"
-                f"错误 {self.errors}，{self.elapsed:.0f} 秒{tail}")
+        return (
+            f"{self.source} {state}：{self.pages} 页，新增 {self.new}，更新 {self.changed}，未变 {self.unchanged}，"
+            f"错误 {self.errors}，{self.elapsed:.0f} 秒{tail}"
+        )
 
 
 class CrawlCounter:
@@ -101,8 +103,17 @@ class CrawlCounter:
 
 def finished(result: Any, elapsed: float) -> CrawlProgress:
     """The last line of a crawl, from its closed run record (crawl.runner.CrawlResult): the numbers that were stored."""
-    return CrawlProgress(result.source, pages=result.requests, new=result.new, changed=result.changed, unchanged=result.unchanged,
-                         errors=result.errors, elapsed=elapsed, finished=True, status=result.status)
+    return CrawlProgress(
+        result.source,
+        pages=result.requests,
+        new=result.new,
+        changed=result.changed,
+        unchanged=result.unchanged,
+        errors=result.errors,
+        elapsed=elapsed,
+        finished=True,
+        status=result.status,
+    )
 
 
 def drain(conn: Any, on_progress: Callable[[CrawlProgress], None]) -> None:
@@ -154,8 +165,17 @@ class CrawlProgressView:
             table.add_column(col, overflow="ellipsis", no_wrap=col == "当前 URL", max_width=60 if col == "当前 URL" else None)
         for p in self.rows.values():
             state = ("完成" if p.status != "failed" else "[red]失败[/]") if p.finished else "[cyan]抓取中[/]"
-            table.add_row(p.source, state, str(p.pages), str(p.new), str(p.changed), str(p.unchanged),
-                          f"[red]{p.errors}[/]" if p.errors else "0", f"{p.elapsed:.0f} s", "" if p.finished else p.current_url)
+            table.add_row(
+                p.source,
+                state,
+                str(p.pages),
+                str(p.new),
+                str(p.changed),
+                str(p.unchanged),
+                f"[red]{p.errors}[/]" if p.errors else "0",
+                f"{p.elapsed:.0f} s",
+                "" if p.finished else p.current_url,
+            )
         return table
 
 
@@ -172,7 +192,9 @@ class DigestProgressView:
         if self.console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            self._bar = Progress(TextColumn("发送摘要"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True)
+            self._bar = Progress(
+                TextColumn("发送摘要"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=self.console, transient=True
+            )
             self._bar.__enter__()
             self._task = self._bar.add_task("digest", total=None)
         return self

@@ -47,37 +47,44 @@ def scrapy_settings(source: SourceConfig, settings: Settings) -> dict[str, Any]:
     from spiders.browser import add_browser
 
     delay = source.politeness.delay
-    return add_browser({
-        "USER_AGENT": settings.user_agent,
-        "ROBOTSTXT_OBEY": source.politeness.obey_robots,
-        "DOWNLOAD_DELAY": delay,
-        "CONCURRENT_REQUESTS": max(4, source.politeness.concurrency),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": source.politeness.concurrency,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
-        "AUTOTHROTTLE_MAX_DELAY": max(30.0, delay * 4),
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(source.politeness.concurrency),
-        "RETRY_ENABLED": True,
-        "RETRY_TIMES": 2,
-        "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524],  # 5xx and timeouts only: a 4xx will not change by asking again
-        "RETRY_BACKOFF_BASE": settings.retry_backoff,
-        "RETRY_BACKOFF_MAX": 60.0,
-        "DOWNLOAD_TIMEOUT": settings.download_timeout,
-        "DOWNLOAD_MAXSIZE": settings.max_attachment_bytes,
-        "DOWNLOAD_WARNSIZE": 0,
-        "TELNETCONSOLE_ENABLED": False,
-        "LOG_LEVEL": "WARNING",
-        "LOG_INSTALL_ROOT_HANDLER": True,
-        "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
-        "COOKIES_ENABLED": True,
-        # Responses wait in the spider until the store side has stored their release; Scrapy stops downloading
-        # while their bodies add up to this.  Its default, 5 MB of bodies, was ~50 MB of response objects and
-        # parsed trees in the fetch process of a crawl that outruns storage; 500 KB keeps both processes busy.
-        "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 200_000,
-        "DOWNLOADER_MIDDLEWARES": {"spiders.netguard.NetworkPolicyMiddleware": 50, "spiders.backoff.RetryBackoffMiddleware": 560, "spiders.fetchlog.FetchLogMiddleware": 950},
-        "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
-        **_shared_politeness(settings, delay),
-    }, source)  # fetch: browser adds scrapy-playwright (spiders/browser.py)
+    return add_browser(
+        {
+            "USER_AGENT": settings.user_agent,
+            "ROBOTSTXT_OBEY": source.politeness.obey_robots,
+            "DOWNLOAD_DELAY": delay,
+            "CONCURRENT_REQUESTS": max(4, source.politeness.concurrency),
+            "CONCURRENT_REQUESTS_PER_DOMAIN": source.politeness.concurrency,
+            "AUTOTHROTTLE_ENABLED": True,
+            "AUTOTHROTTLE_START_DELAY": max(delay, 0.1),
+            "AUTOTHROTTLE_MAX_DELAY": max(30.0, delay * 4),
+            "AUTOTHROTTLE_TARGET_CONCURRENCY": float(source.politeness.concurrency),
+            "RETRY_ENABLED": True,
+            "RETRY_TIMES": 2,
+            "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524],  # 5xx and timeouts only: a 4xx will not change by asking again
+            "RETRY_BACKOFF_BASE": settings.retry_backoff,
+            "RETRY_BACKOFF_MAX": 60.0,
+            "DOWNLOAD_TIMEOUT": settings.download_timeout,
+            "DOWNLOAD_MAXSIZE": settings.max_attachment_bytes,
+            "DOWNLOAD_WARNSIZE": 0,
+            "TELNETCONSOLE_ENABLED": False,
+            "LOG_LEVEL": "WARNING",
+            "LOG_INSTALL_ROOT_HANDLER": True,
+            "LOG_FORMAT": "%(levelname)s %(name)s: %(message)s",
+            "COOKIES_ENABLED": True,
+            # Responses wait in the spider until the store side has stored their release; Scrapy stops downloading
+            # while their bodies add up to this.  Its default, 5 MB of bodies, was ~50 MB of response objects and
+            # parsed trees in the fetch process of a crawl that outruns storage; 500 KB keeps both processes busy.
+            "SCRAPER_SLOT_MAX_ACTIVE_SIZE": 200_000,
+            "DOWNLOADER_MIDDLEWARES": {
+                "spiders.netguard.NetworkPolicyMiddleware": 50,
+                "spiders.backoff.RetryBackoffMiddleware": 560,
+                "spiders.fetchlog.FetchLogMiddleware": 950,
+            },
+            "ITEM_PIPELINES": {"spiders.pipelines.StorePipeline": 300},
+            **_shared_politeness(settings, delay),
+        },
+        source,
+    )  # fetch: browser adds scrapy-playwright (spiders/browser.py)
 
 
 def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:
@@ -85,7 +92,11 @@ def _shared_politeness(settings: Settings, delay: float) -> dict[str, Any]:
     if not settings.slot_redis_url or delay <= 0:
         return {}
     handler = "spiders.politeness.SharedSlotDownloadHandler"
-    return {"DOWNLOAD_HANDLERS": {"http": handler, "https": handler}, "RADAR_SLOT_REDIS_URL": settings.slot_redis_url, "RADAR_SLOT_DELAY": delay}
+    return {
+        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "RADAR_SLOT_REDIS_URL": settings.slot_redis_url,
+        "RADAR_SLOT_DELAY": delay,
+    }
 
 
 # Kept under their old names: tests and callers use them as runner._forget_main etc.
@@ -94,8 +105,15 @@ _forget_main = forget_main
 _few_malloc_arenas = few_malloc_arenas
 
 
-def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = None, *,
-              task_id: str | None = None, worker: str | None = None, progress: Callable[[Any], None] | None = None) -> CrawlResult:
+def run_crawl(
+    source: SourceConfig,
+    settings: Settings,
+    timeout: float | None = None,
+    *,
+    task_id: str | None = None,
+    worker: str | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> CrawlResult:
     """Crawl one source in a spawned child process and return its closed run record.
 
     Only one crawl of a source runs at a time, across processes and hosts
@@ -144,7 +162,11 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
         if proc.is_alive():
             proc.kill()
             proc.join()
-            why = "crawl lease lost (another worker took the source over)" if lease.lost.is_set() else f"crawl timed out after {limit}s and was killed"
+            why = (
+                "crawl lease lost (another worker took the source over)"
+                if lease.lost.is_set()
+                else f"crawl timed out after {limit}s and was killed"
+            )
             _fail_open_run(settings, run_id, why)
         elif proc.exitcode != 0:
             _fail_open_run(settings, run_id, f"crawl process exited with code {proc.exitcode}")
@@ -163,8 +185,15 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
         closed = s.get(CrawlRun, run_id)
         assert closed is not None
         result = CrawlResult(
-            source.name, run_id, closed.status, closed.requests, closed.items_new, closed.items_changed, closed.items_unchanged,
-            closed.errors, closed.error,
+            source.name,
+            run_id,
+            closed.status,
+            closed.requests,
+            closed.items_new,
+            closed.items_changed,
+            closed.items_unchanged,
+            closed.errors,
+            closed.error,
         )
     if progress is not None:
         from crawl.progress import finished
@@ -176,7 +205,9 @@ def run_crawl(source: SourceConfig, settings: Settings, timeout: float | None = 
 def _record_skipped(source: SourceConfig, settings: Settings, held: Any, task_id: str | None, worker: str) -> CrawlResult:
     """A crawl refused because the source is being crawled: kept as a run, so the refusal is visible."""
     holder_run = f"#{held.run_id}" if held.run_id is not None else "未登记 / not yet recorded"
-    why = f"已跳过：该来源正在由 {held.holder} 抓取（运行 {holder_run}）/ skipped: already being crawled by {held.holder} (run {holder_run})"
+    why = (
+        f"已跳过：该来源正在由 {held.holder} 抓取（运行 {holder_run}）/ skipped: already being crawled by {held.holder} (run {holder_run})"
+    )
     with session_scope(settings) as s:
         run = CrawlRun(source_name=source.name, status="skipped", finished_at=utcnow(), error=why, worker=worker, task_id=task_id)
         s.add(run)
@@ -214,8 +245,15 @@ def default_batch_size() -> int:
     return max(10, min(250 * cores, memory_mb // 8, 1000))
 
 
-def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | None = None, *,
-              task_id: str | None = None, worker: str | None = None, in_flight: int | None = None) -> list[CrawlResult]:
+def run_batch(
+    sources: list[SourceConfig],
+    settings: Settings,
+    timeout: float | None = None,
+    *,
+    task_id: str | None = None,
+    worker: str | None = None,
+    in_flight: int | None = None,
+) -> list[CrawlResult]:
     """Crawl several sources in one crawl process and one fetch process; each closes its own run record.
 
     Each source takes its own lease (one already being crawled is recorded as
@@ -242,8 +280,9 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
         if isinstance(lease, Held) and task_id is not None and lease.task_id == task_id:
             # An earlier delivery of this batch still holds it (crawling, or dead and not yet expired): not a
             # refusal to record but a source to come back to (workers/tasks.py retries the batch for it).
-            results[source.name] = CrawlResult(source.name, 0, "busy", 0, 0, 0, 0, 0,
-                                               f"held by an earlier delivery of task {task_id}", retry_at=lease.expires_at)
+            results[source.name] = CrawlResult(
+                source.name, 0, "busy", 0, 0, 0, 0, 0, f"held by an earlier delivery of task {task_id}", retry_at=lease.expires_at
+            )
         elif isinstance(lease, Held):
             results[source.name] = _record_skipped(source, settings, holder_run(settings, source.name, lease), task_id, worker or holder)
         else:
@@ -259,12 +298,17 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
                 runs = {name: run.id for name, run in rows.items() if run.id is not None}
             attach_runs(list(leases.values()), runs)
             beat.start()
-            jobs = [(src.model_dump(), runs[src.name], {**scrapy_settings(src, settings), "CLOSESPIDER_TIMEOUT": settings.crawl_timeout})
-                    for src in sources if src.name in leases]
+            jobs = [
+                (src.model_dump(), runs[src.name], {**scrapy_settings(src, settings), "CLOSESPIDER_TIMEOUT": settings.crawl_timeout})
+                for src in sources
+                if src.name in leases
+            ]
             rounds = -(-len(jobs) // in_flight)
             limit = timeout if timeout is not None else settings.crawl_timeout * rounds + 60
             ctx = mp.get_context("spawn")
-            proc = ctx.Process(target=crawl_batch_main, args=(jobs, settings.model_dump(by_alias=False), in_flight), name=f"crawl-batch-{len(jobs)}")
+            proc = ctx.Process(
+                target=crawl_batch_main, args=(jobs, settings.model_dump(by_alias=False), in_flight), name=f"crawl-batch-{len(jobs)}"
+            )
             proc.start()
             proc.join(limit)
             if proc.is_alive():
@@ -289,8 +333,15 @@ def run_batch(sources: list[SourceConfig], settings: Settings, timeout: float | 
         with session_scope(settings) as s:
             for closed in s.exec(select(CrawlRun).where(col(CrawlRun.id).in_(list(runs.values())))).all():
                 results[closed.source_name] = CrawlResult(
-                    closed.source_name, closed.id or 0, closed.status, closed.requests, closed.items_new, closed.items_changed,
-                    closed.items_unchanged, closed.errors, closed.error,
+                    closed.source_name,
+                    closed.id or 0,
+                    closed.status,
+                    closed.requests,
+                    closed.items_new,
+                    closed.items_changed,
+                    closed.items_unchanged,
+                    closed.errors,
+                    closed.error,
                 )
     return [results[src.name] for src in sources if src.name in results]
 

@@ -52,7 +52,9 @@ def documents(seeds: Path) -> list[PdfDoc]:
             "gov_notice.pdf",
             "关于推动未来产业创新发展的实施意见",
             "工业和信息化部等七部门文件",
-            ["为贯彻落实党中央、国务院决策部署，把握新一轮科技革命和产业变革机遇，围绕制造业主战场加快发展未来产业，支撑推进新型工业化，现提出以下意见。"]
+            [
+                "为贯彻落实党中央、国务院决策部署，把握新一轮科技革命和产业变革机遇，围绕制造业主战场加快发展未来产业，支撑推进新型工业化，现提出以下意见。"
+            ]
             + _clean(section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘"))
             + _clean(section(s002, "三、落地实施路径", "（三）夯实企业主体"))[:24],
         ),
@@ -83,8 +85,8 @@ def documents(seeds: Path) -> list[PdfDoc]:
             "生物制造产业高质量发展实施方案",
             "工业和信息化部 国家发展改革委文件",
             _clean(section(s000, "二、生物制造", "三、量子科技"))
-            + _clean(section(s001[s001.index("【现状】\n"):], "◆ 中国从医药大国加速迈进创新药强国", "◆ 上海实现生物医药"))
-            + _clean(section(s001[s001.index("【现状】\n"):], "◆ 广东：生物医药创新能级", "◆ 深圳："))[:12],
+            + _clean(section(s001[s001.index("【现状】\n") :], "◆ 中国从医药大国加速迈进创新药强国", "◆ 上海实现生物医药"))
+            + _clean(section(s001[s001.index("【现状】\n") :], "◆ 广东：生物医药创新能级", "◆ 深圳："))[:12],
         ),
     ]
 
@@ -127,8 +129,17 @@ def render(doc: PdfDoc, path: Path) -> None:
         table = Table(data, colWidths=[14 * mm, 70 * mm, 50 * mm, 26 * mm], repeatRows=1)
         table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         story.append(table)
-    pdf = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm, topMargin=25 * mm, bottomMargin=22 * mm,
-                            title=doc.title, author=doc.header, creator="PolicyRadar demo")
+    pdf = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=25 * mm,
+        rightMargin=25 * mm,
+        topMargin=25 * mm,
+        bottomMargin=22 * mm,
+        title=doc.title,
+        author=doc.header,
+        creator="PolicyRadar demo",
+    )
     pdf.build(story, onFirstPage=furniture, onLaterPages=furniture)
 
 

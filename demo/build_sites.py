@@ -147,52 +147,131 @@ def miit_items(seeds: Path) -> list[Item]:
     bio = section(s000, "二、生物制造", "三、量子科技", skip_first=True)
     quantum = section(s000, "三、量子科技", "四、6G", skip_first=True)
     six_g = section(s000, "四、6G", "【上海】 ", skip_first=True)
-    layout = [p for p in section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘", skip_first=True) if not p.startswith("表")]
+    layout = [
+        p
+        for p in section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘", skip_first=True)
+        if not p.startswith("表")
+    ]
     agency = "工业和信息化部"
     to_provinces = "各省、自治区、直辖市及计划单列市、新疆生产建设兵团工业和信息化主管部门，有关中央企业："
     return [
-        Item("art_2025_0305_01", "工业和信息化部等七部门关于推动未来产业创新发展的实施意见", "2025-03-05",
-             [to_provinces,
-              "现将《关于推动未来产业创新发展的实施意见》印发给你们，请结合实际认真贯彻落实。",
-              goals[goals.index("工业和信息化部、教育部"):].replace("近日联合印发了", "联合制定了"),
-              six_tracks,
-              "各地要加强组织实施，建立工作推进机制，及时总结推广典型经验做法。"],
-             "工信部联科〔2024〕12号", agency, written="2024-01-18",
-             attachments=(("gov_notice.pdf", "关于推动未来产业创新发展的实施意见.pdf"),)),
-        Item("art_2025_0304_02", "关于推动人形机器人与具身智能产业创新发展的通知", "2025-03-04",
-             [to_provinces, "为加快具身智能技术创新和产业化，推动人形机器人在制造、物流、家庭服务等场景应用，现就有关事项通知如下。"] + embodied[:8],
-             "工信部科〔2025〕21号", agency),
-        Item("art_2025_0303_03", "关于开展2025年“一起益企”中小企业服务行动的通知", "2025-03-03",
-             ["各省、自治区、直辖市及计划单列市、新疆生产建设兵团中小企业主管部门：",
-              "为深入贯彻落实党中央、国务院关于促进中小企业发展的决策部署，持续优化营商环境，工业和信息化部决定开展2025年“一起益企”中小企业服务行动。",
-              "一、组织服务机构深入企业开展政策宣讲、融资对接、法律咨询、管理诊断等服务，帮助企业纾困解难。",
-              "二、聚焦惠企政策直达快享，推动涉企政策“免申即享”，清理规范涉企收费。",
-              "三、请于2025年12月10日前将工作总结报送工业和信息化部（中小企业局）。"],
-             "工信厅企业函〔2025〕45号", agency, topic="中小企业"),
-        Item("art_2025_0302_04", "关于加快推动氢能和核聚变能等未来能源产业发展的指导意见", "2025-03-02",
-             [to_provinces, "现将《关于加快推动氢能和核聚变能等未来能源产业发展的指导意见》印发给你们，请认真贯彻执行。全文见附件。"],
-             "工信部联节〔2025〕9号", agency, attachments=(("hydrogen_guide.pdf", "关于加快推动氢能和核聚变能等未来能源产业发展的指导意见.pdf"),)),
-        Item("art_2025_0228_05", "关于印发《量子科技产业创新发展行动方案》的通知", "2025-02-28",
-             [to_provinces, "现将《量子科技产业创新发展行动方案》印发给你们，请结合实际抓好落实。"] + quantum[:3],
-             "工信部科〔2025〕18号", agency, attachments=(("task_table.pdf", "量子科技产业创新发展行动方案（含重点任务分工表）.pdf"),)),
-        Item("art_2025_0227_06", "关于做好2025年全国“两会”期间安全生产工作的通知", "2025-02-27",
-             ["各省、自治区、直辖市工业和信息化主管部门：", "为确保全国“两会”期间工业领域安全生产形势稳定，现就有关事项通知如下。",
-              "一、压实安全生产责任，开展隐患排查整治，严防重特大事故发生。", "二、加强值班值守和应急准备，及时报送突发事件信息。"],
-             "工信厅安全函〔2025〕31号", agency, topic="安全生产"),
-        Item("art_2025_0226_07", "关于印发《生物制造产业高质量发展实施方案》的通知", "2025-02-26",
-             [to_provinces, "为加快培育生物制造等未来产业，现将《生物制造产业高质量发展实施方案》印发给你们，请认真组织实施。"] + bio[:2],
-             "工信部联消费〔2025〕7号", agency, attachments=(("bio_plan.pdf", "生物制造产业高质量发展实施方案.pdf"),)),
-        Item("art_2025_0225_08", "《关于推动未来产业创新发展的实施意见》解读", "2025-02-25",
-             [p003[0], "近日，工业和信息化部等七部门联合印发《关于推动未来产业创新发展的实施意见》。为便于理解和执行，现将有关内容解读如下，解读材料全文见附件。"],
-             "", agency, topic="政策解读", attachments=(("thinktank_brief.pdf", "解读材料.pdf"),)),
-        Item("art_2025_0224_09", "关于推进6G与卫星互联网融合发展的通知", "2025-02-24",
-             [to_provinces, "为抢抓第六代移动通信（6G）和卫星互联网发展机遇，推动空天地一体化信息网络建设，现就有关事项通知如下。"]
-             + six_g[:6] + [p for p in layout if "6G" in p or "第六代" in p][:2],
-             "工信部通信〔2025〕15号", agency),
-        Item("art_2025_0221_10", "关于征集2025年工业文化旅游精品线路的通知", "2025-02-21",
-             ["各省、自治区、直辖市工业和信息化主管部门：", "为推动工业文化与旅游融合发展，丰富文旅消费供给，现组织征集2025年工业文化旅游精品线路。",
-              "请各地推荐工业遗产、工业博物馆和企业开放参观点，于2025年4月30日前报送推荐材料。"],
-             "工信厅产业函〔2025〕12号", agency, topic="工业文化"),
+        Item(
+            "art_2025_0305_01",
+            "工业和信息化部等七部门关于推动未来产业创新发展的实施意见",
+            "2025-03-05",
+            [
+                to_provinces,
+                "现将《关于推动未来产业创新发展的实施意见》印发给你们，请结合实际认真贯彻落实。",
+                goals[goals.index("工业和信息化部、教育部") :].replace("近日联合印发了", "联合制定了"),
+                six_tracks,
+                "各地要加强组织实施，建立工作推进机制，及时总结推广典型经验做法。",
+            ],
+            "工信部联科〔2024〕12号",
+            agency,
+            written="2024-01-18",
+            attachments=(("gov_notice.pdf", "关于推动未来产业创新发展的实施意见.pdf"),),
+        ),
+        Item(
+            "art_2025_0304_02",
+            "关于推动人形机器人与具身智能产业创新发展的通知",
+            "2025-03-04",
+            [to_provinces, "为加快具身智能技术创新和产业化，推动人形机器人在制造、物流、家庭服务等场景应用，现就有关事项通知如下。"]
+            + embodied[:8],
+            "工信部科〔2025〕21号",
+            agency,
+        ),
+        Item(
+            "art_2025_0303_03",
+            "关于开展2025年“一起益企”中小企业服务行动的通知",
+            "2025-03-03",
+            [
+                "各省、自治区、直辖市及计划单列市、新疆生产建设兵团中小企业主管部门：",
+                "为深入贯彻落实党中央、国务院关于促进中小企业发展的决策部署，持续优化营商环境，工业和信息化部决定开展2025年“一起益企”中小企业服务行动。",
+                "一、组织服务机构深入企业开展政策宣讲、融资对接、法律咨询、管理诊断等服务，帮助企业纾困解难。",
+                "二、聚焦惠企政策直达快享，推动涉企政策“免申即享”，清理规范涉企收费。",
+                "三、请于2025年12月10日前将工作总结报送工业和信息化部（中小企业局）。",
+            ],
+            "工信厅企业函〔2025〕45号",
+            agency,
+            topic="中小企业",
+        ),
+        Item(
+            "art_2025_0302_04",
+            "关于加快推动氢能和核聚变能等未来能源产业发展的指导意见",
+            "2025-03-02",
+            [to_provinces, "现将《关于加快推动氢能和核聚变能等未来能源产业发展的指导意见》印发给你们，请认真贯彻执行。全文见附件。"],
+            "工信部联节〔2025〕9号",
+            agency,
+            attachments=(("hydrogen_guide.pdf", "关于加快推动氢能和核聚变能等未来能源产业发展的指导意见.pdf"),),
+        ),
+        Item(
+            "art_2025_0228_05",
+            "关于印发《量子科技产业创新发展行动方案》的通知",
+            "2025-02-28",
+            [to_provinces, "现将《量子科技产业创新发展行动方案》印发给你们，请结合实际抓好落实。"] + quantum[:3],
+            "工信部科〔2025〕18号",
+            agency,
+            attachments=(("task_table.pdf", "量子科技产业创新发展行动方案（含重点任务分工表）.pdf"),),
+        ),
+        Item(
+            "art_2025_0227_06",
+            "关于做好2025年全国“两会”期间安全生产工作的通知",
+            "2025-02-27",
+            [
+                "各省、自治区、直辖市工业和信息化主管部门：",
+                "为确保全国“两会”期间工业领域安全生产形势稳定，现就有关事项通知如下。",
+                "一、压实安全生产责任，开展隐患排查整治，严防重特大事故发生。",
+                "二、加强值班值守和应急准备，及时报送突发事件信息。",
+            ],
+            "工信厅安全函〔2025〕31号",
+            agency,
+            topic="安全生产",
+        ),
+        Item(
+            "art_2025_0226_07",
+            "关于印发《生物制造产业高质量发展实施方案》的通知",
+            "2025-02-26",
+            [to_provinces, "为加快培育生物制造等未来产业，现将《生物制造产业高质量发展实施方案》印发给你们，请认真组织实施。"] + bio[:2],
+            "工信部联消费〔2025〕7号",
+            agency,
+            attachments=(("bio_plan.pdf", "生物制造产业高质量发展实施方案.pdf"),),
+        ),
+        Item(
+            "art_2025_0225_08",
+            "《关于推动未来产业创新发展的实施意见》解读",
+            "2025-02-25",
+            [
+                p003[0],
+                "近日，工业和信息化部等七部门联合印发《关于推动未来产业创新发展的实施意见》。为便于理解和执行，现将有关内容解读如下，解读材料全文见附件。",
+            ],
+            "",
+            agency,
+            topic="政策解读",
+            attachments=(("thinktank_brief.pdf", "解读材料.pdf"),),
+        ),
+        Item(
+            "art_2025_0224_09",
+            "关于推进6G与卫星互联网融合发展的通知",
+            "2025-02-24",
+            [to_provinces, "为抢抓第六代移动通信（6G）和卫星互联网发展机遇，推动空天地一体化信息网络建设，现就有关事项通知如下。"]
+            + six_g[:6]
+            + [p for p in layout if "6G" in p or "第六代" in p][:2],
+            "工信部通信〔2025〕15号",
+            agency,
+        ),
+        Item(
+            "art_2025_0221_10",
+            "关于征集2025年工业文化旅游精品线路的通知",
+            "2025-02-21",
+            [
+                "各省、自治区、直辖市工业和信息化主管部门：",
+                "为推动工业文化与旅游融合发展，丰富文旅消费供给，现组织征集2025年工业文化旅游精品线路。",
+                "请各地推荐工业遗产、工业博物馆和企业开放参观点，于2025年4月30日前报送推荐材料。",
+            ],
+            "工信厅产业函〔2025〕12号",
+            agency,
+            topic="工业文化",
+        ),
     ]
 
 
@@ -209,20 +288,41 @@ def build_miit(seeds: Path) -> int:
             for it in chunk
         )
         on = ' class="on"'
-        links = " ".join(f'<a href="{"index.html" if k == 0 else f"index_{k}.html"}"{on if k == p else ""}>{k + 1}</a>' for k in range(len(pages)))
+        links = " ".join(
+            f'<a href="{"index.html" if k == 0 else f"index_{k}.html"}"{on if k == p else ""}>{k + 1}</a>' for k in range(len(pages))
+        )
         pager = f"共{len(items)}条 {links}" + (f' <a href="index_{p + 1}.html">下一页</a>' if p + 1 < len(pages) else "")
-        page = MIIT_HEAD.format(title=column, column=column, extra_meta="") + MIIT_LIST.format(column=column, items=lis, pager=pager) + MIIT_FOOT
+        page = (
+            MIIT_HEAD.format(title=column, column=column, extra_meta="")
+            + MIIT_LIST.format(column=column, items=lis, pager=pager)
+            + MIIT_FOOT
+        )
         (base / ("index.html" if p == 0 else f"index_{p}.html")).write_text(page, encoding="utf-8")
     for n, it in enumerate(items, 1):
         atts = ""
         if it.attachments:
             links = "".join(f'<p><a href="files/{f}" target="_blank">{esc(label)}</a></p>' for f, label in it.attachments)
             atts = f'<div class="fujian"><p>附件：</p>\n{links}\n</div>\n'
-        meta = f'<meta name="firstpublishedtime" content="{it.date} 09:30:00">\n<meta name="lastmodifiedtime" content="{it.date} 09:30:00">\n'
-        page = MIIT_HEAD.format(title=esc(it.title), column=column, extra_meta=meta) + MIIT_DETAIL.format(
-            column=column, index_no=f"000014349/2025-{120 - n:05d}", topic=it.topic, agency=it.agency, written=it.written or it.date,
-            title=esc(it.title), doc_number=it.doc_number, date=it.date, views=1000 + 37 * n, body=body_html(it.paragraphs), attachments=atts,
-        ) + MIIT_FOOT
+        meta = (
+            f'<meta name="firstpublishedtime" content="{it.date} 09:30:00">\n<meta name="lastmodifiedtime" content="{it.date} 09:30:00">\n'
+        )
+        page = (
+            MIIT_HEAD.format(title=esc(it.title), column=column, extra_meta=meta)
+            + MIIT_DETAIL.format(
+                column=column,
+                index_no=f"000014349/2025-{120 - n:05d}",
+                topic=it.topic,
+                agency=it.agency,
+                written=it.written or it.date,
+                title=esc(it.title),
+                doc_number=it.doc_number,
+                date=it.date,
+                views=1000 + 37 * n,
+                body=body_html(it.paragraphs),
+                attachments=atts,
+            )
+            + MIIT_FOOT
+        )
         (base / f"{it.slug}.html").write_text(page, encoding="utf-8")
     (SITES / "miit" / "_site.json").write_text(json.dumps({"charset": "utf-8"}) + "\n", encoding="utf-8")
     return len(items)
@@ -276,7 +376,7 @@ ZJ_DETAIL = """<div class="position">您现在的位置：<a href="/zj/index.htm
 
 def zj_items(seeds: Path) -> list[Item]:
     s000, s004 = load_seed("000", seeds), load_seed("004", seeds)
-    draft = paragraphs(s004[s004.index("为贯彻落实创新驱动发展战略"):])
+    draft = paragraphs(s004[s004.index("为贯彻落实创新驱动发展战略") :])
     hangzhou = [p for p in section(s000, "一、具身智能", "二、生物制造") if "杭州" in p or "浙江" in p]
     agency = "浙江省经济和信息化厅"
     notice = [
@@ -286,28 +386,76 @@ def zj_items(seeds: Path) -> list[Item]:
     ]
     air_space = [p for p in draft if p.startswith(("低空经济。", "商业航天。"))]
     return [
-        Item("art_1229_01", "关于公开征求《关于加快培育未来产业的实施意见（二次征求意见稿）》意见的公告", "2025-03-06",
-             notice + draft, "", agency, topic="征求意见"),
-        Item("art_1229_05", "关于组织开展2025年浙江省“数字生活新服务”消费季活动的通知", "2025-03-03",
-             ["各市经信局：", "为进一步激发文旅消费活力，丰富数字生活服务供给，决定组织开展2025年“数字生活新服务”消费季活动。",
-              "一、活动时间为2025年4月至6月，各地结合春季文旅消费旺季组织线上线下促消费活动。",
-              "二、请各地于2025年3月25日前报送活动方案。"], "浙经信服务〔2025〕8号", agency, topic="消费"),
-        Item("art_1229_02", "浙江省人形机器人产业创新发展实施方案", "2025-03-01",
-             ["为加快人形机器人产业创新发展，打造具身智能产业高地，制定本实施方案。"] + hangzhou[:4]
-             + [p for p in draft if p.startswith("具身智能。")],
-             "浙经信产业〔2025〕11号", agency),
-        Item("art_1229_03", "关于做好2025年春季农业生产资料保供稳价工作的通知", "2025-02-20",
-             ["各市经信局：为保障春耕生产，现就做好化肥、农药等农资保供稳价工作通知如下。",
-              "一、加强生产调度，确保重点企业稳定生产。", "二、强化市场监测，及时协调解决运输问题。"],
-             "浙经信材料〔2025〕6号", agency, topic="农业"),
-        Item("art_1229_06", "关于进一步优化涉企服务 持续提升营商环境的若干措施", "2025-02-18",
-             ["为深入实施营商环境优化提升“一号改革工程”，进一步降低企业制度性交易成本，制定以下措施。",
-              "一、推行涉企事项“一件事”集成办理，压缩审批时限。", "二、规范涉企检查，推行“综合查一次”。",
-              "三、健全企业诉求直达机制，实行闭环办理。"], "浙经信政法〔2025〕3号", agency, topic="营商环境"),
-        Item("art_1229_04", "关于推进低空经济和商业航天发展的若干措施", "2025-02-15",
-             ["为抢抓低空经济和商业航天发展机遇，培育未来空间产业，提出以下措施。"] + air_space
-             + ["支持eVTOL、无人机物流等低空应用场景示范，建设商业航天卫星制造基地。"],
-             "浙经信航空〔2025〕4号", agency),
+        Item(
+            "art_1229_01",
+            "关于公开征求《关于加快培育未来产业的实施意见（二次征求意见稿）》意见的公告",
+            "2025-03-06",
+            notice + draft,
+            "",
+            agency,
+            topic="征求意见",
+        ),
+        Item(
+            "art_1229_05",
+            "关于组织开展2025年浙江省“数字生活新服务”消费季活动的通知",
+            "2025-03-03",
+            [
+                "各市经信局：",
+                "为进一步激发文旅消费活力，丰富数字生活服务供给，决定组织开展2025年“数字生活新服务”消费季活动。",
+                "一、活动时间为2025年4月至6月，各地结合春季文旅消费旺季组织线上线下促消费活动。",
+                "二、请各地于2025年3月25日前报送活动方案。",
+            ],
+            "浙经信服务〔2025〕8号",
+            agency,
+            topic="消费",
+        ),
+        Item(
+            "art_1229_02",
+            "浙江省人形机器人产业创新发展实施方案",
+            "2025-03-01",
+            ["为加快人形机器人产业创新发展，打造具身智能产业高地，制定本实施方案。"]
+            + hangzhou[:4]
+            + [p for p in draft if p.startswith("具身智能。")],
+            "浙经信产业〔2025〕11号",
+            agency,
+        ),
+        Item(
+            "art_1229_03",
+            "关于做好2025年春季农业生产资料保供稳价工作的通知",
+            "2025-02-20",
+            [
+                "各市经信局：为保障春耕生产，现就做好化肥、农药等农资保供稳价工作通知如下。",
+                "一、加强生产调度，确保重点企业稳定生产。",
+                "二、强化市场监测，及时协调解决运输问题。",
+            ],
+            "浙经信材料〔2025〕6号",
+            agency,
+            topic="农业",
+        ),
+        Item(
+            "art_1229_06",
+            "关于进一步优化涉企服务 持续提升营商环境的若干措施",
+            "2025-02-18",
+            [
+                "为深入实施营商环境优化提升“一号改革工程”，进一步降低企业制度性交易成本，制定以下措施。",
+                "一、推行涉企事项“一件事”集成办理，压缩审批时限。",
+                "二、规范涉企检查，推行“综合查一次”。",
+                "三、健全企业诉求直达机制，实行闭环办理。",
+            ],
+            "浙经信政法〔2025〕3号",
+            agency,
+            topic="营商环境",
+        ),
+        Item(
+            "art_1229_04",
+            "关于推进低空经济和商业航天发展的若干措施",
+            "2025-02-15",
+            ["为抢抓低空经济和商业航天发展机遇，培育未来空间产业，提出以下措施。"]
+            + air_space
+            + ["支持eVTOL、无人机物流等低空应用场景示范，建设商业航天卫星制造基地。"],
+            "浙经信航空〔2025〕4号",
+            agency,
+        ),
     ]
 
 
@@ -328,14 +476,31 @@ def build_zj(seeds: Path) -> int:
             for it in chunk
         )
         pager = f"共{len(items)}条记录 页次{p + 1}/{len(pages)} " + " ".join(
-            f'<a href="{"index.html" if k == 0 else f"index_{k}.html"}">{k + 1}</a>' for k in range(len(pages)))
-        write(base / ("index.html" if p == 0 else f"index_{p}.html"),
-              ZJ_HEAD.format(title=f"{column}_浙江省经济和信息化厅", extra_meta="") + ZJ_LIST.format(column=column, items=lis, pager=pager) + ZJ_FOOT)
+            f'<a href="{"index.html" if k == 0 else f"index_{k}.html"}">{k + 1}</a>' for k in range(len(pages))
+        )
+        write(
+            base / ("index.html" if p == 0 else f"index_{p}.html"),
+            ZJ_HEAD.format(title=f"{column}_浙江省经济和信息化厅", extra_meta="")
+            + ZJ_LIST.format(column=column, items=lis, pager=pager)
+            + ZJ_FOOT,
+        )
     for n, it in enumerate(items, 1):
         meta = f'<meta name="ArticleTitle" content="{esc(it.title)}" />\n<meta name="PubDate" content="{it.date} 16:20" />\n'
-        write(base / f"{it.slug}.html", ZJ_HEAD.format(title=esc(it.title), extra_meta=meta) + ZJ_DETAIL.format(
-            column=column, index_no=f"002482136/2025-{300 + n:05d}", agency=it.agency, written=it.written or it.date,
-            doc_number=it.doc_number, date=it.date, title=esc(it.title), body=body_html(it.paragraphs)) + ZJ_FOOT)
+        write(
+            base / f"{it.slug}.html",
+            ZJ_HEAD.format(title=esc(it.title), extra_meta=meta)
+            + ZJ_DETAIL.format(
+                column=column,
+                index_no=f"002482136/2025-{300 + n:05d}",
+                agency=it.agency,
+                written=it.written or it.date,
+                doc_number=it.doc_number,
+                date=it.date,
+                title=esc(it.title),
+                body=body_html(it.paragraphs),
+            )
+            + ZJ_FOOT,
+        )
     (SITES / "zj" / "_site.json").write_text(json.dumps({"charset": "gbk"}) + "\n", encoding="utf-8")
     return len(items)
 
@@ -381,24 +546,60 @@ def thinktank_items(seeds: Path) -> list[Item]:
         paras = section(s000, f"【{tag}】 ", end, skip_first=True)
         return paras[1:] if len(paras[0]) <= 30 else paras
 
-    status = s001[s001.index("【现状】\n"):]
+    status = s001[s001.index("【现状】\n") :]
     return [
-        Item("brief_2025_17", "广东：推动生物医药产业高质量发展的系列提案", "2025-09-15",
-             section(status, "◆ 中国从医药大国加速迈进创新药强国", "◆ 数据孤岛", skip_first=True)
-             + section(status, "◆ 广东：生物医药创新能级", "◆ 深圳：", skip_first=True)[:8],
-             source="广东省政协《提案工作研究参考》2025年第11期", topic="未来健康"),
-        Item("brief_2025_16", "“十五五”六大未来产业的梯次布局与发展逻辑", "2025-06-20",
-             [p for p in section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘", skip_first=True) if not p.startswith("表")][:10],
-             source="《前瞻布局和发展未来产业》学习体会", topic="研究报告"),
-        Item("brief_2025_15", "广州加快布局未来产业 蓄能产业未来发展", "2025-05-08",
-             paragraphs(s003[s003.index("未来产业是指由前沿技术驱动"):]), source="苏州太湖智库《领导学刊》第6期"),
-        Item("brief_2025_14", "【北京】具身智能：北京实现全球首例纯电驱全尺寸人形机器人拟人奔跑", "2025-03-12",
-             section(s000, "【北京】北京在去年", "【深圳】深圳日前印发")
-             + section(s000, "【北京】在积极布局建设未来产业部分", "【合肥】提出"), source=weekly),
+        Item(
+            "brief_2025_17",
+            "广东：推动生物医药产业高质量发展的系列提案",
+            "2025-09-15",
+            section(status, "◆ 中国从医药大国加速迈进创新药强国", "◆ 数据孤岛", skip_first=True)
+            + section(status, "◆ 广东：生物医药创新能级", "◆ 深圳：", skip_first=True)[:8],
+            source="广东省政协《提案工作研究参考》2025年第11期",
+            topic="未来健康",
+        ),
+        Item(
+            "brief_2025_16",
+            "“十五五”六大未来产业的梯次布局与发展逻辑",
+            "2025-06-20",
+            [
+                p
+                for p in section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘", skip_first=True)
+                if not p.startswith("表")
+            ][:10],
+            source="《前瞻布局和发展未来产业》学习体会",
+            topic="研究报告",
+        ),
+        Item(
+            "brief_2025_15",
+            "广州加快布局未来产业 蓄能产业未来发展",
+            "2025-05-08",
+            paragraphs(s003[s003.index("未来产业是指由前沿技术驱动") :]),
+            source="苏州太湖智库《领导学刊》第6期",
+        ),
+        Item(
+            "brief_2025_14",
+            "【北京】具身智能：北京实现全球首例纯电驱全尺寸人形机器人拟人奔跑",
+            "2025-03-12",
+            section(s000, "【北京】北京在去年", "【深圳】深圳日前印发")
+            + section(s000, "【北京】在积极布局建设未来产业部分", "【合肥】提出"),
+            source=weekly,
+        ),
         Item("brief_2025_13", "【江苏】江苏出台氢能产业发展行动方案", "2025-03-11", regional("江苏", "【四川】"), source=weekly),
         Item("brief_2025_12", "【深圳】两天四计划 深圳密集布局重塑产业链", "2025-03-11", regional("深圳", "【江苏】")[:8], source=weekly),
-        Item("brief_2025_11", "【上海】上海打造虹桥并购集聚区 做强上市公司海外并购", "2025-03-10", regional("上海", "【深圳】 ")[:6], source=weekly),
-        Item("brief_2025_10", "【海南】海南省鼓励存量房用于康养产业", "2025-03-10", section(s000, "【海南】", None, skip_first=True)[1:], source=weekly),
+        Item(
+            "brief_2025_11",
+            "【上海】上海打造虹桥并购集聚区 做强上市公司海外并购",
+            "2025-03-10",
+            regional("上海", "【深圳】 ")[:6],
+            source=weekly,
+        ),
+        Item(
+            "brief_2025_10",
+            "【海南】海南省鼓励存量房用于康养产业",
+            "2025-03-10",
+            section(s000, "【海南】", None, skip_first=True)[1:],
+            source=weekly,
+        ),
     ]
 
 
@@ -414,8 +615,13 @@ def build_thinktank(seeds: Path) -> int:
     (base / "index.html").write_text(TT_PAGE.format(title="智库简报", extra_meta="", main=main), encoding="utf-8")
     for it in items:
         meta = f'<meta name="PubDate" content="{it.date}">\n<meta name="author" content="苏州太湖智库">\n'
-        article = TT_ARTICLE.format(column="区域动态" if it.title.startswith("【") else "研究简报", title=esc(it.title), date=it.date,
-                                    source=esc(it.source), body=body_html(it.paragraphs))
+        article = TT_ARTICLE.format(
+            column="区域动态" if it.title.startswith("【") else "研究简报",
+            title=esc(it.title),
+            date=it.date,
+            source=esc(it.source),
+            body=body_html(it.paragraphs),
+        )
         (base / f"{it.slug}.html").write_text(TT_PAGE.format(title=esc(it.title), extra_meta=meta, main=article), encoding="utf-8")
     (base / "_site.json").write_text(json.dumps({"charset": "utf-8"}) + "\n", encoding="utf-8")
     return len(items)

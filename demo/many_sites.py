@@ -47,10 +47,14 @@ def empty_list_page(site: int) -> str:
 
 
 def detail_page(site: int, n: int) -> str:
-    body = (f"为加快培育未来产业，第{site}号站点所属部门就第{n}批试点作出安排。各地要围绕人形机器人、量子信息、"
-            "先进材料和氢能等方向，完善支持政策，组织开展应用场景建设，并按季度报送工作进展。")
-    return (f'<html><head><meta charset="utf-8"><title>通知 {site}-{n}</title></head><body><h1>关于推进未来产业试点工作的通知（第{n}号）</h1>'
-            f'<div class="date">2026-02-{1 + n % 27:02d}</div><div class="content"><p>{body}</p><p>{body}</p></div></body></html>')
+    body = (
+        f"为加快培育未来产业，第{site}号站点所属部门就第{n}批试点作出安排。各地要围绕人形机器人、量子信息、"
+        "先进材料和氢能等方向，完善支持政策，组织开展应用场景建设，并按季度报送工作进展。"
+    )
+    return (
+        f'<html><head><meta charset="utf-8"><title>通知 {site}-{n}</title></head><body><h1>关于推进未来产业试点工作的通知（第{n}号）</h1>'
+        f'<div class="date">2026-02-{1 + n % 27:02d}</div><div class="content"><p>{body}</p><p>{body}</p></div></body></html>'
+    )
 
 
 def source_yaml(i: int, port: int, delay: float = 0.0, concurrency: int = 2) -> str:
@@ -113,7 +117,9 @@ class ManySites:
         return 200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag, "Last-Modified": LAST_MODIFIED}, body
 
 
-async def _handle(sites: ManySites, site: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hung: list[asyncio.StreamWriter]) -> None:
+async def _handle(
+    sites: ManySites, site: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, hung: list[asyncio.StreamWriter]
+) -> None:
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -191,6 +197,7 @@ def serve_many_sites(count: int, items: int = 10, modes: dict[int, str] | None =
     try:
         yield sites
     finally:
+
         async def _stop() -> None:
             for server in state.get("servers", []):  # type: ignore[attr-defined]
                 server.close()

@@ -22,7 +22,9 @@ _FURNITURE = [
     re.compile(r"^\s*\d{1,3}\s*$"),  # bare page numbers
     re.compile(r"双周决策观察"),  # running header of seed 000
 ]
-_HEADING = re.compile(r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|【[^】]{1,8}】\s*$|专栏\s*\d|\d+\.|◆|第[一二三四五六七八九十]+[章节条])")
+_HEADING = re.compile(
+    r"^(（[一二三四五六七八九十]+）|[一二三四五六七八九十]+、|【[^】]{1,8}】\s*$|专栏\s*\d|\d+\.|◆|第[一二三四五六七八九十]+[章节条])"
+)
 _END = re.compile(r"([。！？：]|[。！？][”’）)]|（[^（）]*\d{8}）)\s*$")
 
 

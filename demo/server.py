@@ -101,8 +101,9 @@ class SiteHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_in_thread(factory: Callable[..., http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0,
-                    name: str = "loopback-http") -> Iterator[str]:
+def serve_in_thread(
+    factory: Callable[..., http.server.BaseHTTPRequestHandler], host: str = "127.0.0.1", port: int = 0, name: str = "loopback-http"
+) -> Iterator[str]:
     """Run a ThreadingHTTPServer with ``factory`` in a daemon thread; yields its base URL, shuts it down after."""
     server = http.server.ThreadingHTTPServer((host, port), factory)
     server.daemon_threads = True

@@ -37,7 +37,9 @@ def _office(read: office_text.Handler) -> Handler:
     return handle
 
 
-HANDLERS: Mapping[str, Handler] = MappingProxyType({
-    "pdf": _pdf,
-    **{kind: _office(read) for kind, read in office_text.HANDLERS.items()},
-})
+HANDLERS: Mapping[str, Handler] = MappingProxyType(
+    {
+        "pdf": _pdf,
+        **{kind: _office(read) for kind, read in office_text.HANDLERS.items()},
+    }
+)

@@ -383,7 +383,8 @@ class Classifier:
             self._max_chars = int(2**52 // scale) if max(dens) <= 2**20 else None
         # payload index -> (((track, w*f), ...), ((sub, w*f), ...)) for each region factor
         self._contrib = [
-            [(tuple((ti, w * f) for ti, w in e.track_w), tuple((si, w * f) for si, w in e.sub_w)) for e in self._payloads] for f in self._factors
+            [(tuple((ti, w * f) for ti, w in e.track_w), tuple((si, w * f) for si, w in e.sub_w)) for e in self._payloads]
+            for f in self._factors
         ]
         # payloads that need no per-hit care: no word-boundary check, no veto, something to add
         self._plain = frozenset(i for i, e in enumerate(self._payloads) if e.targets and not e.boundary and not e.vetoes)
@@ -393,7 +394,9 @@ class Classifier:
         self._track_w_of = [e.track_w for e in self._payloads]
         self._sub_track = [ti for ti, _, _ in self._subs]
         self._track_members = [frozenset(i for i, e in enumerate(self._payloads) if ti in e.tracks) for ti in range(len(self._tracks))]
-        self._track_weight = [{i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))]
+        self._track_weight = [
+            {i: w for i, e in enumerate(self._payloads) for t, w in e.track_w if t == ti} for ti in range(len(self._tracks))
+        ]
 
     def _evidence(self, title: str, body: str, attachments: str) -> "_Evidence | None":
         sc = self.scoring

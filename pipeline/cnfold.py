@@ -31,7 +31,10 @@ if sys.byteorder != "little":  # pragma: no cover - the C fold writes native uin
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 
 # Full-width forms that can occur inside a term (letters, digits, + - . /).
-_FULLWIDTH = {chr(c): chr(c - 0xFEE0) for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F]}
+_FULLWIDTH = {
+    chr(c): chr(c - 0xFEE0)
+    for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B), 0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F]
+}
 _DASHES = {"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-"}
 
 
@@ -148,8 +151,10 @@ def _change_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
         c = chr(code)
         if c.lower() != c:
             changing.add(c)
+
     def klass(chars: set[str]) -> re.Pattern[str]:
         return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
     return klass(changing), klass(changing - set("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 

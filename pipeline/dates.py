@@ -16,16 +16,12 @@ __all__ = ["parse_cn_date", "find_cn_dates"]
 _FULLWIDTH = str.maketrans("０１２３４５６７８９／－．：", "0123456789/-.:")
 
 # Arabic-digit forms: 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日, 2025 年 3 月 5 日.
-_NUMERIC = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)"
-)
+_NUMERIC = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)")
 # Compact form used in URLs and file names: 20250305 (only as a whole token).
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12]\d|3[01])(?!\d)")
 # Chinese-numeral form found on signed documents: 二〇二五年三月五日, 二○二四年十二月三十一日.
 _CN_DIGIT = "〇○零一二三四五六七八九"
-_HANZI = re.compile(
-    rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}十]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}十]{{1,3}})\s*日"
-)
+_HANZI = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}十]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}十]{{1,3}})\s*日")
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "○": 0}
 
 

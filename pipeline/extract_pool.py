@@ -198,8 +198,10 @@ class ExtractPool:
             except FutureTimeout:
                 blob = {"error": f"extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped"}
             except ProcessExpired as exc:  # pdfium aborts when an allocation fails under the memory limit
-                blob = {"error": f"extraction worker died (exit code {exc.exitcode}): memory limit of "
-                        f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library"}
+                blob = {
+                    "error": f"extraction worker died (exit code {exc.exitcode}): memory limit of "
+                    f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library"
+                }
             except Exception as exc:  # noqa: BLE001 - any other worker failure
                 blob = {"error": f"extraction worker crashed: {type(exc).__name__}"}
             res = _decode(blob)
@@ -211,8 +213,9 @@ class ExtractPool:
         inner.add_done_callback(done)
         return out
 
-    def try_submit_page(self, body: bytes, url: str, declared: str | None = None, override: str | None = None,
-                        selectors: Any = None) -> "Future[HtmlExtract] | None":
+    def try_submit_page(
+        self, body: bytes, url: str, declared: str | None = None, override: str | None = None, selectors: Any = None
+    ) -> "Future[HtmlExtract] | None":
         """Extract a release's HTML page in a worker, or None when the workers are busy (then the caller extracts it).
 
         Why: on the store side of a crawl, extraction is ~1.5 ms of Python per page
@@ -239,7 +242,9 @@ class ExtractPool:
             try:
                 out.set_result(f.result())
             except FutureTimeout:
-                out.set_exception(ExtractionError(f"page extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped"))
+                out.set_exception(
+                    ExtractionError(f"page extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped")
+                )
             except ProcessExpired as exc:
                 out.set_exception(ExtractionError(f"extraction worker died (exit code {exc.exitcode}) on this page"))
             except BaseException as exc:  # noqa: BLE001 - what extraction raised, for the caller to record

@@ -217,7 +217,9 @@ def _split_inline(chunk: str) -> list[tuple[str, str]]:
     return out
 
 
-_SPACED_LABEL = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]+([\u4e00-\u9fff])(?:[ \u3000]+([\u4e00-\u9fff]))?(?:[ \u3000]+([\u4e00-\u9fff]))?\s*(?=[:：])")
+_SPACED_LABEL = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ \u3000]+([\u4e00-\u9fff])(?:[ \u3000]+([\u4e00-\u9fff]))?(?:[ \u3000]+([\u4e00-\u9fff]))?\s*(?=[:：])"
+)
 
 
 def _squeeze_label_spaces(s: str) -> str:
@@ -253,7 +255,24 @@ def _find_labelled(chunks: list[str]) -> dict[str, str]:
 
 # ---------------------------------------------------------------- body
 
-_DROP_TAGS = {"script", "style", "noscript", "iframe", "form", "select", "button", "input", "textarea", "svg", "object", "embed", "template", "head", "link", "meta"}
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "svg",
+    "object",
+    "embed",
+    "template",
+    "head",
+    "link",
+    "meta",
+}
 _FURNITURE = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|breadcrumb|crumb|bread|footer|foot|header|top-?bar|sidebar|side|share|bdshare|"
     r"jiathis|social|related|relate|recommend|comment|pager|pagination|print|qrcode|ewm|copyright|banner|search|"
@@ -275,7 +294,33 @@ _BODY_HINTS = (
     '//*[contains(concat(" ", @class, " "), " content ")]',
     "//article",
 )
-_BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "tbody", "thead"}
+_BLOCK = {
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "section",
+    "article",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "center",
+    "hr",
+    "tbody",
+    "thead",
+}
 _NOISE_LINE = re.compile(
     r"^(【?(打印|关闭|收藏|分享|返回顶部|打印本页|关闭窗口|我要打印|返回|顶部)(本页|窗口|此页)?】?\s*)+$"
     r"|^分享到[:：]?.*$|^扫一扫.*$|^.*(字号|字体)[:：]?\s*[【\[]?\s*大\s*中\s*小.*$|^(上一篇|下一篇)[:：].*$"
@@ -397,7 +442,11 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
             continue
         punct = sum((el.text or "").count(p) for p in "，。；、")
         value = own + 5 * punct
-        node = el if el.tag not in {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"} else el.getparent()
+        node = (
+            el
+            if el.tag not in {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"}
+            else el.getparent()
+        )
         weight = 1.0
         while node is not None and weight > 0.2:
             if node.tag not in {"p", "span", "font", "strong", "b", "em", "i", "u"}:
@@ -418,7 +467,9 @@ def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
             hits = root.xpath(css[len("xpath:") :])
         except etree.XPathError:
             return []
-        return [h if isinstance(h, etree._Element) else h.getparent() for h in hits if isinstance(h, etree._Element) or hasattr(h, "getparent")]
+        return [
+            h if isinstance(h, etree._Element) else h.getparent() for h in hits if isinstance(h, etree._Element) or hasattr(h, "getparent")
+        ]
     try:
         hits = root.cssselect(css)
         # cssselect's HTML mode folds #ID case; retry case-sensitively before giving up
@@ -521,8 +572,9 @@ def extract_release_page(item: "Release", source: "SourceConfig") -> HtmlExtract
     return extract_page(item.body or b"", item.url, item.declared_encoding, source.encoding, source.detail)
 
 
-def extract_page(body: bytes, url: str, declared: str | None = None, override: str | None = None,
-                 selectors: "DetailSelectors | Any | None" = None) -> HtmlExtract:
+def extract_page(
+    body: bytes, url: str, declared: str | None = None, override: str | None = None, selectors: "DetailSelectors | Any | None" = None
+) -> HtmlExtract:
     """``extract_html`` of raw page bytes; ``selectors``: anything with the DetailSelectors attributes.
 
     Plain arguments so a worker process (pipeline.extract_pool) can run it without the source config's classes.
@@ -607,11 +659,15 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
 
 # ---------------------------------------------------------------- publish date
 
-_DATE_AT_START = re.compile(r"^[\s(（\[【]*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?")
+_DATE_AT_START = re.compile(
+    r"^[\s(（\[【]*(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
+)
 _ENP_DATE = re.compile(r"<!--\s*enpproperty\b.*?<date>\s*([^<]+?)\s*</date>", re.S | re.I)
 
 
-def _publish_date(root: etree._Element, html: str, labelled: dict[str, str], title: str | None, url: str) -> tuple[dt.date | None, str | None]:
+def _publish_date(
+    root: etree._Element, html: str, labelled: dict[str, str], title: str | None, url: str
+) -> tuple[dt.date | None, str | None]:
     """The date a reader is shown, and where it was read.
 
     What the page shows wins over what its template declares: a visible label

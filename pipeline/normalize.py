@@ -62,8 +62,9 @@ def _sub(pattern: re.Pattern[str], line: str) -> str:
         try:
             return pattern.sub("", line, timeout=NOISE_TIMEOUT)  # type: ignore[call-overload]
         except TimeoutError:
-            raise TimeoutError(f"noise_patterns pattern {pattern.pattern[:200]!r} took longer than {NOISE_TIMEOUT} s on one line; "
-                               "simplify the pattern") from None
+            raise TimeoutError(
+                f"noise_patterns pattern {pattern.pattern[:200]!r} took longer than {NOISE_TIMEOUT} s on one line; simplify the pattern"
+            ) from None
     return pattern.sub("", line)
 
 

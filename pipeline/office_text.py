@@ -177,9 +177,20 @@ def _libreoffice_convert(data: bytes, suffix: str, target: str, out_ext: str) ->
         src.write_bytes(data)
         try:
             subprocess.run(
-                [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-                 "--convert-to", target, "--outdir", tmp, str(src)],
-                check=True, capture_output=True, timeout=120,
+                [
+                    soffice,
+                    f"-env:UserInstallation=file://{tmp}/profile",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    target,
+                    "--outdir",
+                    tmp,
+                    str(src),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise ExtractionError(f"LibreOffice could not convert the {suffix.upper()} file") from exc
@@ -416,4 +427,3 @@ HANDLERS: dict[str, Handler] = {
     "html": extract_html_attachment,
     "mht": extract_mht,
 }
-

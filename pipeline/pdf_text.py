@@ -234,7 +234,11 @@ def merge_segments(segs: list[Line]) -> list[Line]:
             text += piece
             prev_x1 = s.x1
         body = [s for s in group]
-        out.append(Line(clean_inline(text), min(s.x0 for s in body), max(s.x1 for s in body), min(s.top for s in body), max(s.bottom for s in body)))
+        out.append(
+            Line(
+                clean_inline(text), min(s.x0 for s in body), max(s.x1 for s in body), min(s.top for s in body), max(s.bottom for s in body)
+            )
+        )
     return [ln for ln in out if ln.text]
 
 
@@ -385,7 +389,9 @@ def _is_page_number(ln: Line, page: PageLayout, total: int) -> bool:
     if len(t) > 16 or not _PAGE_SHAPE.match(t):
         return False
     nums = [int(x) for x in _DIGITS.findall(t)]
-    return bool(nums) and (nums[0] == page.number or (len(nums) == 2 and nums[1] in (total, nums[0])) or len(nums) == 1 and abs(nums[0] - page.number) <= 2)
+    return bool(nums) and (
+        nums[0] == page.number or (len(nums) == 2 and nums[1] in (total, nums[0])) or len(nums) == 1 and abs(nums[0] - page.number) <= 2
+    )
 
 
 def remove_furniture(pages: list[PageLayout]) -> int:
@@ -618,7 +624,9 @@ def find_pdf_meta(first_page: str, last_page: str) -> dict[str, str]:
     for text in (first_page, last_page):
         m = _DOC_NO.search(text)
         if m:
-            meta["doc_number"] = re.sub(r"\s+", "", m.group(0)).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
+            meta["doc_number"] = (
+                re.sub(r"\s+", "", m.group(0)).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
+            )
             break
     lines = [ln.strip() for ln in last_page.split("\n") if ln.strip()]
     for idx in range(len(lines) - 1, -1, -1):

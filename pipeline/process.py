@@ -104,8 +104,7 @@ class PagePipeline:
         self.index.flush()
         self.pool.close()
 
-    def process(self, item: Release, source: SourceConfig, run_id: int | None,
-                also: Callable[[Session], None] | None = None) -> Outcome:
+    def process(self, item: Release, source: SourceConfig, run_id: int | None, also: Callable[[Session], None] | None = None) -> Outcome:
         """Read and store one release in a transaction of its own (``prepare`` then ``store``).
 
         ``also`` runs in the storing transaction once the release is stored (the crawl's HTTP validators),
@@ -250,15 +249,20 @@ class PagePipeline:
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
         return _Extracted(
-            title, body, full, meta, attachments,
+            title,
+            body,
+            full,
+            meta,
+            attachments,
             labels=self.classifier.classify(title, body, att_text),
             summary=release_summary(title, body, att_text, doctype=str(meta["doctype"]) if meta["doctype"] else None),
             signature=story_signature(body + "\n" + att_text),
         )
 
     # ---- version/diff + classify + store ----------------------------------------------------
-    def _store(self, s: Session, item: Release, source: SourceConfig, ex: _Extracted,
-               run_id: int | None) -> tuple[str, int, tuple[str, str, str] | None]:
+    def _store(
+        self, s: Session, item: Release, source: SourceConfig, ex: _Extracted, run_id: int | None
+    ) -> tuple[str, int, tuple[str, str, str] | None]:
         """Write one release in the caller's transaction; (status, document id, a new document's search index row).
 
         Core statements on the session's connection, not ORM objects: this is
@@ -270,12 +274,23 @@ class PagePipeline:
         now = utcnow()
         digest = text_hash(ex.full_text)
         m = ex.meta
-        fields = {"title": ex.title, "agency": m["agency"], "region": m["region"], "doc_number": m["doc_number"],
-                  "published": m["published"], "doctype": m["doctype"], "last_seen": now}
+        fields = {
+            "title": ex.title,
+            "agency": m["agency"],
+            "region": m["region"],
+            "doc_number": m["doc_number"],
+            "published": m["published"],
+            "doctype": m["doctype"],
+            "last_seen": now,
+        }
         # Another process may store the same page right now: the database decides who creates the document,
         # and the row lock (held to commit) makes reading the latest version and numbering the next one atomic.
-        doc_id = insert_returning_id(conn, DOC, {"source_name": source.name, "url": item.url, "first_seen": now,
-                                                 "current_version": 0, "is_draft": False, **fields}, ("source_name", "url"))
+        doc_id = insert_returning_id(
+            conn,
+            DOC,
+            {"source_name": source.name, "url": item.url, "first_seen": now, "current_version": 0, "is_draft": False, **fields},
+            ("source_name", "url"),
+        )
         created = doc_id is not None
         previous = None
         draft_id = None

@@ -125,8 +125,10 @@ def reclassify(
 def _next_batch(s: Session, after: int, source: str | None, since: date | None, size: int) -> list[tuple[Document, DocumentVersion]]:
     q = (
         select(Document, DocumentVersion)
-        .join(DocumentVersion, and_(col(DocumentVersion.document_id) == col(Document.id),
-                                    col(DocumentVersion.version_no) == col(Document.current_version)))
+        .join(
+            DocumentVersion,
+            and_(col(DocumentVersion.document_id) == col(Document.id), col(DocumentVersion.version_no) == col(Document.current_version)),
+        )
         .where(col(Document.id) > after)
     )
     if source:

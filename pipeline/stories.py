@@ -9,7 +9,17 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select
 from sqlmodel import Session
 
-from pipeline.dedupe import THRESHOLD, Signature, band_keys, draft_info, minhash, signature_bytes, signature_from_bytes, similarity, titles_match
+from pipeline.dedupe import (
+    THRESHOLD,
+    Signature,
+    band_keys,
+    draft_info,
+    minhash,
+    signature_bytes,
+    signature_from_bytes,
+    similarity,
+    titles_match,
+)
 from storage.models import Document, Fingerprint
 
 MIN_CHARS = 200  # shorter texts ("详见附件") say nothing about identity
@@ -62,8 +72,16 @@ def story_signature(text: str) -> Signature | None:
     return minhash(text)
 
 
-def find_story(conn: Connection, doc_id: int, title: str, region: str | None, source_name: str, draft_id: int | None,
-               signature: Signature | None, fresh: bool = False) -> StoryLink:
+def find_story(
+    conn: Connection,
+    doc_id: int,
+    title: str,
+    region: str | None,
+    source_name: str,
+    draft_id: int | None,
+    signature: Signature | None,
+    fresh: bool = False,
+) -> StoryLink:
     """The story (shared with near-duplicate documents of other sources) and the draft of document ``doc_id``.
 
     Rewrites the document's LSH fingerprints; the caller writes the returned
@@ -93,7 +111,9 @@ def find_story(conn: Connection, doc_id: int, title: str, region: str | None, so
 
 def _find_draft(conn: Connection, doc_id: int, title: str, region: str | None, source_name: str) -> int | None:
     """The newest 征求意见稿 of the same region or source whose title this final version keeps."""
-    drafts = conn.execute(_DRAFTS_OF_NO_REGION if region is None else _DRAFTS, {"doc": doc_id, "region": region, "source": source_name}).all()
+    drafts = conn.execute(
+        _DRAFTS_OF_NO_REGION if region is None else _DRAFTS, {"doc": doc_id, "region": region, "source": source_name}
+    ).all()
     newest_first: list[tuple[datetime, int, str]] = sorted(((seen, i, t) for i, t, seen in drafts), key=lambda r: r[0], reverse=True)
     for _seen, draft_id, draft_title in newest_first:
         if titles_match(draft_info(draft_title).base_title, title):

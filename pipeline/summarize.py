@@ -112,7 +112,7 @@ def split_sentences(text: str) -> list[str]:
         m = _ADDRESSEE.match(line)
         if m and m.end() < len(line):
             out.append(line[: m.end()])
-            line = line[m.end():].strip()
+            line = line[m.end() :].strip()
         buf = ""
         i = 0
         while i < len(line):

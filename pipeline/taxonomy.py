@@ -65,7 +65,9 @@ class Scoring(_Strict):
     min_density: float = Field(2.0, ge=0, description="weighted hits per 1000 characters a track needs")
     density_floor_chars: int = Field(400, ge=1, description="short texts count as this long, so a snippet is not over-rewarded")
     relative: float = Field(0.35, ge=0, le=1, description="a track needs this share of the strongest track's evidence ...")
-    independent_evidence: float = Field(24.0, ge=0, description="... unless it has this much evidence of its own (long multi-topic reports)")
+    independent_evidence: float = Field(
+        24.0, ge=0, description="... unless it has this much evidence of its own (long multi-topic reports)"
+    )
     subtrack_relative: float = Field(0.2, ge=0, le=1, description="a sub-track needs this share of its strongest sibling")
     min_subtrack_evidence: float = Field(2.0, ge=0)
     score_scale: float = Field(8.0, gt=0, description="density at which score reaches 1-1/e")

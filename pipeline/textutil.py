@@ -21,8 +21,10 @@ _CJK_CHAR = re.compile(rf"[{CJK}]")
 
 # C0 controls but tab/LF/CR, DEL, C1 controls, lone surrogates and the Unicode non-characters:
 # no published text means them, and one ESC or U+FFFE makes an Atom feed invalid XML.
-_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-                       "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0010fffe\U0010ffff]")
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0010fffe\U0010ffff]"
+)
 # Bidi embeddings, overrides and isolates: U+202E can make "exe.pdf" read as "fdp.exe" in a title.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 

@@ -17,7 +17,9 @@ from core.status_words import RUN_STATUS_ZH
 from core.yamlconfig import ConfigError
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
 
-app = typer.Typer(cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False
+)
 sources_app = typer.Typer(help="Source site configs (config/sources/*.yaml).", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Digest subscribers.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
@@ -106,7 +108,9 @@ def _crawl_table(results: list) -> Table:
     for col in ("来源 source", "状态 status", "请求 requests", "新增 new", "更新 changed", "未变 unchanged", "错误 errors"):
         table.add_column(col)
     for r in results:
-        table.add_row(r.source, RUN_STATUS_ZH.get(r.status, r.status), str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors))
+        table.add_row(
+            r.source, RUN_STATUS_ZH.get(r.status, r.status), str(r.requests), str(r.new), str(r.changed), str(r.unchanged), str(r.errors)
+        )
     return table
 
 
@@ -115,7 +119,9 @@ def crawl(
     sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
     all_sources: bool = typer.Option(False, "--all", help="Every enabled source (the same as naming none)."),
     batch_size: Optional[int] = typer.Option(
-        None, "--batch-size", min=1,
+        None,
+        "--batch-size",
+        min=1,
         help="Sources per batch (one crawl process and one fetch process each); default RADAR_CRAWL_BATCH_SIZE or ~250 per core.",
     ),
 ) -> None:
@@ -137,7 +143,11 @@ def crawl(
         from core.known_sources import known_sources
 
         demo = sorted(k.config.name for k in known_sources(_settings()) if k.demo and k.config.name in (sources or []))
-        hint = f"\n{', '.join(demo)}: 演示来源，请运行 `radar demo`（或在网页 /sources 上重新抓取）/ demo sources: run `radar demo`" if demo else ""
+        hint = (
+            f"\n{', '.join(demo)}: 演示来源，请运行 `radar demo`（或在网页 /sources 上重新抓取）/ demo sources: run `radar demo`"
+            if demo
+            else ""
+        )
         _fail(str(exc.args[0]) + hint)
         return
     if not results:
@@ -145,8 +155,10 @@ def crawl(
     console.print(_crawl_table(results))
     if len(results) > 1:
         tally = {k: sum(r.status == k for r in results) for k in ("ok", "failed", "skipped")}
-        console.print(f"共 {len(results)} 个来源：成功 {tally['ok']}，失败 {tally['failed']}，跳过 {tally['skipped']} / "
-                      f"{len(results)} sources: {tally['ok']} ok, {tally['failed']} failed, {tally['skipped']} skipped")
+        console.print(
+            f"共 {len(results)} 个来源：成功 {tally['ok']}，失败 {tally['failed']}，跳过 {tally['skipped']} / "
+            f"{len(results)} sources: {tally['ok']} ok, {tally['failed']} failed, {tally['skipped']} skipped"
+        )
     for r in results:
         if r.error:
             console.print(f"[yellow]{r.source}[/]: {r.error}", markup=True, highlight=False)
@@ -179,7 +191,9 @@ def digest(
         _fail(f"unknown period {period!r}: use {', '.join(periods)}")
         return
     if frequency not in ("weekly", "daily"):
-        _fail(f"未知频率 / unknown frequency {frequency!r}: use weekly or daily (immediate subscribers get alerts as items arrive, not digests)")
+        _fail(
+            f"未知频率 / unknown frequency {frequency!r}: use weekly or daily (immediate subscribers get alerts as items arrive, not digests)"
+        )
         return
     require_database(settings)
     _known_subscribers(settings, [*(to or []), *([preview] if preview else [])])
@@ -206,13 +220,20 @@ def digest(
         for email in report.skipped:
             console.print(f"  已发送过 / already sent: {email}", highlight=False)
         return
-    console.print(f"摘要 {p.label}（{p.key}）：已发送 {len(report.sent)}，此前已发送 {len(report.skipped)}，空摘要跳过 {len(report.empty)}，失败 {len(report.failed)}", highlight=False)
+    console.print(
+        f"摘要 {p.label}（{p.key}）：已发送 {len(report.sent)}，此前已发送 {len(report.skipped)}，空摘要跳过 {len(report.empty)}，失败 {len(report.failed)}",
+        highlight=False,
+    )
     for email, where in report.destinations.items():
         console.print(f"  {email} → {where}", highlight=False)
     for email, err in report.failed:
         console.print(f"  [red]失败[/] {email}: {err}", markup=True, highlight=False)
     for email in report.uncertain:
-        console.print(f"  [yellow]状态不明[/] {email}: a previous run stopped while sending to this address; not resent (check the mail server log)", markup=True, highlight=False)
+        console.print(
+            f"  [yellow]状态不明[/] {email}: a previous run stopped while sending to this address; not resent (check the mail server log)",
+            markup=True,
+            highlight=False,
+        )
     if report.failed:
         raise typer.Exit(1)
 
@@ -230,13 +251,31 @@ def _known_subscribers(settings: Settings, emails: list[str]) -> None:
         raise UsageProblem(f"没有这个订阅者 / no such subscriber: {', '.join(unknown)}{hint} (see `radar subscribers list`)")
 
 
-def _prefs_from_options(tracks: str, subtracks: str, regions: str, include: str, exclude: str, doctypes: str,
-                        frequency: str, immediate: str, language: str, skip_empty: bool):
+def _prefs_from_options(
+    tracks: str,
+    subtracks: str,
+    regions: str,
+    include: str,
+    exclude: str,
+    doctypes: str,
+    frequency: str,
+    immediate: str,
+    language: str,
+    skip_empty: bool,
+):
     from alerts.subscriptions import Preferences
 
     return Preferences(
-        tracks=tracks, subtracks=subtracks, regions=regions, keywords_include=include, keywords_exclude=exclude,
-        doctypes=doctypes, frequency=frequency, immediate_tracks=immediate, language=language, skip_empty=skip_empty,
+        tracks=tracks,
+        subtracks=subtracks,
+        regions=regions,
+        keywords_include=include,
+        keywords_exclude=exclude,
+        doctypes=doctypes,
+        frequency=frequency,
+        immediate_tracks=immediate,
+        language=language,
+        skip_empty=skip_empty,
     )
 
 
@@ -254,8 +293,15 @@ _LANG = typer.Option("zh", help="zh (default) | en labels")
 @app.command("subscribe")
 def subscribe_cmd(
     email: str,
-    tracks: str = _TRACKS, subtracks: str = _SUBTRACKS, regions: str = _REGIONS, keywords: str = _INCLUDE, exclude: str = _EXCLUDE,
-    doctypes: str = _DOCTYPES, frequency: str = _FREQ, immediate: str = _IMMEDIATE, language: str = _LANG,
+    tracks: str = _TRACKS,
+    subtracks: str = _SUBTRACKS,
+    regions: str = _REGIONS,
+    keywords: str = _INCLUDE,
+    exclude: str = _EXCLUDE,
+    doctypes: str = _DOCTYPES,
+    frequency: str = _FREQ,
+    immediate: str = _IMMEDIATE,
+    language: str = _LANG,
     skip_empty: bool = typer.Option(False, help="Send nothing for a period with nothing new."),
     name: Optional[str] = typer.Option(None),
     confirmed: bool = typer.Option(False, "--confirmed", help="The operator vouches for the address: skip the confirmation mail."),
@@ -273,7 +319,10 @@ def subscribe_cmd(
         _fail(_reason(exc))
         return
     state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
-    console.print(f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}", highlight=False)
+    console.print(
+        f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}",
+        highlight=False,
+    )
 
 
 @subscribers_app.command("list")
@@ -296,8 +345,15 @@ def subscribers_list() -> None:
 @subscribers_app.command("update")
 def subscribers_update(
     email: str,
-    tracks: str = _TRACKS, subtracks: str = _SUBTRACKS, regions: str = _REGIONS, keywords: str = _INCLUDE, exclude: str = _EXCLUDE,
-    doctypes: str = _DOCTYPES, frequency: str = _FREQ, immediate: str = _IMMEDIATE, language: str = _LANG,
+    tracks: str = _TRACKS,
+    subtracks: str = _SUBTRACKS,
+    regions: str = _REGIONS,
+    keywords: str = _INCLUDE,
+    exclude: str = _EXCLUDE,
+    doctypes: str = _DOCTYPES,
+    frequency: str = _FREQ,
+    immediate: str = _IMMEDIATE,
+    language: str = _LANG,
     skip_empty: bool = typer.Option(False),
 ) -> None:
     """Replace a subscriber's preferences (the confirmation state is kept)."""
@@ -356,7 +412,9 @@ def subscribers_remove(email: str) -> None:
 def webhooks_add(
     email: str,
     kind: str = typer.Option(..., help="wecom | dingtalk | feishu | slack | json | apprise"),
-    url: str = typer.Option(..., help="The webhook URL the chat tool gave you, or any Apprise URL (ntfy://, tgram://, …) for --kind apprise."),
+    url: str = typer.Option(
+        ..., help="The webhook URL the chat tool gave you, or any Apprise URL (ntfy://, tgram://, …) for --kind apprise."
+    ),
     secret: Optional[str] = typer.Option(None, help="Signing secret (DingTalk 加签, Feishu 签名校验, or HMAC for json)."),
 ) -> None:
     """Attach a webhook channel to a subscriber; it receives their immediate alerts."""
@@ -384,9 +442,15 @@ def webhooks_add(
         check_url(url, allow_private=settings.webhook_allow_private)
     except BlockedAddress as exc:
         if "cannot be resolved" in str(exc):  # offline now, or a typo: the sender checks again before every alert
-            console.print(f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert", markup=True, highlight=False)
+            console.print(
+                f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert",
+                markup=True,
+                highlight=False,
+            )
         else:
-            _fail(f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）")
+            _fail(
+                f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）"
+            )
             return
     require_database(settings)
     with session_scope(settings) as s:
@@ -395,8 +459,10 @@ def webhooks_add(
             _fail(f"没有这个订阅者 / no subscriber {email} (see `radar subscribers list`)")
             return
         if not sub.immediate_tracks and sub.frequency != "immediate":
-            _fail(f"{sub.email} 没有即时提醒的赛道，webhook 永远不会触发 / has no immediate tracks, so a webhook would never fire: "
-                  f"first run `radar subscribers update {sub.email} --immediate 未来能源` (or --frequency immediate)")
+            _fail(
+                f"{sub.email} 没有即时提醒的赛道，webhook 永远不会触发 / has no immediate tracks, so a webhook would never fire: "
+                f"first run `radar subscribers update {sub.email} --immediate 未来能源` (or --frequency immediate)"
+            )
             return
         s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
@@ -440,8 +506,18 @@ def webhooks_test(channel_id: int = typer.Argument(..., help="The id shown by `r
     require_database(settings)
     with session_scope(settings) as s:
         ch = _webhook_channel(s, channel_id)
-    item = AlertItem(title="PolicyRadar 测试消息", url=settings.public_url, tracks=["测试"], region=None, agency="PolicyRadar",
-                     date=None, doc_number=None, summary="这是一条测试消息：webhook 已接通。", changed=False, change_summary=None)
+    item = AlertItem(
+        title="PolicyRadar 测试消息",
+        url=settings.public_url,
+        tracks=["测试"],
+        region=None,
+        agency="PolicyRadar",
+        date=None,
+        doc_number=None,
+        summary="这是一条测试消息：webhook 已接通。",
+        changed=False,
+        change_summary=None,
+    )
     try:
         with guarded_client(settings.webhook_allow_private, timeout=10.0) as client:
             answer = send(client, ch.kind, ch.url, ch.secret, item)
@@ -511,7 +587,10 @@ def sources_list() -> None:
             if h.flagged(settings.fail_alert_runs):
                 shown += f" [red]连续失败{h.failing_streak}次[/]"
             table.add_row(
-                src.name + (" [dim](演示 demo)[/]" if k.demo else ""), src.title, src.region, shown,
+                src.name + (" [dim](演示 demo)[/]" if k.demo else ""),
+                src.title,
+                src.region,
+                shown,
                 local_time(h.last_success, tz),
                 f"{h.last_failed_requests}/{h.last_requests}（{h.request_error_share:.0%}）" if h.last_requests else "—",
                 f"{h.items_per_week:g}",
@@ -520,8 +599,11 @@ def sources_list() -> None:
             )
     console.print(table)
     if any(k.demo for k in known):
-        console.print("（演示）来源的站点由 `radar demo` 提供：再次运行 `radar demo`，或在网页 /sources 上重新抓取 / "
-                      "demo sources: run `radar demo` again, or re-crawl them on the web page /sources.", highlight=False)
+        console.print(
+            "（演示）来源的站点由 `radar demo` 提供：再次运行 `radar demo`，或在网页 /sources 上重新抓取 / "
+            "demo sources: run `radar demo` again, or re-crawl them on the web page /sources.",
+            highlight=False,
+        )
 
 
 @sources_app.command("check")
@@ -612,15 +694,20 @@ def sources_new(
         if not re.match(r"^[a-z0-9][a-z0-9_-]*$", stem):
             _fail(f"{output.name}: a source file is named after the source, in [a-z0-9_-] (e.g. -o config/sources/zj-jxt.yaml)")
             return
-        draft["structure_source"] = str(draft["structure_source"]).replace(f"radar sources check {draft['name']}", f"radar sources check {stem}")
+        draft["structure_source"] = str(draft["structure_source"]).replace(
+            f"radar sources check {draft['name']}", f"radar sources check {stem}"
+        )
         draft["name"] = stem
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
         _fail(f"{path} exists; pass --output to write elsewhere")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("# Drafted by `radar sources new`; review every selector, then run `radar sources check`.\n"
-                    + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        "# Drafted by `radar sources new`; review every selector, then run `radar sources check`.\n"
+        + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
     console.print(f"已写入 / written: {path}", highlight=False)
 
 
@@ -668,9 +755,15 @@ def history(
                 q = q.where(FetchLog.fetched_at >= start)
             for f in s.exec(q).all():
                 table.add_row(
-                    str(f.id), str(f.run_id), local_time(f.fetched_at, tz, "%Y-%m-%d %H:%M:%S"), str(f.status or "—"), str(f.bytes),
-                    f"{f.duration_ms:.0f}" if f.duration_ms is not None else "—", (f.content_hash or "—")[:12],
-                    f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—", f.error or "",
+                    str(f.id),
+                    str(f.run_id),
+                    local_time(f.fetched_at, tz, "%Y-%m-%d %H:%M:%S"),
+                    str(f.status or "—"),
+                    str(f.bytes),
+                    f"{f.duration_ms:.0f}" if f.duration_ms is not None else "—",
+                    (f.content_hash or "—")[:12],
+                    f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—",
+                    f.error or "",
                 )
             console.print(table)
             return
@@ -684,9 +777,16 @@ def history(
             runs = runs.where(CrawlRun.started_at >= start)
         for r in s.exec(runs).all():
             table.add_row(
-                str(r.id), r.source_name, local_time(r.started_at, tz, "%Y-%m-%d %H:%M:%S"),
-                local_time(r.finished_at, tz, "%H:%M:%S"), RUN_STATUS_ZH.get(r.status, r.status),
-                str(r.requests), str(r.items_new), str(r.items_changed), str(r.items_unchanged), str(r.errors),
+                str(r.id),
+                r.source_name,
+                local_time(r.started_at, tz, "%Y-%m-%d %H:%M:%S"),
+                local_time(r.finished_at, tz, "%H:%M:%S"),
+                RUN_STATUS_ZH.get(r.status, r.status),
+                str(r.requests),
+                str(r.items_new),
+                str(r.items_changed),
+                str(r.items_unchanged),
+                str(r.errors),
             )
     console.print(table)
 
@@ -748,7 +848,8 @@ def reclassify(
         f"重新分类 / reclassified {report.documents} 篇 documents{scope} with taxonomy {report.taxonomy_version} "
         f"({settings.taxonomy_path.name}); 变动 moved: {report.moved}, 未变 unchanged: {report.unchanged}; "
         f"摘要更新 summaries rewritten: {report.summaries}",
-        highlight=False, soft_wrap=True,
+        highlight=False,
+        soft_wrap=True,
     )
     if not report.documents:
         return
@@ -767,7 +868,9 @@ def reclassify(
         for m in report.examples:
             console.print(
                 f"  #{m.document_id} [{m.source}] {m.title}: {'、'.join(m.before) or '无赛道'} → {'、'.join(m.after) or '无赛道'}",
-                highlight=False, markup=False, soft_wrap=True,
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
             )
 
 
@@ -775,7 +878,9 @@ def reclassify(
 def extract(
     target: str = typer.Argument(..., help="A file path or an http(s) URL."),
     as_json: bool = typer.Option(False, "--json", help="Metadata and the full text as JSON."),
-    max_chars: Optional[int] = typer.Option(None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."),
+    max_chars: Optional[int] = typer.Option(
+        None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."
+    ),
 ) -> None:
     """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
     from pipeline.extract_cli import extract_command
@@ -825,8 +930,11 @@ def serve(
 
     _valid, issues = load_sources_lenient(settings.sources_dir)
     if issues:  # reported, recorded as source-health errors and mailed once; the valid sources still run
-        console.print(f"[yellow]{len(issues)} 个来源配置问题，这些文件暂不抓取 / invalid source files skipped:[/]\n"
-                      + escape("\n".join(str(i) for i in issues)), highlight=False)
+        console.print(
+            f"[yellow]{len(issues)} 个来源配置问题，这些文件暂不抓取 / invalid source files skipped:[/]\n"
+            + escape("\n".join(str(i) for i in issues)),
+            highlight=False,
+        )
     sources = sync_sources(settings, lenient=True)
     from workers.leader import Leadership
 
@@ -836,7 +944,9 @@ def serve(
     leadership = Leadership(settings, sched)  # a second `radar serve` on this database stays on standby
     leadership.start()
     role = "主调度 / leader" if leadership.leading else "备用，主调度失联时接管 / standby"
-    console.print(f"PolicyRadar 调度已启动（{role}，执行方式 {settings.executor}）：{len(sources)} 个来源，数据库 {settings.db_url}", highlight=False)
+    console.print(
+        f"PolicyRadar 调度已启动（{role}，执行方式 {settings.executor}）：{len(sources)} 个来源，数据库 {settings.db_url}", highlight=False
+    )
     try:
         if web:
             import uvicorn
@@ -855,7 +965,9 @@ def serve(
 
 
 @app.command("web")
-def web_cmd(host: str = typer.Option("127.0.0.1", envvar="RADAR_WEB_HOST"), port: int = typer.Option(8000, envvar="RADAR_WEB_PORT")) -> None:
+def web_cmd(
+    host: str = typer.Option("127.0.0.1", envvar="RADAR_WEB_HOST"), port: int = typer.Option(8000, envvar="RADAR_WEB_PORT")
+) -> None:
     """The web UI alone (no scheduler)."""
     import uvicorn
 
@@ -867,7 +979,9 @@ def web_cmd(host: str = typer.Option("127.0.0.1", envvar="RADAR_WEB_HOST"), port
 
 @app.command()
 def worker(
-    concurrency: int = typer.Option(0, "--concurrency", "-c", help="Crawls at once in this worker (each in its own process); 0 = CPU count."),
+    concurrency: int = typer.Option(
+        0, "--concurrency", "-c", help="Crawls at once in this worker (each in its own process); 0 = CPU count."
+    ),
     queues: str = typer.Option("", "--queues", "-Q", help="Comma-separated queues to consume; default RADAR_CRAWL_QUEUE (crawl)."),
     hostname: Optional[str] = typer.Option(None, "--hostname", "-n", help="Unique worker name, e.g. w1@%h; recorded on each crawl run."),
     pool: str = typer.Option("threads", help="threads (default: each crawl runs in its own spawned process anyway) | prefork | solo"),
@@ -882,8 +996,15 @@ def worker(
         return
     from workers.app import app as celery_app
 
-    argv = ["worker", f"--concurrency={concurrency or os.cpu_count() or 1}", f"--pool={pool}", f"--queues={queues or settings.crawl_queue}",
-            f"--loglevel={loglevel}", "--without-gossip", "--without-mingle"]
+    argv = [
+        "worker",
+        f"--concurrency={concurrency or os.cpu_count() or 1}",
+        f"--pool={pool}",
+        f"--queues={queues or settings.crawl_queue}",
+        f"--loglevel={loglevel}",
+        "--without-gossip",
+        "--without-mingle",
+    ]
     if hostname:
         argv.append(f"--hostname={hostname}")
     celery_app.worker_main(argv)
@@ -892,7 +1013,9 @@ def worker(
 @app.command()
 def enqueue(
     sources: list[str] = typer.Argument(None, help="Source names; all enabled sources when omitted."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Send batch jobs of this many sources instead of a job per source."),
+    batch_size: Optional[int] = typer.Option(
+        None, "--batch-size", min=1, help="Send batch jobs of this many sources instead of a job per source."
+    ),
 ) -> None:
     """Hand crawls to the workers through RADAR_BROKER_URL instead of crawling here."""
     from crawl.launcher import sync_sources
@@ -926,7 +1049,9 @@ def enqueue(
 
 
 @app.command()
-def demo(port: int = typer.Option(8765, help="Loopback port for the replica sites; keep it the same between runs (URLs identify documents).")) -> None:
+def demo(
+    port: int = typer.Option(8765, help="Loopback port for the replica sites; keep it the same between runs (URLs identify documents)."),
+) -> None:
     """Run the whole flow on bundled offline replicas; run it again to see a changed document."""
     from radar.demo import DEMO_EMAIL, run_demo
 
@@ -948,8 +1073,11 @@ def demo(port: int = typer.Option(8765, help="Loopback port for the replica site
     for r in result.crawls:
         for line in (r.error or "").splitlines():
             if f"/{BROKEN}" in line:  # the demo shows how a broken attachment is recorded and the crawl goes on
-                console.print(f"[dim]{r.source} 记录的错误（演示中有意损坏的 PDF，属正常）/ intentionally broken demo PDF, expected: {line}[/]",
-                              markup=True, highlight=False)
+                console.print(
+                    f"[dim]{r.source} 记录的错误（演示中有意损坏的 PDF，属正常）/ intentionally broken demo PDF, expected: {line}[/]",
+                    markup=True,
+                    highlight=False,
+                )
             elif line.strip():
                 console.print(f"[yellow]{r.source} 记录的错误[/]: {line}", markup=True, highlight=False)
     if result.changed:

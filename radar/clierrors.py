@@ -70,9 +70,15 @@ def describe(exc: BaseException) -> str | None:
 
     if isinstance(exc, (DBAPIError, ArgumentError, NoSuchModuleError)):
         url = masked_url(Settings().db_url)
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(getattr(exc, "orig", None) or exc).strip() else type(exc).__name__
-        return (f"无法使用数据库 / cannot use the database {url}: {first}\n"
-                "检查 DATABASE_URL（或 RADAR_DATA_DIR）并确认数据库服务在运行 / check DATABASE_URL (or RADAR_DATA_DIR) and that the server is up.")
+        first = (
+            str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            if str(getattr(exc, "orig", None) or exc).strip()
+            else type(exc).__name__
+        )
+        return (
+            f"无法使用数据库 / cannot use the database {url}: {first}\n"
+            "检查 DATABASE_URL（或 RADAR_DATA_DIR）并确认数据库服务在运行 / check DATABASE_URL (or RADAR_DATA_DIR) and that the server is up."
+        )
     if isinstance(exc, (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError)):
         name = getattr(exc, "filename", None)
         return f"{exc.strerror or type(exc).__name__}: {name}" if name else str(exc)

@@ -81,4 +81,3 @@ def _changed_docs(run_ids: list[int], settings: Settings) -> list[tuple[str, str
             .where(DocumentVersion.run_id.in_(run_ids), DocumentVersion.version_no > 1)  # type: ignore[union-attr]
         ).all()
         return [(d.title, d.url, v.change_summary or "") for v, d in rows]
-

@@ -291,14 +291,22 @@ def _inline_guess(html: str) -> InlineGuess | None:
         dates = _pick(rows, lambda v: isinstance(v, str) and bool(DATE.search(v)))
         if not links or not titles:
             continue
+
         def mean_len(k: str, rows: list[dict[str, object]] = rows) -> float:
             return sum(len(str(r.get(k, ""))) for r in rows) / len(rows)
 
         # a headline, not an abstract: a title-named key first, then the longest field of headline length
-        title = max(titles, key=lambda k: (
-            k.lower().rsplit(".", 1)[-1] == "title", not any("<" in str(r.get(k, "")) for r in rows), "title" in k.lower(),
-            mean_len(k) <= 100, sum(1 for r in rows if r.get(k)), mean_len(k),
-        ))
+        title = max(
+            titles,
+            key=lambda k: (
+                k.lower().rsplit(".", 1)[-1] == "title",
+                not any("<" in str(r.get(k, "")) for r in rows),
+                "title" in k.lower(),
+                mean_len(k) <= 100,
+                sum(1 for r in rows if r.get(k)),
+                mean_len(k),
+            ),
+        )
         if sum(len(_HAN.findall(str(r.get(title, "")))) for r in rows) < 8 * len(rows):
             continue  # column or menu names (政务公开, 规范性文件), not release titles
         try:  # the crawl reads the first value after the key: it must be this list

@@ -64,7 +64,9 @@ def _fetch(client: httpx.Client, url: str, source: SourceConfig, *, html_only: b
     if html_only and ctype and "html" not in ctype and "xml" not in ctype:
         raise _NotHtml(ctype)
     text = decode_html(resp.content, declared=resp.charset_encoding, override=source.encoding)
-    return HtmlResponse(url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"})
+    return HtmlResponse(
+        url=str(resp.url), body=text.encode("utf-8"), encoding="utf-8", headers={"Content-Type": "text/html; charset=utf-8"}
+    )
 
 
 def _fetch_as_configured(client: httpx.Client, url: str, source: SourceConfig, kind: str, user_agent: str) -> TextResponse:
@@ -87,7 +89,9 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
     report = CheckReport(url)
     from core.netpolicy import guarded_client
 
-    with guarded_client(source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True) as client:
+    with guarded_client(
+        source.network.allow_private, headers={"User-Agent": user_agent}, cookies=source.cookies, timeout=timeout, follow_redirects=True
+    ) as client:
         try:
             page = _fetch_as_configured(client, url, source, "list", user_agent)
         except httpx.HTTPError as exc:
@@ -124,7 +128,9 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
                 break
             report.skipped.append((entry.url, why))
         if detail is None:
-            report.problems.append(f"none of the first {min(len(report.entries), 20)} list entries is an HTML detail page on this site; check list.item and list.link")
+            report.problems.append(
+                f"none of the first {min(len(report.entries), 20)} list entries is an HTML detail page on this site; check list.item and list.link"
+            )
             return report
         report.detail = extract_html(detail.text, detail.url, source.detail)
         for name in ("title", "body", "date", "doc_number", "agency"):
@@ -132,7 +138,9 @@ def check_source(source: SourceConfig, user_agent: str, timeout: float = 20.0) -
             if expr and not select(detail, expr).get():
                 report.problems.append(f"detail.{name} {expr!r} matched nothing on {report.detail_url} (generic extraction used)")
         pattern = re.compile(source.attachment_pattern, re.I)
-        report.attachments = sorted({detail.urljoin(h) for h in detail.css("a::attr(href)").getall() if pattern.search(urlsplit(detail.urljoin(h)).path)})
+        report.attachments = sorted(
+            {detail.urljoin(h) for h in detail.css("a::attr(href)").getall() if pattern.search(urlsplit(detail.urljoin(h)).path)}
+        )
     return report
 
 

@@ -145,12 +145,17 @@ class BrowserMiddleware:
         if missing:
             raise RefusedRequest(f"{request.url}: {missing}")
         if self.rendered >= source.browser.max_pages:
-            raise RefusedRequest(f"{request.url}: browser page budget reached ({source.browser.max_pages} pages per crawl, browser.max_pages)")
+            raise RefusedRequest(
+                f"{request.url}: browser page budget reached ({source.browser.max_pages} pages per crawl, browser.max_pages)"
+            )
         self.rendered += 1
         b = source.browser
         request.meta["playwright"] = True
         request.meta["playwright_page_methods"] = _page_methods(source)
-        request.meta["playwright_page_goto_kwargs"] = {"wait_until": "load" if b.wait_for else "domcontentloaded", "timeout": b.timeout * 1000}
+        request.meta["playwright_page_goto_kwargs"] = {
+            "wait_until": "load" if b.wait_for else "domcontentloaded",
+            "timeout": b.timeout * 1000,
+        }
         return None
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
@@ -204,7 +209,9 @@ def render_page(url: str, source: "SourceConfig", user_agent: str) -> tuple[str,
         route.continue_()
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=b.executable, headless=True, args=[f"--js-flags=--max-old-space-size={b.memory_mb}", "--disable-dev-shm-usage"])
+        browser = pw.chromium.launch(
+            executable_path=b.executable, headless=True, args=[f"--js-flags=--max-old-space-size={b.memory_mb}", "--disable-dev-shm-usage"]
+        )
         try:
             context = browser.new_context(user_agent=user_agent, extra_http_headers=source.headers)
             if source.cookies:

@@ -47,7 +47,9 @@ class FetchLogMiddleware:
                 "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1") or None,
                 "content_hash": digest,
             },
-            response.status, headers, body if digest else None,
+            response.status,
+            headers,
+            body if digest else None,
         )
         return response
 
@@ -68,4 +70,3 @@ class FetchLogMiddleware:
 def _latency_ms(request: Request) -> float | None:
     latency = request.meta.get("download_latency")
     return round(latency * 1000, 1) if latency is not None else None
-

@@ -54,8 +54,10 @@ class GenericSpider(scrapy.Spider):
         self.skipped_known = 0
         # List pages may be fetched conditionally only when no known page is due for a re-check:
         # a 304 list hides the entries we would have re-checked.
-        self.list_conditional = not recorder.catch_up and source.incremental.recheck_after_days > 0 and not any(
-            self._due_for_recheck(u) for u in recorder.known
+        self.list_conditional = (
+            not recorder.catch_up
+            and source.incremental.recheck_after_days > 0
+            and not any(self._due_for_recheck(u) for u in recorder.known)
         )
         if recorder.catch_up:
             log.warning("source %s: the previous crawl did not finish; reading every list page this time", source.name)
@@ -105,8 +107,13 @@ class GenericSpider(scrapy.Spider):
             kwargs["headers_extra"] = {"Content-Type": api.content_type}
         extra = kwargs.pop("headers_extra", {})
         req = self._request(
-            url, self.parse_list, self.list_failed, conditional=self.list_conditional, cb_kwargs={"page": page, "first": first},
-            dont_filter=page > 1 and kwargs.get("method") == "POST", **kwargs,
+            url,
+            self.parse_list,
+            self.list_failed,
+            conditional=self.list_conditional,
+            cb_kwargs={"page": page, "first": first},
+            dont_filter=page > 1 and kwargs.get("method") == "POST",
+            **kwargs,
         )
         for k, v in extra.items():
             req.headers[k] = v
@@ -123,7 +130,13 @@ class GenericSpider(scrapy.Spider):
         if self.source.format == "sitemap":
             _entries, children = read_sitemap(response)
             for child in children[: self.source.pagination.max_pages]:
-                yield self._request(child, self.parse_list, self.list_failed, conditional=self.list_conditional, cb_kwargs={"page": page + 1, "first": first})
+                yield self._request(
+                    child,
+                    self.parse_list,
+                    self.list_failed,
+                    conditional=self.list_conditional,
+                    cb_kwargs={"page": page + 1, "first": first},
+                )
         try:
             entries = read_entries(response, self.source)
         except ListFormatError as exc:
@@ -144,7 +157,10 @@ class GenericSpider(scrapy.Spider):
                 self.skipped_known += 1
                 continue
             yield self._request(
-                entry.url, self.parse_detail, self.detail_failed, conditional=known,
+                entry.url,
+                self.parse_detail,
+                self.detail_failed,
+                conditional=known,
                 cb_kwargs={"list_title": entry.title, "list_date": entry.date},
             )
         self.recorder.remember(response)
@@ -184,8 +200,10 @@ class GenericSpider(scrapy.Spider):
         try:
             return pattern.search(text, timeout=MATCH_TIMEOUT) is not None
         except TimeoutError:
-            self.list_errors.append(f"{text[:200]}: {field} pattern {pattern.pattern[:200]!r} took longer than {MATCH_TIMEOUT} s "
-                                    "on this URL (catastrophic backtracking?); simplify the pattern")
+            self.list_errors.append(
+                f"{text[:200]}: {field} pattern {pattern.pattern[:200]!r} took longer than {MATCH_TIMEOUT} s "
+                "on this URL (catastrophic backtracking?); simplify the pattern"
+            )
             return timed_out
 
     def _due_for_recheck(self, url: str) -> bool:
@@ -239,12 +257,15 @@ class GenericSpider(scrapy.Spider):
             except ValueError as exc:  # e.g. an unclosed [IPv6 bracket
                 self.list_errors.append(f"{response.url}: warning: link {href[:200]!r} is not a valid URL ({exc}); skipped")
                 continue
-            if url in seen or not self._search(self.attachment_re, parts.path + ("?" + parts.query if parts.query else ""), "attachment_pattern"):
+            if url in seen or not self._search(
+                self.attachment_re, parts.path + ("?" + parts.query if parts.query else ""), "attachment_pattern"
+            ):
                 continue
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 # javascript:void(0)//a.pdf, tel:010-12345.pdf: looks like an attachment, cannot be fetched
-                self.list_errors.append(f"{response.url}: warning: attachment link {href[:200]!r} is not an http(s) URL; "
-                                        "stored the release without it")
+                self.list_errors.append(
+                    f"{response.url}: warning: attachment link {href[:200]!r} is not an http(s) URL; stored the release without it"
+                )
                 continue
             seen.add(url)
             label = " ".join(t.strip() for t in a.css("::text").getall() if t.strip())
@@ -258,7 +279,9 @@ class GenericSpider(scrapy.Spider):
         (url, label), rest = pending[0], pending[1:]
         try:
             request = self._request(
-                url, self.parse_attachment, self.attachment_failed,
+                url,
+                self.parse_attachment,
+                self.attachment_failed,
                 conditional=url in self.recorder.known_attachments,
                 cb_kwargs={"item": item, "pending": rest, "label": label},
                 dont_filter=True,  # two releases may share one attachment; each must get it
@@ -307,8 +330,9 @@ def link_href(raw: str) -> str:
     ``java&#9;script:`` and ``JavaScript:`` are both ``javascript:`` to a
     browser; checking the raw attribute let them past the scheme filter.
     """
-    href = _URL_JUNK.sub("", html.unescape(raw)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"
-                                                          "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    href = _URL_JUNK.sub("", html.unescape(raw)).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
     scheme, colon, rest = href.partition(":")
     if colon and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
         href = scheme.lower() + ":" + rest
@@ -364,4 +388,3 @@ def _failure_text(failure: Failure) -> str:
     if not message or message == "[]":
         message = _SILENT_ERRORS.get(name, "no details given")
     return f"{name}: {message}"
-

@@ -229,12 +229,16 @@ def _sitemap_list(response: Response, _source: SourceConfig) -> list[ListEntry]:
 ListReader = Callable[[Response, SourceConfig], list[ListEntry]]
 
 # List formats: the source's ``format`` → its reader (vocabulary: core/sources.py ListFormat).
-LIST_READERS: Mapping[str, ListReader] = complete("list format", ListFormat, {
-    "html": _html_list,
-    "json": _json_list,
-    "feed": _feed_list,
-    "sitemap": _sitemap_list,
-})
+LIST_READERS: Mapping[str, ListReader] = complete(
+    "list format",
+    ListFormat,
+    {
+        "html": _html_list,
+        "json": _json_list,
+        "feed": _feed_list,
+        "sitemap": _sitemap_list,
+    },
+)
 
 
 def read_entries(response: Response, source: SourceConfig) -> list[ListEntry]:

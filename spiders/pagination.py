@@ -75,14 +75,18 @@ def _body(at: ListPage) -> str | None:
     return at.first  # same URL, the next page is in the POST body (spiders.generic fills {n})
 
 
-PAGINATORS: Mapping[str, Paginator] = complete("pagination", PaginationType, {
-    "none": _none,
-    "template": _template,
-    "next": _next_link,
-    "createpage": _create_page,
-    "query": _query,
-    "body": _body,
-})
+PAGINATORS: Mapping[str, Paginator] = complete(
+    "pagination",
+    PaginationType,
+    {
+        "none": _none,
+        "template": _template,
+        "next": _next_link,
+        "createpage": _create_page,
+        "query": _query,
+        "body": _body,
+    },
+)
 
 
 def next_page(at: ListPage) -> str | None:

@@ -63,7 +63,9 @@ class SharedSlotDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         url = crawler.settings.get("RADAR_SLOT_REDIS_URL")
         self.delay = crawler.settings.getfloat("RADAR_SLOT_DELAY", 0.0)
-        self.slots: RedisSlots | None = RedisSlots(url, crawler.settings.get("RADAR_SLOT_PREFIX", KEY_PREFIX)) if url and self.delay > 0 else None
+        self.slots: RedisSlots | None = (
+            RedisSlots(url, crawler.settings.get("RADAR_SLOT_PREFIX", KEY_PREFIX)) if url and self.delay > 0 else None
+        )
 
     async def _wait_turn(self, host: str) -> None:
         assert self.slots is not None

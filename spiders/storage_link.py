@@ -25,8 +25,9 @@ class StorageLink(Protocol):
     validators: dict[str, Validators]
     catch_up: bool  # the previous crawl did not finish: read every list page
 
-    def log_fetch(self, row: FetchRow, status: int | None = None, headers: list[tuple[str, str]] | None = None,
-                  body: bytes | None = None) -> None: ...
+    def log_fetch(
+        self, row: FetchRow, status: int | None = None, headers: list[tuple[str, str]] | None = None, body: bytes | None = None
+    ) -> None: ...
 
     def remember(self, response: Any) -> None: ...
 

@@ -79,7 +79,9 @@ def history_cmd() -> None:
     for script in migrate.script_directory().walk_revisions():
         marks = [m for m, on in (("head", script.is_head), ("current", script.revision == rev)) if on]
         tail = f" ({', '.join(marks)})" if marks else ""
-        console.print(f"{script.down_revision or '<base>'} -> {script.revision}{tail}: {(script.doc or '').splitlines()[0]}", soft_wrap=True)
+        console.print(
+            f"{script.down_revision or '<base>'} -> {script.revision}{tail}: {(script.doc or '').splitlines()[0]}", soft_wrap=True
+        )
 
 
 @db_app.command("revision")
@@ -107,8 +109,10 @@ def backup_cmd(path: Path = typer.Argument(..., help="Where to write the copy (a
     settings = Settings()
     src_path = sqlite_path(settings.db_url)
     if src_path is None:
-        console.print("PostgreSQL：请用 pg_dump 备份 / use pg_dump for PostgreSQL, e.g.\n"
-                      "  pg_dump --format=custom --file=radar-$(date +%F).dump \"$DATABASE_URL\"")
+        console.print(
+            "PostgreSQL：请用 pg_dump 备份 / use pg_dump for PostgreSQL, e.g.\n"
+            '  pg_dump --format=custom --file=radar-$(date +%F).dump "$DATABASE_URL"'
+        )
         raise typer.Exit(2)
     if not os.path.exists(src_path):
         console.print(f"错误 / error: no database at {src_path}")

@@ -43,7 +43,9 @@ def with_retry(fn: Callable[[], T], what: str, window: float, first_pause: float
                 raise
             left = deadline - time.monotonic()
             if left <= 0:
-                raise DatabaseUnavailable(f"database unavailable for {window:g}s while {what}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from exc
+                raise DatabaseUnavailable(
+                    f"database unavailable for {window:g}s while {what}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                ) from exc
             log.warning("database error while %s, retrying in %.1fs: %s", what, min(pause, left), str(exc).splitlines()[0][:200])
             time.sleep(min(pause, left))
             pause = min(pause * 2, 5.0)

@@ -62,16 +62,22 @@ def describe(exc: BaseException, db_url: str) -> str | None:
     for e in _chain(exc):
         text = str(e).lower()
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or any(m in text for m in _FULL):
-            return (f"磁盘已满 / disk full while writing the database {where} ({str(e).splitlines()[0][:200]}). "
-                    "The write was rolled back, no partial rows were kept; free disk space and run the command again.")
+            return (
+                f"磁盘已满 / disk full while writing the database {where} ({str(e).splitlines()[0][:200]}). "
+                "The write was rolled back, no partial rows were kept; free disk space and run the command again."
+            )
         if isinstance(e, sqlite3.OperationalError) and "disk i/o error" in text:
-            return (f"磁盘读写错误 / disk I/O error on the database {where}: the disk is probably full (or failing). "
-                    "The write was rolled back, no partial rows were kept; check free space (df -h) and the system log, "
-                    "then run the command again.")
+            return (
+                f"磁盘读写错误 / disk I/O error on the database {where}: the disk is probably full (or failing). "
+                "The write was rolled back, no partial rows were kept; check free space (df -h) and the system log, "
+                "then run the command again."
+            )
         if isinstance(e, sqlite3.DatabaseError) and any(m in text for m in _CORRUPT):
             path = sqlite_path(db_url)
             check = quick_check(path) if path else str(e)
-            return (f"数据库文件已损坏 / the database file {where} is damaged (quick_check: {check[:300]}). "
-                    f"Stop the service, move the file aside (mv {where} {where}.damaged) and restore the newest backup "
-                    "made with `radar db backup PATH` (see docs/robustness.md).")
+            return (
+                f"数据库文件已损坏 / the database file {where} is damaged (quick_check: {check[:300]}). "
+                f"Stop the service, move the file aside (mv {where} {where}.damaged) and restore the newest backup "
+                "made with `radar db backup PATH` (see docs/robustness.md)."
+            )
     return None

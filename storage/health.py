@@ -57,7 +57,10 @@ class SourceHealth:
 
 def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     runs = s.exec(
-        select(CrawlRun).where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped"))).order_by(col(CrawlRun.id).desc()).limit(window)
+        select(CrawlRun)
+        .where(CrawlRun.source_name == source, col(CrawlRun.status).notin_(("running", "skipped")))
+        .order_by(col(CrawlRun.id).desc())
+        .limit(window)
     ).all()
     streak = 0
     for run in runs:
@@ -69,9 +72,14 @@ def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     since = utcnow() - timedelta(days=28)
     new_docs = s.exec(select(func.count()).select_from(Document).where(Document.source_name == source, Document.first_seen >= since)).one()
     durations = [
-        d for d in s.exec(
-            select(FetchLog.duration_ms).where(FetchLog.source_name == source, col(FetchLog.duration_ms).is_not(None)).order_by(col(FetchLog.id).desc()).limit(200)
-        ).all() if d is not None
+        d
+        for d in s.exec(
+            select(FetchLog.duration_ms)
+            .where(FetchLog.source_name == source, col(FetchLog.duration_ms).is_not(None))
+            .order_by(col(FetchLog.id).desc())
+            .limit(200)
+        ).all()
+        if d is not None
     ]
     last = runs[0] if runs else None
     failed_requests, requests = _request_outcomes(s, last) if last is not None else (0, 0)

@@ -68,7 +68,11 @@ class Lease:
     def attach_run(self, run_id: int) -> None:
         """Name the run this lease covers, so the reaper can close it if we die."""
         with get_engine(self.settings).begin() as conn:
-            conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == self.source_name, col(CrawlLease.holder) == self.holder).values(run_id=run_id))
+            conn.execute(
+                update(CrawlLease)
+                .where(col(CrawlLease.source_name) == self.source_name, col(CrawlLease.holder) == self.holder)
+                .values(run_id=run_id)
+            )
 
     def renew(self) -> bool:
         """Push the expiry forward; False when the lease is no longer ours (it expired and was taken)."""
@@ -110,7 +114,11 @@ def acquire(settings: Settings, source_name: str, holder: str, task_id: str | No
     now = time.time()
     try:
         with engine.begin() as conn:
-            conn.execute(insert(CrawlLease).values(source_name=source_name, holder=holder, task_id=task_id, expires_at=now + ttl, acquired_at=utcnow()))
+            conn.execute(
+                insert(CrawlLease).values(
+                    source_name=source_name, holder=holder, task_id=task_id, expires_at=now + ttl, acquired_at=utcnow()
+                )
+            )
         return Lease(settings, source_name, holder, ttl)
     except IntegrityError:
         pass
@@ -122,7 +130,11 @@ def acquire(settings: Settings, source_name: str, holder: str, task_id: str | No
             return Held(row.holder, row.task_id, row.run_id, row.expires_at)
         took = conn.execute(
             update(CrawlLease)
-            .where(col(CrawlLease.source_name) == source_name, col(CrawlLease.holder) == row.holder, col(CrawlLease.expires_at) == row.expires_at)
+            .where(
+                col(CrawlLease.source_name) == source_name,
+                col(CrawlLease.holder) == row.holder,
+                col(CrawlLease.expires_at) == row.expires_at,
+            )
             .values(holder=holder, task_id=task_id, run_id=None, expires_at=now + ttl, acquired_at=utcnow())
         )
         if took.rowcount != 1:  # another process took it over first
@@ -179,7 +191,11 @@ def reap_expired(settings: Settings) -> int:
     for row in stale:
         with engine.begin() as conn:
             gone = conn.execute(
-                delete(CrawlLease).where(col(CrawlLease.source_name) == row.source_name, col(CrawlLease.holder) == row.holder, col(CrawlLease.expires_at) == row.expires_at)
+                delete(CrawlLease).where(
+                    col(CrawlLease.source_name) == row.source_name,
+                    col(CrawlLease.holder) == row.holder,
+                    col(CrawlLease.expires_at) == row.expires_at,
+                )
             )
             if gone.rowcount == 1:
                 closed += _close_lost_runs(conn, row.source_name, row.holder)
@@ -192,8 +208,11 @@ def attach_runs(leases: list[Lease], run_ids: dict[str, int]) -> None:
         return
     with get_engine(leases[0].settings).begin() as conn:
         for lease in leases:
-            conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
-                         .values(run_id=run_ids[lease.source_name]))
+            conn.execute(
+                update(CrawlLease)
+                .where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
+                .values(run_id=run_ids[lease.source_name])
+            )
 
 
 def renew_many(leases: list[Lease]) -> list[Lease]:
@@ -203,8 +222,11 @@ def renew_many(leases: list[Lease]) -> list[Lease]:
         return lost
     with get_engine(leases[0].settings).begin() as conn:
         for lease in leases:
-            res = conn.execute(update(CrawlLease).where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
-                               .values(expires_at=time.time() + lease.ttl))
+            res = conn.execute(
+                update(CrawlLease)
+                .where(col(CrawlLease.source_name) == lease.source_name, col(CrawlLease.holder) == lease.holder)
+                .values(expires_at=time.time() + lease.ttl)
+            )
             if res.rowcount != 1:
                 lost.append(lease)
     return lost

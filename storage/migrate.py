@@ -327,8 +327,10 @@ def ensure_head(engine: Engine) -> None:
         stored = stored_revisions(conn)
     if len(stored) > 1:
         # Alembic writes one row per branch head; radar's history is one line, so this is not a state it made.
-        raise RuntimeError(f"database's {VERSION_TABLE} holds several revisions {list(stored)}, but radar's schema "
-                           "history has a single head; repair the table (`radar db current` shows what Alembic sees)")
+        raise RuntimeError(
+            f"database's {VERSION_TABLE} holds several revisions {list(stored)}, but radar's schema "
+            "history has a single head; repair the table (`radar db current` shows what Alembic sees)"
+        )
     current = stored[0] if stored else None
     if current is not None and current == head_from_files():
         return
@@ -344,8 +346,10 @@ def _bring_to_head(engine: Engine, current: str | None) -> None:
         return
     if current is not None and current not in {rev.revision for rev in script_directory().walk_revisions()}:
         # E.g. a worker still running old code after another host upgraded the database.
-        raise RuntimeError(f"database is at schema revision {current}, which this version of radar does not know "
-                           f"(its newest is {head}); upgrade radar on this host")
+        raise RuntimeError(
+            f"database is at schema revision {current}, which this version of radar does not know "
+            f"(its newest is {head}); upgrade radar on this host"
+        )
     if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
         with engine.begin() as conn:  # an in-memory database exists only on the engine's own connection
             _migrate(conn, "head", command.upgrade)

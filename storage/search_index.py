@@ -85,15 +85,19 @@ def ensure_index(engine: Engine) -> None:
             conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_vocab USING fts5vocab(docsearch_fts, 'row')"))
         else:
             exists = conn.execute(text("SELECT to_regclass('docsearch')")).scalar() is not None
-            conn.execute(text(
-                "CREATE TABLE IF NOT EXISTS docsearch (document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,"
-                " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', attachments TEXT NOT NULL DEFAULT '')"
-            ))
+            conn.execute(
+                text(
+                    "CREATE TABLE IF NOT EXISTS docsearch (document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,"
+                    " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', attachments TEXT NOT NULL DEFAULT '')"
+                )
+            )
             schema = _pg_trgm_schema(conn)
             if schema:
-                conn.execute(text(
-                    f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ((title || ' ' || body || ' ' || attachments) {schema}.gin_trgm_ops)"
-                ))
+                conn.execute(
+                    text(
+                        f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ((title || ' ' || body || ' ' || attachments) {schema}.gin_trgm_ops)"
+                    )
+                )
     if not exists or _unfilled(engine):
         reindex_all(engine)
     else:
@@ -126,18 +130,22 @@ def reindex_all(engine: Engine, batch: int = 2000) -> int:
             atts.setdefault(doc_id, []).append(body)
         n, after = 0, -1
         while True:
-            chunk = conn.execute(text(
-                "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
-                " ON v.document_id = d.id AND v.version_no = d.current_version WHERE d.id > :after ORDER BY d.id LIMIT :n"
-            ), {"after": after, "n": batch}).all()
+            chunk = conn.execute(
+                text(
+                    "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
+                    " ON v.document_id = d.id AND v.version_no = d.current_version WHERE d.id > :after ORDER BY d.id LIMIT :n"
+                ),
+                {"after": after, "n": batch},
+            ).all()
             if not chunk:
                 break
             params = []
             for doc_id, title, version_text in chunk:
                 body, att_part = split_body(version_text or "")
                 files = atts.get(doc_id)
-                params.append({"id": doc_id, "title": title + " ", "body": body + " ",
-                               "att": ("\n".join(files) if files else att_part) + " "})
+                params.append(
+                    {"id": doc_id, "title": title + " ", "body": body + " ", "att": ("\n".join(files) if files else att_part) + " "}
+                )
             conn.execute(text(f"INSERT INTO {table}({id_col}, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
             n += len(chunk)
             after = chunk[-1][0]
@@ -185,8 +193,10 @@ def _insert_if_missing(conn: Connection) -> Any:
     """
     if dialect(conn) == "sqlite":
         return text("INSERT OR REPLACE INTO docsearch_fts(rowid, title, body, attachments) VALUES (:id, :title, :body, :att)")
-    return text("INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, :title, :body, :att)"
-                " ON CONFLICT (document_id) DO NOTHING")
+    return text(
+        "INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, :title, :body, :att)"
+        " ON CONFLICT (document_id) DO NOTHING"
+    )
 
 
 class PendingIndex:
@@ -261,9 +271,12 @@ def _document_fields(session: Session | Connection, document_id: int) -> tuple[s
         text("SELECT text FROM documentversion WHERE document_id = :id ORDER BY (version_no = :cur) DESC, version_no DESC LIMIT 1"),
         {"id": document_id, "cur": current},
     ).first()
-    files = [r[0] for r in session.execute(
-        text("SELECT text FROM attachment WHERE document_id = :id AND text != '' ORDER BY id"), {"id": document_id}
-    ).all()]
+    files = [
+        r[0]
+        for r in session.execute(
+            text("SELECT text FROM attachment WHERE document_id = :id AND text != '' ORDER BY id"), {"id": document_id}
+        ).all()
+    ]
     return document_fields(title, ver[0] if ver else "", files)
 
 

@@ -86,8 +86,9 @@ class RunWarc:
                 pass  # a concurrent crawl archived the same bytes first; both records are valid
         return where
 
-    def append(self, url: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes, sha256: str,
-               original: tuple[str, str] | None) -> tuple[WarcLocation, ArchivedPayload | None]:
+    def append(
+        self, url: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes, sha256: str, original: tuple[str, str] | None
+    ) -> tuple[WarcLocation, ArchivedPayload | None]:
         """Append one record without touching the database: a revisit of ``original`` (url, WARC date) if given.
 
         Returns the ArchivedPayload row to store for a full record, so a batch
@@ -99,7 +100,11 @@ class RunWarc:
         offset = self._fh.tell()
         if original is not None:
             record = writer.create_revisit_record(
-                url, digest=_sha1_b32(body), refers_to_uri=original[0], refers_to_date=original[1], http_headers=http_headers,
+                url,
+                digest=_sha1_b32(body),
+                refers_to_uri=original[0],
+                refers_to_date=original[1],
+                http_headers=http_headers,
             )
             writer.write_record(record)
             self._fh.flush()
@@ -107,7 +112,9 @@ class RunWarc:
         record = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http_headers)
         writer.write_record(record)
         self._fh.flush()
-        payload = ArchivedPayload(sha256=sha256, url=url, warc_path=self.rel, warc_offset=offset, warc_date=record.rec_headers.get_header("WARC-Date"))
+        payload = ArchivedPayload(
+            sha256=sha256, url=url, warc_path=self.rel, warc_offset=offset, warc_date=record.rec_headers.get_header("WARC-Date")
+        )
         return WarcLocation(self.rel, offset, False), payload
 
     def close(self) -> None:

@@ -45,8 +45,11 @@ def _commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tu
 
 def test_every_setting_is_in_the_environment_table() -> None:
     table = set(re.findall(r"`([A-Z][A-Z0-9_]+)`", _section("Configuration (environment variables)")))
-    missing = [f"{name} ({' / '.join(_variables(f.validation_alias)) or 'no variable'})"
-               for name, f in Settings.model_fields.items() if not set(_variables(f.validation_alias)) & table]
+    missing = [
+        f"{name} ({' / '.join(_variables(f.validation_alias)) or 'no variable'})"
+        for name, f in Settings.model_fields.items()
+        if not set(_variables(f.validation_alias)) & table
+    ]
     assert not missing, f"add these to the README's environment table: {missing}"
 
 
@@ -97,5 +100,7 @@ def test_every_module_docs_architecture_names_exists() -> None:
 
 def test_every_module_of_a_crawl_is_in_the_architecture_walk() -> None:
     text = (REPO_ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    modules = sorted(str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "crawl").rglob("*.py") if p.parent.name != "crawl" or p.name != "__init__.py")
+    modules = sorted(
+        str(p.relative_to(REPO_ROOT)) for p in (REPO_ROOT / "crawl").rglob("*.py") if p.parent.name != "crawl" or p.name != "__init__.py"
+    )
     assert [m for m in modules if m not in text] == []

@@ -168,7 +168,8 @@ def _token_auth(request: Request) -> bool:
     config = state(request).config
     auth = request.headers.get("authorization", "")
     return (auth.lower().startswith("bearer ") and security.check_token(auth[7:].strip(), config)) or security.check_token(
-        request.headers.get("x-radar-token"), config)
+        request.headers.get("x-radar-token"), config
+    )
 
 
 def require_api_csrf(request: Request) -> None:
@@ -208,13 +209,21 @@ def page(request: Request, template: str, status_code: int = 200, **ctx: Any) ->
     assert nonce is not None
     ctx.setdefault("title", "PolicyRadar")
     body = st.env.get_template(template).render(
-        request=request, csrf_token=security.csrf_token_for(st.key, nonce), tracks=st.taxonomy.tracks,
-        is_admin=is_admin(request), admin_enabled=st.config.admin_configured, public_read=st.config.public_read,
-        qs=lambda **kw: _qs(request, **kw), today=date.today(), **ctx,
+        request=request,
+        csrf_token=security.csrf_token_for(st.key, nonce),
+        tracks=st.taxonomy.tracks,
+        is_admin=is_admin(request),
+        admin_enabled=st.config.admin_configured,
+        public_read=st.config.public_read,
+        qs=lambda **kw: _qs(request, **kw),
+        today=date.today(),
+        **ctx,
     )
     resp = HTMLResponse(body, status_code=status_code)
     if new_nonce:
-        resp.set_cookie(security.CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=st.settings.public_url.startswith("https"), path="/")
+        resp.set_cookie(
+            security.CSRF_COOKIE, nonce, httponly=True, samesite="lax", secure=st.settings.public_url.startswith("https"), path="/"
+        )
     return resp
 
 
@@ -280,10 +289,18 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
         if not wants_html(request):
             return JSONResponse({"detail": "服务器内部错误 / internal server error"}, status_code=500)
         try:
-            return page(request, "message.html", status_code=500, title="出错了", heading="服务器出错了",
-                        message="处理这个请求时出错了，已记入服务器日志。请稍后再试；若一直出错，请联系管理员。")
+            return page(
+                request,
+                "message.html",
+                status_code=500,
+                title="出错了",
+                heading="服务器出错了",
+                message="处理这个请求时出错了，已记入服务器日志。请稍后再试；若一直出错，请联系管理员。",
+            )
         except Exception:  # noqa: BLE001 - the page itself failed (e.g. the database is down): plain HTML
-            return HTMLResponse("<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器出错了</h1><p>请稍后再试。</p>", status_code=500)
+            return HTMLResponse(
+                "<!doctype html><meta charset=utf-8><title>出错了</title><h1>服务器出错了</h1><p>请稍后再试。</p>", status_code=500
+            )
 
     @app.exception_handler(QueryError)
     async def _bad_query(request: Request, exc: QueryError) -> Response:
@@ -318,8 +335,10 @@ def create_app(settings: Settings, config: security.WebConfig | None = None) -> 
     return app
 
 
-ADMIN_SETUP_SHORT = ("管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH（登录密码的哈希，用 `python -m web.security` 生成）"
-                     "或 RADAR_ADMIN_TOKEN（API 令牌），然后重启 / admin is off: set RADAR_ADMIN_PASSWORD_HASH or RADAR_ADMIN_TOKEN and restart")
+ADMIN_SETUP_SHORT = (
+    "管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH（登录密码的哈希，用 `python -m web.security` 生成）"
+    "或 RADAR_ADMIN_TOKEN（API 令牌），然后重启 / admin is off: set RADAR_ADMIN_PASSWORD_HASH or RADAR_ADMIN_TOKEN and restart"
+)
 
 
 def wants_html(request: Request) -> bool:

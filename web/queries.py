@@ -110,7 +110,8 @@ def list_documents(session: Session, f: DocFilters, page: int = 1, per_page: int
     total = session.exec(select(func.count()).select_from(q.subquery())).one()
     docs = session.exec(
         q.order_by(Document.published.desc().nulls_last(), Document.id.desc())  # type: ignore[union-attr]
-        .offset((max(page, 1) - 1) * per_page).limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+        .limit(per_page)
     ).all()
     labels = current_labels(session, [d.id for d in docs if d.id is not None])  # stored rows: never None
     titles = source_titles(session)
@@ -231,9 +232,7 @@ def subtrack_counts(session: Session, track_id: str) -> Counter[str]:
 
 def items_per_week(session: Session, source: str, periods: list[Period]) -> list[int]:
     """New documents of a source per week (the sources page's sparkline)."""
-    seen = session.exec(
-        select(Document.first_seen).where(Document.source_name == source, Document.first_seen >= periods[0].start)
-    ).all()
+    seen = session.exec(select(Document.first_seen).where(Document.source_name == source, Document.first_seen >= periods[0].start)).all()
     out = [0] * len(periods)
     for t in seen:
         t = _aware(t)

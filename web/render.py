@@ -23,6 +23,7 @@ def esc(s: str) -> str:
 
 # ---- evidence -------------------------------------------------------------------------------------
 
+
 def highlight_terms(text: str, terms: dict[str, str]) -> Markup:
     """``text`` escaped, each evidence term wrapped in <mark class="ev" title="track">; longest terms win."""
     if not terms:
@@ -43,6 +44,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 # ---- diffs ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class DiffRow:
@@ -110,6 +112,7 @@ def diff_rows(old: str, new: str, context: int = 1) -> list[DiffRow]:
 
 # ---- charts (inline SVG: no script, no external library) --------------------------------------------
 
+
 def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: int = 760, height: int = 230) -> Markup:
     """Weekly counts stacked by track, with the week labels under the bars and totals above them."""
     n = len(labels)
@@ -120,7 +123,9 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: 
     left, bottom, plot_h = 30, 40, height - 70
     slot = (width - left - 10) / n
     bar_w = slot * 0.62
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="近{n}周每周发布的已归类文件数（按发布日期）" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="近{n}周每周发布的已归类文件数（按发布日期）" xmlns="http://www.w3.org/2000/svg">'
+    ]
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#999"/>')
     for i in range(n):
         x = left + i * slot + (slot - bar_w) / 2
@@ -131,10 +136,14 @@ def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: 
                 continue
             h = v / top * plot_h
             y -= h
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{TRACK_COLORS[k % len(TRACK_COLORS)]}">'
-                         f"<title>{esc(labels[i])} {esc(name)}：{v}</title></rect>")
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{TRACK_COLORS[k % len(TRACK_COLORS)]}">'
+                f"<title>{esc(labels[i])} {esc(name)}：{v}</title></rect>"
+            )
         parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11" fill="#333">{totals[i]}</text>')
-        parts.append(f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 15}" text-anchor="middle" font-size="10" fill="#555">{esc(labels[i])}</text>')
+        parts.append(
+            f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 15}" text-anchor="middle" font-size="10" fill="#555">{esc(labels[i])}</text>'
+        )
     lx = left
     for k, (name, _vals) in enumerate(series):
         parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="{TRACK_COLORS[k % len(TRACK_COLORS)]}"/>')

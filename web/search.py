@@ -146,8 +146,14 @@ def check_query(q: str) -> str:
 
 
 def search(
-    session: Session, q: str, filters: SearchFilters | None = None, *, page: int = 1, per_page: int = 20,
-    track_ids: dict[str, str] | None = None, sort: str = "relevance",
+    session: Session,
+    q: str,
+    filters: SearchFilters | None = None,
+    *,
+    page: int = 1,
+    per_page: int = 20,
+    track_ids: dict[str, str] | None = None,
+    sort: str = "relevance",
 ) -> SearchResult:
     """Documents matching every term of ``q``, with highlighted snippets.
 
@@ -217,7 +223,8 @@ def search(
         for i, term in enumerate(terms):
             params[f"rank{i}"] = f"%{_like_escape(term)}%"
         hits_in = lambda col: " + ".join(  # noqa: E731 - one expression per column
-            f"(CASE WHEN {col} {like_op} :rank{i} ESCAPE '\\' THEN 1 ELSE 0 END)" for i in range(len(terms)))
+            f"(CASE WHEN {col} {like_op} :rank{i} ESCAPE '\\' THEN 1 ELSE 0 END)" for i in range(len(terms))
+        )
         order = f"({hits_in(title_col)}) DESC, {newest}"
     ids = [r[0] for r in conn.execute(text(f"SELECT {id_col} {base}{clause} ORDER BY {order} LIMIT :limit OFFSET :offset"), params).all()]
     result.hits = _hits(conn, ids, terms)
@@ -232,14 +239,24 @@ def _hits(conn: Connection, ids: list[int], terms: list[str]) -> list[SearchHit]
     marks = ", ".join(f":i{n}" for n in range(len(ids)))
     params = {f"i{n}": v for n, v in enumerate(ids)}
     if sqlite:
-        texts = {r[0]: (r[1], r[2]) for r in conn.execute(
-            text(f"SELECT rowid, body, attachments FROM docsearch_fts WHERE rowid IN ({marks})"), params).all()}
+        texts = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(text(f"SELECT rowid, body, attachments FROM docsearch_fts WHERE rowid IN ({marks})"), params).all()
+        }
     else:
-        texts = {r[0]: (r[1], r[2]) for r in conn.execute(
-            text(f"SELECT document_id, body, attachments FROM docsearch WHERE document_id IN ({marks})"), params).all()}
-    docs = {r[0]: r for r in conn.execute(text(
-        "SELECT id, title, url, source_name, region, doctype, agency, doc_number, published FROM document"
-        f" WHERE id IN ({marks})"), params).all()}
+        texts = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute(
+                text(f"SELECT document_id, body, attachments FROM docsearch WHERE document_id IN ({marks})"), params
+            ).all()
+        }
+    docs = {
+        r[0]: r
+        for r in conn.execute(
+            text(f"SELECT id, title, url, source_name, region, doctype, agency, doc_number, published FROM document WHERE id IN ({marks})"),
+            params,
+        ).all()
+    }
     out: list[SearchHit] = []
     for doc_id in ids:
         d = docs.get(doc_id)
@@ -249,10 +266,21 @@ def _hits(conn: Connection, ids: list[int], terms: list[str]) -> list[SearchHit]
         published = d[8]
         if isinstance(published, str):
             published = date.fromisoformat(published[:10])
-        out.append(SearchHit(
-            document_id=doc_id, title=d[1], title_html=highlight(d[1], terms), snippet=snippet(body, att, terms),
-            url=d[2], source_name=d[3], region=d[4], doctype=d[5], agency=d[6], doc_number=d[7], published=published,
-        ))
+        out.append(
+            SearchHit(
+                document_id=doc_id,
+                title=d[1],
+                title_html=highlight(d[1], terms),
+                snippet=snippet(body, att, terms),
+                url=d[2],
+                source_name=d[3],
+                region=d[4],
+                doctype=d[5],
+                agency=d[6],
+                doc_number=d[7],
+                published=published,
+            )
+        )
     return out
 
 

@@ -106,6 +106,7 @@ def check_token(given: str | None, config: WebConfig) -> bool:
 # The cookie carries a signed random session id; the AdminSession row behind it is what makes it valid,
 # so logout revokes it at once and changing RADAR_ADMIN_PASSWORD_HASH / RADAR_ADMIN_TOKEN ends every session.
 
+
 def _credential_fingerprint(key: str, config: WebConfig) -> str:
     material = f"{config.admin_password_hash or ''}\x00{config.admin_token or ''}".encode()
     return hmac.new(key.encode(), material, hashlib.sha256).hexdigest()[:32]
@@ -124,8 +125,13 @@ def session_value(settings: Settings, config: WebConfig) -> str:
 
     sid = secrets.token_urlsafe(24)
     with session_scope(settings) as s:
-        s.add(AdminSession(id=sid, expires_at=utcnow() + timedelta(seconds=SESSION_MAX_AGE),
-                           credential=_credential_fingerprint(settings.signing_key(), config)))
+        s.add(
+            AdminSession(
+                id=sid,
+                expires_at=utcnow() + timedelta(seconds=SESSION_MAX_AGE),
+                credential=_credential_fingerprint(settings.signing_key(), config),
+            )
+        )
     return _signer(settings.signing_key()).sign(sid.encode()).decode()
 
 
@@ -172,6 +178,7 @@ def revoke_session(settings: Settings, value: str | None) -> None:
 
 
 # ---- CSRF -------------------------------------------------------------------------------------------
+
 
 def new_csrf_nonce() -> str:
     return secrets.token_urlsafe(24)
@@ -244,7 +251,10 @@ def main(argv: list[str] | None = None) -> None:
     if not pw:
         raise SystemExit("密码为空 / empty password")
     print(hash_password(pw))
-    print("设置 / set: RADAR_ADMIN_PASSWORD_HASH='<上面这一行 / the line above>'（.env 中保留单引号 / keep the single quotes in .env）", file=sys.stderr)
+    print(
+        "设置 / set: RADAR_ADMIN_PASSWORD_HASH='<上面这一行 / the line above>'（.env 中保留单引号 / keep the single quotes in .env）",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

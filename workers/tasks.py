@@ -44,8 +44,17 @@ def run_job(settings: Settings, source_name: str, *, task_id: str | None, worker
     return dataclasses.asdict(result)
 
 
-@app.task(bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True,
-          autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5)
+@app.task(
+    bind=True,
+    name=TASK_NAME,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
 def crawl_source(self: Task, source_name: str) -> dict[str, Any]:
     """Settings are rebuilt here from the worker's environment: the message carries only the source name."""
     settings = Settings()
@@ -83,8 +92,17 @@ def run_batch_job(settings: Settings, source_names: list[str], *, task_id: str |
     return [dataclasses.asdict(r) for r in results]
 
 
-@app.task(bind=True, name=BATCH_TASK_NAME, acks_late=True, reject_on_worker_lost=True,
-          autoretry_for=TRANSIENT, retry_backoff=5, retry_backoff_max=300, retry_jitter=True, max_retries=5)
+@app.task(
+    bind=True,
+    name=BATCH_TASK_NAME,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=5,
+)
 def crawl_batch(self: Task, source_names: list[str]) -> list[dict[str, Any]]:
     """A batch of sources in one crawl-process pair; leases per source, as ``crawl_source`` takes one."""
     settings = Settings()

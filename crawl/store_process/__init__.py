@@ -16,7 +16,9 @@ from typing import Any
 from core.childproc import exit_with_parent, few_malloc_arenas, forget_main, name_process, quick_exit
 
 
-def crawl_main(source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int, scrapy_cfg: dict[str, Any], progress: Any = None) -> None:
+def crawl_main(
+    source_data: dict[str, Any], settings_data: dict[str, Any], run_id: int, scrapy_cfg: dict[str, Any], progress: Any = None
+) -> None:
     """Spawned by crawl.runner.run_crawl: one crawl of one source, closing its run record; ``progress``: a pipe end for crawl.progress."""
     name_process("radar-crawl")
     few_malloc_arenas()  # before any thread starts

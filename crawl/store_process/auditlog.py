@@ -126,5 +126,7 @@ class AuditWriter:
         if not shas:
             return {}
         with session_scope(self.settings) as s:
-            rows = s.exec(select(ArchivedPayload.sha256, ArchivedPayload.url, ArchivedPayload.warc_date).where(col(ArchivedPayload.sha256).in_(shas))).all()
+            rows = s.exec(
+                select(ArchivedPayload.sha256, ArchivedPayload.url, ArchivedPayload.warc_date).where(col(ArchivedPayload.sha256).in_(shas))
+            ).all()
         return {sha: (url, date) for sha, url, date in rows}

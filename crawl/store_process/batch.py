@@ -47,8 +47,7 @@ class TaggedSender:
 class BatchIntake:
     """Reads the batch's pipe, hands each message to its source's intake, starts sources as others end."""
 
-    def __init__(self, settings: Settings, jobs: list[tuple[SourceConfig, int]], conn: Connection, fetcher: Any,
-                 in_flight: int) -> None:
+    def __init__(self, settings: Settings, jobs: list[tuple[SourceConfig, int]], conn: Connection, fetcher: Any, in_flight: int) -> None:
         self.settings = settings
         self.pending = deque(jobs)
         self.conn = conn

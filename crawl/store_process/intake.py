@@ -27,8 +27,14 @@ from storage.models import FetchLog
 log = logging.getLogger(__name__)
 
 
-def crawl_in_this_process(source: SourceConfig, settings: Settings, run_id: int, scrapy_cfg: dict[str, Any],
-                          fetcher: tuple[Any, Connection] | None = None, progress: Connection | None = None) -> None:
+def crawl_in_this_process(
+    source: SourceConfig,
+    settings: Settings,
+    run_id: int,
+    scrapy_cfg: dict[str, Any],
+    fetcher: tuple[Any, Connection] | None = None,
+    progress: Connection | None = None,
+) -> None:
     """Run one crawl: the spider in a fetch process, storage here; closes the run record.
 
     ``fetcher``: the fetch process and its pipe, when the caller started it already (crawl.store_process).

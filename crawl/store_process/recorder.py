@@ -63,7 +63,8 @@ class Recorder:
                 ).all()
                 self.known_attachments.update(rows)
             self.validators: dict[str, tuple[str | None, str | None]] = {
-                v.url: (v.etag, v.last_modified) for v in s.exec(select(HttpValidator).where(HttpValidator.source_name == source.name)).all()
+                v.url: (v.etag, v.last_modified)
+                for v in s.exec(select(HttpValidator).where(HttpValidator.source_name == source.name)).all()
             }
             previous = s.exec(
                 select(CrawlRun.status).where(CrawlRun.source_name == source.name, CrawlRun.id < run_id).order_by(CrawlRun.id.desc())  # type: ignore[operator, union-attr]
@@ -91,8 +92,9 @@ class Recorder:
         self._items.submit(self._prepare, item, done)
         return done
 
-    def log_fetch(self, entry: FetchLog, status: int | None = None, headers: list[tuple[str, str]] | None = None,
-                  body: bytes | None = None) -> None:
+    def log_fetch(
+        self, entry: FetchLog, status: int | None = None, headers: list[tuple[str, str]] | None = None, body: bytes | None = None
+    ) -> None:
         """Queue a fetch-log row (and the body to archive in WARC): the reactor thread never waits for the database."""
         with self._lock:
             self.requests += 1
@@ -190,8 +192,11 @@ class Recorder:
     def _write_group(self, batch: list[tuple["Job", list[tuple[str, str | None, str | None]]]]) -> list[str]:
         jobs = [job for job, _fresh in batch]
         try:
-            outcomes = with_retry(lambda: self.pipeline.store(jobs, self.source, self.run_id), f"storing {jobs[0].item.url}"
-                                  + (f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""), window=STORE_RETRY_WINDOW)
+            outcomes = with_retry(
+                lambda: self.pipeline.store(jobs, self.source, self.run_id),
+                f"storing {jobs[0].item.url}" + (f" and {len(jobs) - 1} more" if len(jobs) > 1 else ""),
+                window=STORE_RETRY_WINDOW,
+            )
         except DatabaseUnavailable as exc:
             # Not stored: the run is closed as failed so the next crawl reads the whole list again.
             with self._lock:

@@ -24,33 +24,73 @@ def _period() -> Period:
 def _add(s, *, url: str, title: str, track: str, track_id: str, region: str, changed: bool = False, doc_number: str | None = None) -> None:  # type: ignore[no-untyped-def]
     now = utcnow()
     doc = Document(
-        source_name="miit", url=url, title=title, agency="工业和信息化部", region=region, doc_number=doc_number,
-        published=date(2025, 3, 5), doctype="政策文件", first_seen=now - timedelta(days=30) if changed else now, last_seen=now,
+        source_name="miit",
+        url=url,
+        title=title,
+        agency="工业和信息化部",
+        region=region,
+        doc_number=doc_number,
+        published=date(2025, 3, 5),
+        doctype="政策文件",
+        first_seen=now - timedelta(days=30) if changed else now,
+        last_seen=now,
     )
     s.add(doc)
     s.flush()
     if changed:
-        old = DocumentVersion(document_id=doc.id, version_no=1, text_hash="a" * 64, title=title, text="旧文本。", first_seen=now - timedelta(days=30))
+        old = DocumentVersion(
+            document_id=doc.id, version_no=1, text_hash="a" * 64, title=title, text="旧文本。", first_seen=now - timedelta(days=30)
+        )
         s.add(old)
     ver = DocumentVersion(
-        document_id=doc.id, version_no=2 if changed else 1, text_hash="b" * 64, title=title, text="正文。",
+        document_id=doc.id,
+        version_no=2 if changed else 1,
+        text_hash="b" * 64,
+        title=title,
+        text="正文。",
         summary="到2027年，未来产业技术创新、产业培育、安全治理等全面发展。",
-        change_summary="修改“到2027年，完成布局。”一句" if changed else None, first_seen=now,
+        change_summary="修改“到2027年，完成布局。”一句" if changed else None,
+        first_seen=now,
     )
     s.add(ver)
     s.flush()
-    s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id=track_id, track=track, score=0.9,
-                     subtracks=[{"id": "x", "name": "氢能" if track_id == "energy" else "量子信息", "score": 0.9, "terms": {}}],
-                     terms={"氢能": 5, "燃料电池": 2} if track_id == "energy" else {"量子计算": 3}, quote="发展氢能。"))
+    s.add(
+        TrackLabel(
+            version_id=ver.id,
+            document_id=doc.id,
+            track_id=track_id,
+            track=track,
+            score=0.9,
+            subtracks=[{"id": "x", "name": "氢能" if track_id == "energy" else "量子信息", "score": 0.9, "terms": {}}],
+            terms={"氢能": 5, "燃料电池": 2} if track_id == "energy" else {"量子计算": 3},
+            quote="发展氢能。",
+        )
+    )
 
 
 @pytest.fixture
 def seeded(settings: Settings) -> Settings:
     with session_scope(settings) as s:
         s.add(Source(name="miit", title="工业和信息化部 文件发布", region="全国", agency="工业和信息化部"))
-        _add(s, url="http://x/1", title="关于推动氢能产业高质量发展的通知", track="未来能源", track_id="energy", region="全国", doc_number="工信部节〔2025〕3号")
+        _add(
+            s,
+            url="http://x/1",
+            title="关于推动氢能产业高质量发展的通知",
+            track="未来能源",
+            track_id="energy",
+            region="全国",
+            doc_number="工信部节〔2025〕3号",
+        )
         _add(s, url="http://x/2", title="量子科技产业行动方案", track="未来信息", track_id="information", region="浙江")
-        _add(s, url="http://x/3", title="<script>alert(1)</script> & 氢能示范", track="未来能源", track_id="energy", region="广东", changed=True)
+        _add(
+            s,
+            url="http://x/3",
+            title="<script>alert(1)</script> & 氢能示范",
+            track="未来能源",
+            track_id="energy",
+            region="广东",
+            changed=True,
+        )
     return settings
 
 

@@ -21,7 +21,15 @@ pytestmark = [
     pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
 ]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _html_part(settings: Settings) -> str:
@@ -55,14 +63,19 @@ def test_the_digest_renders_in_a_browser_without_overflow_or_script(seeded_for_b
             browser.close()
 
 
-def test_the_chart_draws_on_a_machine_without_any_font(seeded_for_browser: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_chart_draws_on_a_machine_without_any_font(
+    seeded_for_browser: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """fontconfig sees an empty font directory, for the sender and for the browser: the chart still has its bars."""
     playwright = pytest.importorskip("playwright.sync_api")
     fonts = tmp_path / "no-fonts"
     fonts.mkdir()
     conf = tmp_path / "fonts.conf"
-    conf.write_text(f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>{fonts}</dir>'
-                    f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>", encoding="utf-8")
+    conf.write_text(
+        f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><dir>{fonts}</dir>'
+        f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     env = {"FONTCONFIG_FILE": str(conf), "FONTCONFIG_PATH": str(tmp_path), "HOME": str(tmp_path)}
     for k, v in env.items():
         monkeypatch.setenv(k, v)
@@ -110,13 +123,40 @@ def seeded_for_browser(settings: Settings) -> Settings:
     this_week = (week_containing(datetime.now(timezone.utc)).start + timedelta(days=1)).astimezone(ZoneInfo("Asia/Shanghai")).date()
     with session_scope(settings) as s:
         s.add(Source(name="src", title="示例来源", region="全国", agency="示例"))
-        for i, title in enumerate(["<script>window.__pwned=1</script> 关于氢能的通知 🚀", "长标题" * 700, "关于推动未来能源产业发展的实施意见"]):
-            doc = Document(source_name="src", url=f"https://www.example.gov.cn/{i}.html", title=title, agency="国家能源局", region="全国",
-                           doctype="实施意见", published=date(2025, 3, 5) if i == 1 else this_week, doc_number=f"国能发〔2025〕{i}号")
+        for i, title in enumerate(
+            ["<script>window.__pwned=1</script> 关于氢能的通知 🚀", "长标题" * 700, "关于推动未来能源产业发展的实施意见"]
+        ):
+            doc = Document(
+                source_name="src",
+                url=f"https://www.example.gov.cn/{i}.html",
+                title=title,
+                agency="国家能源局",
+                region="全国",
+                doctype="实施意见",
+                published=date(2025, 3, 5) if i == 1 else this_week,
+                doc_number=f"国能发〔2025〕{i}号",
+            )
             s.add(doc)
             s.flush()
-            ver = DocumentVersion(document_id=doc.id, version_no=1, text_hash=str(i), title=title, text="氢能。" * 50, summary="推动氢能制储输用全链条发展。" * 3)
+            ver = DocumentVersion(
+                document_id=doc.id,
+                version_no=1,
+                text_hash=str(i),
+                title=title,
+                text="氢能。" * 50,
+                summary="推动氢能制储输用全链条发展。" * 3,
+            )
             s.add(ver)
             s.flush()
-            s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 50}, quote="氢能。"))
+            s.add(
+                TrackLabel(
+                    version_id=ver.id,
+                    document_id=doc.id,
+                    track_id="energy",
+                    track="未来能源",
+                    score=0.9,
+                    terms={"氢能": 50},
+                    quote="氢能。",
+                )
+            )
     return settings

@@ -22,21 +22,57 @@ def _period() -> Period:
     return week_containing(datetime.now(timezone.utc))
 
 
-def _doc(s, url: str, title: str, tracks: list[tuple[str, str, float]], *, summary: str, region: str = "全国",  # type: ignore[no-untyped-def]
-         agency: str = "工业和信息化部", old_text: str | None = None, text: str = "正文。") -> int:
+def _doc(
+    s,
+    url: str,
+    title: str,
+    tracks: list[tuple[str, str, float]],
+    *,
+    summary: str,
+    region: str = "全国",  # type: ignore[no-untyped-def]
+    agency: str = "工业和信息化部",
+    old_text: str | None = None,
+    text: str = "正文。",
+) -> int:
     now = utcnow()
-    doc = Document(source_name="miit", url=url, title=title, agency=agency, region=region, doctype="实施意见", published=date(2025, 3, 5),
-                   first_seen=now - timedelta(days=40) if old_text else now, last_seen=now, current_version=2 if old_text else 1)
+    doc = Document(
+        source_name="miit",
+        url=url,
+        title=title,
+        agency=agency,
+        region=region,
+        doctype="实施意见",
+        published=date(2025, 3, 5),
+        first_seen=now - timedelta(days=40) if old_text else now,
+        last_seen=now,
+        current_version=2 if old_text else 1,
+    )
     s.add(doc)
     s.flush()
     if old_text is not None:
-        s.add(DocumentVersion(document_id=doc.id, version_no=1, text_hash="old" + url, title=title, text=old_text, first_seen=now - timedelta(days=40)))
-    ver = DocumentVersion(document_id=doc.id, version_no=2 if old_text else 1, text_hash="new" + url, title=title, text=text, summary=summary,
-                          change_summary="修改“预计到2027年，产业规模…”一句" if old_text else None, first_seen=now)
+        s.add(
+            DocumentVersion(
+                document_id=doc.id, version_no=1, text_hash="old" + url, title=title, text=old_text, first_seen=now - timedelta(days=40)
+            )
+        )
+    ver = DocumentVersion(
+        document_id=doc.id,
+        version_no=2 if old_text else 1,
+        text_hash="new" + url,
+        title=title,
+        text=text,
+        summary=summary,
+        change_summary="修改“预计到2027年，产业规模…”一句" if old_text else None,
+        first_seen=now,
+    )
     s.add(ver)
     s.flush()
     for track, track_id, score in tracks:
-        s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id=track_id, track=track, score=score, terms={"氢能": 2}, quote="氢能。"))
+        s.add(
+            TrackLabel(
+                version_id=ver.id, document_id=doc.id, track_id=track_id, track=track, score=score, terms={"氢能": 2}, quote="氢能。"
+            )
+        )
     return int(doc.id)  # type: ignore[arg-type]
 
 
@@ -45,16 +81,40 @@ def seeded(settings: Settings) -> tuple[Settings, dict[str, int]]:
     ids: dict[str, int] = {}
     with session_scope(settings) as s:
         s.add(Source(name="miit", title="工业和信息化部 文件发布", region="全国", agency="工业和信息化部"))
-        ids["both"] = _doc(s, "http://127.0.0.1:9/both", "关于推动未来产业创新发展的实施意见",
-                           [("未来信息", "information", 0.9), ("未来能源", "energy", 0.6)],
-                           summary="到2027年，突破不少于100项关键技术，培育一批领军企业。")
-        ids["energy"] = _doc(s, "http://127.0.0.1:9/energy", "关于加快氢能产业发展的指导意见", [("未来能源", "energy", 0.9)],
-                             summary="到2027年，建设加氢站100座以上，推广燃料电池汽车超过10000辆。", region="浙江", agency="浙江省发展改革委")
-        ids["info"] = _doc(s, "http://127.0.0.1:9/info", "量子科技产业创新发展行动方案", [("未来信息", "information", 0.9)],
-                           summary="到2027年，量子计算原型机实现千比特级。", region="广东", agency="广东省工业和信息化厅")
-        ids["edited"] = _doc(s, "http://127.0.0.1:9/edited", "关于氢能示范城市群建设的通知", [("未来能源", "energy", 0.8)],
-                             summary="预计到2028年，产业规模达到1000亿元。", old_text="总体要求。\n预计到2027年，产业规模达到1000亿元。",
-                             text="总体要求。\n预计到2028年，产业规模达到1000亿元。")
+        ids["both"] = _doc(
+            s,
+            "http://127.0.0.1:9/both",
+            "关于推动未来产业创新发展的实施意见",
+            [("未来信息", "information", 0.9), ("未来能源", "energy", 0.6)],
+            summary="到2027年，突破不少于100项关键技术，培育一批领军企业。",
+        )
+        ids["energy"] = _doc(
+            s,
+            "http://127.0.0.1:9/energy",
+            "关于加快氢能产业发展的指导意见",
+            [("未来能源", "energy", 0.9)],
+            summary="到2027年，建设加氢站100座以上，推广燃料电池汽车超过10000辆。",
+            region="浙江",
+            agency="浙江省发展改革委",
+        )
+        ids["info"] = _doc(
+            s,
+            "http://127.0.0.1:9/info",
+            "量子科技产业创新发展行动方案",
+            [("未来信息", "information", 0.9)],
+            summary="到2027年，量子计算原型机实现千比特级。",
+            region="广东",
+            agency="广东省工业和信息化厅",
+        )
+        ids["edited"] = _doc(
+            s,
+            "http://127.0.0.1:9/edited",
+            "关于氢能示范城市群建设的通知",
+            [("未来能源", "energy", 0.8)],
+            summary="预计到2028年，产业规模达到1000亿元。",
+            old_text="总体要求。\n预计到2027年，产业规模达到1000亿元。",
+            text="总体要求。\n预计到2028年，产业规模达到1000亿元。",
+        )
     return settings.model_copy(update={"public_url": PUBLIC}), ids
 
 
@@ -77,7 +137,7 @@ def test_a_future_energy_subscriber_sees_one_section(seeded, smtp_server) -> Non
     assert overview == "本期概览：未来能源 3条"
     # filed under the subscribed track, once, with its stronger track named
     assert text.count("关于推动未来产业创新发展的实施意见") == 2  # once in 本期要点, once in the section
-    item = text[text.index("[新增][实施意见] 关于推动未来产业创新发展的实施意见"):]
+    item = text[text.index("[新增][实施意见] 关于推动未来产业创新发展的实施意见") :]
     assert "同时涉及：未来信息" in item[: item.index("原文：")]
     assert "量子科技产业创新发展行动方案" not in text + html
 
@@ -87,7 +147,7 @@ def test_an_all_track_subscriber_keeps_the_taxonomy_layout(seeded, smtp_server) 
     text, _html = _send(settings, smtp_server, "all@example.com", [])
     assert re.findall(r"^■ (\S+)", text, flags=re.M) == ["未来信息", "未来能源"]
     assert "本期概览：未来信息 2条；未来能源 2条" in text
-    section = text[text.index("■ 未来信息"): text.index("■ 未来能源")]
+    section = text[text.index("■ 未来信息") : text.index("■ 未来能源")]
     assert "关于推动未来产业创新发展的实施意见" in section  # its leading track
 
 
@@ -112,7 +172,7 @@ def test_items_link_to_the_radar_page_and_the_original(seeded, smtp_server) -> N
 def test_highlights_lead_with_the_key_figure_and_link_down(seeded, smtp_server) -> None:  # type: ignore[no-untyped-def]
     settings, ids = seeded
     text, html = _send(settings, smtp_server, "all@example.com", [])
-    top = text[text.index("【本期要点】"): text.index("■ ")]
+    top = text[text.index("【本期要点】") : text.index("■ ")]
     lines = [ln for ln in top.splitlines()[1:] if re.match(r"^\d\. ", ln)]
     assert len(lines) == 3
     # the clause with the number, not the summary's first words

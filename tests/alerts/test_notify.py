@@ -56,12 +56,28 @@ def _release_with_apprise_channel(settings: Settings, url: str) -> int:
         doc = Document(source_name="src", url="https://www.example.gov.cn/f.html", title=TITLE, region="全国")
         s.add(doc)
         s.flush()
-        ver = DocumentVersion(document_id=doc.id, version_no=1, run_id=run.id, text_hash="h", title=TITLE, text="人形机器人。",
-                              summary="加快人形机器人、量子科技等未来产业发展。")
+        ver = DocumentVersion(
+            document_id=doc.id,
+            version_no=1,
+            run_id=run.id,
+            text_hash="h",
+            title=TITLE,
+            text="人形机器人。",
+            summary="加快人形机器人、量子科技等未来产业发展。",
+        )
         s.add(ver)
         s.flush()
-        s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="information", track="未来信息", score=0.9,
-                         terms={"量子科技": 1}, quote="量子科技。"))
+        s.add(
+            TrackLabel(
+                version_id=ver.id,
+                document_id=doc.id,
+                track_id="information",
+                track="未来信息",
+                score=0.9,
+                terms={"量子科技": 1},
+                quote="量子科技。",
+            )
+        )
         s.add(WebhookChannel(subscriber_id=sub.id, kind="apprise", url=url))
         assert run.id is not None
         return run.id

@@ -10,8 +10,15 @@ import pytest
 from alerts.digest import run_digest
 from alerts.period import week_containing
 from alerts.subscriptions import (
-    Preferences, SubscriptionError, TokenError, confirm_subscription, links_for, request_subscription,
-    subscriber_for_token, unsubscribe, update_preferences,
+    Preferences,
+    SubscriptionError,
+    TokenError,
+    confirm_subscription,
+    links_for,
+    request_subscription,
+    subscriber_for_token,
+    unsubscribe,
+    update_preferences,
 )
 from alerts.tokens import make_token
 from core.settings import Settings
@@ -49,7 +56,9 @@ def test_tokens_cannot_be_forged_expired_or_used_for_another_address(settings: S
     good = make_token(settings.signing_key(), "manage", a.id, a.email)  # type: ignore[arg-type]
     assert subscriber_for_token(settings, good, "manage").email == "a@example.com"
     with pytest.raises(TokenError):
-        subscriber_for_token(settings, good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1], "manage")  # one signature character changed
+        subscriber_for_token(
+            settings, good[:-2] + ("A" if good[-2] != "A" else "B") + good[-1], "manage"
+        )  # one signature character changed
     with pytest.raises(TokenError):  # a validly signed token naming b's id but a's address
         subscriber_for_token(settings, make_token(settings.signing_key(), "manage", b.id, a.email), "manage")  # type: ignore[arg-type]
     with pytest.raises(TokenError):  # signed with another key
@@ -65,7 +74,9 @@ def test_one_click_unsubscribe_stops_mail_and_preferences_change_it(settings: Se
     sub = request_subscription(settings, "a@example.com", Preferences())
     confirm_subscription(settings, make_token(settings.signing_key(), "confirm", sub.id, sub.email))  # type: ignore[arg-type]
     token = links_for(settings, sub)["unsubscribe"].split("token=")[1]
-    updated = update_preferences(settings, token, Preferences(tracks=["information"], keywords_include="量子，6G", frequency="daily", language="en"))
+    updated = update_preferences(
+        settings, token, Preferences(tracks=["information"], keywords_include="量子，6G", frequency="daily", language="en")
+    )
     assert updated.tracks == ["未来信息"] and updated.keywords_include == ["量子", "6G"]
     assert (updated.frequency, updated.language) == ("daily", "en")
     period = week_containing(datetime.now(timezone.utc))

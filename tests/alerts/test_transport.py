@@ -23,8 +23,13 @@ def _cert(tmp: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(1)
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
@@ -62,8 +67,9 @@ def tls_server(tmp_path: Path, unused_port: int):  # type: ignore[no-untyped-def
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     box = Box()
-    controller = Controller(box, hostname="localhost", port=unused_port, tls_context=ctx, require_starttls=True,
-                            authenticator=_auth, auth_required=True)
+    controller = Controller(
+        box, hostname="localhost", port=unused_port, tls_context=ctx, require_starttls=True, authenticator=_auth, auth_required=True
+    )
     controller.start()
     yield unused_port, cert, box
     controller.stop()
@@ -81,6 +87,9 @@ def test_starttls_with_auth_sends_and_reuses_one_connection(tls_server) -> None:
 
 def test_an_untrusted_certificate_is_refused(tls_server) -> None:  # type: ignore[no-untyped-def]
     port, _cert, box = tls_server
-    with SmtpTransport(f"smtp://radar:s3cret@localhost:{port}?starttls=1") as t, pytest.raises(TransientSendError, match="CERTIFICATE_VERIFY_FAILED|certificate"):
+    with (
+        SmtpTransport(f"smtp://radar:s3cret@localhost:{port}?starttls=1") as t,
+        pytest.raises(TransientSendError, match="CERTIFICATE_VERIFY_FAILED|certificate"),
+    ):
         t.send(_msg())
     assert box.got == []

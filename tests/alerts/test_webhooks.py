@@ -21,8 +21,18 @@ from core.settings import Settings
 from storage.db import session_scope
 from storage.models import CrawlRun, Document, DocumentVersion, TrackLabel, WebhookChannel, WebhookDelivery
 
-ITEM = AlertItem("关于加快氢能产业发展的指导意见", "https://www.example.gov.cn/a.html", ["未来能源"], "全国", "国家能源局", "2025年3月5日",
-                 "国能发科技〔2025〕3号", "推动氢能制储输用全链条发展。", False, None)
+ITEM = AlertItem(
+    "关于加快氢能产业发展的指导意见",
+    "https://www.example.gov.cn/a.html",
+    ["未来能源"],
+    "全国",
+    "国家能源局",
+    "2025年3月5日",
+    "国能发科技〔2025〕3号",
+    "推动氢能制储输用全链条发展。",
+    False,
+    None,
+)
 
 
 def test_dingtalk_url_carries_a_valid_timestamp_and_signature() -> None:
@@ -88,12 +98,22 @@ def test_immediate_alerts_go_out_once_per_channel_with_retry(settings: Settings,
         doc = Document(source_name="src", url="https://www.example.gov.cn/a.html", title=ITEM.title, region="全国")
         s.add(doc)
         s.flush()
-        ver = DocumentVersion(document_id=doc.id, version_no=1, run_id=run.id, text_hash="h", title=ITEM.title, text="氢能。", summary="推动氢能发展。")
+        ver = DocumentVersion(
+            document_id=doc.id, version_no=1, run_id=run.id, text_hash="h", title=ITEM.title, text="氢能。", summary="推动氢能发展。"
+        )
         s.add(ver)
         s.flush()
-        s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 2}, quote="氢能。"))
+        s.add(
+            TrackLabel(
+                version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 2}, quote="氢能。"
+            )
+        )
         for kind in ("wecom", "dingtalk", "feishu", "slack", "json"):
-            s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=f"{hooks}/{kind}", secret="SEC" if kind in ("dingtalk", "feishu", "json") else None))
+            s.add(
+                WebhookChannel(
+                    subscriber_id=sub.id, kind=kind, url=f"{hooks}/{kind}", secret="SEC" if kind in ("dingtalk", "feishu", "json") else None
+                )
+            )
         s.add(WebhookChannel(subscriber_id=sub.id, kind="wecom", url=f"{hooks}/rejects"))
         run_id = run.id
     report = dispatch_instant(settings, [run_id], backoff=0.05)

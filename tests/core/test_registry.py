@@ -34,8 +34,14 @@ def test_the_spider_registries_implement_what_the_source_schema_accepts() -> Non
 
 
 def test_the_schema_rejects_a_name_no_registry_implements() -> None:
-    base = {"name": "x", "title": "测试", "region": "全国", "agency": "测试", "start_urls": ["http://127.0.0.1/"],
-            "list": {"item": "li", "link": "a::attr(href)"}}
+    base = {
+        "name": "x",
+        "title": "测试",
+        "region": "全国",
+        "agency": "测试",
+        "start_urls": ["http://127.0.0.1/"],
+        "list": {"item": "li", "link": "a::attr(href)"},
+    }
     SourceConfig.model_validate(base | {"pagination": {"type": "next", "next_selector": "a.next::attr(href)"}})
     with pytest.raises(ValueError, match="createpage"):  # the message lists the registry's names
         SourceConfig.model_validate(base | {"pagination": {"type": "infinite-scroll"}})

@@ -108,9 +108,11 @@ def test_env_placeholders_expand_with_defaults(tmp_path: Path, monkeypatch: pyte
     assert load_source(write(tmp_path, text)).start_urls[0].startswith("http://127.0.0.1:9999/")
 
 
-
 def test_an_inline_api_needs_no_items_path(tmp_path: Path) -> None:
-    text = GOOD.replace("list:\n  item: ul.list li\n  link: a::attr(href)\n  date: span::text\n", "format: json\napi:\n  inline: articleList\n  link: urls.pc\n")
+    text = GOOD.replace(
+        "list:\n  item: ul.list li\n  link: a::attr(href)\n  date: span::text\n",
+        "format: json\napi:\n  inline: articleList\n  link: urls.pc\n",
+    )
     src = load_source(write(tmp_path, text))
     assert src.api is not None and src.api.inline == "articleList" and src.api.items is None
 

@@ -16,8 +16,9 @@ from storage.warc import RunWarc, read_payload
 
 def _fetch(run_id: int, url: str, body: bytes | None, error: str | None = None) -> Fetch:
     sha = hashlib.sha256(body).hexdigest() if body else None
-    entry = FetchLog(run_id=run_id, source_name="miit", url=url, status=None if error else 200, bytes=len(body or b""),
-                     content_hash=sha, error=error)
+    entry = FetchLog(
+        run_id=run_id, source_name="miit", url=url, status=None if error else 200, bytes=len(body or b""), content_hash=sha, error=error
+    )
     return Fetch(entry, None if error else 200, [("Content-Type", "text/html; charset=utf-8")], body)
 
 
@@ -59,9 +60,18 @@ def test_every_queued_fetch_is_logged_and_archived_with_repeats_as_revisits(sett
     assert set(rows) == {f.entry.url for f in fetches}
     assert rows["http://x/gone.html"].warc_path is None and rows["http://x/gone.html"].error
     assert [rows[u].revisit for u in ("http://x/a.html", "http://x/a-copy.html", "http://x/old-again.html", "http://x/b.pdf")] == [
-        False, True, True, False]
+        False,
+        True,
+        True,
+        False,
+    ]
     assert archived == {"http://x/old.html", "http://x/a.html", "http://x/b.pdf"}  # each payload archived once
-    for url, body in (("http://x/a.html", page), ("http://x/a-copy.html", page), ("http://x/old-again.html", earlier), ("http://x/b.pdf", b"%PDF-1.4 fake")):
+    for url, body in (
+        ("http://x/a.html", page),
+        ("http://x/a-copy.html", page),
+        ("http://x/old-again.html", earlier),
+        ("http://x/b.pdf", b"%PDF-1.4 fake"),
+    ):
         row = rows[url]
         assert row.warc_path is not None and row.warc_offset is not None
         assert read_payload(settings, row.warc_path, row.warc_offset)[1] == body

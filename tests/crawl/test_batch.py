@@ -39,7 +39,9 @@ def mixed_sites() -> Iterator[ManySites]:
         yield sites
 
 
-def test_one_source_hanging_one_matching_nothing_one_failing_leave_the_others_stored(batch_settings: Settings, mixed_sites: ManySites) -> None:
+def test_one_source_hanging_one_matching_nothing_one_failing_leave_the_others_stored(
+    batch_settings: Settings, mixed_sites: ManySites
+) -> None:
     sources = _sources(mixed_sites, 6)
     results = run_batch(sources, batch_settings, in_flight=4)
     by_name = {r.source: r for r in results}
@@ -110,7 +112,10 @@ def _kill_batch_when_stored(settings: Settings, at_least: int) -> threading.Thre
 def test_a_batch_killed_mid_way_and_rerun_stores_every_release_once(batch_settings: Settings) -> None:
     slow = batch_settings.model_copy(update={"crawl_timeout": 60})
     with serve_many_sites(6, items=10) as sites:
-        sources = [s.model_copy(update={"politeness": s.politeness.model_copy(update={"delay": 0.2, "concurrency": 1})}) for s in _sources(sites, 6)]
+        sources = [
+            s.model_copy(update={"politeness": s.politeness.model_copy(update={"delay": 0.2, "concurrency": 1})})
+            for s in _sources(sites, 6)
+        ]
         watcher = _kill_batch_when_stored(slow, 5)
         killed = run_batch(sources, slow, in_flight=3)
         watcher.join()
@@ -127,7 +132,10 @@ def test_a_batch_killed_mid_way_and_rerun_stores_every_release_once(batch_settin
 
 def test_two_concurrent_batches_never_crawl_the_same_source_at_once(batch_settings: Settings) -> None:
     with serve_many_sites(4, items=6) as sites:
-        sources = [s.model_copy(update={"politeness": s.politeness.model_copy(update={"delay": 0.3, "concurrency": 1})}) for s in _sources(sites, 4)]
+        sources = [
+            s.model_copy(update={"politeness": s.politeness.model_copy(update={"delay": 0.3, "concurrency": 1})})
+            for s in _sources(sites, 4)
+        ]
         out: dict[str, list] = {}
         first = threading.Thread(target=lambda: out.__setitem__("a", run_batch(sources, batch_settings)))
         first.start()

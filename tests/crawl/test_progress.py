@@ -96,7 +96,9 @@ def test_a_real_crawl_reports_progress_that_ends_with_its_run_record(settings: S
 
 
 @SQLITE
-def test_radar_crawl_prints_progress_lines_when_not_on_a_terminal(settings: Settings, site_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_radar_crawl_prints_progress_lines_when_not_on_a_terminal(
+    settings: Settings, site_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("RADAR_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("RADAR_SOURCES_DIR", str(settings.sources_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -30,9 +30,19 @@ def test_validators_are_stored_with_their_release_and_never_for_a_failed_one(set
     assert run.id is not None
     recorder = Recorder(settings.model_copy(update={"extract_workers": 0}), source, run.id)
     stored = Release(
-        source=source.name, url=BASE + PAGE.name, body=PAGE.read_bytes(), validators=('"v1"', None),
-        attachments=[AttachmentPayload(url=BASE + "files/list.txt", data="附件：申报材料清单".encode(), content_type="text/plain",
-                                       label="申报材料清单", validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"))],
+        source=source.name,
+        url=BASE + PAGE.name,
+        body=PAGE.read_bytes(),
+        validators=('"v1"', None),
+        attachments=[
+            AttachmentPayload(
+                url=BASE + "files/list.txt",
+                data="附件：申报材料清单".encode(),
+                content_type="text/plain",
+                label="申报材料清单",
+                validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"),
+            )
+        ],
     )
     failed = Release(source=source.name, url=BASE + "gone.html", error="HTTP 500", validators=('"v2"', None))
     assert recorder.process_item(stored) == "new"

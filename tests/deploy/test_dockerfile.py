@@ -72,9 +72,16 @@ def test_copies_every_package_and_nothing_the_dockerignore_drops() -> None:
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     missing = {p.split(".")[0] for p in packages} - set(sources)
     assert not missing, f"pip wheel . would fail: packages not copied into the build stage: {missing}"
-    ignored = [ln.strip() for ln in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    all_copied = [w for st in stages(dockerfile()) for i in st if i["instruction"] == "COPY" and "--from" not in i["value"]
-                  for w in i["value"].split()[:-1]]
+    ignored = [
+        ln.strip() for ln in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+    ]
+    all_copied = [
+        w
+        for st in stages(dockerfile())
+        for i in st
+        if i["instruction"] == "COPY" and "--from" not in i["value"]
+        for w in i["value"].split()[:-1]
+    ]
     for src in all_copied:
         assert (ROOT / src).exists(), f"COPY {src}: not in the repository"
         assert not any(fnmatch.fnmatch(src, pat) for pat in ignored), f"COPY {src} but .dockerignore excludes it"
@@ -108,8 +115,10 @@ def test_healthcheck_command_passes_against_radar_serve_and_fails_without_it(tmp
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_URL")}
     env.update(
         PATH=f"{RADAR.parent}{os.pathsep}{env.get('PATH', '')}",  # the image puts its venv first on PATH too
-        RADAR_WEB_HOST="127.0.0.1", RADAR_WEB_PORT=str(port),
-        RADAR_DATA_DIR=str(tmp_path / "data"), RADAR_SOURCES_DIR=str(tmp_path / "sources"),
+        RADAR_WEB_HOST="127.0.0.1",
+        RADAR_WEB_PORT=str(port),
+        RADAR_DATA_DIR=str(tmp_path / "data"),
+        RADAR_SOURCES_DIR=str(tmp_path / "sources"),
     )
     before = _run_check(check, env)
     assert before.returncode != 0, "the check passed with nothing listening: it cannot detect a dead service"

@@ -28,14 +28,20 @@ KILLS = 20  # per database; the db_url fixture runs this on SQLite and on Postgr
 
 
 def slow_source(base: str) -> SourceConfig:
-    return SourceConfig.model_validate({
-        "name": "slow", "title": "慢站", "region": "全国", "agency": "测试部",
-        "start_urls": [f"{base}/list/index.html"], "list": {"item": "ul.l li", "date": "span::text"},
-        "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": ITEMS // PER_PAGE + 1},
-        "detail": {"title": "h1.t", "body": "#c"},
-        "politeness": {"delay": 0, "concurrency": 4, "obey_robots": False},
-        "network": {"allow_private": True},  # the replica is on loopback
-    })
+    return SourceConfig.model_validate(
+        {
+            "name": "slow",
+            "title": "慢站",
+            "region": "全国",
+            "agency": "测试部",
+            "start_urls": [f"{base}/list/index.html"],
+            "list": {"item": "ul.l li", "date": "span::text"},
+            "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": ITEMS // PER_PAGE + 1},
+            "detail": {"title": "h1.t", "body": "#c"},
+            "politeness": {"delay": 0, "concurrency": 4, "obey_robots": False},
+            "network": {"allow_private": True},  # the replica is on loopback
+        }
+    )
 
 
 def _crawl_and_kill(source: SourceConfig, settings: Settings, hits: list[str], rng: random.Random) -> CrawlResult:
@@ -93,7 +99,11 @@ def test_random_kills_then_a_clean_crawl_lose_nothing_and_duplicate_nothing(sett
         titles = sorted(s.exec(select(Document.title)).all())
         per_doc = s.exec(select(DocumentVersion.document_id, func.count()).group_by(DocumentVersion.document_id)).all()
         open_runs = s.exec(select(CrawlRun).where(CrawlRun.status == "running")).all()
-        partial = sum(1 for r in killed if r.run_id and s.exec(select(func.count()).select_from(DocumentVersion).where(DocumentVersion.run_id == r.run_id)).one())
+        partial = sum(
+            1
+            for r in killed
+            if r.run_id and s.exec(select(func.count()).select_from(DocumentVersion).where(DocumentVersion.run_id == r.run_id)).one()
+        )
     assert titles == sorted(item_title(n) for n in range(1, ITEMS + 1)), "every release stored after the clean rerun"
     assert len(per_doc) == ITEMS and all(count == 1 for _doc, count in per_doc), "no duplicate version"
     assert open_runs == []

@@ -70,7 +70,9 @@ def test_postgresql_unreachable_for_seconds_mid_crawl(settings: Settings) -> Non
     real = make_url(settings.db_url)
     proxy = TcpProxy((real.host or "127.0.0.1", real.port or 5432))
     proxy.start()
-    proxied = settings.model_copy(update={"database_url": real.set(port=proxy.port).render_as_string(hide_password=False), "extract_workers": 0})
+    proxied = settings.model_copy(
+        update={"database_url": real.set(port=proxy.port).render_as_string(hide_password=False), "extract_workers": 0}
+    )
     try:
         with serve_slow_site(delay=0.05) as (base, hits):
             source = slow_source(base)

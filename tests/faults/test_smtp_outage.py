@@ -47,14 +47,28 @@ def _seed(settings: Settings) -> None:
         subscribe(settings, email, tracks=[])
     with session_scope(settings) as s:
         now = utcnow()
-        doc = Document(source_name="miit", url="https://www.miit.gov.cn/a.html", title="关于推动氢能产业高质量发展的通知", region="全国",
-                       agency="工业和信息化部", published=date(2025, 3, 5), first_seen=now, last_seen=now)
+        doc = Document(
+            source_name="miit",
+            url="https://www.miit.gov.cn/a.html",
+            title="关于推动氢能产业高质量发展的通知",
+            region="全国",
+            agency="工业和信息化部",
+            published=date(2025, 3, 5),
+            first_seen=now,
+            last_seen=now,
+        )
         s.add(doc)
         s.flush()
-        ver = DocumentVersion(document_id=doc.id, version_no=1, text_hash="h" * 64, title=doc.title, text="氢能。", summary="推动氢能发展。", first_seen=now)
+        ver = DocumentVersion(
+            document_id=doc.id, version_no=1, text_hash="h" * 64, title=doc.title, text="氢能。", summary="推动氢能发展。", first_seen=now
+        )
         s.add(ver)
         s.flush()
-        s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 3}, quote="氢能。"))
+        s.add(
+            TrackLabel(
+                version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 3}, quote="氢能。"
+            )
+        )
 
 
 def _statuses(settings: Settings) -> Counter[str]:

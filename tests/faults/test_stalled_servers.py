@@ -25,7 +25,11 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # tim
 
 def _write_source(directory: Path, name: str, start: str, *, pages: int = 1) -> None:
     data = {
-        "name": name, "title": name, "region": "全国", "agency": "测试部", "start_urls": [start],
+        "name": name,
+        "title": name,
+        "region": "全国",
+        "agency": "测试部",
+        "start_urls": [start],
         "list": {"item": "ul.l li", "date": "span::text"},
         "pagination": {"type": "template", "url_template": "index_{n}.html", "max_pages": pages},
         "detail": {"title": "h1.t", "body": "#c"},

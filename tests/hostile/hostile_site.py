@@ -123,8 +123,14 @@ class HostileHandler(http.server.BaseHTTPRequestHandler):
             pass  # the crawler hung up on purpose (size cap, timeout)
 
     # ---- helpers for routes -----------------------------------------------------------------
-    def reply(self, body: bytes, ctype: str = "text/html; charset=utf-8", status: int = 200, headers: dict[str, str] | None = None,
-              length: int | None = None) -> None:
+    def reply(
+        self,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body) if length is None else length))

@@ -27,12 +27,15 @@ BAD_LINKS = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "seen_as"), [
-    ("java&#9;script:alert(1)//b.pdf", "javascript:alert(1)//b.pdf"),
-    ("JavaScript:void(0)//a.pdf", "javascript:void(0)//a.pdf"),
-    ("\x01 java\nscript:x", "javascript:x"),
-    ("/files/%E9%80%9A%E7%9F%A5.pdf", "/files/%E9%80%9A%E7%9F%A5.pdf"),
-])
+@pytest.mark.parametrize(
+    ("raw", "seen_as"),
+    [
+        ("java&#9;script:alert(1)//b.pdf", "javascript:alert(1)//b.pdf"),
+        ("JavaScript:void(0)//a.pdf", "javascript:void(0)//a.pdf"),
+        ("\x01 java\nscript:x", "javascript:x"),
+        ("/files/%E9%80%9A%E7%9F%A5.pdf", "/files/%E9%80%9A%E7%9F%A5.pdf"),
+    ],
+)
 def test_links_are_read_as_a_browser_reads_them(raw: str, seen_as: str) -> None:
     from spiders.generic import link_href
 
@@ -47,16 +50,25 @@ def test_a_release_with_unfetchable_attachment_links_is_stored_and_the_links_are
         "/robots.txt": lambda h: h.reply(b"User-agent: *\nAllow: /\n", "text/plain"),
         "/list.html": lambda h: h.reply(
             "<ul class='l'><li><a href='/art/1.html'>关于发展未来能源的通知</a></li>"
-            "<li><a href='/art/2.html'>关于培育未来材料的通知</a></li></ul>".encode()),
+            "<li><a href='/art/2.html'>关于培育未来材料的通知</a></li></ul>".encode()
+        ),
         "/art/1.html": lambda h: h.reply(html("关于发展未来能源的通知", extra=anchors).encode()),
         "/art/2.html": lambda h: h.reply(html("关于培育未来材料的通知").encode()),
         "/files/ok.pdf": lambda h: h.reply(GOOD_PDF, "application/pdf"),
     }
     with serve_hostile(routes) as (base, _log):
-        src = SourceConfig.model_validate({
-            "name": "links", "title": "t", "region": "全国", "agency": "测试部", "start_urls": [f"{base}/list.html"],
-            "list": {"item": "ul.l li"}, "politeness": {"delay": 0}, "network": {"allow_private": "loopback"},
-        })
+        src = SourceConfig.model_validate(
+            {
+                "name": "links",
+                "title": "t",
+                "region": "全国",
+                "agency": "测试部",
+                "start_urls": [f"{base}/list.html"],
+                "list": {"item": "ul.l li"},
+                "politeness": {"delay": 0},
+                "network": {"allow_private": "loopback"},
+            }
+        )
         result = run_crawl(src, settings)
     assert result.new == 2, result.error
     assert result.errors >= 5 and result.status == "ok"
@@ -66,4 +78,3 @@ def test_a_release_with_unfetchable_attachment_links_is_stored_and_the_links_are
         doc = s.exec(select(Document).where(Document.url == f"{base}/art/1.html")).one()
         atts = s.exec(select(Attachment).where(Attachment.document_id == doc.id)).all()
     assert [a.url for a in atts] == [f"{base}/files/ok.pdf"], "the release keeps its good attachment, nothing else"
-

@@ -35,21 +35,26 @@ list:
 
 BOMB = "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
-    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n" for i in range(8)
+    f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]\n"
+    for i in range(8)
 )
 
 
-@pytest.mark.parametrize(("text", "line", "field", "fragment"), [
-    (GOOD + "schedule:\n  cron: '61 25 32 13 8'\n", 9, "schedule", "not a valid cron expression"),
-    (GOOD + "schedule:\n  cron: 'a b c d e'\n", 9, "schedule", "not a valid cron expression"),
-    (GOOD + "schedule:\n  cron: '0 8 * * mon-fri'\n", None, None, None),
-    (GOOD + "tags: *undefined_alias\n", 9, "(syntax)", "alias"),
-    ("name: &n t\n" + GOOD.split("\n", 1)[1] + "extra: *n\n", 9, "(syntax)", "aliases (*n) are not allowed"),
-    (GOOD + "include_patterns:\n  - '" + "(a)" * 400 + "'\n", 9, "include_patterns", "longer than 1000 characters"),
-    (GOOD + "noise_patterns:\n  - '(?<name'\n", 9, "noise_patterns", "not a valid regular expression"),
-])
-def test_bad_schedules_aliases_and_patterns_are_config_errors(tmp_path: Path, text: str, line: int | None, field: str | None,
-                                                              fragment: str | None) -> None:
+@pytest.mark.parametrize(
+    ("text", "line", "field", "fragment"),
+    [
+        (GOOD + "schedule:\n  cron: '61 25 32 13 8'\n", 9, "schedule", "not a valid cron expression"),
+        (GOOD + "schedule:\n  cron: 'a b c d e'\n", 9, "schedule", "not a valid cron expression"),
+        (GOOD + "schedule:\n  cron: '0 8 * * mon-fri'\n", None, None, None),
+        (GOOD + "tags: *undefined_alias\n", 9, "(syntax)", "alias"),
+        ("name: &n t\n" + GOOD.split("\n", 1)[1] + "extra: *n\n", 9, "(syntax)", "aliases (*n) are not allowed"),
+        (GOOD + "include_patterns:\n  - '" + "(a)" * 400 + "'\n", 9, "include_patterns", "longer than 1000 characters"),
+        (GOOD + "noise_patterns:\n  - '(?<name'\n", 9, "noise_patterns", "not a valid regular expression"),
+    ],
+)
+def test_bad_schedules_aliases_and_patterns_are_config_errors(
+    tmp_path: Path, text: str, line: int | None, field: str | None, fragment: str | None
+) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
     if fragment is None:
@@ -75,17 +80,26 @@ def test_a_catastrophic_include_pattern_is_stopped_per_match_and_reported(settin
     evil = "a" * 60 + "!"
     routes = {
         "/robots.txt": lambda h: h.reply(b"User-agent: *\nAllow: /\n", "text/plain"),
-        "/list.html": lambda h: h.reply(f"<ul class='l'><li><a href='/art/1.html?x={evil}'>甲</a></li>"
-                                        "<li><a href='/art/2.html?x=aa'>乙</a></li></ul>".encode()),
+        "/list.html": lambda h: h.reply(
+            f"<ul class='l'><li><a href='/art/1.html?x={evil}'>甲</a></li><li><a href='/art/2.html?x=aa'>乙</a></li></ul>".encode()
+        ),
         "/art/1.html": lambda h: h.reply(html("关于发展未来能源的通知").encode()),
         "/art/2.html": lambda h: h.reply(html("关于培育未来材料的通知").encode()),
     }
     with serve_hostile(routes) as (base, _log):
-        src = SourceConfig.model_validate({
-            "name": "redos", "title": "t", "region": "全国", "agency": "测试部", "start_urls": [f"{base}/list.html"],
-            "list": {"item": "ul.l li"}, "include_patterns": ["(a|aa)+$"], "politeness": {"delay": 0},
-            "network": {"allow_private": "loopback"},
-        })
+        src = SourceConfig.model_validate(
+            {
+                "name": "redos",
+                "title": "t",
+                "region": "全国",
+                "agency": "测试部",
+                "start_urls": [f"{base}/list.html"],
+                "list": {"item": "ul.l li"},
+                "include_patterns": ["(a|aa)+$"],
+                "politeness": {"delay": 0},
+                "network": {"allow_private": "loopback"},
+            }
+        )
         result = run_crawl(src, settings.model_copy(update={"crawl_timeout": 90}))
     assert result.status == "ok" and result.new == 1, result
     assert "include_patterns pattern '(a|aa)+$' took longer than" in (result.error or "")
@@ -118,8 +132,7 @@ def test_invalid_files_are_recorded_as_source_errors_and_mailed_once(settings: S
 
 def test_radar_serve_starts_with_the_valid_sources(tmp_path: Path, settings: Settings) -> None:
     _write_sources(tmp_path / "sources")
-    env = {**os.environ, "RADAR_DATA_DIR": str(settings.data_dir), "RADAR_SOURCES_DIR": str(tmp_path / "sources"),
-           "COLUMNS": "200"}
+    env = {**os.environ, "RADAR_DATA_DIR": str(settings.data_dir), "RADAR_SOURCES_DIR": str(tmp_path / "sources"), "COLUMNS": "200"}
     env.pop("SMTP_URL", None)
     if settings.database_url:
         env["DATABASE_URL"] = settings.database_url

@@ -81,8 +81,17 @@ def test_a_page_carrying_env_placeholders_publishes_no_secret(settings: Settings
     assert row.title == BAIT and len(doc_ids) == 4
 
     client = TestClient(create_app(settings, WebConfig(RADAR_ADMIN_TOKEN=SECRETS["RADAR_ADMIN_TOKEN"])))
-    paths = ["/", "/documents", "/search?q=氢能", "/api/documents", "/api/search?q=氢能", "/export/documents.csv",
-             "/export/documents.json", "/feeds/search.atom?q=氢能", "/feeds/region/全国.atom"]
+    paths = [
+        "/",
+        "/documents",
+        "/search?q=氢能",
+        "/api/documents",
+        "/api/search?q=氢能",
+        "/export/documents.csv",
+        "/export/documents.json",
+        "/feeds/search.atom?q=氢能",
+        "/feeds/region/全国.atom",
+    ]
     paths += [p for i in doc_ids for p in (f"/documents/{i}", f"/api/documents/{i}")]
     shown_bait = False
     for path in paths:
@@ -116,7 +125,10 @@ def test_placeholders_expand_only_in_secret_bearing_fields(tmp_path: Path, monke
 def test_sources_new_escapes_dollar_in_copied_urls() -> None:
     from radar.source_tools import guess_source
 
-    page = "<html><head><title>x</title></head><body><ul>" + "".join(
-        f"<li><a href='/a/{i}.html'>通知{i}</a><span>2026-01-0{i}</span></li>" for i in range(1, 5)) + "</ul></body></html>"
+    page = (
+        "<html><head><title>x</title></head><body><ul>"
+        + "".join(f"<li><a href='/a/{i}.html'>通知{i}</a><span>2026-01-0{i}</span></li>" for i in range(1, 5))
+        + "</ul></body></html>"
+    )
     draft = guess_source("http://127.0.0.1:9/${RADAR_SECRET_KEY}/list.html", page)
     assert draft["start_urls"] == ["http://127.0.0.1:9/$${RADAR_SECRET_KEY}/list.html"]

@@ -17,8 +17,19 @@ import pytest
 from sqlmodel import select
 
 from hostile_site import (
-    GOOD_PDF, HUGE_BYTES, PNG_1PX, HostileHandler, ServerLog, gzip_bomb, html, huge_pdf_chunks, many_pages_pdf,
-    password_pdf, pdf_bomb, random_bytes, serve_hostile,
+    GOOD_PDF,
+    HUGE_BYTES,
+    PNG_1PX,
+    HostileHandler,
+    ServerLog,
+    gzip_bomb,
+    html,
+    huge_pdf_chunks,
+    many_pages_pdf,
+    password_pdf,
+    pdf_bomb,
+    random_bytes,
+    serve_hostile,
 )
 from core.settings import Settings
 from core.sources import SourceConfig
@@ -51,10 +62,17 @@ def _attachment(body: bytes | Callable[[HostileHandler], None]) -> Callable[[Hos
 
 
 DETAIL_CASES = [
-    Case("xss-title", lambda h: h.reply(html(
-        XSS_TITLE.replace("<", "&lt;").replace(">", "&gt;"),
-        extra='<script>alert(2)</script><a href="javascript:alert(3)">点此</a><img src=x onerror="alert(4)">',
-    ).encode()), "stored", XSS_TITLE),
+    Case(
+        "xss-title",
+        lambda h: h.reply(
+            html(
+                XSS_TITLE.replace("<", "&lt;").replace(">", "&gt;"),
+                extra='<script>alert(2)</script><a href="javascript:alert(3)">点此</a><img src=x onerror="alert(4)">',
+            ).encode()
+        ),
+        "stored",
+        XSS_TITLE,
+    ),
     Case("gbk-declared-utf8", _page(TITLE, "utf-8", "gbk"), "stored", TITLE),
     Case("utf8-declared-gb2312", _page(TITLE, "gb2312", "utf-8"), "stored", TITLE),
     Case("utf8-no-charset", _page(TITLE, None, "utf-8"), "stored", TITLE),
@@ -70,14 +88,44 @@ DETAIL_CASES = [
     Case("http-404", lambda h: h.reply(b"gone", status=404), "error", r"HTTP 404"),
     Case("http-500", lambda h: h.reply(b"oops", status=500), "error", r"HTTP 500"),
     Case("http-503", lambda h: h.reply(b"busy", status=503), "error", r"HTTP 503"),
-    Case("content-length-lie", lambda h: h.reply(html(TITLE).encode()[:200], length=50_000), "error", r"(?i)ResponseFailed|data ?loss|ConnectionLost"),
-    Case("reset-mid-body", lambda h: h.reset(html(TITLE).encode()[:200], 50_000), "error", r"(?i)ResponseFailed|ConnectionLost|reset|data ?loss"),
-    Case("redirect-loop", lambda h: h.redirect("/d/redirect-loop-b.html"), "error", r"redirect loop \(.*redirect-loop-b\.html -> .*redirect-loop\.html\)"),
+    Case(
+        "content-length-lie",
+        lambda h: h.reply(html(TITLE).encode()[:200], length=50_000),
+        "error",
+        r"(?i)ResponseFailed|data ?loss|ConnectionLost",
+    ),
+    Case(
+        "reset-mid-body",
+        lambda h: h.reset(html(TITLE).encode()[:200], 50_000),
+        "error",
+        r"(?i)ResponseFailed|ConnectionLost|reset|data ?loss",
+    ),
+    Case(
+        "redirect-loop",
+        lambda h: h.redirect("/d/redirect-loop-b.html"),
+        "error",
+        r"redirect loop \(.*redirect-loop-b\.html -> .*redirect-loop\.html\)",
+    ),
     Case("redirect-endless", lambda h: h.redirect(h.path + ("&" if "?" in h.path else "?") + "r=1"), "error", r"max redirections"),
-    Case("redirect-off-site", lambda h: h.redirect("http://other.example.org/art.html"), "error", r"redirected off-site to http://other\.example\.org/"),
-    Case("redirect-to-metadata", lambda h: h.redirect("http://169.254.169.254/latest/meta-data/"), "error", r"redirected off-site to http://169\.254\.169\.254/"),
+    Case(
+        "redirect-off-site",
+        lambda h: h.redirect("http://other.example.org/art.html"),
+        "error",
+        r"redirected off-site to http://other\.example\.org/",
+    ),
+    Case(
+        "redirect-to-metadata",
+        lambda h: h.redirect("http://169.254.169.254/latest/meta-data/"),
+        "error",
+        r"redirected off-site to http://169\.254\.169\.254/",
+    ),
     Case("redirect-on-site", lambda h: h.redirect("/d/good-target.html", 301), "stored", "站内跳转后的通知"),
-    Case("gzip-bomb", lambda h: h.reply(gzip_bomb(), headers={"Content-Encoding": "gzip"}), "error", r"(?i)maxsize|exceed|too large|larger than"),
+    Case(
+        "gzip-bomb",
+        lambda h: h.reply(gzip_bomb(), headers={"Content-Encoding": "gzip"}),
+        "error",
+        r"(?i)maxsize|exceed|too large|larger than",
+    ),
 ]
 
 ATTACHMENT_CASES = [
@@ -85,8 +133,15 @@ ATTACHMENT_CASES = [
     Case("truncated-pdf", _attachment(GOOD_PDF[: len(GOOD_PDF) // 3]), "attachment-error", r"corrupt|truncated|cannot be"),
     Case("password-pdf", _attachment(password_pdf()), "attachment-error", r"password-protected"),
     Case("zero-byte-pdf", _attachment(b""), "attachment-error", r"empty \(0 bytes\)"),
-    Case("huge-streamed-pdf", lambda h: h.stream(huge_pdf_chunks(), "application/pdf"), "attachment-error", r"(?i)maxsize|larger than|cancel"),
-    Case("huge-declared-pdf", lambda h: h.stream(huge_pdf_chunks(), "application/pdf", length=HUGE_BYTES + 9), "attachment-error", r"(?i)maxsize|larger than|cancel"),
+    Case(
+        "huge-streamed-pdf", lambda h: h.stream(huge_pdf_chunks(), "application/pdf"), "attachment-error", r"(?i)maxsize|larger than|cancel"
+    ),
+    Case(
+        "huge-declared-pdf",
+        lambda h: h.stream(huge_pdf_chunks(), "application/pdf", length=HUGE_BYTES + 9),
+        "attachment-error",
+        r"(?i)maxsize|larger than|cancel",
+    ),
     Case("flate-bomb-pdf", lambda h: h.reply(pdf_bomb(), "application/pdf"), "attachment-error", r"inflates to more than 64 MB"),
     Case("thousand-page-pdf", _attachment(many_pages_pdf()), "attachment-error", r"1000 pages, more than the limit of 500"),
     Case("missing-pdf", lambda h: h.reply(b"no", status=404), "attachment-error", r"HTTP 404"),
@@ -105,11 +160,15 @@ def _routes() -> dict[str, Callable[[HostileHandler], None]]:
     routes["/d/redirect-loop-b.html"] = lambda h: h.redirect("/d/redirect-loop.html")
     routes["/d/good-target.html"] = lambda h: h.reply(html("站内跳转后的通知").encode())
     for c in ATTACHMENT_CASES:
-        routes[f"/a/{c.name}.html"] = (lambda n: lambda h: h.reply(html(f"附件案例{n}", extra=f'<a href="/f/{n}.pdf">附件</a>').encode()))(c.name)
+        routes[f"/a/{c.name}.html"] = (lambda n: lambda h: h.reply(html(f"附件案例{n}", extra=f'<a href="/f/{n}.pdf">附件</a>').encode()))(
+            c.name
+        )
         routes[f"/f/{c.name}.pdf"] = c.route
         items.append(f"/a/{c.name}.html")
     for name, title in GOOD_PAGES.items():
-        routes[f"/d/{name}.html"] = (lambda t, n: lambda h: h.reply(html(t, extra='<a href="/f/good.pdf">附件1</a>' if n == "with-good-pdf" else "").encode()))(title, name)
+        routes[f"/d/{name}.html"] = (
+            lambda t, n: lambda h: h.reply(html(t, extra='<a href="/f/good.pdf">附件1</a>' if n == "with-good-pdf" else "").encode())
+        )(title, name)
         items.append(f"/d/{name}.html")
     routes["/f/good.pdf"] = lambda h: h.reply(GOOD_PDF, "application/pdf")
     lis = "".join(f'<li><a href="{u}">条目</a><span>2025-03-05</span></li>' for u in items + SKIPPED_LINKS)
@@ -131,19 +190,31 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     """The one crawl every case below is checked against (SQLite; the fault suite covers PostgreSQL)."""
     data = tmp_path_factory.mktemp("hostile") / "data"
     settings = Settings(
-        RADAR_DATA_DIR=data, DATABASE_URL=None, SMTP_URL=None,
-        RADAR_MAX_ATTACHMENT_BYTES=16 * 1024 * 1024, RADAR_DOWNLOAD_TIMEOUT=20, RADAR_RETRY_BACKOFF=0.05,
-        RADAR_PDF_MAX_PAGES=500, RADAR_PDF_MAX_INFLATED_MB=64, RADAR_EXTRACT_TIME_LIMIT=30,
+        RADAR_DATA_DIR=data,
+        DATABASE_URL=None,
+        SMTP_URL=None,
+        RADAR_MAX_ATTACHMENT_BYTES=16 * 1024 * 1024,
+        RADAR_DOWNLOAD_TIMEOUT=20,
+        RADAR_RETRY_BACKOFF=0.05,
+        RADAR_PDF_MAX_PAGES=500,
+        RADAR_PDF_MAX_INFLATED_MB=64,
+        RADAR_EXTRACT_TIME_LIMIT=30,
     )
     settings.ensure_dirs()
     with serve_hostile(_routes()) as (base, log):
-        source = SourceConfig.model_validate({
-            "name": "hostile", "title": "敌意站点", "region": "全国", "agency": "测试部",
-            "start_urls": [f"{base}/list.html"], "list": {"item": "ul.l li", "date": "span::text"},
-            "detail": {"title": "h1.t", "body": "#c"},
-            "politeness": {"delay": 0, "concurrency": 8, "obey_robots": False},
-            "network": {"allow_private": True},  # the hostile site itself is on loopback; redirects elsewhere are not
-        })
+        source = SourceConfig.model_validate(
+            {
+                "name": "hostile",
+                "title": "敌意站点",
+                "region": "全国",
+                "agency": "测试部",
+                "start_urls": [f"{base}/list.html"],
+                "list": {"item": "ul.l li", "date": "span::text"},
+                "detail": {"title": "h1.t", "body": "#c"},
+                "politeness": {"delay": 0, "concurrency": 8, "obey_robots": False},
+                "network": {"allow_private": True},  # the hostile site itself is on loopback; redirects elsewhere are not
+            }
+        )
         result = run_crawl(source, settings, timeout=240)
         yield Crawled(base, settings, result, log)
 

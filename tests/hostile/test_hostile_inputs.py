@@ -45,7 +45,13 @@ YAML_CASES = [
     ("bad-url-scheme", GOOD.replace("https://www.example.gov.cn/list.html", "ftp://x/list"), 5, "start_urls", "not an http(s) URL"),
     ("javascript-url", GOOD.replace("https://www.example.gov.cn/list.html", "javascript:alert(1)"), 5, "start_urls", "not an http(s) URL"),
     ("url-without-host", GOOD.replace("https://www.example.gov.cn/list.html", "http:///list.html"), 5, "start_urls", "no host"),
-    ("out-of-range", GOOD + "pagination:\n  type: template\n  url_template: index_{n}.html\n  max_pages: -3\n", 12, "pagination.max_pages", "greater than or equal to 1"),
+    (
+        "out-of-range",
+        GOOD + "pagination:\n  type: template\n  url_template: index_{n}.html\n  max_pages: -3\n",
+        12,
+        "pagination.max_pages",
+        "greater than or equal to 1",
+    ),
     ("unknown-encoding", GOOD + "encoding: klingon\n", 9, "encoding", "unknown encoding"),
     ("not-a-mapping", "- a\n- b\n", 1, "(root)", "expected a mapping"),
     ("allow-private-not-bool", GOOD + "network:\n  allow_private: maybe\n", 10, "network.allow_private", "valid boolean"),
@@ -140,8 +146,15 @@ def test_digest_headers_cannot_be_injected_through_the_subject() -> None:
     from alerts.mime import digest_bytes
 
     for subject in (INJECTED, "ascii title\r\nBcc: victim@example.org"):
-        raw = digest_bytes(subject=subject, sender="PolicyRadar <radar@localhost>", recipient="a@example.com",
-                           message_id="<m@x>", text="t", html="<p>h</p>", extra_headers=[("X-Radar-Period", "p\nX-Evil: 1")])
+        raw = digest_bytes(
+            subject=subject,
+            sender="PolicyRadar <radar@localhost>",
+            recipient="a@example.com",
+            message_id="<m@x>",
+            text="t",
+            html="<p>h</p>",
+            extra_headers=[("X-Radar-Period", "p\nX-Evil: 1")],
+        )
         msg = message_from_bytes(raw, policy=policy.default)
         assert msg["Bcc"] is None and msg["X-Evil"] is None
         assert "victim@example.org" in str(msg["Subject"])  # kept as text, on the one Subject line
@@ -161,10 +174,16 @@ def test_instant_alert_with_an_injected_title_goes_out_with_clean_headers(settin
         doc = Document(source_name="src", url="https://www.example.gov.cn/a.html", title=INJECTED, region="全国")
         s.add(doc)
         s.flush()
-        ver = DocumentVersion(document_id=doc.id, version_no=1, run_id=run.id, text_hash="h", title=INJECTED, text="氢能。", summary="<b>氢能</b>")
+        ver = DocumentVersion(
+            document_id=doc.id, version_no=1, run_id=run.id, text_hash="h", title=INJECTED, text="氢能。", summary="<b>氢能</b>"
+        )
         s.add(ver)
         s.flush()
-        s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 2}, quote="氢能。"))
+        s.add(
+            TrackLabel(
+                version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 2}, quote="氢能。"
+            )
+        )
         run_id = run.id
     report = dispatch_instant(settings, [run_id], backoff=0.01)
     assert report.emails == 1, report.failed
@@ -177,15 +196,35 @@ def test_instant_alert_with_an_injected_title_goes_out_with_clean_headers(settin
 # ---- SSRF: address policy -------------------------------------------------------------------
 
 REFUSED_TARGETS = [
-    "http://127.0.0.1/", "http://127.8.9.10:8080/x", "http://10.1.2.3/", "http://172.16.0.1/", "http://172.31.255.254/",
-    "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/", "http://[fc00::1]/", "http://[fd12:3456::1]/",
-    "http://[fe80::1]/", "http://0.0.0.0/", "http://100.64.0.1/", "http://[::ffff:127.0.0.1]/", "http://224.0.0.1/",
-    "http://240.0.0.1/", "http://localhost/", "http://2130706433/",
+    "http://127.0.0.1/",
+    "http://127.8.9.10:8080/x",
+    "http://10.1.2.3/",
+    "http://172.16.0.1/",
+    "http://172.31.255.254/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]/",
+    "http://[fc00::1]/",
+    "http://[fd12:3456::1]/",
+    "http://[fe80::1]/",
+    "http://0.0.0.0/",
+    "http://100.64.0.1/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://224.0.0.1/",
+    "http://240.0.0.1/",
+    "http://localhost/",
+    "http://2130706433/",
 ]
 
 
 # Not opened by `allow_private: true` (only by listing their CIDR): link-local incl. cloud metadata, unspecified, multicast, reserved.
-NEVER_OPENED_BY_TRUE = {"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://0.0.0.0/", "http://224.0.0.1/", "http://240.0.0.1/"}
+NEVER_OPENED_BY_TRUE = {
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[fe80::1]/",
+    "http://0.0.0.0/",
+    "http://224.0.0.1/",
+    "http://240.0.0.1/",
+}
 
 
 @pytest.mark.parametrize("url", REFUSED_TARGETS)
@@ -239,13 +278,23 @@ def loopback_site() -> Iterator[tuple[str, list[str]]]:
 
 
 def _loopback_source(base: str, allow: bool) -> SourceConfig:
-    return SourceConfig.model_validate({
-        "name": "lo", "title": "lo", "region": "全国", "agency": "测试部", "start_urls": [f"{base}/list.html"],
-        "list": {"item": "ul.l li"}, "politeness": {"delay": 0, "obey_robots": True}, "network": {"allow_private": allow},
-    })
+    return SourceConfig.model_validate(
+        {
+            "name": "lo",
+            "title": "lo",
+            "region": "全国",
+            "agency": "测试部",
+            "start_urls": [f"{base}/list.html"],
+            "list": {"item": "ul.l li"},
+            "politeness": {"delay": 0, "obey_robots": True},
+            "network": {"allow_private": allow},
+        }
+    )
 
 
-def test_a_crawl_of_a_loopback_source_without_opt_in_is_refused_and_recorded(settings: Settings, loopback_site: tuple[str, list[str]]) -> None:
+def test_a_crawl_of_a_loopback_source_without_opt_in_is_refused_and_recorded(
+    settings: Settings, loopback_site: tuple[str, list[str]]
+) -> None:
     from crawl.runner import run_crawl
     from storage.models import FetchLog
 
@@ -276,7 +325,10 @@ def test_webhook_to_a_loopback_address_is_refused_unless_allowed(settings: Setti
 
     base, seen = loopback_site
     item = AlertItem("标题", "https://www.example.gov.cn/a.html", ["未来能源"], "全国", None, None, None, "摘要", False, None)
-    with guarded_client(settings.webhook_allow_private, timeout=5) as client, pytest.raises(WebhookError, match="refused, 127.0.0.1 resolves to loopback"):
+    with (
+        guarded_client(settings.webhook_allow_private, timeout=5) as client,
+        pytest.raises(WebhookError, match="refused, 127.0.0.1 resolves to loopback"),
+    ):
         send(client, "json", f"{base}/hook", None, item)
     assert seen == []
     allowed = settings.model_copy(update={"webhook_allow_private": True})

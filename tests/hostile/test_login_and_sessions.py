@@ -25,8 +25,9 @@ def hashed() -> str:
 
 
 def _login(client: TestClient, password: str) -> object:
-    return client.post("/login", data={"password": password, "next": "/sources", "csrf_token": csrf_of(client, "/login")},
-                       follow_redirects=False)
+    return client.post(
+        "/login", data={"password": password, "next": "/sources", "csrf_token": csrf_of(client, "/login")}, follow_redirects=False
+    )
 
 
 def test_repeated_wrong_passwords_are_delayed_with_retry_after(settings: Settings, hashed: str) -> None:

@@ -37,18 +37,28 @@ def _crawl(settings: Settings) -> None:
     from crawl.runner import run_crawl
 
     links = "".join(f"<li><a href='/art/{k}.html'>{k}</a></li>" for k in TITLES)
-    routes = {"/robots.txt": lambda h: h.reply(b"User-agent: *\nAllow: /\n", "text/plain"),
-              "/list.html": lambda h: h.reply(f"<ul class='l'>{links}</ul>".encode())}
+    routes = {
+        "/robots.txt": lambda h: h.reply(b"User-agent: *\nAllow: /\n", "text/plain"),
+        "/list.html": lambda h: h.reply(f"<ul class='l'>{links}</ul>".encode()),
+    }
     for key, title in TITLES.items():
         escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
         # The padding keeps the control characters past the first KB, which the binary-page sniffing reads.
         page = html(escaped, body=f"正文：{escaped}，推动未来产业发展。").replace("<head>", "<head><!--" + "填充" * 400 + "-->")
         routes[f"/art/{key}.html"] = (lambda body: lambda h: h.reply(body))(page.encode())
     with serve_hostile(routes) as (base, _log):
-        src = SourceConfig.model_validate({
-            "name": "hyg", "title": "t", "region": "全国", "agency": "测试部", "start_urls": [f"{base}/list.html"],
-            "list": {"item": "ul.l li"}, "politeness": {"delay": 0}, "network": {"allow_private": "loopback"},
-        })
+        src = SourceConfig.model_validate(
+            {
+                "name": "hyg",
+                "title": "t",
+                "region": "全国",
+                "agency": "测试部",
+                "start_urls": [f"{base}/list.html"],
+                "list": {"item": "ul.l li"},
+                "politeness": {"delay": 0},
+                "network": {"allow_private": "loopback"},
+            }
+        )
         with session_scope(settings) as s:
             s.add(Source(name="hyg", title="t", region="全国", agency="测试部"))
         result = run_crawl(src, settings)

@@ -14,8 +14,7 @@ from core.netpolicy import BlockedAddress, check_url
 from core.sources import load_source
 from core.yamlconfig import ConfigError
 
-METADATA = ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://[::ffff:169.254.169.254]/",
-            "http://169.254.0.1:8080/"]
+METADATA = ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://[::ffff:169.254.169.254]/", "http://169.254.0.1:8080/"]
 OTHER_NEVER = ["http://0.0.0.0/", "http://224.0.0.1/", "http://240.0.0.1/"]
 LOOPBACK = ["http://127.0.0.1:8765/", "http://127.9.9.9/", "http://[::1]/"]
 PRIVATE = ["http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://100.64.0.1/", "http://[fd00::1]/"]
@@ -56,15 +55,25 @@ def test_the_refusal_says_how_to_allow_exactly_one_address() -> None:
         check_url("http://169.254.169.254/", True)
 
 
-@pytest.mark.parametrize(("value", "ok"), [
-    ("loopback", True), ("[loopback, 10.8.0.0/16]", True), ("['fd00::/8']", True), ("true", True),
-    ("[10.8.0.0/33]", False), ("[intranet]", False), ("everything", False),
-])
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("loopback", True),
+        ("[loopback, 10.8.0.0/16]", True),
+        ("['fd00::/8']", True),
+        ("true", True),
+        ("[10.8.0.0/33]", False),
+        ("[intranet]", False),
+        ("everything", False),
+    ],
+)
 def test_the_source_schema_accepts_loopback_and_cidrs_only(tmp_path: Path, value: str, ok: bool) -> None:
     path = tmp_path / "t.yaml"
     path.write_text(
         "name: t\ntitle: 测试\nregion: 全国\nagency: 测试部\nstart_urls:\n  - https://www.example.gov.cn/list.html\n"
-        f"list:\n  item: ul li\nnetwork:\n  allow_private: {value}\n", encoding="utf-8")
+        f"list:\n  item: ul li\nnetwork:\n  allow_private: {value}\n",
+        encoding="utf-8",
+    )
     if ok:
         load_source(path)
         return

@@ -15,7 +15,9 @@ from core.settings import Settings
 HUGE = "4611686018427387904"
 
 
-@pytest.mark.parametrize("path", ["/search?q=%00%00%00", "/search?q=%E6%B0%A2%1B", "/feeds/search.atom?q=%00", "/feeds/search.atom?q=a%07b"])
+@pytest.mark.parametrize(
+    "path", ["/search?q=%00%00%00", "/search?q=%E6%B0%A2%1B", "/feeds/search.atom?q=%00", "/feeds/search.atom?q=a%07b"]
+)
 def test_queries_with_control_characters_are_refused_with_400(settings: Settings, path: str) -> None:
     r = client_for(settings).get(path)
     assert r.status_code == 400 and "控制字符" in r.text
@@ -26,8 +28,17 @@ def test_the_api_refuses_control_characters_as_a_documented_validation_error(set
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize("path", [f"/documents?page={HUGE}", f"/tracks/energy?page={HUGE}", f"/search?q=氢能&page={HUGE}",
-                                  f"/history?page={HUGE}", f"/digests?page={HUGE}", "/documents?page=100001"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/documents?page={HUGE}",
+        f"/tracks/energy?page={HUGE}",
+        f"/search?q=氢能&page={HUGE}",
+        f"/history?page={HUGE}",
+        f"/digests?page={HUGE}",
+        "/documents?page=100001",
+    ],
+)
 def test_page_numbers_are_bounded(settings: Settings, path: str) -> None:
     r = client_for(settings).get(path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
     assert r.status_code in (400, 422), (path, r.status_code)

@@ -28,8 +28,16 @@ def mail(settings: Settings, smtp_server) -> tuple[Settings, object]:  # type: i
 
 
 def _post(client: TestClient, token: str, email: str, **fields: object):  # type: ignore[no-untyped-def]
-    data = {"email": email, "tracks": ["未来健康"], "regions": "广东", "keywords_exclude": "的", "frequency": "immediate",
-            "language": "zh", "csrf_token": token, **fields}
+    data = {
+        "email": email,
+        "tracks": ["未来健康"],
+        "regions": "广东",
+        "keywords_exclude": "的",
+        "frequency": "immediate",
+        "language": "zh",
+        "csrf_token": token,
+        **fields,
+    }
     return client.post("/subscribe", data=data)
 
 
@@ -44,7 +52,13 @@ def test_subscribing_an_already_confirmed_address_changes_nothing_and_mails_the_
     with session_scope(settings) as s:
         sub = s.exec(select(Subscriber).where(Subscriber.email == VICTIM)).one()
     assert (sub.tracks, sub.regions, sub.keywords_exclude, sub.frequency, sub.name, sub.confirmed) == (
-        ["未来能源"], ["全国"], [], "weekly", "王工", True)
+        ["未来能源"],
+        ["全国"],
+        [],
+        "weekly",
+        "王工",
+        True,
+    )
     assert len(box.messages) == 1
     body = box.messages[0].get_body(preferencelist=("plain",)).get_content()
     assert "/preferences?token=" in body and "/subscribe/confirm" not in body and "没有做任何更改" in body
@@ -77,12 +91,15 @@ def test_plus_tag_variants_are_separate_subscribers_sharing_one_mailbox_cooldown
     assert len(box.messages) == 1
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("name", "n" * 900_000),
-    ("name", "王\x1b[31m工"),
-    ("keywords_include", ",".join(f"词{i}" for i in range(500))),
-    ("keywords_exclude", "的" * 5000),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "n" * 900_000),
+        ("name", "王\x1b[31m工"),
+        ("keywords_include", ",".join(f"词{i}" for i in range(500))),
+        ("keywords_exclude", "的" * 5000),
+    ],
+)
 def test_oversized_fields_are_refused_and_not_stored(mail, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
     settings, box = mail
     client = client_for(settings)
@@ -96,7 +113,9 @@ def test_oversized_fields_are_refused_and_not_stored(mail, field: str, value: st
 
 
 def test_a_visitor_sees_a_plain_failure_and_the_operator_log_keeps_the_detail(
-    settings: Settings, unused_port: int, caplog: pytest.LogCaptureFixture,
+    settings: Settings,
+    unused_port: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     s = settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{unused_port}", "send_retries": 1, "retry_backoff": 0.01})
     client = client_for(s)

@@ -217,7 +217,10 @@ def test_empty_input_is_no_track(clf: Classifier) -> None:
 def test_classify_jsonl_writes_tracks_scores_and_evidence(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(
-        json.dumps({"id": "a", "text": HYDROGEN}, ensure_ascii=False) + "\n\n" + json.dumps({"id": "b", "text": BUSINESS_ENV}, ensure_ascii=False) + "\n",
+        json.dumps({"id": "a", "text": HYDROGEN}, ensure_ascii=False)
+        + "\n\n"
+        + json.dumps({"id": "b", "text": BUSINESS_ENV}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     out = io.StringIO()

@@ -158,7 +158,9 @@ class Reference:
                             st[e.term] += c
                     subs.append((clf._subs[si][1], clf._subs[si][2], score(x), by_count(st)))
             track_hits = [(start, f * w) for start, e, f in hits if ti in e.tracks for tt, w in e.track_w if tt == ti]
-            out.append((clf._tracks[ti].id, clf._tracks[ti].name, score(r), subs, by_count(terms), self._quote(display, bounds, track_hits)))
+            out.append(
+                (clf._tracks[ti].id, clf._tracks[ti].name, score(r), subs, by_count(terms), self._quote(display, bounds, track_hits))
+            )
         order = {tr.id: i for i, tr in enumerate(clf._tracks)}
         out.sort(key=lambda lb: (-lb[2], order[lb[0]]))
         return out

@@ -81,7 +81,9 @@ def test_every_bmp_character_folds_like_the_reference() -> None:
     assert fold_utf16(text) == _fold_utf16_py(text)
 
 
-@pytest.mark.skipif(shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler: the optional extension cannot be built here")
+@pytest.mark.skipif(
+    shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler: the optional extension cannot be built here"
+)
 def test_c_passes_are_built() -> None:
     """With a compiler, `pip install` builds the extension; the classifier's speed figure depends on it."""
     assert cnfold._textprep is not None

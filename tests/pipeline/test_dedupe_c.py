@@ -63,7 +63,11 @@ def _old_signature_bytes(signature: np.ndarray) -> bytes:
 def _seed_texts() -> list[str]:
     if SEEDS is None:
         pytest.skip("no seed folder (/work/shared/seeds): real policy texts unavailable here")
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(SEEDS.iterdir()) if p.is_file() and p.suffix in {".txt", ".md", ".html", ""}]
+    texts = [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(SEEDS.iterdir())
+        if p.is_file() and p.suffix in {".txt", ".md", ".html", ""}
+    ]
     if not texts:
         pytest.skip(f"{SEEDS} holds no text files")
     return texts
@@ -72,7 +76,16 @@ def _seed_texts() -> list[str]:
 def _random_texts(n: int = 400, seed: int = 7) -> list[str]:
     """ASCII, Latin/Greek/Cyrillic (2-byte UTF-8), CJK (3-byte), emoji and Extension B (4-byte), mixed."""
     r = random.Random(seed)
-    pools = [(0x20, 0x7F), (0x80, 0x800), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xE000, 0xFFFF), (0x1F300, 0x1FAFF), (0x20000, 0x2A6DF), (0x10000, 0x10FFFF)]
+    pools = [
+        (0x20, 0x7F),
+        (0x80, 0x800),
+        (0x3000, 0x303F),
+        (0x4E00, 0x9FFF),
+        (0xE000, 0xFFFF),
+        (0x1F300, 0x1FAFF),
+        (0x20000, 0x2A6DF),
+        (0x10000, 0x10FFFF),
+    ]
 
     def char() -> str:
         lo, hi = r.choice(pools)
@@ -82,7 +95,25 @@ def _random_texts(n: int = 400, seed: int = 7) -> list[str]:
     return ["".join(char() for _ in range(r.randrange(0, 60))) for _ in range(n)]
 
 
-SHORT = ["", " ", "，。、", "a", "氢", "🚀", "𠀀", "ab", "氢能", "a🚀", "abc", "量子科", "𠀀𠀁🚀", "a b,c", "abcd", "氢 能 产 业", "\U0010ffff"]
+SHORT = [
+    "",
+    " ",
+    "，。、",
+    "a",
+    "氢",
+    "🚀",
+    "𠀀",
+    "ab",
+    "氢能",
+    "a🚀",
+    "abc",
+    "量子科",
+    "𠀀𠀁🚀",
+    "a b,c",
+    "abcd",
+    "氢 能 产 业",
+    "\U0010ffff",
+]
 
 
 def _same_as_old(text: str) -> None:

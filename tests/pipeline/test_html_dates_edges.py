@@ -106,7 +106,9 @@ def test_titles_keep_their_ideographic_space_and_lose_markup_from_article_title(
 
 def test_a_site_name_after_a_bare_hyphen_leaves_the_title_but_number_ranges_stay() -> None:
     def title_only(t: str) -> str | None:
-        return extract_html(f"<html><head><title>{t}</title></head><body><div>{PROSE}</div></body></html>", "https://www.example.cn/a").title
+        return extract_html(
+            f"<html><head><title>{t}</title></head><body><div>{PROSE}</div></body></html>", "https://www.example.cn/a"
+        ).title
 
     assert title_only("省政府召开未来产业推进会-某某省科普网") == "省政府召开未来产业推进会"
     assert title_only("1-10月全县固定资产投资结构趋稳趋优") == "1-10月全县固定资产投资结构趋稳趋优"

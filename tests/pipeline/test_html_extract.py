@@ -77,7 +77,9 @@ def test_source_override_wins_over_everything() -> None:
 
 @pytest.fixture(scope="module")
 def policy() -> HtmlExtract:
-    return extract_html(decode_html(policy_page_bytes(), declared="utf-8"), "https://www.gov.cn/zhengce/zhengceku/202401/content_6929021.htm")
+    return extract_html(
+        decode_html(policy_page_bytes(), declared="utf-8"), "https://www.gov.cn/zhengce/zhengceku/202401/content_6929021.htm"
+    )
 
 
 def test_metadata_table_fields(policy: HtmlExtract) -> None:
@@ -119,12 +121,18 @@ def test_simplified_text_is_its_own_normalized_form(policy: HtmlExtract) -> None
 )
 def test_publish_date_in_the_formats_sites_use(snippet: str, expected: date) -> None:
     body = "<p>" + "为加快培育未来产业，现提出如下意见。" * 5 + "</p>"
-    page = extract_html(f"<html><head><title>通知</title></head><body>{snippet}<div class='content'>{body}</div></body></html>", "https://x.gov.cn/a.html")
+    page = extract_html(
+        f"<html><head><title>通知</title></head><body>{snippet}<div class='content'>{body}</div></body></html>", "https://x.gov.cn/a.html"
+    )
     assert page.published == expected
 
 
 def test_inline_source_after_date_is_the_agency() -> None:
-    html = "<html><body><h1>关于印发实施方案的通知</h1><div>发布时间：2025-03-05 来源：浙江省经济和信息化厅</div><div class='content'><p>" + "各有关单位：现将方案印发给你们。" * 4 + "</p></div></body></html>"
+    html = (
+        "<html><body><h1>关于印发实施方案的通知</h1><div>发布时间：2025-03-05 来源：浙江省经济和信息化厅</div><div class='content'><p>"
+        + "各有关单位：现将方案印发给你们。" * 4
+        + "</p></div></body></html>"
+    )
     page = extract_html(html, "https://jxt.zj.gov.cn/art/2025/3/5/art_1.html")
     assert page.agency == "浙江省经济和信息化厅"
     assert page.title == "关于印发实施方案的通知"

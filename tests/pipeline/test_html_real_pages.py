@@ -12,7 +12,9 @@ import pytest
 
 from bench.eval_html import DEFAULT_DIR, drafted_count, halves, score_detail
 
-pytestmark = pytest.mark.skipif(not (DEFAULT_DIR / "truth.json").is_file(), reason=f"real pages not found at {DEFAULT_DIR} (../shared/eval)")
+pytestmark = pytest.mark.skipif(
+    not (DEFAULT_DIR / "truth.json").is_file(), reason=f"real pages not found at {DEFAULT_DIR} (../shared/eval)"
+)
 
 
 @pytest.fixture(scope="module")

@@ -74,11 +74,17 @@ def test_whole_corpus_beats_raw_pdfplumber_by_far() -> None:
 # ---------------------------------------------------------------- what the cleaning does
 
 
-@pytest.mark.parametrize(("name", "page_mark"), [("gov_notice", r"^- ?\d+ ?-$"), ("city_digest", r"^第 ?\d+ ?页$"), ("thinktank_brief", r"^\d+ ?/ ?\d+$")])
+@pytest.mark.parametrize(
+    ("name", "page_mark"), [("gov_notice", r"^- ?\d+ ?-$"), ("city_digest", r"^第 ?\d+ ?页$"), ("thinktank_brief", r"^\d+ ?/ ?\d+$")]
+)
 def test_page_numbers_and_running_headers_are_gone(name: str, page_mark: str) -> None:
     text = extracted(name).text
     assert not [ln for ln in lines(text) if re.match(page_mark, ln)]
-    header = {"gov_notice": "浙江省经济和信息化厅文件", "city_digest": "区域动态 · 未来产业观察", "thinktank_brief": "领导学刊 2025年第6期"}[name]
+    header = {
+        "gov_notice": "浙江省经济和信息化厅文件",
+        "city_digest": "区域动态 · 未来产业观察",
+        "thinktank_brief": "领导学刊 2025年第6期",
+    }[name]
     assert header not in text
 
 

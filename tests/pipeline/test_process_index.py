@@ -21,8 +21,11 @@ PAGES = sorted((DEMO_DIR / "sites" / "miit" / "wjfb").glob("art_*.html"))
 
 def _row(settings: Settings, doc_id: int) -> tuple[str, str, str] | None:
     engine = get_engine(settings)
-    sql = ("SELECT title, body, attachments FROM docsearch_fts WHERE rowid = :id" if engine.dialect.name == "sqlite"
-           else "SELECT title, body, attachments FROM docsearch WHERE document_id = :id")
+    sql = (
+        "SELECT title, body, attachments FROM docsearch_fts WHERE rowid = :id"
+        if engine.dialect.name == "sqlite"
+        else "SELECT title, body, attachments FROM docsearch WHERE document_id = :id"
+    )
     with engine.connect() as conn:
         row = conn.execute(text(sql), {"id": doc_id}).first()
     return None if row is None else tuple(row)  # type: ignore[return-value]
@@ -31,12 +34,16 @@ def _row(settings: Settings, doc_id: int) -> tuple[str, str, str] | None:
 def _index_rows(settings: Settings) -> int:
     engine = get_engine(settings)
     with engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM " + ("docsearch_fts" if engine.dialect.name == "sqlite" else "docsearch"))).scalar_one())
+        return int(
+            conn.execute(text("SELECT count(*) FROM " + ("docsearch_fts" if engine.dialect.name == "sqlite" else "docsearch"))).scalar_one()
+        )
 
 
 def _item(body: bytes, attachment: str, url: str = BASE + PAGES[0].name) -> Release:
     return Release(
-        source="miit", url=url, body=body,
+        source="miit",
+        url=url,
+        body=body,
         attachments=[
             AttachmentPayload(url=BASE + "files/a.txt", data=attachment.encode(), content_type="text/plain", label="申报材料清单"),
             AttachmentPayload(url=BASE + "files/empty.txt", data=b" ", content_type="text/plain", label="空白"),

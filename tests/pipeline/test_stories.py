@@ -31,7 +31,17 @@ def _doc(s, source: str, title: str, text: str, region: str = "全国") -> Docum
     ver = DocumentVersion(document_id=doc.id, version_no=1, text_hash=str(doc.id), title=title, text=text)
     s.add(ver)
     s.flush()
-    s.add(TrackLabel(version_id=ver.id, document_id=doc.id, track_id="energy", track="未来能源", score=0.9, terms={"氢能": 4}, quote="加快培育氢能产业。"))
+    s.add(
+        TrackLabel(
+            version_id=ver.id,
+            document_id=doc.id,
+            track_id="energy",
+            track="未来能源",
+            score=0.9,
+            terms={"氢能": 4},
+            quote="加快培育氢能产业。",
+        )
+    )
     link_story(s, doc, text)
     return doc
 
@@ -39,8 +49,12 @@ def _doc(s, source: str, title: str, text: str, region: str = "全国") -> Docum
 def test_a_reprint_joins_the_original_story_and_an_unrelated_notice_does_not(settings: Settings) -> None:
     with session_scope(settings) as s:
         first = _doc(s, "gov", "关于加快培育氢能产业的通知", NOTICE)
-        reprint = _doc(s, "zj", "国务院办公厅关于加快培育氢能产业的通知", "来源：中国政府网\n" + NOTICE + "\n（责任编辑：王五）", region="浙江")
-        other = _doc(s, "gd", "关于开展文旅消费季活动的通知", "各地要组织景区、酒店、餐饮企业推出优惠活动，丰富夜间消费场景。" * 8, region="广东")
+        reprint = _doc(
+            s, "zj", "国务院办公厅关于加快培育氢能产业的通知", "来源：中国政府网\n" + NOTICE + "\n（责任编辑：王五）", region="浙江"
+        )
+        other = _doc(
+            s, "gd", "关于开展文旅消费季活动的通知", "各地要组织景区、酒店、餐饮企业推出优惠活动，丰富夜间消费场景。" * 8, region="广东"
+        )
         assert first.story_id == first.id
         assert reprint.story_id == first.id
         assert other.story_id == other.id

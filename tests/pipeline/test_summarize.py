@@ -102,8 +102,9 @@ def test_key_figure_keeps_the_target_year_with_the_number() -> None:
 
 def test_a_broken_rules_file_names_file_line_and_field(tmp_path: Path) -> None:
     rules = tmp_path / "summary.yaml"
-    rules.write_text((REPO_ROOT / "config" / "summary.yaml").read_text(encoding="utf-8").replace("max_chars: 150", "max_chars: many"),
-                     encoding="utf-8")
+    rules.write_text(
+        (REPO_ROOT / "config" / "summary.yaml").read_text(encoding="utf-8").replace("max_chars: 150", "max_chars: many"), encoding="utf-8"
+    )
     with pytest.raises(ConfigError) as err:
         Summarizer.load(rules)
     assert f"{rules}:" in str(err.value) and "max_chars" in str(err.value)
@@ -117,12 +118,21 @@ def test_a_broken_rules_file_names_file_line_and_field(tmp_path: Path) -> None:
 def test_radar_extract_json_prints_the_summary_the_digest_would_use(tmp_path: Path) -> None:
     page = tmp_path / "notice.html"
     body = "".join(f"<p>{line}</p>" for line in WRAPPER.splitlines())
-    page.write_text(f"<html><head><meta charset='utf-8'><title>关于印发《氢能产业创新发展行动方案》的通知</title></head>"
-                    f"<body><h1>关于印发《氢能产业创新发展行动方案》的通知</h1><div id='content'>{body}</div></body></html>", encoding="utf-8")
+    page.write_text(
+        f"<html><head><meta charset='utf-8'><title>关于印发《氢能产业创新发展行动方案》的通知</title></head>"
+        f"<body><h1>关于印发《氢能产业创新发展行动方案》的通知</h1><div id='content'>{body}</div></body></html>",
+        encoding="utf-8",
+    )
     radar = Path(sys.executable).with_name("radar")
     cmd = [str(radar)] if radar.exists() else [sys.executable, "-m", "radar.cli"]
-    out = subprocess.run([*cmd, "extract", str(page), "--json"], capture_output=True, text=True, timeout=120, check=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)}).stdout
+    out = subprocess.run(
+        [*cmd, "extract", str(page), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    ).stdout
     data = json.loads(out)
     assert data["summary"] == release_summary(data["title"], WRAPPER, doctype=data["doctype"])
     assert data["summary"].startswith("到2027年")
@@ -131,7 +141,9 @@ def test_radar_extract_json_prints_the_summary_the_digest_would_use(tmp_path: Pa
 EVAL = Path(os.environ.get("RADAR_EVAL_DIR", REPO_ROOT.parent / "shared" / "eval")) / "summaries"
 
 
-@pytest.mark.skipif(not (EVAL / "truth.jsonl").exists(), reason=f"shared evaluation set not found at {EVAL} (CI has ../shared beside the clone)")
+@pytest.mark.skipif(
+    not (EVAL / "truth.jsonl").exists(), reason=f"shared evaluation set not found at {EVAL} (CI has ../shared beside the clone)"
+)
 def test_on_the_shared_real_documents_no_summary_carries_boilerplate() -> None:
     sys.path.insert(0, str(REPO_ROOT))
     from bench.eval_summary import run
@@ -151,7 +163,11 @@ def test_a_bare_comment_window_line_is_kept() -> None:
 
 def test_a_rule_naming_a_cue_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     rules = tmp_path / "summary.yaml"
-    rules.write_text((REPO_ROOT / "config" / "summary.yaml").read_text(encoding="utf-8").replace("contact: [comment_deadline]", "contact: [comment_dedline]"),
-                     encoding="utf-8")
+    rules.write_text(
+        (REPO_ROOT / "config" / "summary.yaml")
+        .read_text(encoding="utf-8")
+        .replace("contact: [comment_deadline]", "contact: [comment_dedline]"),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match="comment_dedline"):
         Summarizer.load(rules)

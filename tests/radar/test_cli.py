@@ -16,8 +16,13 @@ from core.paths import REPO_ROOT
 def test_classify_jsonl_prints_tracks_scores_and_evidence(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text(
-        json.dumps({"id": "a", "text": "清洁氢。发展新型制氢技术及氢能装备，推动清洁氢发展及示范应用，建设氢燃料电池汽车示范城市群。"}, ensure_ascii=False) + "\n"
-        + json.dumps({"id": "b", "text": "持续优化营商环境，深化“放管服”改革，提升政务服务效率。"}, ensure_ascii=False) + "\n",
+        json.dumps(
+            {"id": "a", "text": "清洁氢。发展新型制氢技术及氢能装备，推动清洁氢发展及示范应用，建设氢燃料电池汽车示范城市群。"},
+            ensure_ascii=False,
+        )
+        + "\n"
+        + json.dumps({"id": "b", "text": "持续优化营商环境，深化“放管服”改革，提升政务服务效率。"}, ensure_ascii=False)
+        + "\n",
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["classify", "--jsonl", str(src)])
@@ -41,7 +46,9 @@ def test_extract_prints_cleaned_text_and_json_metadata() -> None:
 
 
 def test_sources_validate_reports_file_line_and_field(tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text("name: bad\ntitle: t\nregion: 全国\nagency: a\nstart_urls: [http://x.example/]\nlist:\n  itme: li\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(
+        "name: bad\ntitle: t\nregion: 全国\nagency: a\nstart_urls: [http://x.example/]\nlist:\n  itme: li\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(app, ["sources", "validate", str(tmp_path)])
     assert result.exit_code == 2
     assert "bad.yaml:7" in result.output.replace("\n", "") and "list.itme" in result.output
@@ -51,7 +58,10 @@ def _radar(args: list[str], stdin: bytes | None = None, cwd: Path | None = None)
     """The real command in its own process: exit codes, stdout and stderr as an operator sees them."""
     return subprocess.run(
         [sys.executable, "-c", "from radar.cli import app; app()", *args],
-        input=stdin, capture_output=True, timeout=120, cwd=cwd or REPO_ROOT,
+        input=stdin,
+        capture_output=True,
+        timeout=120,
+        cwd=cwd or REPO_ROOT,
     )
 
 

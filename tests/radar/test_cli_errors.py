@@ -73,7 +73,9 @@ def test_unreachable_database_names_the_url_without_its_password(env: Path, monk
 
 def test_unreachable_database_through_the_installed_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "RADAR_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql+psycopg://u:pw-xyz@127.0.0.1:1/db"}
-    proc = subprocess.run([sys.executable, "-m", "radar.cli", "subscribers", "list"], capture_output=True, text=True, env=env, timeout=120, cwd=REPO_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "radar.cli", "subscribers", "list"], capture_output=True, text=True, env=env, timeout=120, cwd=REPO_ROOT
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout
     assert "pw-xyz" not in proc.stderr and "cannot use the database" in proc.stderr
@@ -155,7 +157,9 @@ def test_an_invalid_selector_is_caught_by_validate_with_its_line(env: Path, tmp_
     d.mkdir()
     (d / "bad.yaml").write_text(
         "name: bad\ntitle: t\nregion: 全国\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: ul.list li[[[\n"
-        "detail:\n  body: 'xpath://div['\n", encoding="utf-8")
+        "detail:\n  body: 'xpath://div['\n",
+        encoding="utf-8",
+    )
     result = run("sources", "validate", str(d))
     assert_clean_failure(result, "list.item", "detail.body")
     flat = result.output.replace("\n", "")
@@ -191,9 +195,13 @@ def test_worker_and_enqueue_explain_what_is_missing(env: Path) -> None:
 def test_a_source_region_that_matches_nothing_is_caught_by_validate(env: Path, tmp_path: Path) -> None:
     d = tmp_path / "src"
     d.mkdir()
-    (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 粤\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
+    (d / "gd.yaml").write_text(
+        "name: gd\ntitle: t\nregion: 粤\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8"
+    )
     assert_clean_failure(run("sources", "validate", str(d)), "gd.yaml:3", "region", "广东")
-    (d / "gd.yaml").write_text("name: gd\ntitle: t\nregion: 广东省\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8")
+    (d / "gd.yaml").write_text(
+        "name: gd\ntitle: t\nregion: 广东省\nagency: a\nstart_urls: [http://127.0.0.1:9/]\nlist:\n  item: li\n", encoding="utf-8"
+    )
     from core.sources import load_source
 
     assert load_source(d / "gd.yaml").region == "广东"  # the official full name is filed under the short one

@@ -28,7 +28,9 @@ def test_demo_digest_summaries_and_changes(settings: Settings, smtp_server, unus
     text = box.messages[0].get_body(preferencelist=("plain",)).get_content()
 
     with session_scope(settings) as s:
-        rows = s.exec(select(Document.title, DocumentVersion.summary).join(DocumentVersion, DocumentVersion.document_id == Document.id)).all()  # type: ignore[arg-type]
+        rows = s.exec(
+            select(Document.title, DocumentVersion.summary).join(DocumentVersion, DocumentVersion.document_id == Document.id)
+        ).all()  # type: ignore[arg-type]
     notices = [(title, summary) for title, summary in rows if "通知" in title or "意见" in title]
     assert len(notices) >= 5
     summarised = 0

@@ -35,7 +35,11 @@ def _run(settings: Settings, status: str, ok: int, failed: int, source: str = "z
         for i in range(ok):
             s.add(FetchLog(run_id=run.id, source_name=source, url=f"http://127.0.0.1:9/{i}.html", status=200))
         for i in range(failed):
-            s.add(FetchLog(run_id=run.id, source_name=source, url=f"http://127.0.0.1:9/x{i}.html", status=None, error="ConnectionRefusedError"))
+            s.add(
+                FetchLog(
+                    run_id=run.id, source_name=source, url=f"http://127.0.0.1:9/x{i}.html", status=None, error="ConnectionRefusedError"
+                )
+            )
 
 
 def _state(settings: Settings, enabled: bool = True, source: str = "zj") -> str:
@@ -85,17 +89,27 @@ def announced_but_missing(tmp_path: Path) -> Iterator[str]:
     for i in (1, 2):
         (root / "d" / f"{i}.html").write_text(DETAIL.format(t=f"第{i}号通知"), encoding="utf-8")
     items = "".join(f"<li><a href='/d/{i}.html'>第{i}号通知</a><em>2025-03-05</em></li>" for i in (1, 2))
-    (root / "l" / "index.html").write_text(f"<ul class='l'>{items}</ul><script>createPageHTML(5, 0, \"index\", \"html\");</script>", encoding="utf-8")
+    (root / "l" / "index.html").write_text(
+        f'<ul class=\'l\'>{items}</ul><script>createPageHTML(5, 0, "index", "html");</script>', encoding="utf-8"
+    )
     with serve_sites(root) as base:
         yield base
 
 
 def test_list_page_404s_on_announced_pages_count_as_failed_requests(settings: Settings, announced_but_missing: str) -> None:
-    src = SourceConfig.model_validate({
-        "name": "pager", "title": "t", "region": "全国", "agency": "示例部", "start_urls": [announced_but_missing + "/l/index.html"],
-        "list": {"item": "ul.l li", "date": "em::text"}, "pagination": {"type": "createpage", "max_pages": 10},
-        "politeness": {"delay": 0, "obey_robots": False}, "network": {"allow_private": True},
-    })
+    src = SourceConfig.model_validate(
+        {
+            "name": "pager",
+            "title": "t",
+            "region": "全国",
+            "agency": "示例部",
+            "start_urls": [announced_but_missing + "/l/index.html"],
+            "list": {"item": "ul.l li", "date": "em::text"},
+            "pagination": {"type": "createpage", "max_pages": 10},
+            "politeness": {"delay": 0, "obey_robots": False},
+            "network": {"allow_private": True},
+        }
+    )
     result = run_crawl(src, settings)
     assert result.status == "ok" and result.new == 2
     assert "index_1.html" in (result.error or "") and "404" in (result.error or "")
@@ -113,7 +127,9 @@ def configured(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     for name, enabled in (("fresh", True), ("broken", True), ("stopped", False)):
         (d / f"{name}.yaml").write_text(
             f"name: {name}\ntitle: 来源{name}\nregion: 全国\nagency: 示例部\nstart_urls: [http://127.0.0.1:9/]\n"
-            f"list:\n  item: li\nenabled: {str(enabled).lower()}\n", encoding="utf-8")
+            f"list:\n  item: li\nenabled: {str(enabled).lower()}\n",
+            encoding="utf-8",
+        )
     s = settings.model_copy(update={"sources_dir": d})
     monkeypatch.setenv("RADAR_DATA_DIR", str(s.data_dir))
     monkeypatch.setenv("RADAR_SOURCES_DIR", str(d))

@@ -35,7 +35,9 @@ def test_layout_table_cells_do_not_count_as_entries() -> None:
         f"<span class='hui12'>2025-09-{i:02d}</span></td></tr></table>"
         for i in range(1, 8)
     )
-    html = _page(NAV + f"<table><tr><td colspan='2'>{rows}</td></tr><tr><td><a href='?page=2'>下一页</a><a href='?page=9'>尾页</a></td></tr></table>")
+    html = _page(
+        NAV + f"<table><tr><td colspan='2'>{rows}</td></tr><tr><td><a href='?page=2'>下一页</a><a href='?page=9'>尾页</a></td></tr></table>"
+    )
     guess = guess_list(html)
     entries = _read(html, guess.as_config())
     assert [u for u, _, _ in entries] == [f"https://www.example.gov.cn/a/{i}.html" for i in range(1, 8)]
@@ -100,18 +102,40 @@ def test_a_list_shipped_as_inline_json_for_a_client_side_template_becomes_an_api
     from spiders.listing import read_entries
 
     articles = [
-        {"title": f"关于印发第{i}批未来产业试点工作方案的通知", "summary": "", "pubDate": f"2025-07-{i:02d} 16:59",
-         "urls": json.dumps({"pc": f"/col/col1/content/content_{i}.html"}), "relationUrl": f"/col1/relation/{i}.json"}
+        {
+            "title": f"关于印发第{i}批未来产业试点工作方案的通知",
+            "summary": "",
+            "pubDate": f"2025-07-{i:02d} 16:59",
+            "urls": json.dumps({"pc": f"/col/col1/content/content_{i}.html"}),
+            "relationUrl": f"/col1/relation/{i}.json",
+        }
         for i in range(1, 8)
     ]
-    columns = [{"name": n, "releaseTime": 1755592951088, "urls": json.dumps({"pc": f"/col/{n}/index.html"})} for n in ("政务公开", "规范性文件", "政策解读")]
-    html = _page(NAV + "<div id='list'></div><script>var channels = " + json.dumps(columns, ensure_ascii=False) + ";\n"
-                 "var listData = { articleList: " + json.dumps(articles, ensure_ascii=False) + ", total: 7 };</script>")
+    columns = [
+        {"name": n, "releaseTime": 1755592951088, "urls": json.dumps({"pc": f"/col/{n}/index.html"})}
+        for n in ("政务公开", "规范性文件", "政策解读")
+    ]
+    html = _page(
+        NAV + "<div id='list'></div><script>var channels = " + json.dumps(columns, ensure_ascii=False) + ";\n"
+        "var listData = { articleList: " + json.dumps(articles, ensure_ascii=False) + ", total: 7 };</script>"
+    )
     guess = guess_list(html)
     fields = guess.source_fields()
     assert fields == {"format": "json", "api": {"inline": "articleList", "link": "urls.pc", "title": "title", "date": "pubDate"}}
-    source = SourceConfig.model_validate({"name": "t", "title": "t", "region": "江西", "agency": "a", "start_urls": ["https://www.example.gov.cn/col/col1/index.html"], **fields})
+    source = SourceConfig.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "region": "江西",
+            "agency": "a",
+            "start_urls": ["https://www.example.gov.cn/col/col1/index.html"],
+            **fields,
+        }
+    )
     resp = HtmlResponse(url="https://www.example.gov.cn/col/col1/index.html", body=html.encode("utf-8"), encoding="utf-8")
     entries = read_entries(resp, source)
-    assert [e.url for e in entries][:2] == ["https://www.example.gov.cn/col/col1/content/content_1.html", "https://www.example.gov.cn/col/col1/content/content_2.html"]
+    assert [e.url for e in entries][:2] == [
+        "https://www.example.gov.cn/col/col1/content/content_1.html",
+        "https://www.example.gov.cn/col/col1/content/content_2.html",
+    ]
     assert entries[0].title == "关于印发第1批未来产业试点工作方案的通知" and entries[0].date == "2025-07-01 16:59"

@@ -50,8 +50,16 @@ def base(site: Path):  # type: ignore[no-untyped-def]
 def _source(base: str, **list_overrides: str) -> SourceConfig:
     lst = {"item": "ul.news-list li", "date": "span.date::text", **list_overrides}
     return SourceConfig.model_validate(
-        {"name": "t", "title": "t", "region": "全国", "agency": "工业和信息化部", "start_urls": [f"{base}/wjfb/index.html"],
-         "list": lst, "detail": {"body": "#content", "doc_number": "span.no::text"}, "network": {"allow_private": True}}
+        {
+            "name": "t",
+            "title": "t",
+            "region": "全国",
+            "agency": "工业和信息化部",
+            "start_urls": [f"{base}/wjfb/index.html"],
+            "list": lst,
+            "detail": {"body": "#content", "doc_number": "span.no::text"},
+            "network": {"allow_private": True},
+        }
     )
 
 
@@ -111,14 +119,31 @@ def test_new_refuses_an_output_name_that_cannot_be_a_source_name(base: str, tmp_
     assert not (tmp_path / "My Draft.yaml").exists()
 
 
-@pytest.mark.parametrize(("url", "footer", "title", "region", "agency"), [
-    ("https://jxt.zj.gov.cn/col/col1/index.html", "主办单位：浙江省经济和信息化厅 地址：杭州市", "政策文件", "浙江", "浙江省经济和信息化厅"),
-    ("https://www.sz.gov.cn/zwgk/index.html", "主办：深圳市人民政府办公厅 | 承办：深圳市政务服务数据管理局", "政府文件", "深圳", "深圳市人民政府"),
-    ("https://www.miit.gov.cn/zwgk/index.html", "主办单位：中华人民共和国工业和信息化部", "文件发布", "全国", "工业和信息化部"),
-    ("https://gdii.gd.gov.cn/tzgg/index.html", "主办单位：本网站", "通知公告 - 广东省工业和信息化厅", "广东", "广东省工业和信息化厅"),
-    ("https://jxt.zj.gov.cn/col/col2/index.html", "", "通知公告", "浙江", "通知公告"),
-])
-def test_guess_reads_region_and_agency_from_the_footer_the_host_and_the_title(url: str, footer: str, title: str, region: str, agency: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "footer", "title", "region", "agency"),
+    [
+        (
+            "https://jxt.zj.gov.cn/col/col1/index.html",
+            "主办单位：浙江省经济和信息化厅 地址：杭州市",
+            "政策文件",
+            "浙江",
+            "浙江省经济和信息化厅",
+        ),
+        (
+            "https://www.sz.gov.cn/zwgk/index.html",
+            "主办：深圳市人民政府办公厅 | 承办：深圳市政务服务数据管理局",
+            "政府文件",
+            "深圳",
+            "深圳市人民政府",
+        ),
+        ("https://www.miit.gov.cn/zwgk/index.html", "主办单位：中华人民共和国工业和信息化部", "文件发布", "全国", "工业和信息化部"),
+        ("https://gdii.gd.gov.cn/tzgg/index.html", "主办单位：本网站", "通知公告 - 广东省工业和信息化厅", "广东", "广东省工业和信息化厅"),
+        ("https://jxt.zj.gov.cn/col/col2/index.html", "", "通知公告", "浙江", "通知公告"),
+    ],
+)
+def test_guess_reads_region_and_agency_from_the_footer_the_host_and_the_title(
+    url: str, footer: str, title: str, region: str, agency: str
+) -> None:
     html = LIST.replace("<title>文件发布</title>", f"<title>{title}</title>").replace("</body>", f"<div class='foot'>{footer}</div></body>")
     draft = guess_source(url, html)
     assert (draft["region"], draft["agency"]) == (region, agency)

@@ -84,9 +84,18 @@ def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         _page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
         _page(root, f"guarded/d/{i}.html", DETAIL.format(t=f"第{i}号公告"))
     _page(root, "js/list.html", JS_LIST)
-    _page(root, "api/list.json", json.dumps({"data": [{"url": f"/d/{i}.html", "title": f"第{i}号通知", "date": "2025-03-05"} for i in range(1, 4)]}))
-    _page(root, "guarded/list.html", "<html><head><meta charset='utf-8'></head><body><ul class='l'>" + "".join(
-        f"<li><a href='/guarded/d/{i}.html'>第{i}号公告</a><em>2025-03-05</em></li>" for i in range(1, 4)) + "</ul></body></html>")
+    _page(
+        root,
+        "api/list.json",
+        json.dumps({"data": [{"url": f"/d/{i}.html", "title": f"第{i}号通知", "date": "2025-03-05"} for i in range(1, 4)]}),
+    )
+    _page(
+        root,
+        "guarded/list.html",
+        "<html><head><meta charset='utf-8'></head><body><ul class='l'>"
+        + "".join(f"<li><a href='/guarded/d/{i}.html'>第{i}号公告</a><em>2025-03-05</em></li>" for i in range(1, 4))
+        + "</ul></body></html>",
+    )
     _page(root, "never/list.html", NEVER)
     ChallengeHandler.seen = []
     with serve_sites(root, handler=ChallengeHandler) as base:
@@ -94,8 +103,16 @@ def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
 
 
 def crawl(settings: Settings, base: str, **config: Any) -> tuple[Any, list[str]]:
-    data = {"name": "t", "title": "t", "region": "全国", "agency": "示例部", "politeness": {"delay": 0, "obey_robots": False},
-            "network": {"allow_private": True}, "fetch": "browser", **config}
+    data = {
+        "name": "t",
+        "title": "t",
+        "region": "全国",
+        "agency": "示例部",
+        "politeness": {"delay": 0, "obey_robots": False},
+        "network": {"allow_private": True},
+        "fetch": "browser",
+        **config,
+    }
     data["start_urls"] = [base + u for u in data["start_urls"]]
     result = run_crawl(SourceConfig.model_validate(data), settings)
     with session_scope(settings) as s:
@@ -107,8 +124,13 @@ def crawl(settings: Settings, base: str, **config: Any) -> tuple[Any, list[str]]
 @needs_chromium
 def test_a_list_built_by_javascript_from_a_json_call_is_crawled(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
-    result, urls = crawl(settings, base, start_urls=["/js/list.html"], list={"item": "ul#list li", "date": "span::text"},
-                         browser={"wait_for": "ul#list li", "timeout": 20})
+    result, urls = crawl(
+        settings,
+        base,
+        start_urls=["/js/list.html"],
+        list={"item": "ul#list li", "date": "span::text"},
+        browser={"wait_for": "ul#list li", "timeout": 20},
+    )
     assert result.status == "ok", result.error
     assert urls == ["/d/1.html", "/d/2.html", "/d/3.html"]
 
@@ -117,8 +139,13 @@ def test_a_list_built_by_javascript_from_a_json_call_is_crawled(settings: Settin
 @needs_chromium
 def test_a_412_challenge_is_passed_and_its_cookie_kept_for_plain_detail_requests(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
-    result, urls = crawl(settings, base, start_urls=["/guarded/list.html"], list={"item": "ul.l li", "date": "em::text"},
-                         browser={"pages": "list", "wait_for": "ul.l li", "timeout": 20})
+    result, urls = crawl(
+        settings,
+        base,
+        start_urls=["/guarded/list.html"],
+        list={"item": "ul.l li", "date": "em::text"},
+        browser={"pages": "list", "wait_for": "ul.l li", "timeout": 20},
+    )
     assert result.status == "ok", result.error
     assert urls == ["/guarded/d/1.html", "/guarded/d/2.html", "/guarded/d/3.html"]
     details = [cookie for path, cookie in ChallengeHandler.seen if path.startswith("/guarded/d/")]
@@ -129,7 +156,9 @@ def test_a_412_challenge_is_passed_and_its_cookie_kept_for_plain_detail_requests
 @needs_chromium
 def test_a_page_that_never_settles_is_recorded_as_a_timeout(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
-    result, urls = crawl(settings, base, start_urls=["/never/list.html"], list={"item": "ul.l li"}, browser={"wait_for": "ul.l li", "timeout": 2})
+    result, urls = crawl(
+        settings, base, start_urls=["/never/list.html"], list={"item": "ul.l li"}, browser={"wait_for": "ul.l li", "timeout": 2}
+    )
     assert urls == []
     assert result.error and f"{base}/never/list.html" in result.error and "Timeout" in result.error
 
@@ -137,8 +166,9 @@ def test_a_page_that_never_settles_is_recorded_as_a_timeout(settings: Settings, 
 @DB
 def test_without_chromium_the_source_fails_naming_the_debian_package(settings: Settings, site: tuple[Path, str]) -> None:
     _root, base = site
-    result, urls = crawl(settings, base, start_urls=["/js/list.html"], list={"item": "ul#list li"},
-                         browser={"executable": "/nonexistent/chromium"})
+    result, urls = crawl(
+        settings, base, start_urls=["/js/list.html"], list={"item": "ul#list li"}, browser={"executable": "/nonexistent/chromium"}
+    )
     assert urls == []
     assert result.error and "install the Debian package 'chromium'" in result.error and f"{base}/js/list.html" in result.error
 
@@ -148,11 +178,19 @@ def test_sources_check_renders_the_list_and_fetches_the_detail_with_the_challeng
     from radar.source_tools import check_source
 
     _root, base = site
-    source = SourceConfig.model_validate({
-        "name": "t", "title": "t", "region": "全国", "agency": "示例部", "start_urls": [f"{base}/guarded/list.html"],
-        "list": {"item": "ul.l li", "date": "em::text"}, "network": {"allow_private": True},
-        "fetch": "browser", "browser": {"wait_for": "ul.l li", "timeout": 20},
-    })
+    source = SourceConfig.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "region": "全国",
+            "agency": "示例部",
+            "start_urls": [f"{base}/guarded/list.html"],
+            "list": {"item": "ul.l li", "date": "em::text"},
+            "network": {"allow_private": True},
+            "fetch": "browser",
+            "browser": {"wait_for": "ul.l li", "timeout": 20},
+        }
+    )
     report = check_source(source, "test-agent")
     assert report.problems == []
     assert [e.title for e in report.entries] == ["第1号公告", "第2号公告", "第3号公告"]
@@ -170,7 +208,16 @@ def test_the_address_policy_applies_before_the_browser_is_asked(settings: Settin
 def test_sources_check_refuses_a_loopback_page_without_opt_in() -> None:
     from spiders.browser import render_page
 
-    source = SourceConfig.model_validate({"name": "t", "title": "t", "region": "全国", "agency": "a", "start_urls": ["http://127.0.0.1:9/l.html"],
-                                          "list": {"item": "li"}, "fetch": "browser"})
+    source = SourceConfig.model_validate(
+        {
+            "name": "t",
+            "title": "t",
+            "region": "全国",
+            "agency": "a",
+            "start_urls": ["http://127.0.0.1:9/l.html"],
+            "list": {"item": "li"},
+            "fetch": "browser",
+        }
+    )
     with pytest.raises(RuntimeError, match="loopback"):
         render_page("http://127.0.0.1:9/l.html", source, "test-agent")

@@ -117,4 +117,6 @@ def test_real_site_fixture_crawls(name: str, settings: Settings) -> None:
         if any(p.suffix.lower() in ATTACHMENT_SUFFIXES for p in root.rglob("*") if p.is_file()):
             atts = s.exec(select(Attachment).where(Attachment.document_id.in_([d.id for d in docs]))).all()  # type: ignore[attr-defined]
             assert atts, f"{name}: the fixture has an attachment but none was stored"
-            assert any(a.text.strip() and a.error is None for a in atts), f"{name}: attachments without text: {[(a.url, a.error) for a in atts]}"
+            assert any(a.text.strip() and a.error is None for a in atts), (
+                f"{name}: attachments without text: {[(a.url, a.error) for a in atts]}"
+            )

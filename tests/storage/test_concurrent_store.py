@@ -38,19 +38,23 @@ def _items(revised: bool) -> list[Release]:
             assert marker in body
             body = body.replace(marker, marker + "<p>（2025年3月修订：补充申报材料清单。）</p>".encode(), 1)
         etag = f'"{page.stem}-{int(revised)}"'
-        items.append(Release(
-            source="miit",
-            url=BASE + page.name,
-            body=body,
-            validators=(etag, None),
-            attachments=[AttachmentPayload(
-                url=BASE + "files/" + page.stem + ".txt",
-                data=f"{page.stem} 附件：申报材料清单".encode(),
-                content_type="text/plain",
-                label="申报材料清单",
-                validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"),
-            )],
-        ))
+        items.append(
+            Release(
+                source="miit",
+                url=BASE + page.name,
+                body=body,
+                validators=(etag, None),
+                attachments=[
+                    AttachmentPayload(
+                        url=BASE + "files/" + page.stem + ".txt",
+                        data=f"{page.stem} 附件：申报材料清单".encode(),
+                        content_type="text/plain",
+                        label="申报材料清单",
+                        validators=(None, "Fri, 21 Feb 2025 09:30:00 GMT"),
+                    )
+                ],
+            )
+        )
     return items
 
 
@@ -88,8 +92,7 @@ def test_concurrent_processes_store_each_document_and_version_once(settings: Set
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=_store_all, args=(str(settings.data_dir), settings.database_url, barrier, results))
-        for _ in range(PROCESSES)
+        ctx.Process(target=_store_all, args=(str(settings.data_dir), settings.database_url, barrier, results)) for _ in range(PROCESSES)
     ]
     for p in procs:
         p.start()
@@ -116,9 +119,13 @@ def test_concurrent_processes_store_each_document_and_version_once(settings: Set
             assert len({v.text_hash for v in mine}) == 2
             assert "2025年3月修订" in mine[1].text and "2025年3月修订" not in mine[0].text
         # Everything hanging off a version or document is there once, not once per process.
-        labels = s.exec(select(TrackLabel.version_id, TrackLabel.track_id, func.count()).group_by(TrackLabel.version_id, TrackLabel.track_id)).all()
+        labels = s.exec(
+            select(TrackLabel.version_id, TrackLabel.track_id, func.count()).group_by(TrackLabel.version_id, TrackLabel.track_id)
+        ).all()
         assert all(count == 1 for _v, _t, count in labels)
-        prints = s.exec(select(Fingerprint.document_id, Fingerprint.band_key, func.count()).group_by(Fingerprint.document_id, Fingerprint.band_key)).all()
+        prints = s.exec(
+            select(Fingerprint.document_id, Fingerprint.band_key, func.count()).group_by(Fingerprint.document_id, Fingerprint.band_key)
+        ).all()
         assert all(count == 1 for _d, _k, count in prints)
         atts = s.exec(select(Attachment)).all()
         assert sorted(a.url for a in atts) == sorted(BASE + "files/" + p.stem + ".txt" for p in PAGES)

@@ -16,7 +16,14 @@ from storage.models import CrawlRun, FetchLog, OperatorAlert, utcnow
 def _runs(settings: Settings, statuses: list[str]) -> None:
     with session_scope(settings) as s:
         for st in statuses:
-            s.add(CrawlRun(source_name="zj", status=st, finished_at=utcnow(), error="http://x/: list selector 'ul li' matched nothing" if st == "failed" else None))
+            s.add(
+                CrawlRun(
+                    source_name="zj",
+                    status=st,
+                    finished_at=utcnow(),
+                    error="http://x/: list selector 'ul li' matched nothing" if st == "failed" else None,
+                )
+            )
         for ms in (10.0, 20.0, 400.0):
             s.add(FetchLog(source_name="zj", url="http://x/", status=200, duration_ms=ms))
 

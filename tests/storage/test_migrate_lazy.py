@@ -39,8 +39,10 @@ def test_the_head_read_from_the_files_is_alembics_head() -> None:
 
 
 def _revision_file(versions: Path, name: str, ids: str) -> None:
-    (versions / name).write_text(f'"""{name}\n\nrevision = "docstring, not code"\n"""\n\n{ids}\n\n'
-                                 "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n")
+    (versions / name).write_text(
+        f'"""{name}\n\nrevision = "docstring, not code"\n"""\n\n{ids}\n\n'
+        "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
 
 
 HISTORIES: dict[str, dict[str, str]] = {
@@ -72,8 +74,11 @@ def test_the_files_and_alembic_agree_on_made_up_histories(history: str, tmp_path
 def test_histories_the_files_cannot_answer_for_leave_it_to_alembic(tmp_path: Path) -> None:
     """Several heads, or ids that are not literals: no answer (ensure_head then asks Alembic), never a wrong one."""
     (tmp_path / "two_heads").mkdir()
-    for name, ids in {"a.py": "revision = 'a'\ndown_revision = None", "b.py": "revision = 'b'\ndown_revision = 'a'",
-                      "c.py": "revision = 'c'\ndown_revision = 'a'"}.items():
+    for name, ids in {
+        "a.py": "revision = 'a'\ndown_revision = None",
+        "b.py": "revision = 'b'\ndown_revision = 'a'",
+        "c.py": "revision = 'c'\ndown_revision = 'a'",
+    }.items():
         _revision_file(tmp_path / "two_heads", name, ids)
     (tmp_path / "computed").mkdir()
     _revision_file(tmp_path / "computed", "a.py", "revision = 'a'\ndown_revision = None")
@@ -148,8 +153,7 @@ def test_a_version_table_with_several_rows_is_refused(settings: Settings) -> Non
 
 
 @pytest.mark.parametrize("at_head", [True, False], ids=["at head", "empty"])
-def test_when_the_files_give_no_answer_alembic_decides(at_head: bool, settings: Settings,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_the_files_give_no_answer_alembic_decides(at_head: bool, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database at head is left alone, and an empty one migrated, even without the shortcut."""
     if at_head:
         migrate.upgrade(settings.db_url)

@@ -102,13 +102,19 @@ def test_pre_migration_database_at_the_baseline_is_stamped_and_upgraded(settings
         conn.execute(sa.text("DROP TABLE alembic_version"))
         now = datetime.now(timezone.utc)
         conn.execute(
-            sa.text("INSERT INTO document (source_name, url, title, first_seen, last_seen, current_version, is_draft)"
-                    " VALUES ('miit', 'http://x/1.html', '关于推动未来产业创新发展的实施意见', :now, :now, 1, false)"),
+            sa.text(
+                "INSERT INTO document (source_name, url, title, first_seen, last_seen, current_version, is_draft)"
+                " VALUES ('miit', 'http://x/1.html', '关于推动未来产业创新发展的实施意见', :now, :now, 1, false)"
+            ),
             {"now": now},
         )
-        conn.execute(sa.text(
-            "INSERT INTO subscriber (email, frequency, language, skip_empty, confirmed, active, created_at, tracks)"
-            " VALUES ('a@example.com', 'weekly', 'zh', false, true, true, :now, '[]')"), {"now": now})
+        conn.execute(
+            sa.text(
+                "INSERT INTO subscriber (email, frequency, language, skip_empty, confirmed, active, created_at, tracks)"
+                " VALUES ('a@example.com', 'weekly', 'zh', false, true, true, :now, '[]')"
+            ),
+            {"now": now},
+        )
     raw.dispose()
     done = migrate.upgrade(settings.db_url)
     expected = migrate.head_revision() if migrate.head_revision() == migrate.BASELINE else migrate.BASELINE

@@ -54,8 +54,9 @@ def s3_endpoint(unused_port: int) -> Iterator[str]:
 
 @pytest.fixture
 def bucket(s3_endpoint: str) -> Bucket:
-    client = boto3.client("s3", endpoint_url=s3_endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                          region_name="us-east-1")
+    client = boto3.client(
+        "s3", endpoint_url=s3_endpoint, aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
     name = f"radar-{uuid.uuid4().hex[:8]}"
     client.create_bucket(Bucket=name)
     return Bucket(name, client)
@@ -64,14 +65,16 @@ def bucket(s3_endpoint: str) -> Bucket:
 @pytest.fixture
 def s3_settings(settings: Settings, s3_endpoint: str, bucket: Bucket) -> Settings:
     """The test's settings with RADAR_ARCHIVE_URL=s3://bucket/archive (as a worker on another host would have)."""
-    return Settings.model_validate({
-        **settings.model_dump(by_alias=False),
-        "archive_url": f"s3://{bucket.name}/archive",
-        "s3_endpoint_url": s3_endpoint,
-        "aws_access_key_id": "testing",
-        "aws_secret_access_key": SecretStr("testing"),
-        "aws_region": "us-east-1",
-    })
+    return Settings.model_validate(
+        {
+            **settings.model_dump(by_alias=False),
+            "archive_url": f"s3://{bucket.name}/archive",
+            "s3_endpoint_url": s3_endpoint,
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": SecretStr("testing"),
+            "aws_region": "us-east-1",
+        }
+    )
 
 
 def _local_warcs(settings: Settings) -> list[Path]:
@@ -109,7 +112,9 @@ def test_spool_of_a_crawl_that_died_is_uploaded_by_the_next_run(s3_settings: Set
     assert dead.id is not None and live.id is not None
     body = b"<html>orphan</html>"
     for run_id, source in ((dead.id, "miit"), (live.id, "zj")):  # neither is closed: its process is gone / still writing
-        RunWarc(s3_settings, source, run_id).write("http://x/o.html", 200, "OK", [], body, hashlib.sha256(body + source.encode()).hexdigest())
+        RunWarc(s3_settings, source, run_id).write(
+            "http://x/o.html", 200, "OK", [], body, hashlib.sha256(body + source.encode()).hexdigest()
+        )
     later = RunWarc(s3_settings, "thinktank", 99)
     later.write("http://y/b.html", 200, "OK", [], b"<html>b</html>", hashlib.sha256(b"b").hexdigest())
     later.close()
@@ -119,7 +124,10 @@ def test_spool_of_a_crawl_that_died_is_uploaded_by_the_next_run(s3_settings: Set
 
 
 def test_crawl_archives_pages_and_attachments_in_s3_and_the_admin_view_replays_them(
-    s3_settings: Settings, bucket: Bucket, site_url: str, sites: Path,
+    s3_settings: Settings,
+    bucket: Bucket,
+    site_url: str,
+    sites: Path,
 ) -> None:
     from web.app import create_app
     from web.security import WebConfig

@@ -24,8 +24,15 @@ from storage.models import Subscriber
 from webdata import Seeded, seed
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 pytestmark = [
     pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
@@ -138,7 +145,9 @@ def test_chromium_blocks_framing_and_inline_script(live) -> None:  # type: ignor
         try:
             page = browser.new_page()
             page.goto(f"{base}/documents/{data.doc}")
-            page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.append(s); }""")
+            page.evaluate(
+                """() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1'; document.body.append(s); }"""
+            )
             assert page.evaluate("window.__ran === undefined")
         finally:
             browser.close()

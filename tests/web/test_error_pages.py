@@ -68,7 +68,9 @@ def test_the_hash_tool_has_help_and_reads_one_password_from_stdin() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     helped = subprocess.run([sys.executable, "-m", "web.security", "--help"], capture_output=True, text=True, env=env, timeout=60)
     assert helped.returncode == 0 and "RADAR_ADMIN_PASSWORD_HASH" in helped.stdout
-    made = subprocess.run([sys.executable, "-m", "web.security"], input="correct horse\n", capture_output=True, text=True, env=env, timeout=60)
+    made = subprocess.run(
+        [sys.executable, "-m", "web.security"], input="correct horse\n", capture_output=True, text=True, env=env, timeout=60
+    )
     assert made.returncode == 0 and "Traceback" not in made.stderr
     assert verify_password("correct horse", made.stdout.strip())
     empty = subprocess.run([sys.executable, "-m", "web.security"], input="", capture_output=True, text=True, env=env, timeout=60)

@@ -68,7 +68,8 @@ def test_crawled_markup_is_always_text(client: TestClient, seeded: Seeded, admin
     feed = client.get("/feeds/region/浙江.atom").text
     assert "<img" not in feed and "&lt;img src=x onerror=alert(1)&gt;" in feed
     assert XSS in client.get("/api/documents").json()["items"][0]["title"] or any(
-        i["title"] == XSS for i in client.get("/api/documents").json()["items"])
+        i["title"] == XSS for i in client.get("/api/documents").json()["items"]
+    )
 
 
 def test_search_finds_titles_bodies_and_attachments_with_highlights_and_filters(client: TestClient, seeded: Seeded) -> None:

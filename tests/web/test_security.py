@@ -19,7 +19,14 @@ def test_security_headers_on_pages_api_and_errors(client: TestClient, seeded: Se
 
 
 def test_admin_pages_need_login_and_api_needs_token(client: TestClient, seeded: Seeded) -> None:
-    for path in ["/sources", "/history", f"/history/{seeded.run_ok}", f"/fetches/{seeded.fetch_archived}/payload", "/subscribers", "/digests"]:
+    for path in [
+        "/sources",
+        "/history",
+        f"/history/{seeded.run_ok}",
+        f"/fetches/{seeded.fetch_archived}/payload",
+        "/subscribers",
+        "/digests",
+    ]:
         r = client.get(path, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
     assert client.get("/api/sources").status_code == 401
@@ -49,7 +56,12 @@ def test_password_hash_login(seeded: Seeded) -> None:
     c = TestClient(create_app(seeded.settings, WebConfig(RADAR_ADMIN_PASSWORD_HASH=stored)))
     token = csrf_of(c, "/login")
     assert c.post("/login", data={"password": "wrong", "csrf_token": token}).status_code == 401
-    assert c.post("/login", data={"password": "正确的密码", "next": "//evil.example", "csrf_token": token}, follow_redirects=False).headers["location"] == "/"
+    assert (
+        c.post("/login", data={"password": "正确的密码", "next": "//evil.example", "csrf_token": token}, follow_redirects=False).headers[
+            "location"
+        ]
+        == "/"
+    )
     assert c.get("/history").status_code == 200
 
 

@@ -22,8 +22,15 @@ from storage.models import CrawlRun, FetchLog, utcnow
 from webdata import TOKEN, seed
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 pytestmark = [
     pytest.mark.parametrize("db_url", ["sqlite"], indirect=True),
@@ -41,8 +48,14 @@ def live(settings: Settings) -> Iterator[str]:
 
     seed(settings)
     with session_scope(settings) as s:
-        run = CrawlRun(source_name="miit", status="failed", finished_at=utcnow(), requests=3, errors=3,
-                       error="http://127.0.0.1:9/a/very/long/path/without/any/break/" + "segment" * 30 + ".html: ConnectionRefusedError")
+        run = CrawlRun(
+            source_name="miit",
+            status="failed",
+            finished_at=utcnow(),
+            requests=3,
+            errors=3,
+            error="http://127.0.0.1:9/a/very/long/path/without/any/break/" + "segment" * 30 + ".html: ConnectionRefusedError",
+        )
         s.add(run)
         s.flush()
         s.add(FetchLog(run_id=run.id, source_name="miit", url="http://127.0.0.1:9/" + "x" * 200 + ".html", error="ConnectionRefusedError"))
@@ -84,8 +97,9 @@ def test_sources_page_is_readable_at_laptop_and_phone_width(live: str, width: in
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
-                                          extra_http_headers={"Authorization": f"Bearer {TOKEN}"})
+            context = browser.new_context(
+                viewport={"width": width, "height": 900}, locale="zh-CN", extra_http_headers={"Authorization": f"Bearer {TOKEN}"}
+            )
             page = context.new_page()
             page.goto(live + "/sources")
             assert "来源健康状况" in page.inner_text("h1")

@@ -34,8 +34,17 @@ def _link(box, path: str) -> str:  # type: ignore[no-untyped-def]
 def test_subscribe_confirm_preferences_unsubscribe(mail_client) -> None:  # type: ignore[no-untyped-def]
     client, box, settings = mail_client
     token = csrf_of(client)
-    r = client.post("/subscribe", data={"email": "New@Example.com", "tracks": ["未来能源", "未来信息"], "regions": "全国,浙江",
-                                        "frequency": "weekly", "language": "zh", "csrf_token": token})
+    r = client.post(
+        "/subscribe",
+        data={
+            "email": "New@Example.com",
+            "tracks": ["未来能源", "未来信息"],
+            "regions": "全国,浙江",
+            "frequency": "weekly",
+            "language": "zh",
+            "csrf_token": token,
+        },
+    )
     assert r.status_code == 200 and "请查收确认邮件" in r.text
     assert len(box.messages) == 1 and box.messages[0]["To"] == "new@example.com"
     with session_scope(settings) as s:
@@ -46,12 +55,23 @@ def test_subscribe_confirm_preferences_unsubscribe(mail_client) -> None:  # type
     prefs_path = re.search(r'href="(/preferences\?token=[^"]+)"', confirm.text).group(1)  # type: ignore[union-attr]
     form = client.get(prefs_path.replace("&amp;", "&"))
     assert form.status_code == 200 and 'value="未来能源" checked' in form.text
-    saved = client.post(prefs_path, data={"tracks": ["未来健康"], "regions": "广东", "keywords_include": "脑机接口",
-                                          "frequency": "daily", "language": "en", "csrf_token": token})
+    saved = client.post(
+        prefs_path,
+        data={
+            "tracks": ["未来健康"],
+            "regions": "广东",
+            "keywords_include": "脑机接口",
+            "frequency": "daily",
+            "language": "en",
+            "csrf_token": token,
+        },
+    )
     assert saved.status_code == 200 and "已保存" in saved.text
     with session_scope(settings) as s:
         sub = s.exec(select(Subscriber).where(Subscriber.email == "new@example.com")).one()
-        assert sub.confirmed and sub.tracks == ["未来健康"] and sub.regions == ["广东"] and sub.frequency == "daily" and sub.language == "en"
+        assert (
+            sub.confirmed and sub.tracks == ["未来健康"] and sub.regions == ["广东"] and sub.frequency == "daily" and sub.language == "en"
+        )
     unsub_path = prefs_path.replace("/preferences", "/unsubscribe")
     page = client.get(unsub_path)
     assert "确认退订" in page.text
@@ -73,8 +93,9 @@ def test_rfc8058_one_click_unsubscribe_needs_no_csrf(mail_client) -> None:  # ty
     with session_scope(settings) as s:
         assert not s.get(Subscriber, sub.id).active  # type: ignore[union-attr]
     assert fresh.post(url, data={"something": "else"}).status_code == 403  # any other body is a form post: CSRF applies
-    bad = fresh.post("/unsubscribe?token=forged", content=b"List-Unsubscribe=One-Click",
-                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    bad = fresh.post(
+        "/unsubscribe?token=forged", content=b"List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert bad.status_code == 400
 
 

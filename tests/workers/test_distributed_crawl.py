@@ -42,14 +42,19 @@ def _wait_for(cluster: Cluster, done: Callable[[list[CrawlRun]], bool], timeout:
 
 def _no_duplicate_content(cluster: Cluster) -> None:
     with session_scope(cluster.settings) as s:
-        dup_docs = s.exec(select(Document.source_name, Document.url).group_by(Document.source_name, Document.url).having(func.count() > 1)).all()
+        dup_docs = s.exec(
+            select(Document.source_name, Document.url).group_by(Document.source_name, Document.url).having(func.count() > 1)
+        ).all()
         multi = s.exec(select(DocumentVersion.document_id).group_by(DocumentVersion.document_id).having(func.count() > 1)).all()
     assert dup_docs == [] and multi == [], "each document was stored once, with one version"
 
 
-def test_jobs_spread_over_two_workers_and_each_runs_exactly_once(broker: Broker, tmp_path: Path,
-                                                                   cluster_factory: Callable[..., Cluster]) -> None:
-    names = write_sources(tmp_path / "sources", {"miit": ("miit", {}), "thinktank": ("thinktank", {}), "zj": ("zj", {}), "thinktank2": ("thinktank", {})})
+def test_jobs_spread_over_two_workers_and_each_runs_exactly_once(
+    broker: Broker, tmp_path: Path, cluster_factory: Callable[..., Cluster]
+) -> None:
+    names = write_sources(
+        tmp_path / "sources", {"miit": ("miit", {}), "thinktank": ("thinktank", {}), "zj": ("zj", {}), "thinktank2": ("thinktank", {})}
+    )
     cluster = cluster_factory(broker, tmp_path / "sources")
     w1, w2 = cluster.start("w1"), cluster.start("w2")
     cluster.wait_ready()
@@ -70,8 +75,9 @@ def test_jobs_spread_over_two_workers_and_each_runs_exactly_once(broker: Broker,
     _no_duplicate_content(cluster)
 
 
-def test_a_worker_killed_mid_crawl_has_its_job_finished_by_the_other(broker: Broker, tmp_path: Path, sites: Path,
-                                                                     cluster_factory: Callable[..., Cluster]) -> None:
+def test_a_worker_killed_mid_crawl_has_its_job_finished_by_the_other(
+    broker: Broker, tmp_path: Path, sites: Path, cluster_factory: Callable[..., Cluster]
+) -> None:
     # A slow site (a politeness delay) keeps the crawl running long enough to kill it midway.
     names = write_sources(tmp_path / "sources", {"miit": ("miit", {"delay": 0.3, "concurrency": 1})})
     cluster = cluster_factory(broker, tmp_path / "sources", RADAR_CRAWL_LEASE_SECONDS="3", RADAR_BROKER_VISIBILITY_TIMEOUT="6")
@@ -101,8 +107,9 @@ def test_a_worker_killed_mid_crawl_has_its_job_finished_by_the_other(broker: Bro
 
 
 @pytest.mark.parametrize("broker", ["redis"], indirect=True)
-def test_one_source_enqueued_twice_at_once_crawls_once_and_the_refusal_is_recorded(broker: Broker, tmp_path: Path,
-                                                                                   cluster_factory: Callable[..., Cluster]) -> None:
+def test_one_source_enqueued_twice_at_once_crawls_once_and_the_refusal_is_recorded(
+    broker: Broker, tmp_path: Path, cluster_factory: Callable[..., Cluster]
+) -> None:
     names = write_sources(tmp_path / "sources", {"miit": ("miit", {"delay": 0.2, "concurrency": 1})})
     cluster = cluster_factory(broker, tmp_path / "sources")
     cluster.start("w1"), cluster.start("w2")

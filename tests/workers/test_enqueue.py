@@ -31,8 +31,13 @@ def celery_env(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         pytest.skip("RADAR_TEST_REDIS_URL is not set (no Redis on this machine)")
     url, queue = redis_db_url(BROKER_DB), f"crawl-{uuid.uuid4().hex[:8]}"
     flush_redis(url)
-    env = {"RADAR_DATA_DIR": str(settings.data_dir), "RADAR_SOURCES_DIR": str(DEMO_DIR / "sources"), "RADAR_EXECUTOR": "celery",
-           "RADAR_BROKER_URL": url, "RADAR_CRAWL_QUEUE": queue}
+    env = {
+        "RADAR_DATA_DIR": str(settings.data_dir),
+        "RADAR_SOURCES_DIR": str(DEMO_DIR / "sources"),
+        "RADAR_EXECUTOR": "celery",
+        "RADAR_BROKER_URL": url,
+        "RADAR_CRAWL_QUEUE": queue,
+    }
     if settings.database_url:
         env["DATABASE_URL"] = settings.database_url
     for key, value in env.items():

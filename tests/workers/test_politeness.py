@@ -42,8 +42,10 @@ def test_two_crawl_processes_on_one_host_keep_the_delay_between_all_their_reques
                 arrivals.append((time.monotonic(), self.path))
             super().do_GET()
 
-    names = write_sources(tmp_path / "sources", {"ministry": ("miit", {"delay": DELAY, "concurrency": 2}),
-                                                 "thinktank": ("thinktank", {"delay": DELAY, "concurrency": 2})})
+    names = write_sources(
+        tmp_path / "sources",
+        {"ministry": ("miit", {"delay": DELAY, "concurrency": 2}), "thinktank": ("thinktank", {"delay": DELAY, "concurrency": 2})},
+    )
     shared = settings.model_copy(update={"sources_dir": tmp_path / "sources", "redis_url": slot_redis})
     with serve_sites(sites, handler=Recording) as base:
         monkeypatch.setenv("RADAR_DEMO_URL", base)  # both sources on one host, as two sites of one server

@@ -163,14 +163,25 @@ def cluster_factory(tmp_path: Path, db_url: str | None, site_url: str) -> Iterat
         assert db_url, "worker tests share one PostgreSQL schema between processes"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RADAR_", "DATABASE_URL", "SMTP_URL"))}
         env.update(
-            RADAR_DATA_DIR=str(tmp_path / "data"), DATABASE_URL=db_url, RADAR_SOURCES_DIR=str(sources), RADAR_DEMO_URL=site_url,
-            RADAR_BROKER_URL=broker.url, RADAR_EXECUTOR="celery", RADAR_CRAWL_QUEUE=broker.queue, RADAR_CRAWL_TIMEOUT="120",
+            RADAR_DATA_DIR=str(tmp_path / "data"),
+            DATABASE_URL=db_url,
+            RADAR_SOURCES_DIR=str(sources),
+            RADAR_DEMO_URL=site_url,
+            RADAR_BROKER_URL=broker.url,
+            RADAR_EXECUTOR="celery",
+            RADAR_CRAWL_QUEUE=broker.queue,
+            RADAR_CRAWL_TIMEOUT="120",
             **extra,
         )
         (tmp_path / "data").mkdir(exist_ok=True)
         settings = Settings(
-            RADAR_DATA_DIR=tmp_path / "data", DATABASE_URL=db_url, RADAR_SOURCES_DIR=sources, RADAR_BROKER_URL=broker.url,
-            RADAR_EXECUTOR="celery", RADAR_CRAWL_QUEUE=broker.queue, **{k: v for k, v in extra.items()},
+            RADAR_DATA_DIR=tmp_path / "data",
+            DATABASE_URL=db_url,
+            RADAR_SOURCES_DIR=sources,
+            RADAR_BROKER_URL=broker.url,
+            RADAR_EXECUTOR="celery",
+            RADAR_CRAWL_QUEUE=broker.queue,
+            **{k: v for k, v in extra.items()},
         )
         from storage.db import session_scope
 

@@ -48,13 +48,14 @@ def _session(request: Request) -> Session:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str = "/sources") -> HTMLResponse:  # noqa: A002 - the conventional name
-    return page(request, "login.html", title="管理员登录", next=next if next.startswith("/") and not next.startswith("//") else "/", error=None)
+    return page(
+        request, "login.html", title="管理员登录", next=next if next.startswith("/") and not next.startswith("//") else "/", error=None
+    )
 
 
 def _login_throttled(request: Request, wait: float) -> Response:
     target = "/"
-    resp = page(request, "login.html", status_code=429, title="管理员登录", next=target,
-                error=f"尝试次数过多，请 {int(wait) + 1} 秒后再试")
+    resp = page(request, "login.html", status_code=429, title="管理员登录", next=target, error=f"尝试次数过多，请 {int(wait) + 1} 秒后再试")
     resp.headers["Retry-After"] = str(int(wait) + 1)
     return resp
 
@@ -68,7 +69,14 @@ def login(request: Request, password: str = Form(""), next: str = Form("/")) -> 
     st = state(request)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     if not st.config.admin_configured:
-        return page(request, "login.html", status_code=403, title="管理员登录", next=target, error="管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN")
+        return page(
+            request,
+            "login.html",
+            status_code=403,
+            title="管理员登录",
+            next=target,
+            error="管理功能未启用：请设置 RADAR_ADMIN_PASSWORD_HASH 或 RADAR_ADMIN_TOKEN",
+        )
     client = request.client.host if request.client else "unknown"
     client_fail, account_fail = f"login-fail:{client}", "login-fail:account"
     wait = max(failure_delay(st.settings, client_fail, free=3), failure_delay(st.settings, account_fail, free=10, cap=60))
@@ -88,8 +96,15 @@ def login(request: Request, password: str = Form(""), next: str = Form("/")) -> 
     clear_failures(st.settings, client_fail)
     clear_failures(st.settings, account_fail)
     resp = RedirectResponse(target, status_code=303)
-    resp.set_cookie(security.SESSION_COOKIE, security.session_value(st.settings, st.config), max_age=security.SESSION_MAX_AGE,
-                    httponly=True, samesite="strict", secure=st.settings.public_url.startswith("https"), path="/")
+    resp.set_cookie(
+        security.SESSION_COOKIE,
+        security.session_value(st.settings, st.config),
+        max_age=security.SESSION_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        secure=st.settings.public_url.startswith("https"),
+        path="/",
+    )
     return resp
 
 
@@ -156,22 +171,43 @@ def sources_page(request: Request, started: str | None = None, refused: str | No
         stored = {src.name: src for src in s.exec(select(Source).order_by(Source.name)).all()}
         for name in sorted(set(stored) | set(known)):
             k = known.get(name)
-            src = stored.get(name) or Source(name=name, title=k.config.title, region=k.config.region, agency=k.config.agency) if k is not None else stored[name]
+            src = (
+                stored.get(name) or Source(name=name, title=k.config.title, region=k.config.region, agency=k.config.agency)
+                if k is not None
+                else stored[name]
+            )
             health = source_health(s, name)
             enabled = k.config.enabled if k is not None else True
             health_state = health.state(enabled, settings.partial_failure_share)
-            rows.append({
-                "source": src, "health": health, "runs": queries.last_runs(s, name, 5), "state": health_state,
-                "state_class": STATE_CLASS[health_state], "demo": bool(k and k.demo),
-                "refusal": crawl_refusal(settings, name) if known else "config",
-                "spark": sparkline(queries.items_per_week(s, name, periods)), "running": _running(name),
-            })
+            rows.append(
+                {
+                    "source": src,
+                    "health": health,
+                    "runs": queries.last_runs(s, name, 5),
+                    "state": health_state,
+                    "state_class": STATE_CLASS[health_state],
+                    "demo": bool(k and k.demo),
+                    "refusal": crawl_refusal(settings, name) if known else "config",
+                    "spark": sparkline(queries.items_per_week(s, name, periods)),
+                    "running": _running(name),
+                }
+            )
         errors = queries.error_log(s, 50)
         failed = list(s.exec(select(CrawlRun).where(CrawlRun.status == "failed").order_by(col(CrawlRun.id).desc()).limit(20)).all())
     refusal = REFUSALS.get(why or "") if refused else None
-    return page(request, "sources.html", title="来源 · PolicyRadar", rows=rows, errors=errors, failed=failed,
-                threshold=settings.fail_alert_runs, started=started, refused=refused if refusal else None, refusal=refusal,
-                partial_share=settings.partial_failure_share)
+    return page(
+        request,
+        "sources.html",
+        title="来源 · PolicyRadar",
+        rows=rows,
+        errors=errors,
+        failed=failed,
+        threshold=settings.fail_alert_runs,
+        started=started,
+        refused=refused if refusal else None,
+        refusal=refusal,
+        partial_share=settings.partial_failure_share,
+    )
 
 
 def _now():
@@ -242,8 +278,17 @@ def history(request: Request, source: str | None = None, page_no: int = Query(1,
         total = s.exec(select(func.count()).select_from(q.subquery())).one()
         runs = s.exec(q.order_by(col(CrawlRun.id).desc()).offset((page_no - 1) * per).limit(per)).all()
         names = [r for r in s.exec(select(Source.name).order_by(Source.name)).all()]
-    return page(request, "history.html", title="抓取历史 · PolicyRadar", runs=runs, total=total, page_no=page_no, per_page=per,
-                source=source or "", names=names)
+    return page(
+        request,
+        "history.html",
+        title="抓取历史 · PolicyRadar",
+        runs=runs,
+        total=total,
+        page_no=page_no,
+        per_page=per,
+        source=source or "",
+        names=names,
+    )
 
 
 @router.get("/history/{run_id}", response_class=HTMLResponse, dependencies=admin)
@@ -254,13 +299,32 @@ def run_page(request: Request, run_id: DbId, page_no: int = Query(1, alias="page
         if run is None:
             raise HTTPException(404, "没有这次抓取")
         total = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run_id)).one()
-        fetches = s.exec(select(FetchLog).where(FetchLog.run_id == run_id).order_by(col(FetchLog.id)).offset((page_no - 1) * per).limit(per)).all()
+        fetches = s.exec(
+            select(FetchLog).where(FetchLog.run_id == run_id).order_by(col(FetchLog.id)).offset((page_no - 1) * per).limit(per)
+        ).all()
         total_bytes = s.exec(select(func.coalesce(func.sum(FetchLog.bytes), 0)).where(FetchLog.run_id == run_id)).one()
-    return page(request, "run.html", title=f"抓取 #{run_id} · PolicyRadar", run=run, fetches=fetches, total=total, page_no=page_no,
-                per_page=per, total_bytes=total_bytes)
+    return page(
+        request,
+        "run.html",
+        title=f"抓取 #{run_id} · PolicyRadar",
+        run=run,
+        fetches=fetches,
+        total=total,
+        page_no=page_no,
+        per_page=per,
+        total_bytes=total_bytes,
+    )
 
 
-_TEXTUAL = ("text/", "application/xml", "application/json", "application/xhtml", "application/rss", "application/atom", "application/javascript")
+_TEXTUAL = (
+    "text/",
+    "application/xml",
+    "application/json",
+    "application/xhtml",
+    "application/rss",
+    "application/atom",
+    "application/javascript",
+)
 
 
 @router.get("/fetches/{fetch_id}/payload", dependencies=admin)
@@ -291,7 +355,11 @@ def payload(request: Request, fetch_id: DbId, download: bool = False) -> Respons
 def subscribers(request: Request) -> HTMLResponse:
     with _session(request) as s:
         subs = s.exec(select(Subscriber).order_by(col(Subscriber.id))).all()
-        sent = dict(s.exec(select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(col(Delivery.subscriber_id))).all())
+        sent = dict(
+            s.exec(
+                select(Delivery.subscriber_id, func.count()).where(Delivery.status == "sent").group_by(col(Delivery.subscriber_id))
+            ).all()
+        )
     return page(request, "subscribers.html", title="订阅者 · PolicyRadar", subs=subs, sent=sent)
 
 
@@ -304,7 +372,9 @@ def digests(request: Request, page_no: int = Query(1, alias="page", ge=1, le=MAX
             select(Delivery, Subscriber, DigestRun)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)  # type: ignore[arg-type]
             .join(DigestRun, DigestRun.id == Delivery.run_id, isouter=True)  # type: ignore[arg-type]
-            .order_by(col(Delivery.id).desc()).offset((page_no - 1) * per).limit(per)
+            .order_by(col(Delivery.id).desc())
+            .offset((page_no - 1) * per)
+            .limit(per)
         ).all()
     return page(request, "digests.html", title="邮件存档 · PolicyRadar", rows=rows, total=total, page_no=page_no, per_page=per)
 
@@ -324,8 +394,13 @@ def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber
         period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
         digest = select_digest(s, period, sub, track_order(st.settings))
         digest.trend, digest.trend_since = weekly_publications(s, period.end, tz=st.settings.timezone)
-        rendered = render_digest(digest, recipient=sub.email, public_url=st.settings.public_url, language=sub.language,
-                                 links={"unsubscribe": "#", "preferences": "#"})
+        rendered = render_digest(
+            digest,
+            recipient=sub.email,
+            public_url=st.settings.public_url,
+            language=sub.language,
+            links={"unsubscribe": "#", "preferences": "#"},
+        )
     return d, sub, run, rendered, len(digest.items)
 
 
@@ -337,18 +412,30 @@ def digest_view(request: Request, delivery_id: DbId) -> HTMLResponse:
         msg = message_from_bytes(Path(d.outbox_path).read_bytes(), policy=policy.default)
         part = msg.get_body(preferencelist=("plain",))
         exact = part.get_content() if part is not None else None
-    return page(request, "digest_view.html", title=f"{rendered.subject} · 邮件存档", delivery=d, sub=sub, run=run,
-                rendered=rendered, exact=exact, items=items)
+    return page(
+        request,
+        "digest_view.html",
+        title=f"{rendered.subject} · 邮件存档",
+        delivery=d,
+        sub=sub,
+        run=run,
+        rendered=rendered,
+        exact=exact,
+        items=items,
+    )
 
 
 @router.get("/digests/{delivery_id}/html", dependencies=admin)
 def digest_html(request: Request, delivery_id: DbId) -> Response:
     """The mail's HTML for the archive page's iframe: sandboxed (no scripts, no same-origin), inline styles allowed as in mail clients."""
     _d, _sub, _run, rendered, _n = _rerender(request, delivery_id)
-    return HTMLResponse(rendered.html, headers={
-        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
-        "X-Frame-Options": "SAMEORIGIN",
-    })
+    return HTMLResponse(
+        rendered.html,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )
 
 
 def _period_label(run: DigestRun) -> str:

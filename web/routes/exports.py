@@ -54,8 +54,11 @@ def _atom(request: Request, title: str, self_path: str, docs: list[Document]) ->
     ET.SubElement(feed, f"{{{ATOM}}}author").append(_el("name", "PolicyRadar"))
     with Session(get_engine(st.settings)) as s:
         ids = [d.id for d in docs]
-        versions = {v.document_id: v for v in s.exec(select(DocumentVersion).where(col(DocumentVersion.document_id).in_(ids))).all()
-                    if v.version_no == next(d.current_version for d in docs if d.id == v.document_id)}
+        versions = {
+            v.document_id: v
+            for v in s.exec(select(DocumentVersion).where(col(DocumentVersion.document_id).in_(ids))).all()
+            if v.version_no == next(d.current_version for d in docs if d.id == v.document_id)
+        }
         labels = queries.current_labels(s, ids)  # type: ignore[arg-type]
     updated = max((_iso(v.first_seen) for v in versions.values()), default=_iso(None))
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
@@ -75,7 +78,9 @@ def _atom(request: Request, title: str, self_path: str, docs: list[Document]) ->
         parts = [p for p in (d.agency, d.doc_number, d.region) if p]
         summary = " · ".join(parts)
         if v is not None:
-            summary += ("\n" if summary else "") + (f"变化：{v.change_summary}\n" if changed and v.change_summary else "") + (v.summary or "")
+            summary += (
+                ("\n" if summary else "") + (f"变化：{v.change_summary}\n" if changed and v.change_summary else "") + (v.summary or "")
+            )
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = summary
     for el in feed.iter():  # rows stored before text cleaning existed may still hold characters XML forbids
         if el.text:
@@ -107,7 +112,9 @@ def track_feed(request: Request, track_id: str) -> Response:
     track = next((t for t in state(request).taxonomy.tracks if t.id == track_id or t.name == track_id), None)
     if track is None:
         raise HTTPException(404, f"没有这个赛道：{track_id}")
-    return _atom(request, f"PolicyRadar · {track.name}", f"/feeds/track/{track.id}.atom", _recent(request, queries.DocFilters(track=track.id)))
+    return _atom(
+        request, f"PolicyRadar · {track.name}", f"/feeds/track/{track.id}.atom", _recent(request, queries.DocFilters(track=track.id))
+    )
 
 
 @router.get("/feeds/region/{region}.atom", dependencies=[Depends(require_reader)])
@@ -116,15 +123,27 @@ def region_feed(request: Request, region: str) -> Response:
 
 
 @router.get("/feeds/search.atom", dependencies=[Depends(require_reader)])
-def search_feed(request: Request, q: str = "", track: str | None = None, region: str | None = None, doctype: str | None = None,
-                source: str | None = None) -> Response:
+def search_feed(
+    request: Request,
+    q: str = "",
+    track: str | None = None,
+    region: str | None = None,
+    doctype: str | None = None,
+    source: str | None = None,
+) -> Response:
     """A saved search as a feed: the query string is the saved search."""
     st = state(request)
     if not q.strip():
         raise HTTPException(400, "缺少搜索词 q")
     with Session(get_engine(st.settings)) as s:
-        res = search(s, q, SearchFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None),
-                     per_page=50, track_ids=st.track_ids(), sort="date")  # a feed reader wants the newest
+        res = search(
+            s,
+            q,
+            SearchFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None),
+            per_page=50,
+            track_ids=st.track_ids(),
+            sort="date",
+        )  # a feed reader wants the newest
         ids = [h.document_id for h in res.hits]
         docs = {d.id: d for d in s.exec(select(Document).where(Document.id.in_(ids))).all()}  # type: ignore[union-attr]
     path = "/feeds/search.atom" + (("?" + str(request.url.query)) if request.url.query else "")
@@ -151,6 +170,7 @@ def csv_cell(value: Any) -> Any:
 
 def _stream(rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[str]) -> Response:
     if fmt == "csv":
+
         def gen_csv() -> Iterator[str]:
             buf = io.StringIO()
             w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
@@ -163,8 +183,10 @@ def _stream(rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[s
                     buf.seek(0)
                     buf.truncate()
             yield buf.getvalue()
-        return StreamingResponse(gen_csv(), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+        return StreamingResponse(
+            gen_csv(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+        )
 
     def gen_json() -> Iterator[str]:
         yield "["
@@ -173,7 +195,10 @@ def _stream(rows: Iterator[dict[str, Any]], fmt: str, name: str, columns: list[s
             yield ("" if first else ",\n") + json.dumps(row, ensure_ascii=False, default=str)
             first = False
         yield "]\n"
-    return StreamingResponse(gen_json(), media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}.json"'})
+
+    return StreamingResponse(
+        gen_json(), media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{name}.json"'}
+    )
 
 
 def _fmt(fmt: str) -> str:
@@ -182,24 +207,70 @@ def _fmt(fmt: str) -> str:
     return fmt
 
 
-DOC_COLUMNS = ["id", "title", "url", "source", "source_title", "agency", "region", "doc_number", "doctype", "published",
-               "first_seen", "last_seen", "current_version", "story_id", "draft_id", "tracks", "summary"]
+DOC_COLUMNS = [
+    "id",
+    "title",
+    "url",
+    "source",
+    "source_title",
+    "agency",
+    "region",
+    "doc_number",
+    "doctype",
+    "published",
+    "first_seen",
+    "last_seen",
+    "current_version",
+    "story_id",
+    "draft_id",
+    "tracks",
+    "summary",
+]
 
 
 def doc_dict(r: queries.DocRow, summary: str = "") -> dict[str, Any]:
     d = r.document
-    return {"id": d.id, "title": d.title, "url": d.url, "source": d.source_name, "source_title": r.source_title, "agency": d.agency,
-            "region": d.region, "doc_number": d.doc_number, "doctype": d.doctype, "published": d.published.isoformat() if d.published else None,
-            "first_seen": _iso(d.first_seen), "last_seen": _iso(d.last_seen), "current_version": d.current_version,
-            "story_id": d.story_id, "draft_id": d.draft_id, "tracks": [lab.track for lab in r.labels], "summary": summary}
+    return {
+        "id": d.id,
+        "title": d.title,
+        "url": d.url,
+        "source": d.source_name,
+        "source_title": r.source_title,
+        "agency": d.agency,
+        "region": d.region,
+        "doc_number": d.doc_number,
+        "doctype": d.doctype,
+        "published": d.published.isoformat() if d.published else None,
+        "first_seen": _iso(d.first_seen),
+        "last_seen": _iso(d.last_seen),
+        "current_version": d.current_version,
+        "story_id": d.story_id,
+        "draft_id": d.draft_id,
+        "tracks": [lab.track for lab in r.labels],
+        "summary": summary,
+    }
 
 
 @router.get("/export/documents.{fmt}", dependencies=[Depends(require_reader)])
-def export_documents(request: Request, fmt: str, track: str | None = None, region: str | None = None, doctype: str | None = None,
-                     source: str | None = None, since: str | None = None, until: str | None = None) -> Response:
+def export_documents(
+    request: Request,
+    fmt: str,
+    track: str | None = None,
+    region: str | None = None,
+    doctype: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
     fmt = _fmt(fmt)
-    f = queries.DocFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None,
-                           since=parse_day(since), until=parse_day(until))
+    f = queries.DocFilters(
+        track=track or None,
+        region=region or None,
+        doctype=doctype or None,
+        source=source or None,
+        since=parse_day(since),
+        until=parse_day(until),
+    )
     settings = state(request).settings
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -211,6 +282,7 @@ def export_documents(request: Request, fmt: str, track: str | None = None, regio
                     yield from _with_summaries(s, batch)
                     batch = []
             yield from _with_summaries(s, batch)
+
     return _stream(rows(), fmt, "documents", DOC_COLUMNS)
 
 
@@ -234,40 +306,104 @@ def export_labels(request: Request, fmt: str, track: str | None = None) -> Respo
         with Session(get_engine(settings)) as s:
             after = 0
             while True:
-                q = (select(TrackLabel, DocumentVersion.version_no, Document.current_version)
-                     .join(DocumentVersion, DocumentVersion.id == TrackLabel.version_id)  # type: ignore[arg-type]
-                     .join(Document, Document.id == TrackLabel.document_id)  # type: ignore[arg-type]
-                     .where(col(TrackLabel.id) > after))
+                q = (
+                    select(TrackLabel, DocumentVersion.version_no, Document.current_version)
+                    .join(DocumentVersion, DocumentVersion.id == TrackLabel.version_id)  # type: ignore[arg-type]
+                    .join(Document, Document.id == TrackLabel.document_id)  # type: ignore[arg-type]
+                    .where(col(TrackLabel.id) > after)
+                )
                 if track:
                     q = q.where(TrackLabel.track_id == track)
                 batch = s.exec(q.order_by(TrackLabel.id).limit(1000)).all()  # type: ignore[arg-type]
                 if not batch:
                     return
                 for lab, vno, cur in batch:
-                    yield {"id": lab.id, "document_id": lab.document_id, "version_id": lab.version_id, "version_no": vno,
-                           "current": vno == cur, "track_id": lab.track_id, "track": lab.track, "score": lab.score,
-                           "subtracks": [{"id": st.get("id"), "name": st.get("name"), "score": st.get("score")} for st in lab.subtracks],
-                           "terms": lab.terms, "quote": lab.quote}
+                    yield {
+                        "id": lab.id,
+                        "document_id": lab.document_id,
+                        "version_id": lab.version_id,
+                        "version_no": vno,
+                        "current": vno == cur,
+                        "track_id": lab.track_id,
+                        "track": lab.track,
+                        "score": lab.score,
+                        "subtracks": [{"id": st.get("id"), "name": st.get("name"), "score": st.get("score")} for st in lab.subtracks],
+                        "terms": lab.terms,
+                        "quote": lab.quote,
+                    }
                 after = batch[-1][0].id  # type: ignore[assignment]
+
     return _stream(rows(), fmt, "labels", LABEL_COLUMNS)
 
 
-RUN_COLUMNS = ["id", "source", "started_at", "finished_at", "status", "requests", "items_seen", "items_new", "items_changed",
-               "items_unchanged", "errors", "error"]
-FETCH_COLUMNS = ["id", "run_id", "source", "url", "method", "status", "bytes", "duration_ms", "content_type", "content_hash",
-                 "warc_path", "warc_offset", "revisit", "error", "fetched_at"]
+RUN_COLUMNS = [
+    "id",
+    "source",
+    "started_at",
+    "finished_at",
+    "status",
+    "requests",
+    "items_seen",
+    "items_new",
+    "items_changed",
+    "items_unchanged",
+    "errors",
+    "error",
+]
+FETCH_COLUMNS = [
+    "id",
+    "run_id",
+    "source",
+    "url",
+    "method",
+    "status",
+    "bytes",
+    "duration_ms",
+    "content_type",
+    "content_hash",
+    "warc_path",
+    "warc_offset",
+    "revisit",
+    "error",
+    "fetched_at",
+]
 
 
 def run_dict(r: CrawlRun) -> dict[str, Any]:
-    return {"id": r.id, "source": r.source_name, "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at) if r.finished_at else None,
-            "status": r.status, "requests": r.requests, "items_seen": r.items_seen, "items_new": r.items_new,
-            "items_changed": r.items_changed, "items_unchanged": r.items_unchanged, "errors": r.errors, "error": r.error}
+    return {
+        "id": r.id,
+        "source": r.source_name,
+        "started_at": _iso(r.started_at),
+        "finished_at": _iso(r.finished_at) if r.finished_at else None,
+        "status": r.status,
+        "requests": r.requests,
+        "items_seen": r.items_seen,
+        "items_new": r.items_new,
+        "items_changed": r.items_changed,
+        "items_unchanged": r.items_unchanged,
+        "errors": r.errors,
+        "error": r.error,
+    }
 
 
 def fetch_dict(f: FetchLog) -> dict[str, Any]:
-    return {"id": f.id, "run_id": f.run_id, "source": f.source_name, "url": f.url, "method": f.method, "status": f.status,
-            "bytes": f.bytes, "duration_ms": f.duration_ms, "content_type": f.content_type, "content_hash": f.content_hash,
-            "warc_path": f.warc_path, "warc_offset": f.warc_offset, "revisit": f.revisit, "error": f.error, "fetched_at": _iso(f.fetched_at)}
+    return {
+        "id": f.id,
+        "run_id": f.run_id,
+        "source": f.source_name,
+        "url": f.url,
+        "method": f.method,
+        "status": f.status,
+        "bytes": f.bytes,
+        "duration_ms": f.duration_ms,
+        "content_type": f.content_type,
+        "content_hash": f.content_hash,
+        "warc_path": f.warc_path,
+        "warc_offset": f.warc_offset,
+        "revisit": f.revisit,
+        "error": f.error,
+        "fetched_at": _iso(f.fetched_at),
+    }
 
 
 @router.get("/export/crawl-runs.{fmt}", dependencies=[Depends(require_admin)])
@@ -282,6 +418,7 @@ def export_runs(request: Request, fmt: str, source: str | None = None) -> Respon
                 q = q.where(CrawlRun.source_name == source)
             for r in s.exec(q.order_by(CrawlRun.id)).all():  # type: ignore[arg-type]
                 yield run_dict(r)
+
     return _stream(rows(), fmt, "crawl-runs", RUN_COLUMNS)
 
 
@@ -305,4 +442,5 @@ def export_fetches(request: Request, fmt: str, run_id: int | None = None, source
                 for f in batch:
                     yield fetch_dict(f)
                 after = batch[-1].id  # type: ignore[assignment]
+
     return _stream(rows(), fmt, "fetches", FETCH_COLUMNS)

@@ -50,37 +50,85 @@ def dashboard(request: Request) -> HTMLResponse:
 
 @router.get("/tracks/{track_id}", response_class=HTMLResponse)
 def track_page(
-    request: Request, track_id: str, region: str | None = None, doctype: str | None = None, source: str | None = None,
-    since: str | None = None, until: str | None = None, subtrack: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
+    request: Request,
+    track_id: str,
+    region: str | None = None,
+    doctype: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    subtrack: str | None = None,
+    page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
     st = state(request)
     track = next((t for t in st.taxonomy.tracks if t.id == track_id or t.name == track_id), None)
     if track is None:
         raise HTTPException(404, f"没有这个赛道：{track_id}")
-    f = queries.DocFilters(track=track.id, subtrack=subtrack or None, region=region or None, doctype=doctype or None,
-                           source=source or None, since=parse_day(since), until=parse_day(until))
+    f = queries.DocFilters(
+        track=track.id,
+        subtrack=subtrack or None,
+        region=region or None,
+        doctype=doctype or None,
+        source=source or None,
+        since=parse_day(since),
+        until=parse_day(until),
+    )
     with session_for(request) as s:
         total, rows = queries.list_documents(s, f, page_no, 30)
         counts = queries.subtrack_counts(s, track.id)
         region_list = queries.regions(s)
         sources = s.exec(select(Source).order_by(Source.name)).all()
-    return page(request, "track.html", title=f"{track.name} · PolicyRadar", track=track, rows=rows, total=total, page_no=page_no,
-                per_page=30, counts=counts, f=f, region_list=region_list, doctypes=DOCTYPES, sources=sources,
-                since=since or "", until=until or "")
+    return page(
+        request,
+        "track.html",
+        title=f"{track.name} · PolicyRadar",
+        track=track,
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        per_page=30,
+        counts=counts,
+        f=f,
+        region_list=region_list,
+        doctypes=DOCTYPES,
+        sources=sources,
+        since=since or "",
+        until=until or "",
+    )
 
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(
-    request: Request, region: str | None = None, doctype: str | None = None, source: str | None = None,
-    since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
+    request: Request,
+    region: str | None = None,
+    doctype: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
 ) -> HTMLResponse:
-    f = queries.DocFilters(region=region or None, doctype=doctype or None, source=source or None, since=parse_day(since), until=parse_day(until))
+    f = queries.DocFilters(
+        region=region or None, doctype=doctype or None, source=source or None, since=parse_day(since), until=parse_day(until)
+    )
     with session_for(request) as s:
         total, rows = queries.list_documents(s, f, page_no, 30)
         region_list = queries.regions(s)
         sources = s.exec(select(Source).order_by(Source.name)).all()
-    return page(request, "documents.html", title="全部文件 · PolicyRadar", rows=rows, total=total, page_no=page_no, per_page=30, f=f,
-                region_list=region_list, doctypes=DOCTYPES, sources=sources, since=since or "", until=until or "")
+    return page(
+        request,
+        "documents.html",
+        title="全部文件 · PolicyRadar",
+        rows=rows,
+        total=total,
+        page_no=page_no,
+        per_page=30,
+        f=f,
+        region_list=region_list,
+        doctypes=DOCTYPES,
+        sources=sources,
+        since=since or "",
+        until=until or "",
+    )
 
 
 def _evidence_terms(labels: list[TrackLabel]) -> dict[str, str]:
@@ -89,7 +137,7 @@ def _evidence_terms(labels: list[TrackLabel]) -> dict[str, str]:
         for t in lab.terms:
             terms.setdefault(t, lab.track)
         for st in lab.subtracks:
-            for t in (st.get("terms") or {}):
+            for t in st.get("terms") or {}:
                 terms.setdefault(t, f"{lab.track} · {st.get('name', '')}")
     return terms
 
@@ -100,14 +148,18 @@ def document_page(request: Request, doc_id: DbId, diff: int | None = None, mode:
         doc = s.get(Document, doc_id)
         if doc is None:
             raise HTTPException(404, "没有这份文件")
-        versions = list(s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(col(DocumentVersion.version_no))).all())
+        versions = list(
+            s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc_id).order_by(col(DocumentVersion.version_no))).all()
+        )
         current = next((v for v in versions if v.version_no == doc.current_version), versions[-1] if versions else None)
         labels = queries.current_labels(s, [doc_id]).get(doc_id, [])
         attachments = queries.attachments_of(s, doc_id)
         source = s.exec(select(Source).where(Source.name == doc.source_name)).first()
         also: list[Document] = []
         if doc.story_id is not None:
-            also = list(s.exec(select(Document).where(Document.story_id == doc.story_id, Document.id != doc_id).order_by(col(Document.id))).all())
+            also = list(
+                s.exec(select(Document).where(Document.story_id == doc.story_id, Document.id != doc_id).order_by(col(Document.id))).all()
+            )
         draft = s.get(Document, doc.draft_id) if doc.draft_id else None
         finals = list(s.exec(select(Document).where(Document.draft_id == doc_id)).all())
         titles = queries.source_titles(s)
@@ -123,26 +175,73 @@ def document_page(request: Request, doc_id: DbId, diff: int | None = None, mode:
         if new is None or old is None:
             raise HTTPException(404, f"没有第 {n} 版与第 {n - 1} 版的对比")
         td = diff_texts(old.text, new.text)
-        diff_view = {"old": old, "new": new, "rows": diff_rows(old.text, new.text), "summary": td.summary,
-                     "similarity": td.similarity, "mode": "inline" if mode == "inline" else "side"}
-    return page(request, "document.html", title=f"{doc.title} · PolicyRadar", doc=doc, versions=versions, current=current,
-                labels=labels, attachments=attachments, att_html=att_html, source=source, also=also, draft=draft, finals=finals,
-                titles=titles, body_html=body_html, diff_view=diff_view, terms=terms)
+        diff_view = {
+            "old": old,
+            "new": new,
+            "rows": diff_rows(old.text, new.text),
+            "summary": td.summary,
+            "similarity": td.similarity,
+            "mode": "inline" if mode == "inline" else "side",
+        }
+    return page(
+        request,
+        "document.html",
+        title=f"{doc.title} · PolicyRadar",
+        doc=doc,
+        versions=versions,
+        current=current,
+        labels=labels,
+        attachments=attachments,
+        att_html=att_html,
+        source=source,
+        also=also,
+        draft=draft,
+        finals=finals,
+        titles=titles,
+        body_html=body_html,
+        diff_view=diff_view,
+        terms=terms,
+    )
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
-    request: Request, q: str = "", track: str | None = None, region: str | None = None, doctype: str | None = None,
-    source: str | None = None, since: str | None = None, until: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
+    request: Request,
+    q: str = "",
+    track: str | None = None,
+    region: str | None = None,
+    doctype: str | None = None,
+    source: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE),
     sort: str = "relevance",
 ) -> HTMLResponse:
     st = state(request)
     sort = sort if sort in SORTS else "relevance"
-    filters = SearchFilters(track=track or None, region=region or None, doctype=doctype or None, source=source or None,
-                            since=parse_day(since), until=parse_day(until))
+    filters = SearchFilters(
+        track=track or None,
+        region=region or None,
+        doctype=doctype or None,
+        source=source or None,
+        since=parse_day(since),
+        until=parse_day(until),
+    )
     with session_for(request) as s:
         result = search(s, q, filters, page=page_no, per_page=20, track_ids=st.track_ids(), sort=sort) if q.strip() else None
         region_list = queries.regions(s)
         sources = s.exec(select(Source).order_by(Source.name)).all()
-    return page(request, "search.html", title=f"搜索：{q} · PolicyRadar" if q else "搜索 · PolicyRadar", q=q, result=result,
-                sf=filters, region_list=region_list, doctypes=DOCTYPES, sources=sources, since=since or "", until=until or "", sort=sort)
+    return page(
+        request,
+        "search.html",
+        title=f"搜索：{q} · PolicyRadar" if q else "搜索 · PolicyRadar",
+        q=q,
+        result=result,
+        sf=filters,
+        region_list=region_list,
+        doctypes=DOCTYPES,
+        sources=sources,
+        since=since or "",
+        until=until or "",
+        sort=sort,
+    )

@@ -17,8 +17,17 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import ValidationError
 
 from alerts.subscriptions import (
-    DOCTYPES, MailSendError, Preferences, SubscriptionError, TokenError, TooManyRequests, confirm_subscription, request_subscription, subscriber_for_token,
-    unsubscribe, update_preferences,
+    DOCTYPES,
+    MailSendError,
+    Preferences,
+    SubscriptionError,
+    TokenError,
+    TooManyRequests,
+    confirm_subscription,
+    request_subscription,
+    subscriber_for_token,
+    unsubscribe,
+    update_preferences,
 )
 from storage.models import Subscriber
 from web.app import page, require_csrf, state
@@ -34,6 +43,7 @@ def _no_store(resp: HTMLResponse) -> HTMLResponse:
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
+
 FREQUENCIES = [("weekly", "每周（周一 8:00）"), ("daily", "每天"), ("immediate", "即时（有新文件时立即推送）")]
 
 
@@ -43,10 +53,16 @@ def _prefs_from_form(form: dict[str, list[str]]) -> Preferences:
         return vals[0]
 
     return Preferences(
-        tracks=form.get("tracks", []), subtracks=form.get("subtracks", []), regions=one("regions"),
-        keywords_include=one("keywords_include"), keywords_exclude=one("keywords_exclude"), doctypes=form.get("doctypes", []),
-        frequency=one("frequency", "weekly"), immediate_tracks=form.get("immediate_tracks", []),
-        language=one("language", "zh"), skip_empty=one("skip_empty") in ("1", "on", "true"),
+        tracks=form.get("tracks", []),
+        subtracks=form.get("subtracks", []),
+        regions=one("regions"),
+        keywords_include=one("keywords_include"),
+        keywords_exclude=one("keywords_exclude"),
+        doctypes=form.get("doctypes", []),
+        frequency=one("frequency", "weekly"),
+        immediate_tracks=form.get("immediate_tracks", []),
+        language=one("language", "zh"),
+        skip_empty=one("skip_empty") in ("1", "on", "true"),
     )
 
 
@@ -89,13 +105,21 @@ async def subscribe_post(request: Request) -> HTMLResponse:
             status, error = 503, SEND_FAILED
         elif isinstance(exc, TooManyRequests):
             status, headers = 429, {"Retry-After": str(int(exc.retry_after) + 1)}
-        prefs_shown = Preferences.model_construct(**cast(dict[str, Any], {k: v for k, v in form.items() if k in Preferences.model_fields and k in ("tracks", "doctypes")}))
-        resp = _form_page(request, "subscribe.html", status=status, title="订阅未来产业政策周报", prefs=prefs_shown, email=email[:254],
-                          error=error)
+        prefs_shown = Preferences.model_construct(
+            **cast(dict[str, Any], {k: v for k, v in form.items() if k in Preferences.model_fields and k in ("tracks", "doctypes")})
+        )
+        resp = _form_page(
+            request, "subscribe.html", status=status, title="订阅未来产业政策周报", prefs=prefs_shown, email=email[:254], error=error
+        )
         resp.headers.update(headers)
         return resp
-    return page(request, "message.html", title="请查收确认邮件", heading="请查收确认邮件",
-                message=f"我们已向 {email.strip()} 发送了一封确认邮件。点击邮件中的链接后订阅才会生效（链接 3 天内有效）。")
+    return page(
+        request,
+        "message.html",
+        title="请查收确认邮件",
+        heading="请查收确认邮件",
+        message=f"我们已向 {email.strip()} 发送了一封确认邮件。点击邮件中的链接后订阅才会生效（链接 3 天内有效）。",
+    )
 
 
 @router.get("/subscribe/confirm", response_class=HTMLResponse)
@@ -107,7 +131,15 @@ def confirm(request: Request, token: str = "") -> HTMLResponse:
     from alerts.subscriptions import links_for
 
     links = links_for(state(request).settings, sub)
-    return _no_store(page(request, "confirmed.html", title="订阅成功", sub=sub, prefs_link="/preferences" + links["preferences"].split("/preferences", 1)[1]))
+    return _no_store(
+        page(
+            request,
+            "confirmed.html",
+            title="订阅成功",
+            sub=sub,
+            prefs_link="/preferences" + links["preferences"].split("/preferences", 1)[1],
+        )
+    )
 
 
 def _manage_sub(request: Request, token: str) -> Subscriber:
@@ -133,8 +165,19 @@ async def preferences_post(request: Request, token: str = "") -> HTMLResponse:
         sub = update_preferences(state(request).settings, token, prefs)
     except (SubscriptionError, ValidationError, ValueError) as exc:
         prefs = Preferences.model_validate({k: getattr(sub, k) for k in Preferences.model_fields})
-        return _no_store(_form_page(request, "preferences.html", status=400, title="订阅偏好", sub=sub, prefs=prefs, token=token,
-                                    saved=False, error=_error_text(exc)))
+        return _no_store(
+            _form_page(
+                request,
+                "preferences.html",
+                status=400,
+                title="订阅偏好",
+                sub=sub,
+                prefs=prefs,
+                token=token,
+                saved=False,
+                error=_error_text(exc),
+            )
+        )
     prefs = Preferences.model_validate({k: getattr(sub, k) for k in Preferences.model_fields})
     return _no_store(_form_page(request, "preferences.html", title="订阅偏好", sub=sub, prefs=prefs, token=token, saved=True, error=None))
 
@@ -161,4 +204,3 @@ async def unsubscribe_post(request: Request, token: str = "") -> Response:
     if one_click:
         return PlainTextResponse("已退订 / unsubscribed", status_code=200)
     return _no_store(page(request, "unsubscribe.html", title="已退订", sub=sub, token=token, done=True))
-

@@ -17,19 +17,17 @@ from collections.abc import Sequence
 from alembic import op
 
 
-revision: str = '0003'
-down_revision: str | Sequence[str] | None = '0002'
+revision: str = "0003"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_document_is_draft'), ['is_draft'], unique=False)
-
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_is_draft"), ["is_draft"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_document_is_draft'))
-
+    with op.batch_alter_table("document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_is_draft"))

@@ -18,19 +18,19 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0004'
-down_revision: str | Sequence[str] | None = '0003'
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('tracklabel', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('taxonomy_version', sa.String(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_tracklabel_taxonomy_version'), ['taxonomy_version'], unique=False)
+    with op.batch_alter_table("tracklabel", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("taxonomy_version", sa.String(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_tracklabel_taxonomy_version"), ["taxonomy_version"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tracklabel', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_tracklabel_taxonomy_version'))
-        batch_op.drop_column('taxonomy_version')
+    with op.batch_alter_table("tracklabel", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tracklabel_taxonomy_version"))
+        batch_op.drop_column("taxonomy_version")
