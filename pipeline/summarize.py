@@ -90,6 +90,8 @@ class SummaryRules(BaseModel):
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 _QUOTE_CLOSERS = "”’）)」』】"
+# A sentence: up to an end mark and the closing quotes after it, or the rest of the line.
+_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?][" + re.escape(_QUOTE_CLOSERS) + r"]*|$)")
 _CLAUSE_END = "；;，,："
 _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
 _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
@@ -113,21 +115,7 @@ def split_sentences(text: str) -> list[str]:
         if m and m.end() < len(line):
             out.append(line[: m.end()])
             line = line[m.end() :].strip()
-        buf = ""
-        i = 0
-        while i < len(line):
-            ch = line[i]
-            buf += ch
-            i += 1
-            if ch in "。！？!?":
-                while i < len(line) and line[i] in _QUOTE_CLOSERS:
-                    buf += line[i]
-                    i += 1
-                if buf.strip():
-                    out.append(buf.strip())
-                buf = ""
-        if buf.strip():
-            out.append(buf.strip())
+        out += [p for p in (piece.strip() for piece in _SENTENCE.findall(line)) if p]
     return out
 
 
@@ -156,8 +144,9 @@ class Summarizer:
     def is_furniture(self, sentence: str) -> bool:
         """Salutation, transmittal, preamble, contact, 附件 list, signature, question, heading or promotion."""
         s = _INNER_SPACE.sub("", sentence) if len(sentence) < 60 else sentence
+        texts = (sentence,) if s == sentence else (sentence, s)  # a long sentence is searched once, not twice
         for group, patterns in self._drop.items():
-            if any(p.search(sentence) or p.search(s) for p in patterns):
+            if any(p.search(t) for p in patterns for t in texts):
                 if not any(self._has_cue(c, sentence) for c in self.rules.keep_if.get(group, [])):
                     return True
         return False
