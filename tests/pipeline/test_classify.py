@@ -120,6 +120,18 @@ def test_biomanufacturing_is_manufacturing(clf: Classifier) -> None:
     assert labels[0].subtracks[0].id == "biomanufacturing"
 
 
+def test_manufacturing_digital_transformation_is_future_manufacturing(clf: Classifier) -> None:
+    """Provinces name 智能制造 by their programmes (智改数转, 两化融合, 无人车间); analysts file those under 未来制造."""
+    text = (
+        "市工业和信息化局组织开展年度智改数转项目申报。支持企业建设智能车间和数字工厂，推广机器换人，"
+        "对通过两化融合管理体系贯标的企业给予奖励，推动制造业数字化转型走在前列。"
+    )
+    labels = clf.classify("关于组织申报智改数转项目的通知", text)
+    assert tracks(labels) == ["未来制造"]
+    assert labels[0].subtracks[0].id == "smart_manufacturing"
+    assert "智改数转" in labels[0].terms
+
+
 def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
     simp = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
     from opencc import OpenCC
