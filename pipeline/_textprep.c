@@ -22,6 +22,17 @@ static int is_zero_width(Py_UCS4 c) {
     return c == 0x200B || c == 0x200C || c == 0x200D || c == 0x2060 || c == 0xFEFF;
 }
 
+/* str.isspace() of one character, without a call into the Unicode database for
+ * the CJK characters that make up most of a page: every whitespace character is
+ * below 0x100, 0x1680, in 0x2000-0x205F or 0x3000. */
+static inline int is_space(Py_UCS4 c) {
+    if (c < 0x100)
+        return Py_UNICODE_ISSPACE(c);
+    if (c == 0x1680 || c == 0x3000 || (c >= 0x2000 && c <= 0x205F))
+        return Py_UNICODE_ISSPACE(c);
+    return 0;
+}
+
 /* clean(text) -> str | None: drop zero-width characters, split on whitespace
  * (str.split's notion), join the parts with one space where both neighbours
  * are ASCII and with nothing otherwise. */
@@ -43,9 +54,9 @@ static PyObject *clean(PyObject *self, PyObject *arg) {
     Py_UCS4 last = 0;      /* last kept character */
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c >= 0x200B && is_zero_width(c))
+        if (c >= 0x200B && (c <= 0x2060 || c == 0xFEFF) && is_zero_width(c))
             continue;
-        if (Py_UNICODE_ISSPACE(c)) {
+        if (is_space(c)) {
             pending_space = 1;
             continue;
         }
@@ -107,6 +118,148 @@ static PyObject *fold16(PyObject *self, PyObject *args) {
         return NULL;
     }
     return Py_BuildValue("(NN)", folded, bytes);
+}
+
+/* foldscan(text, table, filt, slots, cands, terms, offsets) -> (folded str, [(term, start, end), ...]) | None
+ *
+ * Fold (as fold16) and find the taxonomy's phrases in one call, leftmost-longest
+ * and non-overlapping: at each position the longest phrase that starts there,
+ * then on from its end; else the next position.  That is exactly the
+ * leftmost-longest Aho-Corasick result (pipeline.termindex, the reference; tests
+ * compare), without building UTF-16 bytes or walking a DFA of thousands of states
+ * for every byte: most positions are ruled out by one bit of a bigram filter.
+ *
+ * The index is built in Python (pipeline.termindex._CIndex), every phrase at
+ * least two BMP code units long:
+ *   filt    8192 bytes: bit h set for the hash h of each phrase's first two units;
+ *   slots   uint32 triples (key = c0 << 16 | c1, first candidate, count), open
+ *           addressing on the same hash, 0xFFFFFFFF = empty, size a power of two;
+ *   cands   uint32 phrase numbers, longest first within each bigram;
+ *   terms   the phrases' uint16 code units back to back; offsets uint32, n + 1. */
+static inline uint32_t bigram_hash(uint32_t c0, uint32_t c1) {
+    return (uint32_t)(((c0 << 16) | c1) * 0x9E3779B1u) >> 16; /* Fibonacci hashing of the pair */
+}
+
+static PyObject *foldscan(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_buffer table, filt, slots, cands, terms, offsets;
+    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*y*", &text, &table, &filt, &slots, &cands, &terms, &offsets))
+        return NULL;
+    PyObject *result = NULL, *folded = NULL, *found = NULL;
+    uint16_t *buf = NULL;
+    if (table.len != 65536 * 2 || filt.len != 8192 || slots.len % 12 != 0 || cands.len % 4 != 0 ||
+        offsets.len % 4 != 0 || offsets.len < 4) {
+        PyErr_SetString(PyExc_ValueError, "foldscan(): malformed index");
+        goto done;
+    }
+    int kind = PyUnicode_KIND(text);
+    if (kind == PyUnicode_4BYTE_KIND) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    const uint16_t *map = (const uint16_t *)table.buf;
+    const uint8_t *bits = (const uint8_t *)filt.buf;
+    const uint32_t *slot = (const uint32_t *)slots.buf;
+    const uint32_t *cand = (const uint32_t *)cands.buf;
+    const uint16_t *unit = (const uint16_t *)terms.buf;
+    const uint32_t *off = (const uint32_t *)offsets.buf;
+    Py_ssize_t nslots = slots.len / 12, nterms = offsets.len / 4 - 1;
+    if (nslots == 0 || (nslots & (nslots - 1)) != 0) {
+        PyErr_SetString(PyExc_ValueError, "foldscan(): slot count must be a power of two");
+        goto done;
+    }
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    buf = PyMem_Malloc((size_t)(n > 0 ? n : 1) * sizeof(uint16_t));
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        uint16_t f = map[c];
+        if (f == 0xFFFF && c != 0xFFFF) { /* as fold16: this text takes the Python path */
+            result = Py_NewRef(Py_None);
+            goto done;
+        }
+        buf[i] = f;
+    }
+    found = PyList_New(0);
+    if (found == NULL)
+        goto done;
+    Py_ssize_t i = 0;
+    while (i + 1 < n) {
+        uint32_t c0 = buf[i], c1 = buf[i + 1];
+        uint32_t h = bigram_hash(c0, c1);
+        if (!(bits[h >> 3] & (1u << (h & 7)))) {
+            i++;
+            continue;
+        }
+        uint32_t key = (c0 << 16) | c1, first = 0, count = 0;
+        for (Py_ssize_t s = h & (nslots - 1);; s = (s + 1) & (nslots - 1)) {
+            const uint32_t *e = slot + 3 * s;
+            if (e[0] == 0xFFFFFFFFu)
+                break;
+            if (e[0] == key) {
+                first = e[1];
+                count = e[2];
+                break;
+            }
+        }
+        Py_ssize_t end = -1, which = -1;
+        for (uint32_t k = 0; k < count; k++) {
+            uint32_t t = cand[first + k];
+            if ((Py_ssize_t)t >= nterms || (Py_ssize_t)off[t + 1] * 2 > terms.len) {
+                PyErr_SetString(PyExc_ValueError, "foldscan(): phrase number out of range");
+                goto done;
+            }
+            Py_ssize_t len = (Py_ssize_t)(off[t + 1] - off[t]);
+            if (len >= 2 && i + len <= n && memcmp(buf + i + 2, unit + off[t] + 2, (size_t)(len - 2) * sizeof(uint16_t)) == 0) {
+                end = i + len;
+                which = t;
+                break;
+            }
+        }
+        if (which < 0) {
+            i++;
+            continue;
+        }
+        PyObject *m = PyTuple_New(3);
+        if (m == NULL)
+            goto done;
+        PyObject *a = PyLong_FromSsize_t(which), *b = PyLong_FromSsize_t(i), *z = PyLong_FromSsize_t(end);
+        if (a == NULL || b == NULL || z == NULL) {
+            Py_XDECREF(a);
+            Py_XDECREF(b);
+            Py_XDECREF(z);
+            Py_DECREF(m);
+            goto done;
+        }
+        PyTuple_SET_ITEM(m, 0, a);
+        PyTuple_SET_ITEM(m, 1, b);
+        PyTuple_SET_ITEM(m, 2, z);
+        if (PyList_Append(found, m) < 0) {
+            Py_DECREF(m);
+            goto done;
+        }
+        Py_DECREF(m);
+        i = end;
+    }
+    folded = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, buf, n);
+    if (folded == NULL)
+        goto done;
+    result = PyTuple_Pack(2, folded, found);
+done:
+    Py_XDECREF(folded);
+    Py_XDECREF(found);
+    PyMem_Free(buf);
+    PyBuffer_Release(&table);
+    PyBuffer_Release(&filt);
+    PyBuffer_Release(&slots);
+    PyBuffer_Release(&cands);
+    PyBuffer_Release(&terms);
+    PyBuffer_Release(&offsets);
+    return result;
 }
 
 /* positions(text, chars) -> list[int]: indexes of every character of text
@@ -285,6 +438,7 @@ static PyMethodDef methods[] = {
     {"positions", positions, METH_VARARGS, "Indexes of the characters of text that are among chars."},
     {"clean", clean, METH_O, "Whitespace cleanup of BMP text (see pipeline.cnfold.clean_whitespace)."},
     {"fold16", fold16, METH_VARARGS, "Fold BMP text through a code-unit table; (folded, UTF-16 bytes)."},
+    {"foldscan", foldscan, METH_VARARGS, "Fold BMP text and find indexed phrases leftmost-longest (see pipeline.termindex)."},
     {"minhash", minhash, METH_VARARGS, "MinHash signature of punctuation-free text (see pipeline.dedupe.minhash)."},
     {NULL, NULL, 0, NULL},
 };

@@ -16,10 +16,13 @@ matches are exactly those of the ``str`` scan).
 
 from __future__ import annotations
 
+from array import array
 from operator import itemgetter
 from typing import Any
 
 import ahocorasick_rs as _rs
+
+from pipeline.cnfold import _fold_table, _textprep, fold_utf16
 
 _START = itemgetter(1)
 _ODD = (1).__and__
@@ -29,17 +32,21 @@ class TermIndex:
     """Maps folded phrases to payloads; ``scan_indexes`` lists non-overlapping leftmost-longest matches."""
 
     _rs16: Any = None
+    _c: "tuple[bytes, ...] | None" = None
 
     def __init__(self, phrases: dict[str, Any]):
         if not phrases:
             raise ValueError("no phrases to index")
         keys = list(phrases)
+        self.phrases = keys  # folded phrases, by the index scan_indexes reports
         self._payloads = [phrases[k] for k in keys]
         kind, dfa = _rs.MatchKind.LeftmostLongest, _rs.Implementation.DFA
         self._rs = _rs.AhoCorasick(keys, matchkind=kind, implementation=dfa)
         encoded = [k.encode("utf-16-le", "surrogatepass") for k in keys]
         if all(len(b) == 2 * len(k) for b, k in zip(encoded, keys)):  # BMP-only phrases
             self._rs16 = _rs.BytesAhoCorasick(encoded, matchkind=kind, implementation=dfa)
+            if _textprep is not None and all(len(k) >= 2 and "\uffff" not in k for k in keys):
+                self._c = (_fold_table(), *_c_index(keys))
 
     @property
     def payloads(self) -> list[Any]:
@@ -59,3 +66,51 @@ class TermIndex:
                 if not any(map(_ODD, map(_START, found))):
                     return [(i, s >> 1, e >> 1) for i, s, e in found]
         return self._rs.find_matches_as_indexes(text)
+
+    def fold_scan(self, text: str) -> tuple[str, list[tuple[int, int, int]]]:
+        """``(fold(text), scan_indexes(fold(text)))`` in one C pass where it can; else fold, then scan.
+
+        Folding and scanning are the classifier's two biggest costs after
+        Python itself; the C pass folds into a buffer and finds phrases by a
+        bigram filter, never materialising UTF-16 bytes or stepping a DFA for
+        every byte.  Same result as the two-step path (tests compare them).
+        """
+        if self._c is not None:
+            out = _textprep.foldscan(text, *self._c)
+            if out is not None:
+                return out
+        folded, utf16 = fold_utf16(text)
+        return folded, self.scan_indexes(folded, utf16)
+
+
+def _bigram_hash(c0: int, c1: int) -> int:
+    """The C scanner's hash of a phrase's first two code units (pipeline/_textprep.c, bigram_hash)."""
+    return (((c0 << 16 | c1) * 0x9E3779B1) & 0xFFFFFFFF) >> 16
+
+
+def _c_index(keys: list[str]) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    """The five buffers of the C scanner's index (layout in pipeline/_textprep.c, foldscan)."""
+    by_bigram: dict[int, list[int]] = {}
+    for n, k in enumerate(keys):
+        by_bigram.setdefault(ord(k[0]) << 16 | ord(k[1]), []).append(n)
+    filt = bytearray(8192)
+    size = 1
+    while size < 2 * len(by_bigram):
+        size *= 2
+    slots = array("I", [0xFFFFFFFF, 0, 0] * size)
+    cands = array("I")
+    for key, members in by_bigram.items():
+        h = _bigram_hash(key >> 16, key & 0xFFFF)
+        filt[h >> 3] |= 1 << (h & 7)
+        s = h & (size - 1)
+        while slots[3 * s] != 0xFFFFFFFF:
+            s = (s + 1) & (size - 1)
+        members.sort(key=lambda n: -len(keys[n]))  # longest first: the first that fits is the match
+        slots[3 * s : 3 * s + 3] = array("I", [key, len(cands), len(members)])
+        cands.extend(members)
+    units = array("H")
+    offsets = array("I", [0])
+    for k in keys:
+        units.frombytes(k.encode("utf-16-le"))
+        offsets.append(len(units))
+    return bytes(filt), slots.tobytes(), cands.tobytes(), units.tobytes(), offsets.tobytes()

@@ -81,6 +81,13 @@ def test_every_bmp_character_folds_like_the_reference() -> None:
     assert fold_utf16(text) == _fold_utf16_py(text)
 
 
+def test_every_bmp_character_cleans_like_the_reference() -> None:
+    """The C cleanup skips the Unicode database for most characters; every BMP character, between CJK and ASCII."""
+    chars = [chr(c) for c in range(0x01, 0x10000) if not 0xD800 <= c < 0xE000]
+    text = "".join(f"中{c}a {c}文" for c in chars)
+    assert clean_whitespace(text) == _clean_whitespace_py(text)
+
+
 @pytest.mark.skipif(
     shutil.which("cc") is None and shutil.which("gcc") is None, reason="no C compiler: the optional extension cannot be built here"
 )
