@@ -1,0 +1,86 @@
+"""Summaries use their budget and the document's structure: clipped second points, sections, definitions.
+
+Replica texts written by the team in the shape of real notices, plans and 解读; the real documents are scored by
+bench/eval_summary.py.
+"""
+
+from __future__ import annotations
+
+from pipeline.summarize import Summarizer, release_summary
+
+RULES = Summarizer.load()
+
+PLAN_WITH_LONG_MEASURE = """一、主要目标
+到2027年，全市培育氢能企业不少于100家。
+二、支持政策
+对新建成并投入运营的加氢站，按照日加氢能力给予最高500万元建设补贴，对年加氢量超过100吨的站点每公斤再给予10元运营补贴，对燃料电池汽车示范应用牵头企业按照车辆推广数量给予奖励，对参与氢能重大项目建设的金融机构给予风险补偿，补贴资金由市、区两级财政按1:1比例分担，具体申报指南由市发展改革委会同市财政局另行发布。"""
+
+
+def test_a_second_strong_sentence_too_long_to_fit_is_clipped_at_a_clause() -> None:
+    summary = release_summary("行动方案", PLAN_WITH_LONG_MEASURE, doctype="行动计划·方案")
+    assert summary.startswith("到2027年，全市培育氢能企业不少于100家。")
+    assert "给予最高500万元建设补贴" in summary  # the support measure, not only the target
+    assert summary.endswith("…") and summary[-2] not in "，,；;"  # cut where a clause ends
+    assert len(summary) <= 150
+
+
+def test_a_clip_that_would_keep_no_strong_cue_is_not_made() -> None:
+    plan = """到2027年，全市培育氢能企业不少于100家。
+围绕制氢、储氢、运氢、加氢和用氢各环节，统筹城市空间布局、产业基础条件、交通运输网络、能源供应体系和应用场景需求，按照先行先试、示范引领、有序推广、安全可控、市场主导、政府引导的总体思路，在全市范围内有序推进加氢站网络和多元应用场景建设布局，对新建成并投入运营的加氢站给予最高500万元建设补贴，对燃料电池汽车示范企业给予奖励。"""
+    summary = release_summary("行动方案", plan, doctype="行动计划·方案")
+    assert summary == "到2027年，全市培育氢能企业不少于100家。"  # the opening clauses say nothing; better one whole point
+
+
+def test_a_sub_heading_keeps_the_bonus_of_its_section() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))  # the same score at any position
+    goal = "产业集聚水平明显提升，建设未来产业园区5个。"
+    under_sub_heading = {c.text: c.score for c in flat.candidates(f"二、主要目标\n（一）产业规模\n{goal}")}
+    directly_under = {c.text: c.score for c in flat.candidates(f"二、主要目标\n{goal}")}
+    unnamed_section = {c.text: c.score for c in flat.candidates(f"二、产业规模\n{goal}")}
+    assert under_sub_heading[goal] == directly_under[goal] > unnamed_section[goal]
+
+
+def test_a_new_top_level_section_ends_the_bonus() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    text = "一、主要目标\n（一）产业规模\n全市建设未来产业园区5个。\n二、组织实施\n（一）加强协调\n各区建设未来产业园区5个。"
+    first, second = flat.candidates(text)
+    assert first.score > second.score + 1
+
+
+def test_a_sections_first_sentence_is_its_topic_sentence() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    text = """三、重点任务
+建设量子计算公共服务平台，开放算力不少于1000小时。
+建设量子通信试验网络，覆盖园区不少于10个。"""
+    first, second = flat.candidates(text)
+    assert first.score > second.score
+    assert len(flat.candidates(text.split("\n", 1)[1])) == 2  # without a heading, no topic sentence
+    a, b = flat.candidates(text.split("\n", 1)[1])
+    assert a.score == b.score
+
+
+def test_an_interpretations_background_answer_is_not_what_the_policy_does() -> None:
+    qa = """一、《办法》出台的背景是什么？
+答：近期，全省培育专精特新中小企业超过3000家，带动就业12万人，但融资难问题依然突出。
+二、《办法》的主要内容有哪些？
+答：《办法》明确，对首次获得银行贷款的中小企业，给予最高50万元贴息补助。"""
+    summary = release_summary("《中小企业融资支持办法》政策解读", qa, doctype="政策解读")
+    assert "给予最高50万元贴息补助" in summary
+    assert "专精特新中小企业超过3000家" not in summary
+
+
+def test_a_definition_of_what_the_policy_governs_is_quoted() -> None:
+    assert RULES.score("数据经纪服务是指为数据供需双方提供撮合、评估和交付等中介服务的经营活动。") >= 3
+    assert RULES.score("这是指导各地工作的重要文件。") == 0  # 这是 + 指导: no definition
+    qa = """一、如何界定数据经纪服务？
+《办法》第二条明确，数据经纪服务是指为数据供需双方提供撮合、评估和交付等中介服务的经营活动。
+这一界定与国家有关规定保持一致，便于各地理解。
+二、下一步如何抓好落实？
+我们将做好宣传解读，推动政策落地见效。"""
+    summary = release_summary("《数据经纪服务管理办法》解读", qa, doctype="政策解读")
+    assert "数据经纪服务是指为数据供需双方提供撮合" in summary
+
+
+def test_the_grades_a_policy_sets_are_quoted() -> None:
+    assert RULES.score("监管对象按照风险程度分为低风险、中风险和高风险三个等级。") >= 2
+    assert not RULES._has_cue("classification", "参会人员分为若干小组交流经验。")  # no grades named
