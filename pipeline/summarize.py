@@ -58,6 +58,7 @@ class SummaryRules(BaseModel):
     concise_chars: int = Field(80, ge=10)
     length_penalty: float = Field(0.0, ge=0.0, lt=1.0)
     clip_min_chars: int = Field(40, ge=10)
+    clip_keep_share: float = Field(0.5, ge=0.0, le=1.0)
     further_ratio: float = Field(0.5, gt=0.0, le=1.0)
     section_lead_bonus: float = 0.0
     lead_bonus: dict[str, float] = Field(default_factory=dict)
@@ -98,6 +99,11 @@ _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?][" + re.escape(_QUOTE_CL
 _CLAUSE_END = "；;，,："
 _CLIP_AT = "；;，,"  # a clipped second sentence ends at a clause, not before a list its colon introduces
 _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+# a clause that only sets a time (到2026年, 2025年底前) or says who speaks (《计划》提出) leads into the next clause
+_DANGLING_LEAD = re.compile(
+    r"[，,；;](?:预计)?(?:到|至|在)?\s?\d{4}\s?年(?:底|末)?(?:前|以前)?$|[，,；;][^，,；;]{0,30}(?:提出|明确|要求|规定)$"
+)
+_SPACE_BY_DIGIT = re.compile(r"(?<=\d) +(?=[^\W\d_])|(?<=[^\W\d_]) +(?=\d)")
 _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
 
 
@@ -164,6 +170,13 @@ class Summarizer:
         return sentence.strip()
 
     def score(self, sentence: str, doctype: str | None = None) -> float:
+        """The sum of the weights of the cue groups the sentence matches (each group once).
+
+        Text from PDFs often has a space on either side of a number (到 2027 年，培育 100 家); the cues are
+        matched without those spaces so that such a target scores like 到2027年 does.
+        """
+        if " " in sentence:
+            sentence = _SPACE_BY_DIGIT.sub("", sentence)
         bonus = self.rules.doctype_bonus.get(doctype or "", {})
         total = 0.0
         for name, (weight, patterns) in self._cues.items():
@@ -225,10 +238,15 @@ class Summarizer:
         """
         head = sentence[: room - 1]
         end = max(head.rfind(ch) for ch in _CLIP_AT)
-        if end < self.rules.clip_min_chars - 1:
-            return None
         kept = head[:end]
-        return kept + "…" if self.score(kept) >= self.rules.min_score else None
+        if _DANGLING_LEAD.search(kept):  # …，到2026年 announces a target the clip would leave out
+            kept = _DANGLING_LEAD.sub("", kept)
+        if len(kept) < self.rules.clip_min_chars - 1:
+            return None
+        kept_score = self.score(kept)
+        if kept_score < self.rules.min_score or kept_score < self.rules.clip_keep_share * self.score(sentence):
+            return None  # 《计划》提出：… keeps the cue word and loses the point
+        return kept + "…"
 
     def _is_heading(self, sentence: str) -> bool:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""

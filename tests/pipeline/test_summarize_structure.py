@@ -84,3 +84,45 @@ def test_a_definition_of_what_the_policy_governs_is_quoted() -> None:
 def test_the_grades_a_policy_sets_are_quoted() -> None:
     assert RULES.score("监管对象按照风险程度分为低风险、中风险和高风险三个等级。") >= 2
     assert not RULES._has_cue("classification", "参会人员分为若干小组交流经验。")  # no grades named
+
+
+def test_a_news_item_about_a_change_leads_with_the_change() -> None:
+    news = """好消息！
+2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制，缴费基数调整为上年度平均工资的60%。
+记者从市医保局获悉，这项调整惠及全市灵活就业人员。
+办理方式
+参保人可通过政务服务网线上办理。"""
+    assert RULES._has_cue("effective", "2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制。")
+    assert RULES._has_cue("change", "缴费基数调整为上年度平均工资的60%。")
+    summary = release_summary("明年起医保参保不再受户籍限制", news, doctype="新闻动态")
+    assert summary.startswith("2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制")
+
+
+def test_how_to_reach_the_comment_form_is_not_the_proposal() -> None:
+    draft = """公众可通过以下方式提出意见：
+1.登录市发展改革委网站（网址：http://fgw.example.gov.cn），在“意见征集”栏目点击《若干措施（征求意见稿）》提出意见。
+2.意见反馈截止时间为2026年5月31日。
+附：《关于支持未来产业发展的若干措施（征求意见稿）》
+第一条对新认定的未来产业先导区，给予最高2000万元奖励。"""
+    summary = release_summary("关于公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "意见反馈截止时间为2026年5月31日" in summary and "给予最高2000万元奖励" in summary
+    assert "网址" not in summary and "点击" not in summary
+    # a deadline that names where to send the comments is still the deadline
+    assert not RULES.is_furniture("请于2026年5月31日前登录市发展改革委网站提交意见。")
+
+
+def test_where_things_stand_this_year_is_not_a_target() -> None:
+    assert RULES.score("截至今年6月底，全市累计建成充电桩3万个。") < RULES.score("到2027年，全市累计建成充电桩10万个。")
+    assert RULES.score("截至今年6月底，全市累计建成充电桩3万个。") <= 0
+
+
+def test_numbers_set_apart_by_spaces_in_pdf_text_still_count() -> None:
+    assert RULES.score("到 2027 年，培育未来产业企业 100 家。") == RULES.score("到2027年，培育未来产业企业100家。") > 3
+
+
+def test_a_clip_must_keep_the_point_of_the_sentence_not_only_its_cue_word() -> None:
+    head_only_cue = "《行动计划》提出，围绕人工智能终端产业链条，统筹推进研发设计、生产制造和应用推广，到2026年，培育人工智能终端企业不少于200家，产业规模突破5000亿元。"
+    assert RULES._clip(head_only_cue, 60) is None  # 《行动计划》提出，… keeps the cue word and loses the target
+    full_target = "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元，打造具有全球影响力的人工智能终端产业集群和创新高地。"
+    clipped = RULES._clip(full_target, 60)
+    assert clipped == "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元…"
