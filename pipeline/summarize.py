@@ -317,7 +317,8 @@ def _cut(sentence: str, limit: int) -> str:
     head = sentence[: limit - 1]
     end = max(head.rfind(ch) for ch in _CLAUSE_END)
     if end >= limit // 3:
-        return head[:end] + "…"
+        kept = _DANGLING_LEAD.sub("", head[:end])  # not …，到2030年… with the target cut off
+        return (kept if len(kept) >= limit // 3 else head[:end]) + "…"
     return head + "…"
 
 

@@ -126,3 +126,20 @@ def test_a_clip_must_keep_the_point_of_the_sentence_not_only_its_cue_word() -> N
     full_target = "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元，打造具有全球影响力的人工智能终端产业集群和创新高地。"
     clipped = RULES._clip(full_target, 60)
     assert clipped == "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元…"
+
+
+def test_a_sentence_cut_to_fit_alone_does_not_end_on_a_bare_target_year() -> None:
+    sentence = (
+        "坚持创新驱动、应用牵引、开放合作、安全可控，统筹推进人工智能基础设施、关键技术、产业生态和治理体系建设，"
+        "加快人工智能与制造业、服务业、农业和社会治理深度融合，着力构建自主可控、安全高效、开放融合的现代化人工智能产业体系，"
+        "全面提升人工智能产业核心竞争力和可持续发展能力，到2030年，人工智能核心产业规模突破5000亿元，带动相关产业规模超过3万亿元，培育具有全球影响力的领军企业不少于20家。"
+    )
+    summary = release_summary("规划", sentence)
+    assert summary.endswith("可持续发展能力…") and len(summary) <= 150
+    assert "到2030年" not in summary
+
+
+def test_no_longer_eligible_is_not_a_change_of_policy() -> None:
+    assert RULES._has_cue("change", "自2026年起，申请人无需再提交纸质材料。")
+    assert RULES._has_cue("change", "企业开办不再收取登记费。")
+    assert not RULES._has_cue("change", "对不再符合保障条件的家庭，按规定退出保障。")
