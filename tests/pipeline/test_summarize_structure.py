@@ -143,3 +143,11 @@ def test_no_longer_eligible_is_not_a_change_of_policy() -> None:
     assert RULES._has_cue("change", "自2026年起，申请人无需再提交纸质材料。")
     assert RULES._has_cue("change", "企业开办不再收取登记费。")
     assert not RULES._has_cue("change", "对不再符合保障条件的家庭，按规定退出保障。")
+
+
+def test_how_a_regulation_is_laid_out_is_not_what_it_does() -> None:
+    qa = """二、《办法》的主要内容是什么？
+答：《办法》共6章32条，分为总则、申请条件、审核程序、监督管理和附则。
+《办法》明确，对符合条件的高层次人才，给予最高100万元安家补贴。"""
+    summary = release_summary("《人才安居办法》解读", qa, doctype="政策解读")
+    assert "共6章32条" not in summary and "给予最高100万元安家补贴" in summary
