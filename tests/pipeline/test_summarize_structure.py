@@ -151,3 +151,18 @@ def test_how_a_regulation_is_laid_out_is_not_what_it_does() -> None:
 《办法》明确，对符合条件的高层次人才，给予最高100万元安家补贴。"""
     summary = release_summary("《人才安居办法》解读", qa, doctype="政策解读")
     assert "共6章32条" not in summary and "给予最高100万元安家补贴" in summary
+
+
+def test_guiding_ideology_and_principles_are_not_what_a_plan_does() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0, "section_lead_bonus": 0.0}))
+    sentence = "坚持创新引领，推动未来产业与实体经济深度融合，加快形成新质生产力。"
+    plain = {c.text: c.score for c in flat.candidates(f"一、重点工作\n{sentence}")}[sentence]
+    for heading in ("（一）指导思想", "（二）基本原则"):
+        scored = {c.text: c.score for c in flat.candidates(f"一、总体要求\n{heading}\n{sentence}")}
+        assert scored[sentence] < plain, heading
+    plan = """一、总体要求
+（一）基本原则
+坚持创新引领，推动未来产业与实体经济深度融合，加快建设一批创新平台。
+（二）主要目标
+到2027年，培育未来产业领军企业不少于30家。"""
+    assert release_summary("行动方案", plan).startswith("到2027年，培育未来产业领军企业不少于30家")
