@@ -166,3 +166,12 @@ def test_guiding_ideology_and_principles_are_not_what_a_plan_does() -> None:
 （二）主要目标
 到2027年，培育未来产业领军企业不少于30家。"""
     assert release_summary("行动方案", plan).startswith("到2027年，培育未来产业领军企业不少于30家")
+
+
+def test_an_interpretations_answer_on_what_changed_and_who_qualifies_is_preferred() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    answer = "《办法》将补贴标准提高至每人每月500元，发放范围扩大到全体困难老人。"
+    for question, other in (("三、与原政策相比有哪些变化？", "三、下一步有什么工作安排？"), ("二、支持对象有哪些？", "二、如何做好宣传？")):
+        better = {c.text: c.score for c in flat.candidates(f"{question}\n{answer}")}[answer]
+        worse = {c.text: c.score for c in flat.candidates(f"{other}\n{answer}")}[answer]
+        assert better > worse, question
