@@ -57,6 +57,10 @@ class SummaryRules(BaseModel):
     fit_ratio: float = Field(1.0, gt=0.0, le=1.0)
     concise_chars: int = Field(80, ge=10)
     length_penalty: float = Field(0.0, ge=0.0, lt=1.0)
+    clip_min_chars: int = Field(40, ge=10)
+    clip_keep_share: float = Field(0.5, ge=0.0, le=1.0)
+    further_ratio: float = Field(0.5, gt=0.0, le=1.0)
+    section_lead_bonus: float = 0.0
     lead_bonus: dict[str, float] = Field(default_factory=dict)
     drop: dict[str, list[str]]
     keep_if: dict[str, list[str]] = Field(default_factory=dict)
@@ -93,7 +97,13 @@ _QUOTE_CLOSERS = "”’）)」』】"
 # A sentence: up to an end mark and the closing quotes after it, or the rest of the line.
 _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?][" + re.escape(_QUOTE_CLOSERS) + r"]*|$)")
 _CLAUSE_END = "；;，,："
+_CLIP_AT = "；;，,"  # a clipped second sentence ends at a clause, not before a list its colon introduces
 _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+# a clause that only sets a time (到2026年, 2025年底前) or says who speaks (《计划》提出) leads into the next clause
+_DANGLING_LEAD = re.compile(
+    r"[，,；;](?:预计)?(?:到|至|在)?\s?\d{4}\s?年(?:底|末)?(?:前|以前)?$|[，,；;][^，,；;]{0,30}(?:提出|明确|要求|规定)$"
+)
+_SPACE_BY_DIGIT = re.compile(r"(?<=\d) +(?=[^\W\d_])|(?<=[^\W\d_]) +(?=\d)")
 _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
 
 
@@ -160,6 +170,13 @@ class Summarizer:
         return sentence.strip()
 
     def score(self, sentence: str, doctype: str | None = None) -> float:
+        """The sum of the weights of the cue groups the sentence matches (each group once).
+
+        Text from PDFs often has a space on either side of a number (到 2027 年，培育 100 家); the cues are
+        matched without those spaces so that such a target scores like 到2027年 does.
+        """
+        if " " in sentence:
+            sentence = _SPACE_BY_DIGIT.sub("", sentence)
         bonus = self.rules.doctype_bonus.get(doctype or "", {})
         total = 0.0
         for name, (weight, patterns) in self._cues.items():
@@ -172,11 +189,16 @@ class Summarizer:
         seen: set[str] = set()
         sentences = split_sentences(text)
         decay = self.rules.position_decay / max(1, len(sentences))
-        heading_bonus = 0.0
+        heading_bonus, heading_level, section_lead = 0.0, 0, 0.0
         for i, raw in enumerate(sentences):
             if self._is_heading(raw):
-                # what follows 二、主要目标 (or a 解读's question about the main points) is what the section is for
-                heading_bonus = max((w for word, w in self.rules.section_bonus.items() if word in raw), default=0.0)
+                # what follows 二、主要目标 (or a 解读's question about the main points) is what the section is for;
+                # a sub-heading that names no section keeps its parent's bonus ((一) under 二、主要目标)
+                level = _heading_level(raw)
+                named = self._section_value(raw)
+                if named is not None or level <= heading_level or not heading_level:
+                    heading_bonus, heading_level = named or 0.0, level
+                section_lead = self.rules.section_lead_bonus
                 continue
             if _ATTACHMENT_HEADER.match(raw) or len(raw) < self.rules.min_sentence_chars and not self._cues_only_short(raw):
                 continue
@@ -188,11 +210,43 @@ class Summarizer:
             seen.add(clean)
             lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
-            bonus = lead + (heading_bonus if score > 0 else 0.0)
+            # a section's first sentence states what the section is for (its topic sentence)
+            bonus = lead + (heading_bonus + section_lead if score > 0 else min(0.0, heading_bonus))
+            section_lead = 0.0
             # a sentence that would fill the summary alone leaves no room for a second point
             long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
             out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))))
         return out
+
+    def _section_value(self, heading: str) -> float | None:
+        """The bonus of a heading that names a section: the best positive word plus the worst negative one.
+
+        二、主要目标 earns its bonus; 一、起草背景 (negative) takes it away; 起草背景和主要内容 nets out.
+        None when the heading names no section at all.
+        """
+        values = [w for word, w in self.rules.section_bonus.items() if word in heading]
+        if not values:
+            return None
+        return max((v for v in values if v > 0), default=0.0) + min((v for v in values if v < 0), default=0.0)
+
+    def _clip(self, sentence: str, room: int) -> str | None:
+        """A strong sentence too long for the room left: its opening clauses, if they still carry a strong cue.
+
+        到2027年，建成…100座，培育…；推动… says its target in the first clauses; stopping after one short
+        sentence because the second does not fit whole wastes half the budget.  Cut only at a clause mark
+        (，；), never inside a clause, and only when what is kept scores on its own.
+        """
+        head = sentence[: room - 1]
+        end = max(head.rfind(ch) for ch in _CLIP_AT)
+        kept = head[:end]
+        if _DANGLING_LEAD.search(kept):  # …，到2026年 announces a target the clip would leave out
+            kept = _DANGLING_LEAD.sub("", kept)
+        if len(kept) < self.rules.clip_min_chars - 1:
+            return None
+        kept_score = self.score(kept)
+        if kept_score < self.rules.min_score or kept_score < self.rules.clip_keep_share * self.score(sentence):
+            return None  # 《计划》提出：… keeps the cue word and loses the point
+        return kept + "…"
 
     def _is_heading(self, sentence: str) -> bool:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
@@ -226,7 +280,7 @@ class Summarizer:
         for c in ranked:
             if len(chosen) >= most:
                 break
-            if chosen and c.score < max(self.rules.min_score, best_score / 2):
+            if chosen and c.score < max(self.rules.min_score, best_score * self.rules.further_ratio):
                 break  # a weak sentence adds length, not information
             room = limit - used
             if len(c.text) <= room:
@@ -235,9 +289,25 @@ class Summarizer:
             elif not chosen:
                 chosen.append(Scored(c.index, _cut(c.text, limit), c.score))
                 used = limit
+            elif room >= self.rules.clip_min_chars and (head := self._clip(c.text, room)):
+                chosen.append(Scored(c.index, head, c.score))
+                used += len(head)
             # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)
         return "".join(c.text for c in chosen)
+
+
+_LEVEL_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+_LEVEL_3 = re.compile(r"^(?:\d+[.．、]|[（(]\d+[）)]|[一二三四五六七八九十]+是)")
+
+
+def _heading_level(heading: str) -> int:
+    """1 for 一、/第一章/a question/an unnumbered heading, 2 for （一）, 3 for 1. and 一是."""
+    if _LEVEL_2.match(heading):
+        return 2
+    if _LEVEL_3.match(heading):
+        return 3
+    return 1
 
 
 def _cut(sentence: str, limit: int) -> str:
@@ -247,7 +317,8 @@ def _cut(sentence: str, limit: int) -> str:
     head = sentence[: limit - 1]
     end = max(head.rfind(ch) for ch in _CLAUSE_END)
     if end >= limit // 3:
-        return head[:end] + "…"
+        kept = _DANGLING_LEAD.sub("", head[:end])  # not …，到2030年… with the target cut off
+        return (kept if len(kept) >= limit // 3 else head[:end]) + "…"
     return head + "…"
 
 

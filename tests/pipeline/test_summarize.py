@@ -152,7 +152,7 @@ def test_on_the_shared_real_documents_no_summary_carries_boilerplate() -> None:
     assert len(rows) == 15
     assert sum(r.boiler for r in rows) == 0, [r.file for r in rows if r.boiler]
     assert all(0 < len(r.summary) <= 152 for r in rows)  # 150 plus a closing quote kept with its sentence
-    assert sum(r.hit for r in rows) / len(rows) >= 0.6  # the figure reported in the README; goal 0.9
+    assert sum(r.hit for r in rows) / len(rows) >= 0.8  # the figure reported in the README; goal 0.9
 
 
 def test_a_bare_comment_window_line_is_kept() -> None:

@@ -1,0 +1,177 @@
+"""Summaries use their budget and the document's structure: clipped second points, sections, definitions.
+
+Replica texts written by the team in the shape of real notices, plans and 解读; the real documents are scored by
+bench/eval_summary.py.
+"""
+
+from __future__ import annotations
+
+from pipeline.summarize import Summarizer, release_summary
+
+RULES = Summarizer.load()
+
+PLAN_WITH_LONG_MEASURE = """一、主要目标
+到2027年，全市培育氢能企业不少于100家。
+二、支持政策
+对新建成并投入运营的加氢站，按照日加氢能力给予最高500万元建设补贴，对年加氢量超过100吨的站点每公斤再给予10元运营补贴，对燃料电池汽车示范应用牵头企业按照车辆推广数量给予奖励，对参与氢能重大项目建设的金融机构给予风险补偿，补贴资金由市、区两级财政按1:1比例分担，具体申报指南由市发展改革委会同市财政局另行发布。"""
+
+
+def test_a_second_strong_sentence_too_long_to_fit_is_clipped_at_a_clause() -> None:
+    summary = release_summary("行动方案", PLAN_WITH_LONG_MEASURE, doctype="行动计划·方案")
+    assert summary.startswith("到2027年，全市培育氢能企业不少于100家。")
+    assert "给予最高500万元建设补贴" in summary  # the support measure, not only the target
+    assert summary.endswith("…") and summary[-2] not in "，,；;"  # cut where a clause ends
+    assert len(summary) <= 150
+
+
+def test_a_clip_that_would_keep_no_strong_cue_is_not_made() -> None:
+    plan = """到2027年，全市培育氢能企业不少于100家。
+围绕制氢、储氢、运氢、加氢和用氢各环节，统筹城市空间布局、产业基础条件、交通运输网络、能源供应体系和应用场景需求，按照先行先试、示范引领、有序推广、安全可控、市场主导、政府引导的总体思路，在全市范围内有序推进加氢站网络和多元应用场景建设布局，对新建成并投入运营的加氢站给予最高500万元建设补贴，对燃料电池汽车示范企业给予奖励。"""
+    summary = release_summary("行动方案", plan, doctype="行动计划·方案")
+    assert summary == "到2027年，全市培育氢能企业不少于100家。"  # the opening clauses say nothing; better one whole point
+
+
+def test_a_sub_heading_keeps_the_bonus_of_its_section() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))  # the same score at any position
+    goal = "产业集聚水平明显提升，建设未来产业园区5个。"
+    under_sub_heading = {c.text: c.score for c in flat.candidates(f"二、主要目标\n（一）产业规模\n{goal}")}
+    directly_under = {c.text: c.score for c in flat.candidates(f"二、主要目标\n{goal}")}
+    unnamed_section = {c.text: c.score for c in flat.candidates(f"二、产业规模\n{goal}")}
+    assert under_sub_heading[goal] == directly_under[goal] > unnamed_section[goal]
+
+
+def test_a_new_top_level_section_ends_the_bonus() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    text = "一、主要目标\n（一）产业规模\n全市建设未来产业园区5个。\n二、组织实施\n（一）加强协调\n各区建设未来产业园区5个。"
+    first, second = flat.candidates(text)
+    assert first.score > second.score + 1
+
+
+def test_a_sections_first_sentence_is_its_topic_sentence() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    text = """三、重点任务
+建设量子计算公共服务平台，开放算力不少于1000小时。
+建设量子通信试验网络，覆盖园区不少于10个。"""
+    first, second = flat.candidates(text)
+    assert first.score > second.score
+    assert len(flat.candidates(text.split("\n", 1)[1])) == 2  # without a heading, no topic sentence
+    a, b = flat.candidates(text.split("\n", 1)[1])
+    assert a.score == b.score
+
+
+def test_an_interpretations_background_answer_is_not_what_the_policy_does() -> None:
+    qa = """一、《办法》出台的背景是什么？
+答：近期，全省培育专精特新中小企业超过3000家，带动就业12万人，但融资难问题依然突出。
+二、《办法》的主要内容有哪些？
+答：《办法》明确，对首次获得银行贷款的中小企业，给予最高50万元贴息补助。"""
+    summary = release_summary("《中小企业融资支持办法》政策解读", qa, doctype="政策解读")
+    assert "给予最高50万元贴息补助" in summary
+    assert "专精特新中小企业超过3000家" not in summary
+
+
+def test_a_definition_of_what_the_policy_governs_is_quoted() -> None:
+    assert RULES.score("数据经纪服务是指为数据供需双方提供撮合、评估和交付等中介服务的经营活动。") >= 3
+    assert RULES.score("这是指导各地工作的重要文件。") == 0  # 这是 + 指导: no definition
+    qa = """一、如何界定数据经纪服务？
+《办法》第二条明确，数据经纪服务是指为数据供需双方提供撮合、评估和交付等中介服务的经营活动。
+这一界定与国家有关规定保持一致，便于各地理解。
+二、下一步如何抓好落实？
+我们将做好宣传解读，推动政策落地见效。"""
+    summary = release_summary("《数据经纪服务管理办法》解读", qa, doctype="政策解读")
+    assert "数据经纪服务是指为数据供需双方提供撮合" in summary
+
+
+def test_the_grades_a_policy_sets_are_quoted() -> None:
+    assert RULES.score("监管对象按照风险程度分为低风险、中风险和高风险三个等级。") >= 2
+    assert not RULES._has_cue("classification", "参会人员分为若干小组交流经验。")  # no grades named
+
+
+def test_a_news_item_about_a_change_leads_with_the_change() -> None:
+    news = """好消息！
+2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制，缴费基数调整为上年度平均工资的60%。
+记者从市医保局获悉，这项调整惠及全市灵活就业人员。
+办理方式
+参保人可通过政务服务网线上办理。"""
+    assert RULES._has_cue("effective", "2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制。")
+    assert RULES._has_cue("change", "缴费基数调整为上年度平均工资的60%。")
+    summary = release_summary("明年起医保参保不再受户籍限制", news, doctype="新闻动态")
+    assert summary.startswith("2026年1月1日起，灵活就业人员参加医疗保险不再受户籍限制")
+
+
+def test_how_to_reach_the_comment_form_is_not_the_proposal() -> None:
+    draft = """公众可通过以下方式提出意见：
+1.登录市发展改革委网站（网址：http://fgw.example.gov.cn），在“意见征集”栏目点击《若干措施（征求意见稿）》提出意见。
+2.意见反馈截止时间为2026年5月31日。
+附：《关于支持未来产业发展的若干措施（征求意见稿）》
+第一条对新认定的未来产业先导区，给予最高2000万元奖励。"""
+    summary = release_summary("关于公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "意见反馈截止时间为2026年5月31日" in summary and "给予最高2000万元奖励" in summary
+    assert "网址" not in summary and "点击" not in summary
+    # a deadline that names where to send the comments is still the deadline
+    assert not RULES.is_furniture("请于2026年5月31日前登录市发展改革委网站提交意见。")
+
+
+def test_where_things_stand_this_year_is_not_a_target() -> None:
+    assert RULES.score("截至今年6月底，全市累计建成充电桩3万个。") < RULES.score("到2027年，全市累计建成充电桩10万个。")
+    assert RULES.score("截至今年6月底，全市累计建成充电桩3万个。") <= 0
+
+
+def test_numbers_set_apart_by_spaces_in_pdf_text_still_count() -> None:
+    assert RULES.score("到 2027 年，培育未来产业企业 100 家。") == RULES.score("到2027年，培育未来产业企业100家。") > 3
+
+
+def test_a_clip_must_keep_the_point_of_the_sentence_not_only_its_cue_word() -> None:
+    head_only_cue = "《行动计划》提出，围绕人工智能终端产业链条，统筹推进研发设计、生产制造和应用推广，到2026年，培育人工智能终端企业不少于200家，产业规模突破5000亿元。"
+    assert RULES._clip(head_only_cue, 60) is None  # 《行动计划》提出，… keeps the cue word and loses the target
+    full_target = "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元，打造具有全球影响力的人工智能终端产业集群和创新高地。"
+    clipped = RULES._clip(full_target, 60)
+    assert clipped == "到2026年，培育人工智能终端企业不少于200家、专精特新企业50家，产业规模突破5000亿元…"
+
+
+def test_a_sentence_cut_to_fit_alone_does_not_end_on_a_bare_target_year() -> None:
+    sentence = (
+        "坚持创新驱动、应用牵引、开放合作、安全可控，统筹推进人工智能基础设施、关键技术、产业生态和治理体系建设，"
+        "加快人工智能与制造业、服务业、农业和社会治理深度融合，着力构建自主可控、安全高效、开放融合的现代化人工智能产业体系，"
+        "全面提升人工智能产业核心竞争力和可持续发展能力，到2030年，人工智能核心产业规模突破5000亿元，带动相关产业规模超过3万亿元，培育具有全球影响力的领军企业不少于20家。"
+    )
+    summary = release_summary("规划", sentence)
+    assert summary.endswith("可持续发展能力…") and len(summary) <= 150
+    assert "到2030年" not in summary
+
+
+def test_no_longer_eligible_is_not_a_change_of_policy() -> None:
+    assert RULES._has_cue("change", "自2026年起，申请人无需再提交纸质材料。")
+    assert RULES._has_cue("change", "企业开办不再收取登记费。")
+    assert not RULES._has_cue("change", "对不再符合保障条件的家庭，按规定退出保障。")
+
+
+def test_how_a_regulation_is_laid_out_is_not_what_it_does() -> None:
+    qa = """二、《办法》的主要内容是什么？
+答：《办法》共6章32条，分为总则、申请条件、审核程序、监督管理和附则。
+《办法》明确，对符合条件的高层次人才，给予最高100万元安家补贴。"""
+    summary = release_summary("《人才安居办法》解读", qa, doctype="政策解读")
+    assert "共6章32条" not in summary and "给予最高100万元安家补贴" in summary
+
+
+def test_guiding_ideology_and_principles_are_not_what_a_plan_does() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0, "section_lead_bonus": 0.0}))
+    sentence = "坚持创新引领，推动未来产业与实体经济深度融合，加快形成新质生产力。"
+    plain = {c.text: c.score for c in flat.candidates(f"一、重点工作\n{sentence}")}[sentence]
+    for heading in ("（一）指导思想", "（二）基本原则"):
+        scored = {c.text: c.score for c in flat.candidates(f"一、总体要求\n{heading}\n{sentence}")}
+        assert scored[sentence] < plain, heading
+    plan = """一、总体要求
+（一）基本原则
+坚持创新引领，推动未来产业与实体经济深度融合，加快建设一批创新平台。
+（二）主要目标
+到2027年，培育未来产业领军企业不少于30家。"""
+    assert release_summary("行动方案", plan).startswith("到2027年，培育未来产业领军企业不少于30家")
+
+
+def test_an_interpretations_answer_on_what_changed_and_who_qualifies_is_preferred() -> None:
+    flat = Summarizer(RULES.rules.model_copy(update={"position_decay": 0.0}))
+    answer = "《办法》将补贴标准提高至每人每月500元，发放范围扩大到全体困难老人。"
+    for question, other in (("三、与原政策相比有哪些变化？", "三、下一步有什么工作安排？"), ("二、支持对象有哪些？", "二、如何做好宣传？")):
+        better = {c.text: c.score for c in flat.candidates(f"{question}\n{answer}")}[answer]
+        worse = {c.text: c.score for c in flat.candidates(f"{other}\n{answer}")}[answer]
+        assert better > worse, question
