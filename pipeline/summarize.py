@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core.paths import CONFIG_DIR
 from core.yamlconfig import load_model, regular_expressions
+from pipeline.regexgate import PatternGroups
 
 __all__ = ["Summarizer", "key_figure", "release_summary", "split_sentences", "summarize_document"]
 
@@ -141,10 +142,12 @@ class Scored:
 class Summarizer:
     """Rules loaded once; ``summarize`` is pure and cheap (a few regex passes per sentence)."""
 
-    def __init__(self, rules: SummaryRules):
+    def __init__(self, rules: SummaryRules, prefilter: bool = True):
         self.rules = rules
-        self._drop = {group: [re.compile(p) for p in ps] for group, ps in rules.drop.items()}
-        self._cues = {name: (g.weight, [re.compile(p) for p in g.patterns]) for name, g in rules.cues.items()}
+        # prefilter=False searches every pattern: the reference the tests hold the gated search to
+        self._drop = PatternGroups(rules.drop, prefilter=prefilter)
+        self._cue_groups = PatternGroups({name: g.patterns for name, g in rules.cues.items()}, prefilter=prefilter)
+        self._weights = {name: g.weight for name, g in rules.cues.items()}
         self._strip = [re.compile(p) for p in rules.strip_prefixes]
 
     @classmethod
@@ -154,15 +157,17 @@ class Summarizer:
     def is_furniture(self, sentence: str) -> bool:
         """Salutation, transmittal, preamble, contact, 附件 list, signature, question, heading or promotion."""
         s = _INNER_SPACE.sub("", sentence) if len(sentence) < 60 else sentence
-        texts = (sentence,) if s == sentence else (sentence, s)  # a long sentence is searched once, not twice
-        for group, patterns in self._drop.items():
-            if any(p.search(t) for p in patterns for t in texts):
-                if not any(self._has_cue(c, sentence) for c in self.rules.keep_if.get(group, [])):
-                    return True
+        matched = self._drop.matching(sentence)
+        if s != sentence:  # a long sentence is searched once, not twice
+            also = set(self._drop.matching(s))
+            matched = [g for g in self._drop.names if g in also or g in matched]
+        for group in matched:
+            if not any(self._cue_groups.has(c, sentence) for c in self.rules.keep_if.get(group, [])):
+                return True
         return False
 
     def _has_cue(self, cue: str, sentence: str) -> bool:
-        return any(p.search(sentence) for p in self._cues[cue][1])
+        return self._cue_groups.has(cue, sentence)
 
     def _clean(self, sentence: str) -> str:
         for p in self._strip:
@@ -179,9 +184,8 @@ class Summarizer:
             sentence = _SPACE_BY_DIGIT.sub("", sentence)
         bonus = self.rules.doctype_bonus.get(doctype or "", {})
         total = 0.0
-        for name, (weight, patterns) in self._cues.items():
-            if any(p.search(sentence) for p in patterns):
-                total += weight + bonus.get(name, 0.0)
+        for name in self._cue_groups.matching(sentence):
+            total += self._weights[name] + bonus.get(name, 0.0)
         return total
 
     def candidates(self, text: str, doctype: str | None = None) -> list[Scored]:
@@ -252,12 +256,11 @@ class Summarizer:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
         if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
             return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
-        return any(p.search(sentence) for group in ("heading", "question") for p in self._drop.get(group, []))
+        return self._drop.has("heading", sentence) or self._drop.has("question", sentence)
 
     def _cues_only_short(self, sentence: str) -> bool:
         """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
-        weight, patterns = self._cues.get("comment_deadline", (0.0, []))
-        return bool(weight) and any(p.search(sentence) for p in patterns)
+        return bool(self._weights.get("comment_deadline")) and self._cue_groups.has("comment_deadline", sentence)
 
     def summarize(self, text: str, doctype: str | None = None) -> str:
         """One to three sentences, at most ``max_chars`` characters, in document order."""
