@@ -145,6 +145,14 @@ def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None
     assert "氫" in trad[0].quote  # evidence is quoted as written
 
 
+def test_taiwan_wording_that_folding_cannot_map_is_matched(clf: Classifier) -> None:
+    """運算/位元/通訊/數位 are other words, not other characters: folding leaves them, the taxonomy names them."""
+    text = "國科會推動量子運算研發，建置量子位元測試平台，並布局低軌衛星通訊與大型語言模型應用，以數位孿生加速驗證。"
+    labels = clf.classify("量子運算與衛星通訊發展計畫", text)
+    assert tracks(labels) == ["未来信息"]
+    assert {"量子运算", "量子位元", "卫星通讯"} <= set(labels[0].terms)
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
