@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.paths import CONFIG_DIR
 from core.yamlconfig import load_model, regular_expressions
 
-__all__ = ["BodyEdges", "DateRules", "EdgeRules", "ExtractionRules", "load_rules"]
+__all__ = ["BodyEdges", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "TitleRules", "load_rules"]
 
 DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
 
@@ -38,6 +38,32 @@ class DateRules(BaseModel):
         if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):
             raise ValueError("labels are written without spaces (索 引 号 on a page still matches 索引号)")
         return labels
+
+
+class TitleRules(BaseModel):
+    """Where a headline is found when the page declares none (no ArticleTitle meta, no 标题 label)."""
+
+    model_config = ConfigDict(extra="forbid")
+    classes: list[str] = Field(default_factory=lambda: ["title"])
+    site_name: str = "(?!)"  # a <title> that names only the site; the default never matches
+
+    @field_validator("site_name")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
+
+
+class DocNumberRules(BaseModel):
+    """How a 发文字号 is written, and how far into the body a line of its own may carry it."""
+
+    model_config = ConfigDict(extra="forbid")
+    patterns: list[str] = Field(default_factory=list)  # none: a number is read only from its label, as written
+    head_lines: int = Field(default=8, ge=0, le=50)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return regular_expressions(v)
 
 
 class EndBlocks(BaseModel):
@@ -73,6 +99,8 @@ class ExtractionRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     dates: DateRules
+    titles: TitleRules = TitleRules()
+    doc_numbers: DocNumberRules = DocNumberRules()
     body_edges: BodyEdges = BodyEdges()
 
 

@@ -168,7 +168,10 @@ _LABEL_HEAD = re.compile(rf"^[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]\s*
 # Labels inside running text such as "发布时间：2019-09-18 来源：新华社".
 _LABEL_INLINE = re.compile(rf"[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*\d{1,5}\s*号")
+# 发文字号 forms (config/extraction.yaml doc_numbers); None when the rules file lists none
+_DOC_NUMBER = re.compile("|".join(f"(?:{p})" for p in _RULES.doc_numbers.patterns)) if _RULES.doc_numbers.patterns else None
+_TITLE_CLASSES = tuple(w.lower() for w in _RULES.titles.classes)
+_SITE_NAME = re.compile(_RULES.titles.site_name)
 _META_NAMES = {
     "articletitle": "_title",
     "pubdate": "published",
@@ -497,15 +500,38 @@ _HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)-|-(?!\d))(?P<site>[^-]
 def _site_suffix_off(title: str) -> str:
     m = _HYPHEN_SUFFIX.match(title)
     if m and _cjk_len(m["head"]) >= 4 and not re.search(r"[，。：；！？]", m["site"]):
+        if _SITE_NAME.fullmatch(m["head"]) and not _SITE_NAME.fullmatch(m["site"]):
+            return m["site"].strip()  # "某市人民政府-标题": the site name came first
         return m["head"].strip()
     return title
 
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
+_TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
+
+
+def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
+    """Texts of headings and of elements whose class or id names a title, in document order; True for h1–h3."""
+    out: list[tuple[str, bool]] = []
+    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
+        heading = el.tag in {"h1", "h2", "h3"}
+        if not heading:
+            cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+            if not cls or not any(w in cls for w in _TITLE_CLASSES):
+                continue
+        txt = _clean_title(el.text_content())
+        if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
+            out.append((txt, heading))
+    return out
 
 
 def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
-    """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网)."""
+    """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网).
+
+    Order: ArticleTitle meta or a 标题/名称 label; the longest heading that <title> contains;
+    the heading a cut-short <title> begins; the first heading when <title> names only the site;
+    the headline piece of <title>; the first heading.
+    """
     for cand in (metas.get("_title"), labelled.get("_title")):
         cand = _TAG.sub("", cand or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
         if cand and len(cand.strip()) >= 4:
@@ -513,26 +539,28 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     title_tag = root.find(".//title")
     page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
     squeezed_title = _nows(page_title)
+    candidates = _headline_candidates(root)
     best: str | None = None
-    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
-        cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
-        if el.tag in {"div", "p", "td", "span", "strong"} and "title" not in cls and "bt" not in cls:
-            continue
-        txt = _clean_title(el.text_content())
-        if not (4 <= len(txt) <= 150) or _cjk_len(txt) < 4:
-            continue
+    for txt, _heading in candidates:
         if squeezed_title and _nows(txt) in squeezed_title:
             if best is None or len(txt) > len(best):
                 best = txt
     if best:
         return best
-    if page_title:
-        pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-        return _site_suffix_off(max(pieces[:1] or [page_title], key=len))
-    for el in root.iter("h1", "h2"):
-        txt = _clean_title(el.text_content())
-        if _cjk_len(txt) >= 4:
-            return txt
+    pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    head = pieces[0] if pieces else ""
+    stem = _nows(_TRUNCATED.sub("", head))
+    if stem != _nows(head) and len(stem) >= 4:  # "关于推动未来产业创新…": the heading it starts
+        for txt, _heading in candidates:
+            if _nows(txt).startswith(stem):
+                return txt
+    ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
+    if ordered and (not pieces or (len(pieces) == 1 and _SITE_NAME.fullmatch(_nows(head)))):
+        return ordered[0]
+    if pieces:
+        if _SITE_NAME.fullmatch(_nows(head)):  # "某市人民政府_标题": the first piece that is not a site name
+            head = next((p for p in pieces[1:] if not _SITE_NAME.fullmatch(_nows(p))), head)
+        return _site_suffix_off(head)
     return None
 
 
@@ -560,7 +588,7 @@ def _clean_agency(value: str | None) -> str | None:
 def _clean_doc_number(value: str | None) -> str | None:
     if not value:
         return None
-    m = _DOC_NUMBER.search(value.replace(" ", ""))
+    m = _DOC_NUMBER.search(value.replace(" ", "")) if _DOC_NUMBER else None
     if m:
         return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
     value = value.strip()
@@ -638,9 +666,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     written = parse_cn_date(labelled.get("written", ""))
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
-        head = text[:300]
-        m = _DOC_NUMBER.search(head)
-        doc_number = m.group(0) if m else None
+        doc_number = _doc_number_unlabelled(text, title)
     agency = _clean_agency(
         sel_text(getattr(selectors, "agency", None)) or labelled.get("agency") or labelled.get("source") or metas.get("source")
     )
@@ -655,6 +681,30 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         written=written,
         date_source=date_source if published else None,
     )
+
+
+_SENTENCE_PUNCT = re.compile(r"[，。；！？]")
+_TITLE_TAIL_NUMBER = re.compile(r"[（(【\[]\s*(?P<no>[^（(【\[）)】\]]{4,40})\s*[）)】\]]\s*$")
+
+
+def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
+    """发文字号 when no label names it: a line of its own at the head of the body, else the title's closing bracket.
+
+    Only a short line without sentence punctuation counts (the number printed under the
+    headline, or beside 签发人); a number inside a sentence is a document being cited.
+    """
+    if _DOC_NUMBER is None:
+        return None
+    for line in text.split("\n")[: _RULES.doc_numbers.head_lines]:
+        squeezed = _nows(line)
+        if len(squeezed) <= 40 and not _SENTENCE_PUNCT.search(squeezed):
+            m = _DOC_NUMBER.search(squeezed)
+            if m:
+                return _clean_doc_number(m.group(0))
+    m = _TITLE_TAIL_NUMBER.search(title or "")  # 关于…的通知（某政发〔2024〕3号）
+    if m and _DOC_NUMBER.fullmatch(_nows(m["no"])):
+        return _clean_doc_number(m["no"])
+    return None
 
 
 # ---------------------------------------------------------------- publish date
@@ -767,31 +817,72 @@ def _is_date_line(piece: str, date_end: int) -> bool:
 # ---------------------------------------------------------------- body edges
 
 
+_SIGNING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_TITLE_PUNCT = re.compile(r"[\W_]+")
+
+
 def _trim_edges(text: str, title: str | None) -> str:
     """Remove furniture lines at the start and end of a body (rules in config/extraction.yaml).
 
     Only the outermost lines are tested, one at a time, so a sentence that
-    happens to look like furniture inside the article is never dropped.
+    happens to look like furniture inside the article is never dropped.  The
+    headline repeated above the body goes when it is the whole headline, or a
+    part of it followed by more header lines (date, 来源 …); a heading that
+    merely shares words with the headline ("《报告》全文" over "报告") is the
+    article's own and stays.  A signing date under the signer (落款) is the
+    document's, not a publication stamp, and stays.
     """
     lines = text.split("\n")
     squeezed_title = _nows(title or "")
+    bare_title = _TITLE_PUNCT.sub("", squeezed_title)
 
     def is_meta(line: str) -> bool:
         pairs = _split_inline(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
 
-    def is_title(line: str) -> bool:
-        n = _nows(line)
-        return bool(n) and bool(squeezed_title) and n in squeezed_title and len(n) >= 0.5 * len(squeezed_title)
-
     def is_date(line: str) -> bool:
         m = _DATE_AT_START.match(line)
         return m is not None and _is_date_line(line, m.end())
 
-    while lines and (is_meta(lines[0]) or is_title(lines[0]) or is_date(lines[0]) or _EDGES.is_start_furniture(lines[0])):
-        lines.pop(0)
+    def is_header(line: str) -> bool:
+        return is_meta(line) or is_date(line) or _EDGES.is_start_furniture(line)
+
+    def title_run() -> int:
+        """How many leading lines repeat the headline (0: none, or only a heading that shares its words)."""
+        joined, k = "", 0
+        while k < min(len(lines), 4):
+            n = _nows(lines[k])
+            if len(n) < 2 or joined + n not in squeezed_title:
+                break
+            joined, k = joined + n, k + 1
+        if not k or not squeezed_title:
+            return 0
+        if joined == squeezed_title or _TITLE_PUNCT.sub("", joined) == bare_title:
+            return k
+        if len(joined) >= 0.5 * len(squeezed_title) and (k == len(lines) or is_header(lines[k])):
+            return k
+        return 0
+
+    def is_signing_date(i: int) -> bool:
+        """'2024年5月6日' alone under a short signer line such as '某市人民政府'."""
+        line = lines[i].strip()
+        m = _SIGNING_DATE.fullmatch(line)
+        if m is None or i == 0:
+            return False
+        signer = _nows(lines[i - 1])
+        return 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer) and not is_meta(lines[i - 1])
+
     while lines:
-        if is_meta(lines[-1]) or is_date(lines[-1]) or _EDGES.is_end_furniture(lines[-1]):
+        if is_header(lines[0]):
+            lines.pop(0)
+            continue
+        k = title_run()
+        if k:
+            del lines[:k]
+            continue
+        break
+    while lines:
+        if is_meta(lines[-1]) or (is_date(lines[-1]) and not is_signing_date(len(lines) - 1)) or _EDGES.is_end_furniture(lines[-1]):
             lines.pop()
             continue
         cut = _EDGES.trailing_block(lines)
