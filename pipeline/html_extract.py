@@ -344,14 +344,23 @@ def _link_text_len(el: etree._Element) -> int:
     return sum(_cjk_len(a.text_content()) for a in el.iter("a"))
 
 
+# A sentence: fifteen or more characters of running Chinese text ending in 。！？.
+_PROSE = re.compile(r"[\u4e00-\u9fff][^。！？\n|]{14,}[。！？]")
+
+
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
         return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
     if attrs and _FURNITURE.search(attrs):
-        # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad")
-        total = _cjk_len(el.text_content())
-        return total < 200 or _link_text_len(el) > 0.5 * total
+        # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad"), and so is
+        # one on a short article (id="print-content" around a two-sentence notice): share bars, breadcrumbs
+        # and link lists hold no sentence
+        text = el.text_content()
+        total = _cjk_len(text)
+        if _link_text_len(el) > 0.5 * total:
+            return True
+        return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style
 
@@ -432,6 +441,27 @@ def _render(el: etree._Element) -> str:
         if line and not _NOISE_LINE.match(line):
             lines.append(line)
     return "\n".join(lines)
+
+
+def _prose_len(el: etree._Element) -> int:
+    """Han characters outside links: how much article an element holds."""
+    return _cjk_len(el.text_content()) - 2 * _link_text_len(el)
+
+
+def _unless_elsewhere(root: etree._Element, hinted: etree._Element) -> etree._Element:
+    """The hinted container, unless the densest text block lies outside it and holds far more text.
+
+    A CMS class name (``.content``, ``#zoom``) also sits on sidebar boxes and
+    footers; when the article is in an unnamed container elsewhere, the
+    hint would keep the box and lose every sentence of the article.
+    """
+    body = root.find("body")
+    dense = _score_candidates(body if body is not None else root)
+    if dense is None or dense is hinted:
+        return hinted
+    if hinted in set(dense.iterancestors()) or dense in set(hinted.iterancestors()):
+        return hinted
+    return dense if _prose_len(dense) > 2 * max(_prose_len(hinted), 0) else hinted
 
 
 def _score_candidates(root: etree._Element) -> etree._Element | None:
@@ -648,7 +678,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
                 if _cjk_len(el.text_content()) >= 30:
                     candidates.append(el)
         if candidates:
-            body_el = max(candidates, key=lambda e: _cjk_len(e.text_content()) - 2 * _link_text_len(e))
+            body_el = max(candidates, key=_prose_len)
+            body_el = _unless_elsewhere(root, body_el)
     text = ""
     if body_el is not None:
         _prune(body_el)
