@@ -28,11 +28,12 @@ class DateRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     labels: list[str] = Field(min_length=1)
     written_labels: list[str] = Field(default_factory=list)
+    weak_labels: list[str] = Field(default_factory=list)  # consulted after the date beside the headline
     meta: list[str] = Field(default_factory=list)
     time_classes: list[str] = Field(default_factory=list)
     near_title_window: int = Field(default=12, ge=0, le=100)
 
-    @field_validator("labels", "written_labels")
+    @field_validator("labels", "written_labels", "weak_labels")
     @classmethod
     def _no_blank(cls, labels: list[str]) -> list[str]:
         if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):

@@ -126,6 +126,7 @@ def decode_html(body: bytes, *, declared: str | None = None, override: str | Non
 # Label → field.  Whitespace inside labels (索 引 号, 文　　号) is removed before matching.
 _LABELS: list[tuple[str, str]] = [
     ("索引号", "index_number"),
+    ("信息索引号", "index_number"),
     ("主题分类", "topic"),
     ("主题词", "_keywords"),
     ("发文机关", "agency"),
@@ -211,8 +212,9 @@ def _split_inline(chunk: str) -> list[tuple[str, str]]:
     if not marks:
         return []
     text = _squeeze_label_spaces(squeezed)
-    if text[: marks[0].start()].strip(" 【[|"):
-        return []  # label not at the start: running prose, not a metadata line
+    lead = text[: marks[0].start()].strip(" 【[|")
+    if lead and not _DATE_AT_START.fullmatch(lead):
+        return []  # label not at the start: running prose, not a metadata line ("2024-05-11 18:32 来源：" is a byline)
     out = []
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
@@ -524,7 +526,7 @@ def _clean_title(s: str) -> str:
 
 
 # "标题-中国科普网", "标题-EDN 电子技术设计": a bare hyphen before a short site name (not 2021-2025, not COVID-19)
-_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)-|-(?!\d))(?P<site>[^-]{2,20})$")
+_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)[-－]|[-－](?!\d))(?P<site>[^-－]{2,20})$")
 
 
 def _site_suffix_off(title: str) -> str:
@@ -558,37 +560,53 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
 def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
     """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网).
 
-    Order: ArticleTitle meta or a 标题/名称 label; the longest heading that <title> contains;
-    the heading a cut-short <title> begins; the first heading when <title> names only the site;
-    the headline piece of <title>; the first heading.
+    Order: the ArticleTitle meta; a 标题/名称 label that <title> or a heading confirms (the
+    same words label a column of a table in the body); the longest heading that <title>
+    contains; the heading a cut-short <title> begins; the first heading when <title> names
+    only the site; the headline piece of <title>; the first heading.
     """
-    for cand in (metas.get("_title"), labelled.get("_title")):
-        cand = _TAG.sub("", cand or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
-        if cand and len(cand.strip()) >= 4:
-            return _clean_title(cand)
+    cand = _TAG.sub("", metas.get("_title") or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
+    if len(cand.strip()) >= 4:
+        return _clean_title(cand)
     title_tag = root.find(".//title")
     page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
     squeezed_title = _nows(page_title)
     candidates = _headline_candidates(root)
+    pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    head = pieces[0] if pieces else ""
+    site_first = bool(head) and _SITE_NAME.fullmatch(_nows(head)) is not None
+    stem = _nows(_TRUNCATED.sub("", head))
+    truncated = stem != _nows(head) and len(stem) >= 4
+
+    labelled_title = _clean_title(_TAG.sub("", labelled.get("_title") or ""))
+    if len(labelled_title) >= 4:
+        n = _nows(labelled_title)
+        if (
+            not squeezed_title
+            or n in squeezed_title
+            or (truncated and n.startswith(stem))
+            or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
+        ):
+            return labelled_title
+    later_pieces = {_nows(p) for p in pieces[1:]} if not site_first else set()
     best: str | None = None
     for txt, _heading in candidates:
-        if squeezed_title and _nows(txt) in squeezed_title:
+        n = _nows(txt)
+        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline
+        if squeezed_title and n in squeezed_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
     if best:
         return best
-    pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-    head = pieces[0] if pieces else ""
-    stem = _nows(_TRUNCATED.sub("", head))
-    if stem != _nows(head) and len(stem) >= 4:  # "关于推动未来产业创新…": the heading it starts
+    if truncated:  # "关于推动未来产业创新…": the heading it starts
         for txt, _heading in candidates:
             if _nows(txt).startswith(stem):
                 return txt
     ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
-    if ordered and (not pieces or (len(pieces) == 1 and _SITE_NAME.fullmatch(_nows(head)))):
+    if ordered and (not pieces or (len(pieces) == 1 and site_first)):
         return ordered[0]
     if pieces:
-        if _SITE_NAME.fullmatch(_nows(head)):  # "某市人民政府_标题": the first piece that is not a site name
+        if site_first:  # "某市人民政府_标题": the first piece that is not a site name
             head = next((p for p in pieces[1:] if not _SITE_NAME.fullmatch(_nows(p))), head)
         return _site_suffix_off(head)
     return None
@@ -694,7 +712,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)
-    written = parse_cn_date(labelled.get("written", ""))
+    written = parse_cn_date(labelled.get("written", "")) or _signing_date(text)
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
         doc_number = _doc_number_unlabelled(text, title)
@@ -753,16 +771,21 @@ def _publish_date(
 
     What the page shows wins over what its template declares: a visible label
     (in the configured order), then a <time> element, a *time*/*date* class or a
-    date line just under the headline, then meta tags (which CMSs fill with the
+    date line just under the headline, then the weak labels (时间, 日期), then meta tags (which CMSs fill with the
     last edit or the export time), the Founder ENP property comment, the URL.
     """
+    weak = set(_RULES.dates.weak_labels)
     for label in _RULES.dates.labels:
-        day = parse_cn_date(labelled.get("@" + label, ""))
+        day = parse_cn_date(labelled.get("@" + label, "")) if label not in weak else None
         if day:
             return day, f"label:{label}"
     near = _date_near_title(root, title)
     if near[0]:
         return near
+    for label in _RULES.dates.labels:  # "时间：" also opens lines of a meeting notice's body
+        day = parse_cn_date(labelled.get("@" + label, "")) if label in weak else None
+        if day:
+            return day, f"label:{label}"
     metas = {(m.get("name") or m.get("property") or m.get("itemprop") or "").lower(): m.get("content") or "" for m in root.iter("meta")}
     for name in _RULES.dates.meta:
         day = parse_cn_date(metas.get(name, ""))
@@ -849,6 +872,18 @@ def _is_date_line(piece: str, date_end: int) -> bool:
 
 
 _SIGNING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DATE_ONLY = re.compile(r"[\d〇○零一二三四五六七八九十年月日\s]{6,20}")
+
+
+def _signing_date(text: str) -> dt.date | None:
+    """成文日期 from the 落款 when no label gives it: a date alone on a line under a short signer line, near the end."""
+    lines = [line.strip() for line in text.split("\n")[-8:]]
+    for i in range(len(lines) - 1, 0, -1):
+        if _DATE_ONLY.fullmatch(lines[i]) and "年" in lines[i]:
+            signer = _nows(lines[i - 1])
+            if 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer):
+                return parse_cn_date(lines[i])
+    return None
 _TITLE_PUNCT = re.compile(r"[\W_]+")
 
 
