@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.paths import CONFIG_DIR
 from core.yamlconfig import load_model, regular_expressions
 
-__all__ = ["BodyEdges", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "TitleRules", "load_rules"]
+__all__ = ["BodyEdges", "BodyRules", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "TitleRules", "load_rules"]
 
 DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
 
@@ -67,6 +67,13 @@ class DocNumberRules(BaseModel):
         return regular_expressions(v)
 
 
+class BodyRules(BaseModel):
+    """Where the body is when no source selector names it."""
+
+    model_config = ConfigDict(extra="forbid")
+    markers: list[tuple[str, str]] = Field(default_factory=list)  # (begin, end) comment texts
+
+
 class EndBlocks(BaseModel):
     """A heading at the end of a body that opens a short block of links (关联稿件, 附件下载 …)."""
 
@@ -102,6 +109,7 @@ class ExtractionRules(BaseModel):
     dates: DateRules
     titles: TitleRules = TitleRules()
     doc_numbers: DocNumberRules = DocNumberRules()
+    body: BodyRules = BodyRules()
     body_edges: BodyEdges = BodyEdges()
 
 

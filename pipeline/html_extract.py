@@ -10,6 +10,7 @@ source config provides them.
 from __future__ import annotations
 
 import codecs
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -445,6 +446,43 @@ def _render(el: etree._Element) -> str:
     return "\n".join(lines)
 
 
+_MARKERS = [(b.strip().lower(), e.strip().lower()) for b, e in _RULES.body.markers]
+
+
+def _marker(node: etree._Element) -> str | None:
+    """The text a template marker carries: a comment's text, or the name of <meta name="ContentStart">."""
+    if isinstance(node, etree._Comment):
+        return (node.text or "").strip().lower() or None
+    if node.tag == "meta" and node.get("name") and not node.get("content"):
+        return (node.get("name") or "").strip().lower()
+    return None
+
+
+def _between_markers(root: etree._Element) -> etree._Element | None:
+    """The nodes between a template's begin and end markers, copied under one new element.
+
+    The markers must be siblings (the template writes them around its body
+    field); anything else is left to the container hints and text density.
+    """
+    if not _MARKERS:
+        return None
+    marks = [n for n in root.iter(etree.Comment, "meta") if _marker(n)]
+    for begin, end in _MARKERS:
+        for c in marks:
+            if _marker(c) != begin:
+                continue
+            box = root.makeelement("div", {})
+            if c.tail:
+                box.text = c.tail
+            for sib in c.itersiblings():
+                if _marker(sib) == end:
+                    if _cjk_len(box.text_content()) >= 30:
+                        return box
+                    break
+                box.append(copy.deepcopy(sib))
+    return None
+
+
 def _prose_len(el: etree._Element) -> int:
     """Han characters outside links: how much article an element holds."""
     return _cjk_len(el.text_content()) - 2 * _link_text_len(el)
@@ -689,6 +727,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     hits = _select(root, getattr(selectors, "body", None))
     if hits:
         body_el = hits[0]
+    elif (marked := _between_markers(root)) is not None:
+        body_el = marked
     else:
         candidates = []
         for xp in _BODY_HINTS:
