@@ -215,3 +215,14 @@ def test_the_text_between_template_markers_is_the_body() -> None:
         html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><div class='main'>{begin}{inside}{end}{outside}</div></body></html>"
         page = extract_html(html, URL)
         assert page.text.split("\n") == ["为贯彻落实国家关于推动未来产业创新发展的部署，现就有关事项通知如下。", "各地要结合实际抓好落实。"]
+
+
+def test_a_fbsj_span_under_the_headline_and_bracketed_reading_aids_are_read_as_such() -> None:
+    top = "<p><span class='fbsj'>2024-05-10</span><span class='ly'>某市政府办公室</span></p>"
+    body = PROSE.replace("<div class='TRS_Editor'>", "<div class='TRS_Editor'><p>[ 大 中 小 ]</p><p>【视力保护色】 朗读</p>")
+    page = extract_html(
+        f"<html><head><title>{HEADLINE}_某市人民政府</title><meta name='PubDate' content='2019-01-01'></head><body><h1>{HEADLINE}</h1>{top}{body}</body></html>",
+        URL,
+    )
+    assert (page.published, page.date_source) == (date(2024, 5, 10), "time-class")
+    assert page.text.split("\n")[0].startswith("为贯彻落实")
