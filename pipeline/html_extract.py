@@ -924,6 +924,8 @@ def _signing_date(text: str) -> dt.date | None:
             if 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer):
                 return parse_cn_date(lines[i])
     return None
+
+
 _TITLE_PUNCT = re.compile(r"[\W_]+")
 
 

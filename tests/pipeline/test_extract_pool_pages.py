@@ -101,7 +101,12 @@ def test_the_stored_document_says_where_its_publish_date_was_read(settings) -> N
     pipeline = PagePipeline(settings.model_copy(update={"extract_workers": 0}))
     try:
         out = pipeline.process(item, source, None)
-        listed = Release(source=source.name, url="http://replica.invalid/undated.html", body=b"<html><body><p>x</p></body></html>", list_date="2025-03-05")
+        listed = Release(
+            source=source.name,
+            url="http://replica.invalid/undated.html",
+            body=b"<html><body><p>x</p></body></html>",
+            list_date="2025-03-05",
+        )
         undated = pipeline.process(listed, source, None)
     finally:
         pipeline.close()

@@ -33,7 +33,16 @@ FAMILIES = [
         "某信部数〔2024〕27号",
         "（此件公开发布）",
     ),
-    ("govcn_news", "国务院常务会议部署推进设备更新工作", date(2024, 5, 11), "time-class", None, None, "新华社北京5月11日电", "会议还研究了其他事项。"),
+    (
+        "govcn_news",
+        "国务院常务会议部署推进设备更新工作",
+        date(2024, 5, 11),
+        "time-class",
+        None,
+        None,
+        "新华社北京5月11日电",
+        "会议还研究了其他事项。",
+    ),
     (
         "trs_province",
         "某省人民政府办公厅关于印发某省促进民营经济发展若干措施的通知",
@@ -107,7 +116,9 @@ def test_a_number_cited_inside_a_sentence_is_not_the_pages_own() -> None:
     # trs_province cites 某政发〔2021〕15号 in a sentence; its own number comes from the 文号 label
     assert _cms("trs_province").doc_number == "某政办发〔2023〕9号"
     body = "<p>根据《某省人民政府关于金融支持实体经济的意见》（某政发〔2021〕15号），现就有关事项通知如下，请认真贯彻执行。</p><p>各地要抓好落实。</p>"
-    page = extract_html(f"<html><head><title>关于金融支持的通知_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>关于金融支持的通知_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
     assert page.doc_number is None
 
 
@@ -123,14 +134,18 @@ def test_a_number_cited_inside_a_sentence_is_not_the_pages_own() -> None:
 )
 def test_a_number_on_a_line_of_its_own_under_the_headline_is_read(line: str, want: str) -> None:
     body = f"<p>{line}</p><p>各有关单位：</p><p>为加强管理，现就有关事项公告如下，请遵照执行。</p><p>特此公告。</p>"
-    page = extract_html(f"<html><head><title>关于加强管理的公告_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>关于加强管理的公告_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
     assert page.doc_number == want
 
 
 def test_a_number_closing_the_title_is_read_when_no_label_or_line_gives_one() -> None:
     body = "<p>各有关单位：</p><p>为加强管理，现就有关事项通知如下，请遵照执行。</p>"
     title = "某市人民政府关于加强管理的通知（某府〔2024〕12号）"
-    page = extract_html(f"<html><head><title>{title}_某市人民政府</title></head><body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>{title}_某市人民政府</title></head><body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>", URL
+    )
     assert page.doc_number == "某府〔2024〕12号"
 
 
@@ -165,7 +180,10 @@ def test_a_name_column_of_a_table_in_the_body_is_not_the_title() -> None:
 
 def test_a_heading_that_shares_the_headlines_words_stays_but_the_repeated_headline_goes() -> None:
     report = "<div class='TRS_Editor'><p>未来产业发展报告</p><p>目录：</p><p>第一章 总体形势</p><p>第一章 总体形势</p><p>未来产业正在成为新一轮科技革命的主战场，各国加快布局。</p></div>"
-    page = extract_html(f"<html><head><title>《未来产业发展报告》全文_某研究院</title></head><body><h1>《未来产业发展报告》全文</h1>{report}</body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>《未来产业发展报告》全文_某研究院</title></head><body><h1>《未来产业发展报告》全文</h1>{report}</body></html>",
+        URL,
+    )
     assert page.text.split("\n")[:2] == ["未来产业发展报告", "目录："]
     repeated = PROSE.replace("<div class='TRS_Editor'>", f"<div class='TRS_Editor'><p>{HEADLINE}</p><p>2024-05-10 来源：某市政府办公室</p>")
     page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{repeated}</body></html>", URL)
@@ -178,7 +196,9 @@ def test_a_heading_that_shares_the_headlines_words_stays_but_the_repeated_headli
 def test_a_time_label_inside_the_body_does_not_beat_the_date_under_the_headline() -> None:
     byline = "<p class='ly'>2024-05-10 16:26 来源：某市政府办公室</p>"
     notice = "<div class='TRS_Editor'><p>定于近期召开全市未来产业推进会，现将有关事项通知如下。</p><p>时间：2024年5月20日上午9:00</p><p>地点：市政府第一会议室</p></div>"
-    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{byline}{notice}</body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{byline}{notice}</body></html>", URL
+    )
     assert (page.published, page.date_source) == (date(2024, 5, 10), "beside-title")
     assert page.agency == "某市政府办公室"
 
@@ -196,14 +216,19 @@ def test_a_signing_date_at_the_end_stays_but_a_publication_stamp_goes() -> None:
 
 def test_a_short_article_in_a_container_named_like_furniture_is_kept() -> None:
     notice = "<div id='print-content'><p>经研究，决定于2025年5月10日起调整某路段通行管理措施，请广大市民提前规划出行路线。</p><p>特此通知。</p></div>"
-    page = extract_html(f"<html><head><title>交通管理通知_某市人民政府</title></head><body><h1>交通管理通知</h1>{notice}</body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>交通管理通知_某市人民政府</title></head><body><h1>交通管理通知</h1>{notice}</body></html>", URL
+    )
     assert page.text.split("\n") == ["经研究，决定于2025年5月10日起调整某路段通行管理措施，请广大市民提前规划出行路线。", "特此通知。"]
 
 
 def test_a_cms_class_on_a_sidebar_box_does_not_hide_the_article_elsewhere() -> None:
     box = "<div class='leftbox'><div class='content'>本站提供政策查询、办事指南、互动交流等服务，欢迎访问使用本网站，如有意见建议请通过留言板反映，我们将及时回复。</div></div>"
     article = "".join(f"<p>第{i}条：各地要结合实际抓好落实，确保各项措施落地见效，及时总结推广经验做法。</p>" for i in range(1, 7))
-    page = extract_html(f"<html><head><title>某某通知_某市人民政府</title></head><body>{box}<h1>某某通知</h1><div class='wz_zw'>{article}</div></body></html>", URL)
+    page = extract_html(
+        f"<html><head><title>某某通知_某市人民政府</title></head><body>{box}<h1>某某通知</h1><div class='wz_zw'>{article}</div></body></html>",
+        URL,
+    )
     lines = page.text.split("\n")
     assert len(lines) == 6 and lines[0].startswith("第1条") and "本站提供" not in page.text
 
