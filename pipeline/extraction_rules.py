@@ -71,7 +71,21 @@ class BodyRules(BaseModel):
     """Where the body is when no source selector names it."""
 
     model_config = ConfigDict(extra="forbid")
+    containers: list[str] = Field(default_factory=list)  # XPath of CMS body containers
+    generic_containers: list[str] = Field(default_factory=list)  # XPath of names any box may carry
     markers: list[tuple[str, str]] = Field(default_factory=list)  # (begin, end) comment texts
+
+    @field_validator("containers", "generic_containers")
+    @classmethod
+    def _xpaths(cls, v: list[str]) -> list[str]:
+        from lxml import etree
+
+        for xp in v:
+            try:
+                etree.XPath(xp)
+            except etree.XPathSyntaxError as exc:
+                raise ValueError(f"not an XPath expression: {xp!r} ({exc})") from exc
+        return v
 
 
 class EndBlocks(BaseModel):

@@ -286,20 +286,9 @@ _FURNITURE = re.compile(
     r"($|[\s_-]|\d)",
     re.I,
 )
-# Known body containers of the common CMSs (gov.cn UCAP, TRS, Hanweb …), as XPath:
-# cssselect lower-cases ids in HTML mode, which misses id="UCAP-CONTENT".
-_BODY_HINTS = (
-    '//*[@id="UCAP-CONTENT"]',
-    '//*[contains(concat(" ", @class, " "), " TRS_Editor ")]',
-    '//*[contains(@class, "trs_editor_view")]',
-    '//*[@id="zoom"]',
-    '//*[contains(concat(" ", @class, " "), " pages_content ")]',
-    '//*[contains(@class, "article-content") or contains(@class, "article_content") or contains(@class, "articleContent")]',
-    '//*[contains(concat(" ", @class, " "), " main-txt ")]',
-    '//*[@id="content" or @id="Content" or @id="js_content" or @id="artibody"]',
-    '//*[contains(concat(" ", @class, " "), " content ")]',
-    "//article",
-)
+# Body containers of the CMS families, then names any box may carry (config/extraction.yaml body)
+_BODY_HINTS = tuple(etree.XPath(xp) for xp in _RULES.body.containers)
+_GENERIC_HINTS = tuple(etree.XPath(xp) for xp in _RULES.body.generic_containers)
 _BLOCK = {
     "p",
     "div",
@@ -730,14 +719,12 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     elif (marked := _between_markers(root)) is not None:
         body_el = marked
     else:
-        candidates = []
-        for xp in _BODY_HINTS:
-            for el in root.xpath(xp):
-                if _cjk_len(el.text_content()) >= 30:
-                    candidates.append(el)
-        if candidates:
-            body_el = max(candidates, key=_prose_len)
-            body_el = _unless_elsewhere(root, body_el)
+        specific = [el for xp in _BODY_HINTS for el in xp(root) if _cjk_len(el.text_content()) >= 30]
+        generic = [el for xp in _GENERIC_HINTS for el in xp(root) if _cjk_len(el.text_content()) >= 30]
+        if specific or generic:
+            body_el = max(specific + generic, key=_prose_len)
+            if not any(body_el is el for el in specific):
+                body_el = _unless_elsewhere(root, body_el)
     text = ""
     if body_el is not None:
         _prune(body_el)
