@@ -181,6 +181,8 @@ _META_NAMES = {
     "firstpublishedtime": "published",
     "article:published_time": "published",
     "contentsource": "source",
+    "sitename": "_site",  # TRS/Hanweb templates name the site and the column: those pieces of <title> are not the headline
+    "columnname": "_column",
     "source": "source",
 }
 
@@ -617,7 +619,12 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     candidates = _headline_candidates(root)
     pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
     head = pieces[0] if pieces else ""
-    site_first = bool(head) and _SITE_NAME.fullmatch(_nows(head)) is not None
+    declared = {_nows(metas[k]) for k in ("_site", "_column") if metas.get(k)}
+
+    def is_site(piece: str) -> bool:
+        return _nows(piece) in declared or _SITE_NAME.fullmatch(_nows(piece)) is not None
+
+    site_first = bool(head) and is_site(head)
     stem = _nows(_TRUNCATED.sub("", head))
     truncated = stem != _nows(head) and len(stem) >= 4
 
@@ -650,7 +657,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         return ordered[0]
     if pieces:
         if site_first:  # "某市人民政府_标题": the first piece that is not a site name
-            head = next((p for p in pieces[1:] if not _SITE_NAME.fullmatch(_nows(p))), head)
+            head = next((p for p in pieces[1:] if not is_site(p)), head)
         return _site_suffix_off(head)
     return None
 

@@ -251,3 +251,9 @@ def test_a_fbsj_span_under_the_headline_and_bracketed_reading_aids_are_read_as_s
     )
     assert (page.published, page.date_source) == (date(2024, 5, 10), "time-class")
     assert page.text.split("\n")[0].startswith("为贯彻落实")
+
+
+def test_the_site_and_column_a_template_declares_are_not_the_headline() -> None:
+    head = "<title>工作动态_关于召开全市未来产业推进会的通知</title><meta name='ColumnName' content='工作动态'><meta name='SiteName' content='某市科技局'>"
+    page = extract_html(f"<html><head>{head}</head><body>{PROSE}</body></html>", URL)
+    assert page.title == "关于召开全市未来产业推进会的通知"
