@@ -728,7 +728,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         hits = _select(root, css)
         return clean_inline(" ".join(h.text_content() for h in hits)) or None if hits else None
 
-    title = sel_text(getattr(selectors, "title", None)) or _title(root, labelled, metas)
+    title_hits = _select(root, getattr(selectors, "title", None))
+    # a configured headline keeps its ideographic spaces (U+3000 between 主题 and 副题), as a generic one does
+    title = _clean_title(" ".join(h.text_content() for h in title_hits)) or None if title_hits else None
+    title = title or _title(root, labelled, metas)
     # before the body is pruned: the date line under the headline may sit in a block pruning removes
     date_raw = sel_text(getattr(selectors, "date", None))
     published, date_source = (parse_cn_date(date_raw), "selector") if date_raw else (None, None)

@@ -257,3 +257,11 @@ def test_the_site_and_column_a_template_declares_are_not_the_headline() -> None:
     head = "<title>工作动态_关于召开全市未来产业推进会的通知</title><meta name='ColumnName' content='工作动态'><meta name='SiteName' content='某市科技局'>"
     page = extract_html(f"<html><head>{head}</head><body>{PROSE}</body></html>", URL)
     assert page.title == "关于召开全市未来产业推进会的通知"
+
+
+def test_a_headline_read_by_a_source_selector_keeps_its_ideographic_space() -> None:
+    from core.sources import DetailSelectors
+
+    html = f"<html><head><title>x</title></head><body><div class='tt'>国务院办公厅\u3000关于印发方案的通知</div>{PROSE}</body></html>"
+    page = extract_html(html, URL, DetailSelectors(title=".tt"))
+    assert page.title == "国务院办公厅\u3000关于印发方案的通知"
