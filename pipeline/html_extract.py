@@ -801,7 +801,9 @@ def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
         squeezed = _nows(line)
         if len(squeezed) <= 40 and not _SENTENCE_PUNCT.search(squeezed):
             m = _DOC_NUMBER.search(squeezed)
-            if m:
+            rest = squeezed[m.end() :] if m else ""
+            # the line is the number (in brackets at most), or the number and its 签发人 (上行文)
+            if m and m.start() <= 1 and (len(rest) <= 1 or rest.startswith("签发人")):
                 return _clean_doc_number(m.group(0))
     m = _TITLE_TAIL_NUMBER.search(title or "")  # 关于…的通知（某政发〔2024〕3号）
     if m and _DOC_NUMBER.fullmatch(_nows(m["no"])):

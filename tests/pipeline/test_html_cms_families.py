@@ -140,6 +140,14 @@ def test_a_number_on_a_line_of_its_own_under_the_headline_is_read(line: str, wan
     assert page.doc_number == want
 
 
+def test_a_short_line_naming_another_documents_number_is_not_the_pages_own() -> None:
+    body = "<p>附件：某政发〔2020〕3号文件</p><p>各有关单位：</p><p>为加强管理，现就有关事项通知如下，请遵照执行。</p>"
+    page = extract_html(
+        f"<html><head><title>关于加强管理的通知_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
+    assert page.doc_number is None
+
+
 def test_a_number_closing_the_title_is_read_when_no_label_or_line_gives_one() -> None:
     body = "<p>各有关单位：</p><p>为加强管理，现就有关事项通知如下，请遵照执行。</p>"
     title = "某市人民政府关于加强管理的通知（某府〔2024〕12号）"
