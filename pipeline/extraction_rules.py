@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.paths import CONFIG_DIR
 from core.yamlconfig import load_model, regular_expressions
 
-__all__ = ["BodyEdges", "DateRules", "EdgeRules", "ExtractionRules", "load_rules"]
+__all__ = ["BodyEdges", "BodyRules", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "TitleRules", "load_rules"]
 
 DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
 
@@ -28,16 +28,64 @@ class DateRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     labels: list[str] = Field(min_length=1)
     written_labels: list[str] = Field(default_factory=list)
+    weak_labels: list[str] = Field(default_factory=list)  # consulted after the date beside the headline
     meta: list[str] = Field(default_factory=list)
     time_classes: list[str] = Field(default_factory=list)
     near_title_window: int = Field(default=12, ge=0, le=100)
 
-    @field_validator("labels", "written_labels")
+    @field_validator("labels", "written_labels", "weak_labels")
     @classmethod
     def _no_blank(cls, labels: list[str]) -> list[str]:
         if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):
             raise ValueError("labels are written without spaces (索 引 号 on a page still matches 索引号)")
         return labels
+
+
+class TitleRules(BaseModel):
+    """Where a headline is found when the page declares none (no ArticleTitle meta, no 标题 label)."""
+
+    model_config = ConfigDict(extra="forbid")
+    classes: list[str] = Field(default_factory=lambda: ["title"])
+    site_name: str = "(?!)"  # a <title> that names only the site; the default never matches
+
+    @field_validator("site_name")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
+
+
+class DocNumberRules(BaseModel):
+    """How a 发文字号 is written, and how far into the body a line of its own may carry it."""
+
+    model_config = ConfigDict(extra="forbid")
+    patterns: list[str] = Field(default_factory=list)  # none: a number is read only from its label, as written
+    head_lines: int = Field(default=8, ge=0, le=50)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return regular_expressions(v)
+
+
+class BodyRules(BaseModel):
+    """Where the body is when no source selector names it."""
+
+    model_config = ConfigDict(extra="forbid")
+    containers: list[str] = Field(default_factory=list)  # XPath of CMS body containers
+    generic_containers: list[str] = Field(default_factory=list)  # XPath of names any box may carry
+    markers: list[tuple[str, str]] = Field(default_factory=list)  # (begin, end) comment texts
+
+    @field_validator("containers", "generic_containers")
+    @classmethod
+    def _xpaths(cls, v: list[str]) -> list[str]:
+        from lxml import etree
+
+        for xp in v:
+            try:
+                etree.XPath(xp)
+            except etree.XPathSyntaxError as exc:
+                raise ValueError(f"not an XPath expression: {xp!r} ({exc})") from exc
+        return v
 
 
 class EndBlocks(BaseModel):
@@ -73,6 +121,9 @@ class ExtractionRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     dates: DateRules
+    titles: TitleRules = TitleRules()
+    doc_numbers: DocNumberRules = DocNumberRules()
+    body: BodyRules = BodyRules()
     body_edges: BodyEdges = BodyEdges()
 
 

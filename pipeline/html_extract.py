@@ -10,6 +10,7 @@ source config provides them.
 from __future__ import annotations
 
 import codecs
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -126,6 +127,7 @@ def decode_html(body: bytes, *, declared: str | None = None, override: str | Non
 # Label → field.  Whitespace inside labels (索 引 号, 文　　号) is removed before matching.
 _LABELS: list[tuple[str, str]] = [
     ("索引号", "index_number"),
+    ("信息索引号", "index_number"),
     ("主题分类", "topic"),
     ("主题词", "_keywords"),
     ("发文机关", "agency"),
@@ -168,7 +170,10 @@ _LABEL_HEAD = re.compile(rf"^[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]\s*
 # Labels inside running text such as "发布时间：2019-09-18 来源：新华社".
 _LABEL_INLINE = re.compile(rf"[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［（(【]\s*(?:19|20)\d{2}\s*[〕\]］）)】]\s*\d{1,5}\s*号")
+# 发文字号 forms (config/extraction.yaml doc_numbers); None when the rules file lists none
+_DOC_NUMBER = re.compile("|".join(f"(?:{p})" for p in _RULES.doc_numbers.patterns)) if _RULES.doc_numbers.patterns else None
+_TITLE_CLASSES = tuple(w.lower() for w in _RULES.titles.classes)
+_SITE_NAME = re.compile(_RULES.titles.site_name)
 _META_NAMES = {
     "articletitle": "_title",
     "pubdate": "published",
@@ -176,6 +181,8 @@ _META_NAMES = {
     "firstpublishedtime": "published",
     "article:published_time": "published",
     "contentsource": "source",
+    "sitename": "_site",  # TRS/Hanweb templates name the site and the column: those pieces of <title> are not the headline
+    "columnname": "_column",
     "source": "source",
 }
 
@@ -208,8 +215,9 @@ def _split_inline(chunk: str) -> list[tuple[str, str]]:
     if not marks:
         return []
     text = _squeeze_label_spaces(squeezed)
-    if text[: marks[0].start()].strip(" 【[|"):
-        return []  # label not at the start: running prose, not a metadata line
+    lead = text[: marks[0].start()].strip(" 【[|")
+    if lead and not _DATE_AT_START.fullmatch(lead):
+        return []  # label not at the start: running prose, not a metadata line ("2024-05-11 18:32 来源：" is a byline)
     out = []
     for i, m in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
@@ -280,20 +288,25 @@ _FURNITURE = re.compile(
     r"($|[\s_-]|\d)",
     re.I,
 )
-# Known body containers of the common CMSs (gov.cn UCAP, TRS, Hanweb …), as XPath:
-# cssselect lower-cases ids in HTML mode, which misses id="UCAP-CONTENT".
-_BODY_HINTS = (
-    '//*[@id="UCAP-CONTENT"]',
-    '//*[contains(concat(" ", @class, " "), " TRS_Editor ")]',
-    '//*[contains(@class, "trs_editor_view")]',
-    '//*[@id="zoom"]',
-    '//*[contains(concat(" ", @class, " "), " pages_content ")]',
-    '//*[contains(@class, "article-content") or contains(@class, "article_content") or contains(@class, "articleContent")]',
-    '//*[contains(concat(" ", @class, " "), " main-txt ")]',
-    '//*[@id="content" or @id="Content" or @id="js_content" or @id="artibody"]',
-    '//*[contains(concat(" ", @class, " "), " content ")]',
-    "//article",
-)
+
+
+def _one_scan(xpaths: list[str]) -> etree.XPath | None:
+    """The rules' XPaths as one expression: ``//*[a]`` and ``//*[b]`` become ``//*[(a) or (b)]``.
+
+    Each ``//`` expression walks the whole document; eleven of them cost ~5 ms
+    per page, one walk testing every predicate a third less.
+    """
+    if not xpaths:
+        return None
+    preds = [xp[4:-1] for xp in xpaths if xp.startswith("//*[") and xp.endswith("]")]
+    rest = [xp for xp in xpaths if not (xp.startswith("//*[") and xp.endswith("]"))]
+    parts = (["//*[" + " or ".join(f"({p})" for p in preds) + "]"] if preds else []) + rest
+    return etree.XPath(" | ".join(parts))
+
+
+# Body containers of the CMS families, then names any box may carry (config/extraction.yaml body)
+_BODY_HINTS = _one_scan(_RULES.body.containers)
+_GENERIC_HINTS = _one_scan(_RULES.body.generic_containers)
 _BLOCK = {
     "p",
     "div",
@@ -341,14 +354,23 @@ def _link_text_len(el: etree._Element) -> int:
     return sum(_cjk_len(a.text_content()) for a in el.iter("a"))
 
 
+# A sentence: fifteen or more characters of running Chinese text ending in 。！？.
+_PROSE = re.compile(r"[\u4e00-\u9fff][^。！？\n|]{14,}[。！？]")
+
+
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
         return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
     if attrs and _FURNITURE.search(attrs):
-        # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad")
-        total = _cjk_len(el.text_content())
-        return total < 200 or _link_text_len(el) > 0.5 * total
+        # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad"), and so is
+        # one on a short article (id="print-content" around a two-sentence notice): share bars, breadcrumbs
+        # and link lists hold no sentence
+        text = el.text_content()
+        total = _cjk_len(text)
+        if _link_text_len(el) > 0.5 * total:
+            return True
+        return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style
 
@@ -431,6 +453,64 @@ def _render(el: etree._Element) -> str:
     return "\n".join(lines)
 
 
+_MARKERS = [(b.strip().lower(), e.strip().lower()) for b, e in _RULES.body.markers]
+
+
+def _marker(node: etree._Element) -> str | None:
+    """The text a template marker carries: a comment's text, or the name of <meta name="ContentStart">."""
+    if isinstance(node, etree._Comment):
+        return (node.text or "").strip().lower() or None
+    if node.tag == "meta" and node.get("name") and not node.get("content"):
+        return (node.get("name") or "").strip().lower()
+    return None
+
+
+def _between_markers(root: etree._Element) -> etree._Element | None:
+    """The nodes between a template's begin and end markers, copied under one new element.
+
+    The markers must be siblings (the template writes them around its body
+    field); anything else is left to the container hints and text density.
+    """
+    if not _MARKERS:
+        return None
+    marks = [n for n in root.iter(etree.Comment, "meta") if _marker(n)]
+    for begin, end in _MARKERS:
+        for c in marks:
+            if _marker(c) != begin:
+                continue
+            box = root.makeelement("div", {})
+            if c.tail:
+                box.text = c.tail
+            for sib in c.itersiblings():
+                if _marker(sib) == end:
+                    if _cjk_len(box.text_content()) >= 30:
+                        return box
+                    break
+                box.append(copy.deepcopy(sib))
+    return None
+
+
+def _prose_len(el: etree._Element) -> int:
+    """Han characters outside links: how much article an element holds."""
+    return _cjk_len(el.text_content()) - 2 * _link_text_len(el)
+
+
+def _unless_elsewhere(root: etree._Element, hinted: etree._Element) -> etree._Element:
+    """The hinted container, unless the densest text block lies outside it and holds far more text.
+
+    A CMS class name (``.content``, ``#zoom``) also sits on sidebar boxes and
+    footers; when the article is in an unnamed container elsewhere, the
+    hint would keep the box and lose every sentence of the article.
+    """
+    body = root.find("body")
+    dense = _score_candidates(body if body is not None else root)
+    if dense is None or dense is hinted:
+        return hinted
+    if hinted in set(dense.iterancestors()) or dense in set(hinted.iterancestors()):
+        return hinted
+    return dense if _prose_len(dense) > 2 * max(_prose_len(hinted), 0) else hinted
+
+
 def _score_candidates(root: etree._Element) -> etree._Element | None:
     """Readability-style density: each text node credits its parent fully and grandparent by half."""
     scores: dict[etree._Element, float] = {}
@@ -491,48 +571,94 @@ def _clean_title(s: str) -> str:
 
 
 # "标题-中国科普网", "标题-EDN 电子技术设计": a bare hyphen before a short site name (not 2021-2025, not COVID-19)
-_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)-|-(?!\d))(?P<site>[^-]{2,20})$")
+_HYPHEN_SUFFIX = re.compile(r"^(?P<head>.{6,}?)(?:(?<!\d)[-－]|[-－](?!\d))(?P<site>[^-－]{2,20})$")
 
 
 def _site_suffix_off(title: str) -> str:
     m = _HYPHEN_SUFFIX.match(title)
     if m and _cjk_len(m["head"]) >= 4 and not re.search(r"[，。：；！？]", m["site"]):
+        if _SITE_NAME.fullmatch(m["head"]) and not _SITE_NAME.fullmatch(m["site"]):
+            return m["site"].strip()  # "某市人民政府-标题": the site name came first
         return m["head"].strip()
     return title
 
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
+_TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
+
+
+def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
+    """Texts of headings and of elements whose class or id names a title, in document order; True for h1–h3."""
+    out: list[tuple[str, bool]] = []
+    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
+        heading = el.tag in {"h1", "h2", "h3"}
+        if not heading:
+            cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
+            if not cls or not any(w in cls for w in _TITLE_CLASSES):
+                continue
+        txt = _clean_title(el.text_content())
+        if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
+            out.append((txt, heading))
+    return out
 
 
 def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
-    """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网)."""
-    for cand in (metas.get("_title"), labelled.get("_title")):
-        cand = _TAG.sub("", cand or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
-        if cand and len(cand.strip()) >= 4:
-            return _clean_title(cand)
+    """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网).
+
+    Order: the ArticleTitle meta; a 标题/名称 label that <title> or a heading confirms (the
+    same words label a column of a table in the body); the longest heading that <title>
+    contains; the heading a cut-short <title> begins; the first heading when <title> names
+    only the site; the headline piece of <title>; the first heading.
+    """
+    cand = _TAG.sub("", metas.get("_title") or "")  # CMSs put markup into ArticleTitle (<font color=…>, <div>副题</div>)
+    if len(cand.strip()) >= 4:
+        return _clean_title(cand)
     title_tag = root.find(".//title")
     page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
     squeezed_title = _nows(page_title)
+    candidates = _headline_candidates(root)
+    pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    head = pieces[0] if pieces else ""
+    declared = {_nows(metas[k]) for k in ("_site", "_column") if metas.get(k)}
+
+    def is_site(piece: str) -> bool:
+        return _nows(piece) in declared or _SITE_NAME.fullmatch(_nows(piece)) is not None
+
+    site_first = bool(head) and is_site(head)
+    stem = _nows(_TRUNCATED.sub("", head))
+    truncated = stem != _nows(head) and len(stem) >= 4
+
+    labelled_title = _clean_title(_TAG.sub("", labelled.get("_title") or ""))
+    if len(labelled_title) >= 4:
+        n = _nows(labelled_title)
+        if (
+            not squeezed_title
+            or n in squeezed_title
+            or (truncated and n.startswith(stem))
+            or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
+        ):
+            return labelled_title
+    later_pieces = {_nows(p) for p in pieces[1:]} if not site_first else set()
     best: str | None = None
-    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong"):
-        cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
-        if el.tag in {"div", "p", "td", "span", "strong"} and "title" not in cls and "bt" not in cls:
-            continue
-        txt = _clean_title(el.text_content())
-        if not (4 <= len(txt) <= 150) or _cjk_len(txt) < 4:
-            continue
-        if squeezed_title and _nows(txt) in squeezed_title:
+    for txt, _heading in candidates:
+        n = _nows(txt)
+        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline
+        if squeezed_title and n in squeezed_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
     if best:
         return best
-    if page_title:
-        pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-        return _site_suffix_off(max(pieces[:1] or [page_title], key=len))
-    for el in root.iter("h1", "h2"):
-        txt = _clean_title(el.text_content())
-        if _cjk_len(txt) >= 4:
-            return txt
+    if truncated:  # "关于推动未来产业创新…": the heading it starts
+        for txt, _heading in candidates:
+            if _nows(txt).startswith(stem):
+                return txt
+    ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
+    if ordered and (not pieces or (len(pieces) == 1 and site_first)):
+        return ordered[0]
+    if pieces:
+        if site_first:  # "某市人民政府_标题": the first piece that is not a site name
+            head = next((p for p in pieces[1:] if not is_site(p)), head)
+        return _site_suffix_off(head)
     return None
 
 
@@ -560,7 +686,7 @@ def _clean_agency(value: str | None) -> str | None:
 def _clean_doc_number(value: str | None) -> str | None:
     if not value:
         return None
-    m = _DOC_NUMBER.search(value.replace(" ", ""))
+    m = _DOC_NUMBER.search(value.replace(" ", "")) if _DOC_NUMBER else None
     if m:
         return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
     value = value.strip()
@@ -602,7 +728,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         hits = _select(root, css)
         return clean_inline(" ".join(h.text_content() for h in hits)) or None if hits else None
 
-    title = sel_text(getattr(selectors, "title", None)) or _title(root, labelled, metas)
+    title_hits = _select(root, getattr(selectors, "title", None))
+    # a configured headline keeps its ideographic spaces (U+3000 between 主题 and 副题), as a generic one does
+    title = _clean_title(" ".join(h.text_content() for h in title_hits)) or None if title_hits else None
+    title = title or _title(root, labelled, metas)
     # before the body is pruned: the date line under the headline may sit in a block pruning removes
     date_raw = sel_text(getattr(selectors, "date", None))
     published, date_source = (parse_cn_date(date_raw), "selector") if date_raw else (None, None)
@@ -613,14 +742,15 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     hits = _select(root, getattr(selectors, "body", None))
     if hits:
         body_el = hits[0]
+    elif (marked := _between_markers(root)) is not None:
+        body_el = marked
     else:
-        candidates = []
-        for xp in _BODY_HINTS:
-            for el in root.xpath(xp):
-                if _cjk_len(el.text_content()) >= 30:
-                    candidates.append(el)
-        if candidates:
-            body_el = max(candidates, key=lambda e: _cjk_len(e.text_content()) - 2 * _link_text_len(e))
+        specific = [el for el in (_BODY_HINTS(root) if _BODY_HINTS else []) if _cjk_len(el.text_content()) >= 30]
+        generic = [el for el in (_GENERIC_HINTS(root) if _GENERIC_HINTS else []) if _cjk_len(el.text_content()) >= 30]
+        if specific or generic:
+            body_el = max(specific + generic, key=_prose_len)
+            if not any(body_el is el for el in specific):
+                body_el = _unless_elsewhere(root, body_el)
     text = ""
     if body_el is not None:
         _prune(body_el)
@@ -635,12 +765,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)
-    written = parse_cn_date(labelled.get("written", ""))
+    written = parse_cn_date(labelled.get("written", "")) or _signing_date(text)
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
-        head = text[:300]
-        m = _DOC_NUMBER.search(head)
-        doc_number = m.group(0) if m else None
+        doc_number = _doc_number_unlabelled(text, title)
     agency = _clean_agency(
         sel_text(getattr(selectors, "agency", None)) or labelled.get("agency") or labelled.get("source") or metas.get("source")
     )
@@ -655,6 +783,32 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         written=written,
         date_source=date_source if published else None,
     )
+
+
+_SENTENCE_PUNCT = re.compile(r"[，。；！？]")
+_TITLE_TAIL_NUMBER = re.compile(r"[（(【\[]\s*(?P<no>[^（(【\[）)】\]]{4,40})\s*[）)】\]]\s*$")
+
+
+def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
+    """发文字号 when no label names it: a line of its own at the head of the body, else the title's closing bracket.
+
+    Only a short line without sentence punctuation counts (the number printed under the
+    headline, or beside 签发人); a number inside a sentence is a document being cited.
+    """
+    if _DOC_NUMBER is None:
+        return None
+    for line in text.split("\n")[: _RULES.doc_numbers.head_lines]:
+        squeezed = _nows(line)
+        if len(squeezed) <= 40 and not _SENTENCE_PUNCT.search(squeezed):
+            m = _DOC_NUMBER.search(squeezed)
+            rest = squeezed[m.end() :] if m else ""
+            # the line is the number (in brackets at most), or the number and its 签发人 (上行文)
+            if m and m.start() <= 1 and (len(rest) <= 1 or rest.startswith("签发人")):
+                return _clean_doc_number(m.group(0))
+    m = _TITLE_TAIL_NUMBER.search(title or "")  # 关于…的通知（某政发〔2024〕3号）
+    if m and _DOC_NUMBER.fullmatch(_nows(m["no"])):
+        return _clean_doc_number(m["no"])
+    return None
 
 
 # ---------------------------------------------------------------- publish date
@@ -672,16 +826,21 @@ def _publish_date(
 
     What the page shows wins over what its template declares: a visible label
     (in the configured order), then a <time> element, a *time*/*date* class or a
-    date line just under the headline, then meta tags (which CMSs fill with the
+    date line just under the headline, then the weak labels (时间, 日期), then meta tags (which CMSs fill with the
     last edit or the export time), the Founder ENP property comment, the URL.
     """
+    weak = set(_RULES.dates.weak_labels)
     for label in _RULES.dates.labels:
-        day = parse_cn_date(labelled.get("@" + label, ""))
+        day = parse_cn_date(labelled.get("@" + label, "")) if label not in weak else None
         if day:
             return day, f"label:{label}"
     near = _date_near_title(root, title)
     if near[0]:
         return near
+    for label in _RULES.dates.labels:  # "时间：" also opens lines of a meeting notice's body
+        day = parse_cn_date(labelled.get("@" + label, "")) if label in weak else None
+        if day:
+            return day, f"label:{label}"
     metas = {(m.get("name") or m.get("property") or m.get("itemprop") or "").lower(): m.get("content") or "" for m in root.iter("meta")}
     for name in _RULES.dates.meta:
         day = parse_cn_date(metas.get(name, ""))
@@ -767,31 +926,86 @@ def _is_date_line(piece: str, date_end: int) -> bool:
 # ---------------------------------------------------------------- body edges
 
 
+_SIGNING_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_DATE_ONLY = re.compile(r"[\d〇○零一二三四五六七八九十年月日\s]{6,20}")
+
+
+def _signing_date(text: str) -> dt.date | None:
+    """成文日期 from the 落款 when no label gives it: a date alone on a line under a short signer line, near the end."""
+    lines = [line.strip() for line in text.split("\n")[-8:]]
+    for i in range(len(lines) - 1, 0, -1):
+        if _DATE_ONLY.fullmatch(lines[i]) and "年" in lines[i]:
+            signer = _nows(lines[i - 1])
+            if 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer):
+                return parse_cn_date(lines[i])
+    return None
+
+
+_TITLE_PUNCT = re.compile(r"[\W_]+")
+
+
 def _trim_edges(text: str, title: str | None) -> str:
     """Remove furniture lines at the start and end of a body (rules in config/extraction.yaml).
 
     Only the outermost lines are tested, one at a time, so a sentence that
-    happens to look like furniture inside the article is never dropped.
+    happens to look like furniture inside the article is never dropped.  The
+    headline repeated above the body goes when it is the whole headline, or a
+    part of it followed by more header lines (date, 来源 …); a heading that
+    merely shares words with the headline ("《报告》全文" over "报告") is the
+    article's own and stays.  A signing date under the signer (落款) is the
+    document's, not a publication stamp, and stays.
     """
     lines = text.split("\n")
     squeezed_title = _nows(title or "")
+    bare_title = _TITLE_PUNCT.sub("", squeezed_title)
 
     def is_meta(line: str) -> bool:
         pairs = _split_inline(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
 
-    def is_title(line: str) -> bool:
-        n = _nows(line)
-        return bool(n) and bool(squeezed_title) and n in squeezed_title and len(n) >= 0.5 * len(squeezed_title)
-
     def is_date(line: str) -> bool:
         m = _DATE_AT_START.match(line)
         return m is not None and _is_date_line(line, m.end())
 
-    while lines and (is_meta(lines[0]) or is_title(lines[0]) or is_date(lines[0]) or _EDGES.is_start_furniture(lines[0])):
-        lines.pop(0)
+    def is_header(line: str) -> bool:
+        return is_meta(line) or is_date(line) or _EDGES.is_start_furniture(line)
+
+    def title_run() -> int:
+        """How many leading lines repeat the headline (0: none, or only a heading that shares its words)."""
+        joined, k = "", 0
+        while k < min(len(lines), 4):
+            n = _nows(lines[k])
+            if len(n) < 2 or joined + n not in squeezed_title:
+                break
+            joined, k = joined + n, k + 1
+        if not k or not squeezed_title:
+            return 0
+        if joined == squeezed_title or _TITLE_PUNCT.sub("", joined) == bare_title:
+            return k
+        if len(joined) >= 0.5 * len(squeezed_title) and (k == len(lines) or is_header(lines[k])):
+            return k
+        return 0
+
+    def is_signing_date(i: int) -> bool:
+        """'2024年5月6日' alone under a short signer line such as '某市人民政府'."""
+        line = lines[i].strip()
+        m = _SIGNING_DATE.fullmatch(line)
+        if m is None or i == 0:
+            return False
+        signer = _nows(lines[i - 1])
+        return 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer) and not is_meta(lines[i - 1])
+
     while lines:
-        if is_meta(lines[-1]) or is_date(lines[-1]) or _EDGES.is_end_furniture(lines[-1]):
+        if is_header(lines[0]):
+            lines.pop(0)
+            continue
+        k = title_run()
+        if k:
+            del lines[:k]
+            continue
+        break
+    while lines:
+        if is_meta(lines[-1]) or (is_date(lines[-1]) and not is_signing_date(len(lines) - 1)) or _EDGES.is_end_furniture(lines[-1]):
             lines.pop()
             continue
         cut = _EDGES.trailing_block(lines)

@@ -240,10 +240,13 @@ class PagePipeline:
         att_text = "\n".join(texts)
         full = normalize_text("\n".join([title, body, att_text]), noise)
         published = page.published or (parse_cn_date(item.list_date) if item.list_date else None)
+        # an analyst asking "why this date?" reads the field the page's date came from, or "list" for the list page's
+        date_source = page.date_source if page.published else ("list" if published else None)
         meta = {
             "agency": clean_title(page.agency or "") or source.agency,
             "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
             "published": published,
+            "date_source": date_source,
             # A think tank writes about other places; a government site speaks for its own region.
             "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
         }
@@ -280,6 +283,7 @@ class PagePipeline:
             "region": m["region"],
             "doc_number": m["doc_number"],
             "published": m["published"],
+            "date_source": m["date_source"],
             "doctype": m["doctype"],
             "last_seen": now,
         }

@@ -123,6 +123,8 @@ class Document(SQLModel, table=True):
     region: str | None = None
     doc_number: str | None = None
     published: date | None = None
+    # where ``published`` was read: label:发布日期, time-class, beside-title, meta:pubdate, url, list (the list page's date) …
+    date_source: str | None = None
     doctype: str | None = None
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)

@@ -84,3 +84,34 @@ def test_the_stored_release_does_not_depend_on_where_its_page_was_extracted(sett
         version = s.exec(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).one()
     assert out.status == "new" and doc.title == (expected.title or "").strip()
     assert expected.text.splitlines()[0][:20] in version.text
+
+
+def test_the_stored_document_says_where_its_publish_date_was_read(settings) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import select
+
+    from pipeline.process import PagePipeline
+    from storage.db import session_scope
+    from storage.models import Document
+
+    source = SITES["zj"]
+    page = DEMO_DIR / "sites" / "zj" / "tzgg" / "art_1229_01.html"
+    item = Release(source=source.name, url="http://replica.invalid/zj-art.html", body=page.read_bytes())
+    expected = extract_release_page(item, source)
+    assert expected.published is not None and expected.date_source, "the replica page shows its date"
+    pipeline = PagePipeline(settings.model_copy(update={"extract_workers": 0}))
+    try:
+        out = pipeline.process(item, source, None)
+        listed = Release(
+            source=source.name,
+            url="http://replica.invalid/undated.html",
+            body=b"<html><body><p>x</p></body></html>",
+            list_date="2025-03-05",
+        )
+        undated = pipeline.process(listed, source, None)
+    finally:
+        pipeline.close()
+    with session_scope(settings) as s:
+        doc = s.exec(select(Document).where(Document.id == out.document_id)).one()
+        other = s.exec(select(Document).where(Document.id == undated.document_id)).one()
+    assert (doc.published, doc.date_source) == (expected.published, expected.date_source)
+    assert (str(other.published), other.date_source) == ("2025-03-05", "list")

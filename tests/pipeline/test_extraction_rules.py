@@ -32,3 +32,20 @@ def test_a_label_with_spaces_is_refused(tmp_path: Path) -> None:
     path.write_text("dates:\n  labels:\n    - 发布日期\n    - 发 布 时 间\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"extraction.yaml:\d+: dates.labels"):
         load_rules(str(path))
+
+
+def test_a_body_container_that_is_not_xpath_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "extraction.yaml"
+    path.write_text("dates:\n  labels: [发布日期]\nbody:\n  containers:\n    - '//*[@id=\"zoom\"'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.yaml:\d+: body.containers"):
+        load_rules(str(path))
+
+
+def test_the_shipped_doc_number_forms_read_the_usual_numbers_and_not_prose() -> None:
+    import re
+
+    rules, _ = load_rules()
+    forms = [re.compile(p) for p in rules.doc_numbers.patterns]
+    for number in ("国办发〔2024〕12号", "某财税[2024]第8号", "某政办发（2023）9号", "国家某某总局公告2024年第3号", "某某部令第12号"):
+        assert any(p.fullmatch(number) for p in forms), number
+    assert not any(p.search("全年组织招聘活动不少于一百场") for p in forms)

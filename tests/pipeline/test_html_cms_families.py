@@ -1,0 +1,275 @@
+"""Title, publish date, 发文字号 and body edges on the big government CMS families, and the rules behind them.
+
+The pages in tests/fixtures/cms are the team's replicas of each family's detail
+template (see its README); the real pages are scored by bench/eval_html.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.html_extract import HtmlExtract, extract_html
+
+CMS = Path(__file__).resolve().parents[1] / "fixtures" / "cms"
+URL = "https://www.example.gov.cn/art/2024/1/1/art_1_2.html"
+
+
+def _cms(name: str) -> HtmlExtract:
+    return extract_html((CMS / f"{name}.html").read_text(encoding="utf-8"), URL)
+
+
+# page, title, published, date_source, written, 发文字号, first body line starts, last body line
+FAMILIES = [
+    (
+        "govcn_zhengce",
+        "某某部关于加快推进数据要素流通试点工作的通知",
+        date(2024, 3, 20),
+        "label:发布日期",
+        date(2024, 3, 15),
+        "某信部数〔2024〕27号",
+        "某信部数〔2024〕27号",
+        "（此件公开发布）",
+    ),
+    (
+        "govcn_news",
+        "国务院常务会议部署推进设备更新工作",
+        date(2024, 5, 11),
+        "time-class",
+        None,
+        None,
+        "新华社北京5月11日电",
+        "会议还研究了其他事项。",
+    ),
+    (
+        "trs_province",
+        "某省人民政府办公厅关于印发某省促进民营经济发展若干措施的通知",
+        date(2023, 3, 29),
+        "label:发布时间",
+        date(2023, 3, 24),
+        "某政办发〔2023〕9号",
+        "各市人民政府",
+        "三、优化服务。各级政府部门要公开办事指南，来源、时间、编辑等信息应当准确标注。",
+    ),
+    (
+        "trs_ueditor",
+        "市场监管局开展春季食品安全专项检查",
+        date(2025, 4, 1),
+        "label:发布时间",
+        None,
+        None,
+        "为保障春季食品安全",
+        "执法人员在农贸市场检查",
+    ),
+    (
+        "hanweb_dept",
+        "某市发展和改革委员会关于开展2024年度节能监察工作的通知",
+        date(2024, 4, 8),
+        "label:发布日期",
+        date(2024, 4, 3),
+        "某发改环资〔2024〕58号",
+        "各区县发展改革局",
+        "2024年4月3日",
+    ),
+    (
+        "gkmlpt",
+        "某市人民政府关于公布2024年政府定价目录的通知",
+        date(2024, 5, 10),
+        "label:发布日期",
+        date(2024, 5, 6),
+        "某府〔2024〕31号",
+        "各县（市、区）人民政府",
+        "2024年5月6日",
+    ),
+    (
+        "zoomcon",
+        "关于做好2025年高校毕业生就业创业工作的通知",
+        date(2025, 2, 18),
+        "label:发布日期",
+        date(2025, 2, 14),
+        None,
+        "各区人力资源和社会保障局",
+        "二〇二五年二月十四日",
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "title", "published", "source", "written", "doc_number", "first", "last"), FAMILIES)
+def test_each_cms_family_gives_title_date_number_and_a_clean_body(
+    page: str, title: str, published: date, source: str, written: date | None, doc_number: str | None, first: str, last: str
+) -> None:
+    ext = _cms(page)
+    assert ext.title == title
+    assert (ext.published, ext.date_source) == (published, source)
+    assert ext.written == written
+    assert ext.doc_number == doc_number
+    lines = ext.text.split("\n")
+    assert lines[0].startswith(first), lines[:3]
+    assert lines[-1] == last, lines[-3:]
+    for furniture in ("首页", "打印", "分享", "责任编辑", "相关", "版权所有", "上一篇", "扫一扫", "浏览次数", "字体", "附件下载"):
+        assert not any(line.startswith(furniture) for line in lines), furniture
+
+
+def test_a_number_cited_inside_a_sentence_is_not_the_pages_own() -> None:
+    # trs_province cites 某政发〔2021〕15号 in a sentence; its own number comes from the 文号 label
+    assert _cms("trs_province").doc_number == "某政办发〔2023〕9号"
+    body = "<p>根据《某省人民政府关于金融支持实体经济的意见》（某政发〔2021〕15号），现就有关事项通知如下，请认真贯彻执行。</p><p>各地要抓好落实。</p>"
+    page = extract_html(
+        f"<html><head><title>关于金融支持的通知_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
+    assert page.doc_number is None
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("某政办发〔2024〕7号", "某政办发〔2024〕7号"),
+        ("某财税[2024]第8号", "某财税〔2024〕第8号"),
+        ("国家某某总局公告2024年第3号", "国家某某总局公告2024年第3号"),
+        ("某某部令第12号", "某某部令第12号"),
+        ("某发〔2024〕5号　　签发人：张某", "某发〔2024〕5号"),
+    ],
+)
+def test_a_number_on_a_line_of_its_own_under_the_headline_is_read(line: str, want: str) -> None:
+    body = f"<p>{line}</p><p>各有关单位：</p><p>为加强管理，现就有关事项公告如下，请遵照执行。</p><p>特此公告。</p>"
+    page = extract_html(
+        f"<html><head><title>关于加强管理的公告_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
+    assert page.doc_number == want
+
+
+def test_a_short_line_naming_another_documents_number_is_not_the_pages_own() -> None:
+    body = "<p>附件：某政发〔2020〕3号文件</p><p>各有关单位：</p><p>为加强管理，现就有关事项通知如下，请遵照执行。</p>"
+    page = extract_html(
+        f"<html><head><title>关于加强管理的通知_某省人民政府</title></head><body><div class='TRS_Editor'>{body}</div></body></html>", URL
+    )
+    assert page.doc_number is None
+
+
+def test_a_number_closing_the_title_is_read_when_no_label_or_line_gives_one() -> None:
+    body = "<p>各有关单位：</p><p>为加强管理，现就有关事项通知如下，请遵照执行。</p>"
+    title = "某市人民政府关于加强管理的通知（某府〔2024〕12号）"
+    page = extract_html(
+        f"<html><head><title>{title}_某市人民政府</title></head><body><h1>{title}</h1><div id='zoom'>{body}</div></body></html>", URL
+    )
+    assert page.doc_number == "某府〔2024〕12号"
+
+
+HEADLINE = "某市关于推动未来产业创新发展的通知"
+PROSE = "<div class='TRS_Editor'><p>为贯彻落实国家关于推动未来产业创新发展的部署，加快培育新质生产力，现就有关事项通知如下。</p><p>各地要结合实际抓好落实，确保各项措施落地见效。</p></div>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body"),
+    [
+        ("<title>某市人民政府</title>", f"<h1>{HEADLINE}</h1>"),  # <title> names only the site
+        ("<title>某市人民政府门户网站</title>", f"<div class='article-title'>{HEADLINE}</div>"),
+        (f"<title>某市人民政府-{HEADLINE}</title>", ""),  # the site name first
+        (f"<title>{HEADLINE}－某某市政府网</title>", ""),  # a full-width hyphen before the site
+        ("<title>某市关于推动未来产业创新...</title>", f"<h2>{HEADLINE}</h2>"),  # cut short by the CMS
+        (f"<title>{HEADLINE}_某市人民政府</title>", f"<h1>某市人民政府门户网站</h1><h2>{HEADLINE}</h2>"),  # logo in h1
+        ("", f"<table><tr><td class='biaoti'>{HEADLINE}</td></tr></table>"),  # no <title> at all
+        (f"<title>{HEADLINE}_通知公告_某市人民政府</title>", f"<h2>通知公告</h2><p class='xl'>{HEADLINE}</p>"),  # column name heading
+    ],
+)
+def test_the_headline_is_found_whatever_the_title_tag_says(head: str, body: str) -> None:
+    page = extract_html(f"<html><head>{head}</head><body>{body}{PROSE}</body></html>", URL)
+    assert page.title == HEADLINE
+
+
+def test_a_name_column_of_a_table_in_the_body_is_not_the_title() -> None:
+    table = "<table><tr><td>名称</td><td>规格型号说明</td></tr><tr><td>办公桌椅一批</td><td>标准</td></tr></table>"
+    body = PROSE.replace("</div>", table + "</div>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{body}</body></html>", URL)
+    assert page.title == HEADLINE
+
+
+def test_a_heading_that_shares_the_headlines_words_stays_but_the_repeated_headline_goes() -> None:
+    report = "<div class='TRS_Editor'><p>未来产业发展报告</p><p>目录：</p><p>第一章 总体形势</p><p>第一章 总体形势</p><p>未来产业正在成为新一轮科技革命的主战场，各国加快布局。</p></div>"
+    page = extract_html(
+        f"<html><head><title>《未来产业发展报告》全文_某研究院</title></head><body><h1>《未来产业发展报告》全文</h1>{report}</body></html>",
+        URL,
+    )
+    assert page.text.split("\n")[:2] == ["未来产业发展报告", "目录："]
+    repeated = PROSE.replace("<div class='TRS_Editor'>", f"<div class='TRS_Editor'><p>{HEADLINE}</p><p>2024-05-10 来源：某市政府办公室</p>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{repeated}</body></html>", URL)
+    assert page.text.split("\n")[0].startswith("为贯彻落实")
+    split = PROSE.replace("<div class='TRS_Editor'>", "<div class='TRS_Editor'><p>某市关于推动未来产业</p><p>创新发展的通知</p>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{split}</body></html>", URL)
+    assert page.text.split("\n")[0].startswith("为贯彻落实")
+
+
+def test_a_time_label_inside_the_body_does_not_beat_the_date_under_the_headline() -> None:
+    byline = "<p class='ly'>2024-05-10 16:26 来源：某市政府办公室</p>"
+    notice = "<div class='TRS_Editor'><p>定于近期召开全市未来产业推进会，现将有关事项通知如下。</p><p>时间：2024年5月20日上午9:00</p><p>地点：市政府第一会议室</p></div>"
+    page = extract_html(
+        f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{byline}{notice}</body></html>", URL
+    )
+    assert (page.published, page.date_source) == (date(2024, 5, 10), "beside-title")
+    assert page.agency == "某市政府办公室"
+
+
+def test_a_signing_date_at_the_end_stays_but_a_publication_stamp_goes() -> None:
+    signed = PROSE.replace("</div>", "<p>某市人民政府</p><p>2024年5月6日</p></div>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{signed}</body></html>", URL)
+    assert page.text.split("\n")[-2:] == ["某市人民政府", "2024年5月6日"]
+    assert page.written == date(2024, 5, 6)
+    stamped = PROSE.replace("</div>", "<p>2024-05-06 10:20</p></div>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{stamped}</body></html>", URL)
+    assert page.text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    assert page.written is None
+
+
+def test_a_short_article_in_a_container_named_like_furniture_is_kept() -> None:
+    notice = "<div id='print-content'><p>经研究，决定于2025年5月10日起调整某路段通行管理措施，请广大市民提前规划出行路线。</p><p>特此通知。</p></div>"
+    page = extract_html(
+        f"<html><head><title>交通管理通知_某市人民政府</title></head><body><h1>交通管理通知</h1>{notice}</body></html>", URL
+    )
+    assert page.text.split("\n") == ["经研究，决定于2025年5月10日起调整某路段通行管理措施，请广大市民提前规划出行路线。", "特此通知。"]
+
+
+def test_a_cms_class_on_a_sidebar_box_does_not_hide_the_article_elsewhere() -> None:
+    box = "<div class='leftbox'><div class='content'>本站提供政策查询、办事指南、互动交流等服务，欢迎访问使用本网站，如有意见建议请通过留言板反映，我们将及时回复。</div></div>"
+    article = "".join(f"<p>第{i}条：各地要结合实际抓好落实，确保各项措施落地见效，及时总结推广经验做法。</p>" for i in range(1, 7))
+    page = extract_html(
+        f"<html><head><title>某某通知_某市人民政府</title></head><body>{box}<h1>某某通知</h1><div class='wz_zw'>{article}</div></body></html>",
+        URL,
+    )
+    lines = page.text.split("\n")
+    assert len(lines) == 6 and lines[0].startswith("第1条") and "本站提供" not in page.text
+
+
+def test_the_text_between_template_markers_is_the_body() -> None:
+    inside = "<p>为贯彻落实国家关于推动未来产业创新发展的部署，现就有关事项通知如下。</p><p>各地要结合实际抓好落实。</p>"
+    outside = "<div class='content'><p>网站声明：本网站所载文字、图片等内容，未经授权不得转载，违者依法追究责任。</p><p>联系电话见页面底部，欢迎来信来电反映情况。</p></div>"
+    for begin, end in (("<!--ContentStart-->", "<!--ContentEnd-->"), ("<meta name='ContentStart'>", "<meta name='ContentEnd'>")):
+        html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><div class='main'>{begin}{inside}{end}{outside}</div></body></html>"
+        page = extract_html(html, URL)
+        assert page.text.split("\n") == ["为贯彻落实国家关于推动未来产业创新发展的部署，现就有关事项通知如下。", "各地要结合实际抓好落实。"]
+
+
+def test_a_fbsj_span_under_the_headline_and_bracketed_reading_aids_are_read_as_such() -> None:
+    top = "<p><span class='fbsj'>2024-05-10</span><span class='ly'>某市政府办公室</span></p>"
+    body = PROSE.replace("<div class='TRS_Editor'>", "<div class='TRS_Editor'><p>[ 大 中 小 ]</p><p>【视力保护色】 朗读</p>")
+    page = extract_html(
+        f"<html><head><title>{HEADLINE}_某市人民政府</title><meta name='PubDate' content='2019-01-01'></head><body><h1>{HEADLINE}</h1>{top}{body}</body></html>",
+        URL,
+    )
+    assert (page.published, page.date_source) == (date(2024, 5, 10), "time-class")
+    assert page.text.split("\n")[0].startswith("为贯彻落实")
+
+
+def test_the_site_and_column_a_template_declares_are_not_the_headline() -> None:
+    head = "<title>工作动态_关于召开全市未来产业推进会的通知</title><meta name='ColumnName' content='工作动态'><meta name='SiteName' content='某市科技局'>"
+    page = extract_html(f"<html><head>{head}</head><body>{PROSE}</body></html>", URL)
+    assert page.title == "关于召开全市未来产业推进会的通知"
+
+
+def test_a_headline_read_by_a_source_selector_keeps_its_ideographic_space() -> None:
+    from core.sources import DetailSelectors
+
+    html = f"<html><head><title>x</title></head><body><div class='tt'>国务院办公厅\u3000关于印发方案的通知</div>{PROSE}</body></html>"
+    page = extract_html(html, URL, DetailSelectors(title=".tt"))
+    assert page.title == "国务院办公厅\u3000关于印发方案的通知"
