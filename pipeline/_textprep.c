@@ -120,7 +120,8 @@ static PyObject *fold16(PyObject *self, PyObject *args) {
     return Py_BuildValue("(NN)", folded, bytes);
 }
 
-/* foldscan(text, table, filt, slots, cands, terms, offsets) -> (folded str, [(term, start, end), ...]) | None
+/* foldscan(text, ends, table, filt, slots, cands, terms, offsets)
+ *     -> (folded str, [(term, start, end), ...], [sentence-end positions]) | None
  *
  * Fold (as fold16) and find the taxonomy's phrases in one call, leftmost-longest
  * and non-overlapping: at each position the longest phrase that starts there,
@@ -128,6 +129,8 @@ static PyObject *fold16(PyObject *self, PyObject *args) {
  * leftmost-longest Aho-Corasick result (pipeline.termindex, the reference; tests
  * compare), without building UTF-16 bytes or walking a DFA of thousands of states
  * for every byte: most positions are ruled out by one bit of a bigram filter.
+ * The same pass lists where the characters of ``ends`` occur (positions()), so
+ * the classifier's sentence bounds cost no third pass over the text.
  *
  * The index is built in Python (pipeline.termindex._CIndex), every phrase at
  * least two BMP code units long:
@@ -141,16 +144,27 @@ static inline uint32_t bigram_hash(uint32_t c0, uint32_t c1) {
 }
 
 static PyObject *foldscan(PyObject *self, PyObject *args) {
-    PyObject *text;
+    PyObject *text, *ends;
     Py_buffer table, filt, slots, cands, terms, offsets;
-    if (!PyArg_ParseTuple(args, "Uy*y*y*y*y*y*", &text, &table, &filt, &slots, &cands, &terms, &offsets))
+    if (!PyArg_ParseTuple(args, "UUy*y*y*y*y*y*", &text, &ends, &table, &filt, &slots, &cands, &terms, &offsets))
         return NULL;
-    PyObject *result = NULL, *folded = NULL, *found = NULL;
+    PyObject *result = NULL, *folded = NULL, *found = NULL, *bounds = NULL;
+    Py_UCS4 endset[16];
+    unsigned char maybe_end[256] = {0}; /* as positions(): most characters are ruled out by their low byte */
+    Py_ssize_t nends = PyUnicode_GET_LENGTH(ends);
     uint16_t *buf = NULL;
     if (table.len != 65536 * 2 || filt.len != 8192 || slots.len % 12 != 0 || cands.len % 4 != 0 ||
         offsets.len % 4 != 0 || offsets.len < 4) {
         PyErr_SetString(PyExc_ValueError, "foldscan(): malformed index");
         goto done;
+    }
+    if (nends > 16) {
+        PyErr_SetString(PyExc_ValueError, "foldscan() takes at most 16 sentence-end characters");
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < nends; j++) {
+        endset[j] = PyUnicode_READ_CHAR(ends, j);
+        maybe_end[endset[j] & 0xFF] = 1;
     }
     int kind = PyUnicode_KIND(text);
     if (kind == PyUnicode_4BYTE_KIND) {
@@ -175,6 +189,9 @@ static PyObject *foldscan(PyObject *self, PyObject *args) {
         PyErr_NoMemory();
         goto done;
     }
+    bounds = PyList_New(0);
+    if (bounds == NULL)
+        goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         uint16_t f = map[c];
@@ -183,6 +200,19 @@ static PyObject *foldscan(PyObject *self, PyObject *args) {
             goto done;
         }
         buf[i] = f;
+        if (maybe_end[c & 0xFF]) { /* sentence ends of the text as given (positions() of the same chars) */
+            for (Py_ssize_t j = 0; j < nends; j++) {
+                if (c == endset[j]) {
+                    PyObject *pos = PyLong_FromSsize_t(i);
+                    if (pos == NULL || PyList_Append(bounds, pos) < 0) {
+                        Py_XDECREF(pos);
+                        goto done;
+                    }
+                    Py_DECREF(pos);
+                    break;
+                }
+            }
+        }
     }
     found = PyList_New(0);
     if (found == NULL)
@@ -248,10 +278,11 @@ static PyObject *foldscan(PyObject *self, PyObject *args) {
     folded = PyUnicode_FromKindAndData(PyUnicode_2BYTE_KIND, buf, n);
     if (folded == NULL)
         goto done;
-    result = PyTuple_Pack(2, folded, found);
+    result = PyTuple_Pack(3, folded, found, bounds);
 done:
     Py_XDECREF(folded);
     Py_XDECREF(found);
+    Py_XDECREF(bounds);
     PyMem_Free(buf);
     PyBuffer_Release(&table);
     PyBuffer_Release(&filt);

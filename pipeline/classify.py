@@ -33,7 +33,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from pipeline.cnfold import clean_whitespace, fold_term, sentence_ends
+from pipeline.cnfold import clean_whitespace, fold_term
 from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.termindex import TermIndex
 
@@ -404,8 +404,7 @@ class Classifier:
         body_d = clean_whitespace(body) if body else ""
         att_d = clean_whitespace(attachments) if attachments else ""
         display = f"{title_d}\n{body_d}\n{att_d}"
-        text, matches = self._index.fold_scan(display)
-        bounds = sentence_ends(display, _SENTENCE_END_CHARS)
+        text, matches, bounds = self._index.fold_scan(display, _SENTENCE_END_CHARS)
         body_start = len(title_d) + 1
         lead_end = body_start + sc.lead_chars
         att_start = body_start + len(body_d) + 1

@@ -22,7 +22,7 @@ from typing import Any
 
 import ahocorasick_rs as _rs
 
-from pipeline.cnfold import _fold_table, _textprep, fold_utf16
+from pipeline.cnfold import _fold_table, _textprep, fold_utf16, sentence_ends
 
 _START = itemgetter(1)
 _ODD = (1).__and__
@@ -67,20 +67,22 @@ class TermIndex:
                     return [(i, s >> 1, e >> 1) for i, s, e in found]
         return self._rs.find_matches_as_indexes(text)
 
-    def fold_scan(self, text: str) -> tuple[str, list[tuple[int, int, int]]]:
-        """``(fold(text), scan_indexes(fold(text)))`` in one C pass where it can; else fold, then scan.
+    def fold_scan(self, text: str, ends: str = "") -> tuple[str, list[tuple[int, int, int]], list[int] | None]:
+        """``(fold(text), scan_indexes(fold(text)), sentence_ends(text, ends))`` in one C pass where it can.
 
         Folding and scanning are the classifier's two biggest costs after
         Python itself; the C pass folds into a buffer and finds phrases by a
         bigram filter, never materialising UTF-16 bytes or stepping a DFA for
-        every byte.  Same result as the two-step path (tests compare them).
+        every byte, and notes the sentence ends on the way.  Same results as
+        the separate passes (tests compare them); the ends are None where the
+        C extension is not built.
         """
         if self._c is not None:
-            out = _textprep.foldscan(text, *self._c)
+            out = _textprep.foldscan(text, ends, *self._c)
             if out is not None:
                 return out
         folded, utf16 = fold_utf16(text)
-        return folded, self.scan_indexes(folded, utf16)
+        return folded, self.scan_indexes(folded, utf16), sentence_ends(text, ends) if ends else None
 
 
 def _bigram_hash(c0: int, c1: int) -> int:
