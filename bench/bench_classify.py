@@ -5,7 +5,12 @@ term over the folded text (it even gets our fast fold; OpenCC's own converter
 would take milliseconds per page on its own).  Both run in the same process on
 the same documents so the ratio is meaningful on any machine.
 
-    python bench/bench_classify.py [--docs 400] [--kb 10] [--rounds 3] [--taxonomy PATH] [--seeds DIR]
+    python bench/bench_classify.py [--docs 400] [--kb 10] [--rounds 3] [--taxonomy PATH] [--seeds DIR] [--ab]
+
+``--ab`` also times the same classifier with the C fold-and-scan pass switched
+off (fold, then ahocorasick_rs, then the sentence-end pass), interleaved round
+by round: on a machine whose speed drifts between runs, that ratio is steadier
+than any absolute figure.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--taxonomy", default=None)
     ap.add_argument("--seeds", default=None)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--ab", action="store_true", help="also time the two-step path (C fold-and-scan off), interleaved")
     args = ap.parse_args(argv)
     seeds = Path(args.seeds) if args.seeds else next((d for d in SEED_DIRS if d.is_dir()), None)
     if seeds is None:
@@ -100,7 +106,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"            {len(docs) / fast_wall:,.0f} docs/s wall clock (lower when other processes share the cores)")
     print(f"baseline (str.count per term): {slow_rate:,.0f} docs/s ({slow / len(base_docs) * 1e6:,.0f} us/doc)")
     print(f"speed-up: {fast_rate / slow_rate:.1f}x")
+    if args.ab:
+        ab(clf, title, docs, max(args.rounds, 5))
     return 0
+
+
+def ab(clf: Classifier, title: str, docs: list[str], rounds: int) -> None:
+    """The fused C pass against fold → Aho-Corasick → sentence ends, same classifier, rounds interleaved."""
+    index = clf._index
+    fused = index._c
+    if fused is None:
+        print("A/B: the C extension is not built; nothing to compare")
+        return
+    best = {"C fold-and-scan": float("inf"), "two-step (ahocorasick_rs)": float("inf")}
+    try:
+        for _ in range(rounds):
+            for mode in best:
+                index._c = fused if mode.startswith("C") else None
+                t0 = time.process_time()
+                for d in docs:
+                    clf.classify(title, d)
+                best[mode] = min(best[mode], time.process_time() - t0)
+    finally:
+        index._c = fused
+    c, two = best.values()
+    print(
+        f"A/B ({rounds} interleaved rounds, best of each): C fold-and-scan {len(docs) / c:,.0f} docs/s, "
+        f"two-step {len(docs) / two:,.0f} docs/s, ratio {two / c:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,12 @@ BENCHES = [
         ],
     ),
     Bench(
+        "stages",
+        "bench_stages.py",
+        ["--items", "200", "--rounds", "3"],
+        [Figure("extraction + summary + classification, CPU per page", r"total ([\d.]+)")],
+    ),
+    Bench(
         "tracks",
         "eval_classifier.py",
         ["--all-sets"],
