@@ -131,7 +131,7 @@ def test_manufacturing_digital_transformation_is_future_manufacturing(clf: Class
     assert labels[0].subtracks[0].id == "smart_manufacturing"
     assert "智改数转" in labels[0].terms
     modes = "培育网络协同制造和大规模个性化定制新模式，推广设备预测性维护和云制造服务。"
-    assert tracks(clf.classify("关于发展智能制造新模式的通知", modes)) == ["未来制造"]
+    assert tracks(clf.classify("关于培育制造业新模式的通知", modes)) == ["未来制造"]
 
 
 def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
