@@ -33,6 +33,7 @@ def test_track_page_lists_subtracks_and_filters(client: TestClient, seeded: Seed
 def test_document_page_has_metadata_evidence_attachments_versions_story_and_draft(client: TestClient, seeded: Seeded) -> None:
     html = client.get(f"/documents/{seeded.doc}").text
     assert "2025年3月5日" in html and "工信部联规〔2025〕12号" in html and "工业和信息化部" in html
+    assert "（取自页面标注“发布日期”）" in html  # why this date: the field it was read from
     assert '<mark class="ev" title="未来能源' in html  # evidence highlighted in the text
     text_section = html.split('<section class="text">')[1].split("</section>")[0]
     att_section = html.split('<section class="attachments">')[1].split("</section>")[0]

@@ -54,6 +54,9 @@ class DocumentOut(BaseModel):
     doc_number: str | None
     doctype: str | None
     published: date | None
+    date_source: str | None = Field(
+        default=None, description="where the publish date was read: label:发布日期, meta:pubdate, time-element, beside-title, url, list …"
+    )
     first_seen: datetime
     last_seen: datetime
     current_version: int
@@ -196,6 +199,7 @@ def _doc_out(r: queries.DocRow) -> DocumentOut:
         doc_number=d.doc_number,
         doctype=d.doctype,
         published=d.published,
+        date_source=d.date_source,
         first_seen=d.first_seen,
         last_seen=d.last_seen,
         current_version=d.current_version,
