@@ -134,6 +134,22 @@ def test_manufacturing_digital_transformation_is_future_manufacturing(clf: Class
     assert tracks(clf.classify("关于培育制造业新模式的通知", modes)) == ["未来制造"]
 
 
+def test_ai_put_to_work_in_factories_is_manufacturing_as_well_as_information(clf: Classifier) -> None:
+    """Scope rules: "人工智能+制造" with manufacturing as the subject is 未来制造 (未来信息 beside it is fine)."""
+    text = (
+        "区工信局部署人工智能赋能新型工业化工作。推动企业在研发设计、生产制造、质量检测环节应用行业大模型，"
+        "培育一批工业智能体，建设人工智能+工业典型场景，加快制造业智能化升级。"
+    )
+    labels = clf.classify("关于推进人工智能赋能制造业的通知", text)
+    assert "未来制造" in tracks(labels)
+    manufacturing = next(label for label in labels if label.track == "未来制造")
+    assert manufacturing.subtracks[0].id == "smart_manufacturing"
+    assert "工业智能体" in manufacturing.terms
+    # AI talk with no factory in it stays 未来信息 only
+    general = "推动大模型在政务服务、医疗问诊和教育辅导中的应用，建设人工智能公共算力平台。"
+    assert "未来制造" not in tracks(clf.classify("关于推动人工智能应用的通知", general))
+
+
 def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
     simp = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
     from opencc import OpenCC
