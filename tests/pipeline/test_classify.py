@@ -150,6 +150,13 @@ def test_ai_put_to_work_in_factories_is_manufacturing_as_well_as_information(clf
     assert "未来制造" not in tracks(clf.classify("关于推动人工智能应用的通知", general))
 
 
+def test_5g_advanced_roll_out_is_next_generation_mobile(clf: Classifier) -> None:
+    """Operators write 通感一体 (without 化) for integrated sensing-and-communication base stations."""
+    labels = clf.classify("", "运营商加快5G-A网络建设，在港口和低空航线开通通感一体基站。")
+    assert tracks(labels) == ["未来信息"]
+    assert "通感一体" in labels[0].terms
+
+
 def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
     simp = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
     from opencc import OpenCC
