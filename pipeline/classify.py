@@ -40,6 +40,8 @@ from pipeline.termindex import TermIndex
 QUOTE_CHARS = 120
 _SENTENCE_END_CHARS = "。！？!?；;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
+# the enumeration comma (and its half-width stand-ins seen in real pages) between the items of a list
+_LIST_SEPARATORS = frozenset("、､")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -183,6 +185,38 @@ class _Evidence:
         for f, matches in self.spans:
             out += [(start, f * weight[i]) for i, start, _ in matches if i in weight and weight[i] >= min_weight]
         return out
+
+    def named_only_in_lists(self, ti: int) -> bool:
+        """Whether every hit of a track is the same word, and each time one item of an enumeration.
+
+        "支持新一代信息技术、生物医药、新能源等企业" names 生物医药 and says nothing
+        about it; the Scope rules file a listed area only where the text says
+        something about it.  A second word of the area, or the word in the title,
+        or the word outside a list is saying something.  Asked only of a track
+        that passed every other test, so the hot path never pays for it.
+        """
+        display = self.display
+        title_end = display.find("\n")
+        words: set[str] = set()
+        for start, end in self._track_spans(ti):
+            if start < title_end:
+                return False
+            words.add(display[start:end])
+            if len(words) > 1:
+                return False
+            before = display[start - 1] if start > 0 else ""
+            after = display[end] if end < len(display) else ""
+            if before not in _LIST_SEPARATORS and after not in _LIST_SEPARATORS:
+                return False
+        return bool(words)
+
+    def _track_spans(self, ti: int) -> list[tuple[int, int]]:
+        """(start, end) in ``display`` of each hit of one track."""
+        if self.hits is not None:
+            return [(start, start + len(e.term)) for start, e, _ in self.hits if ti in e.tracks]
+        assert self.spans is not None and self.clf is not None
+        weight = self.clf._track_weight[ti]
+        return [(start, end) for _, matches in self.spans for i, start, end in matches if i in weight]
 
     def quotes(self, tracks: list[int]) -> dict[int, str]:
         """The quote of each filed track (see :func:`_quote`), in one pass over the hits for all of them.
@@ -345,6 +379,8 @@ class Classifier:
             return "passing mention (low density)"
         if r < sc.relative * ev.top and r < sc.independent_evidence:
             return "minor next to the main track"
+        if not sc.list_items_file and ev.named_only_in_lists(ti):
+            return "named only as one item of a list"
         return "filed"
 
     def _about_weakly(self, ev: "_Evidence", ti: int) -> bool:

@@ -68,6 +68,11 @@ class Scoring(_Strict):
     independent_evidence: float = Field(
         24.0, ge=0, description="... unless it has this much evidence of its own (long multi-topic reports)"
     )
+    list_items_file: bool = Field(
+        True,
+        description="false: a track whose only word is one item of enumerations (生物医药 in 信息技术、生物医药、新能源等) "
+        "is not filed: the text names the area and says nothing about it",
+    )
     subtrack_relative: float = Field(0.2, ge=0, le=1, description="a sub-track needs this share of its strongest sibling")
     min_subtrack_evidence: float = Field(2.0, ge=0)
     score_scale: float = Field(8.0, gt=0, description="density at which score reaches 1-1/e")

@@ -157,6 +157,25 @@ def test_5g_advanced_roll_out_is_next_generation_mobile(clf: Classifier) -> None
     assert "通感一体" in labels[0].terms
 
 
+def test_an_area_named_only_as_one_item_of_a_list_is_not_filed(clf: Classifier) -> None:
+    """Scope rules: a listed area belongs to its track only where the text says something about it."""
+    notice = (
+        "区政府发布优化营商环境十条措施，推行企业开办一日办结，涉企审批事项压减三成，"
+        "新一代信息技术、生物医药、新能源等企业可享受审批绿色通道。"
+    )
+    assert tracks(clf.classify("关于优化营商环境的若干措施", notice)) == []
+    assert clf.explain("关于优化营商环境的若干措施", notice)["未来健康"]["verdict"] == "named only as one item of a list"
+    # saying something about it: a second word of the area, or the area in the title
+    more = notice + "对取得创新药临床批件的企业另给予奖励。"
+    assert "未来健康" in tracks(clf.classify("关于优化营商环境的若干措施", more))
+    assert "未来健康" in tracks(clf.classify("关于支持生物医药企业的若干措施", notice))
+
+
+def test_a_list_of_one_areas_own_words_is_filed(clf: Classifier) -> None:
+    text = "重点发展生物医药、高端医疗器械、细胞和基因治疗等产业，建设一批公共服务平台。"
+    assert tracks(clf.classify("", text)) == ["未来健康"]
+
+
 def test_traditional_chinese_classifies_like_simplified(clf: Classifier) -> None:
     simp = clf.classify("江苏省推动氢能产业高质量发展行动方案", HYDROGEN)
     from opencc import OpenCC

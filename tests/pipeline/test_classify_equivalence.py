@@ -68,6 +68,7 @@ class Reference:
         body_start, n = len(t) + 1, len(text)
         lead_end, att_start = body_start + sc.lead_chars, body_start + len(b) + 1
         hits, neg = [], []
+        ends: dict[int, int] = {}
         for m in self.regex.finditer(text):
             start, end, e = m.start(), m.end(), self.entries[m.group()]
             if e.check_left and start > 0 and text[start - 1] in _ALNUM:
@@ -87,6 +88,7 @@ class Reference:
                     else sc.title_weight
                 )
                 hits.append((start, e, f))
+                ends[start] = end
         if not hits:
             return []
         bounds = [m.start() for m in _END.finditer(display)]
@@ -139,6 +141,13 @@ class Reference:
                 continue
             if r < sc.relative * top and r < sc.independent_evidence:
                 continue
+            if not sc.list_items_file:
+                # one word of the track, every time as an item of a 、-list, never in the title: not filed
+                spans = [(start, ends[start]) for start, e, _ in hits if ti in e.tracks]
+                words = {display[x:y] for x, y in spans}
+                in_list = all(display[x - 1 : x] in ("、", "､") or display[y : y + 1] in ("、", "､") for x, y in spans)
+                if len(words) == 1 and in_list and min(x for x, _ in spans) > len(t):
+                    continue
             terms: dict[str, int] = defaultdict(int)
             for e, c in counts.items():
                 if ti in e.tracks:
