@@ -198,7 +198,7 @@ class _Evidence:
         display = self.display
         title_end = display.find("\n")
         words: set[str] = set()
-        for start, end in self._track_spans(ti):
+        for start, end in self._single_word_spans(ti):
             if start < title_end:
                 return False
             words.add(display[start:end])
@@ -210,13 +210,20 @@ class _Evidence:
                 return False
         return bool(words)
 
-    def _track_spans(self, ti: int) -> list[tuple[int, int]]:
-        """(start, end) in ``display`` of each hit of one track."""
+    def _single_word_spans(self, ti: int) -> list[tuple[int, int]]:
+        """(start, end) in ``display`` of each hit of one track if one term made them all, else []."""
         if self.hits is not None:
-            return [(start, start + len(e.term)) for start, e, _ in self.hits if ti in e.tracks]
-        assert self.spans is not None and self.clf is not None
-        weight = self.clf._track_weight[ti]
-        return [(start, end) for _, matches in self.spans for i, start, end in matches if i in weight]
+            entries = [e for e in self.entry_counts if ti in e.tracks]
+            if len(entries) != 1:
+                return []
+            return [(start, start + len(e.term)) for start, e, _ in self.hits if e is entries[0]]
+        assert self.spans is not None and self.clf is not None and self.counts is not None
+        members = self.clf._track_members[ti]
+        found = [i for i in self.counts if i in members]
+        if len(found) != 1:
+            return []
+        only = found[0]
+        return [(start, end) for _, matches in self.spans for i, start, end in matches if i == only]
 
     def quotes(self, tracks: list[int]) -> dict[int, str]:
         """The quote of each filed track (see :func:`_quote`), in one pass over the hits for all of them.
