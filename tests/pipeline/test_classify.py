@@ -197,6 +197,14 @@ def test_taiwan_wording_that_folding_cannot_map_is_matched(clf: Classifier) -> N
     assert {"量子运算", "量子位元", "卫星通讯"} <= set(labels[0].terms)
 
 
+def test_taiwan_robot_and_factory_wording_is_manufacturing(clf: Classifier) -> None:
+    """人型 (not 人形), 協作型, 機械手臂, 工業物聯網: Taiwan's words for the same machines."""
+    text = "經濟部補助業者研發人型機器人與協作型機器人，推動機械手臂導入中小企業產線，並建置工業物聯網示範場域。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来制造"]
+    assert {"人型机器人", "协作型机器人", "工业物联网"} <= set(labels[0].terms)
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
