@@ -148,6 +148,11 @@ def test_ai_put_to_work_in_factories_is_manufacturing_as_well_as_information(clf
     # AI talk with no factory in it stays 未来信息 only
     general = "推动大模型在政务服务、医疗问诊和教育辅导中的应用，建设人工智能公共算力平台。"
     assert "未来制造" not in tracks(clf.classify("关于推动人工智能应用的通知", general))
+    # a factory story in everyday words: AI inspection on the line, AI and manufacturing "融合"
+    story = (
+        "在一家家电工厂，AI质检系统对外壳划痕实时检测，漏检率降到千分之一。全区推动人工智能与制造业深度融合，已有百余家企业上线智能质检。"
+    )
+    assert "未来制造" in tracks(clf.classify("", story))
 
 
 def test_5g_advanced_roll_out_is_next_generation_mobile(clf: Classifier) -> None:
