@@ -114,6 +114,14 @@ def test_seed_industry_is_health_and_nuclear_power_is_energy(clf: Classifier) ->
     assert tracks(clf.classify("", nuclear)) == ["未来能源"]
 
 
+def test_hydrogen_put_to_use_in_steelmaking_is_energy(clf: Classifier) -> None:
+    """氢冶金 is one of the hydrogen uses every 氢能 plan names; a release about it is a hydrogen release."""
+    text = "钢铁集团氢冶金示范项目投产，采用氢基竖炉工艺，以氢气替代焦炭作还原剂，每年减少二氧化碳排放数十万吨，产品供应汽车用钢市场。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来能源"]
+    assert labels[0].subtracks[0].name == "氢能"
+
+
 def test_biomanufacturing_is_manufacturing(clf: Classifier) -> None:
     labels = clf.classify("", "生物制造。发展基于合成生物技术的生物基材料、生物化工，建设生物制造中试平台，推进精准发酵产业化。")
     assert tracks(labels)[0] == "未来制造"
