@@ -139,6 +139,7 @@ def test_manufacturing_digital_transformation_is_future_manufacturing(clf: Class
     assert labels[0].subtracks[0].id == "smart_manufacturing"
     assert "智改数转" in labels[0].terms
     modes = "培育网络协同制造和大规模个性化定制新模式，推广设备预测性维护和云制造服务。"
+    assert tracks(clf.classify("", "推进制造业数智化转型，建设一批数智化车间，对改造投入给予补助。")) == ["未来制造"]
     assert tracks(clf.classify("关于培育制造业新模式的通知", modes)) == ["未来制造"]
 
 
