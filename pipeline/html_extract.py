@@ -306,6 +306,7 @@ def _one_scan(xpaths: list[str]) -> etree.XPath | None:
 
 # Body containers of the CMS families, then names any box may carry (config/extraction.yaml body)
 _BODY_HINTS = _one_scan(_RULES.body.containers)
+_NOTICE = re.compile("|".join(f"(?:{p})" for p in _RULES.body.notices), re.I) if _RULES.body.notices else None
 _GENERIC_HINTS = _one_scan(_RULES.body.generic_containers)
 _BLOCK = {
     "p",
@@ -358,11 +359,36 @@ def _link_text_len(el: etree._Element) -> int:
 _PROSE = re.compile(r"[\u4e00-\u9fff][^。！？\n|]{14,}[。！？]")
 
 
+_INLINE = {"a", "span", "font", "em", "strong", "b", "i", "u"}
+
+
+def _in_running_text(el: etree._Element) -> bool:
+    """An inline element with Chinese text on either side inside its paragraph (a keyword link in a sentence)."""
+    if el.tag not in _INLINE:
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    prev = el.getprevious()
+    before = (prev.tail if prev is not None else parent.text) or ""
+    return _cjk_len(before[-20:]) > 0 or _cjk_len((el.tail or "")[:20]) > 0
+
+
+def _is_notice(el: etree._Element) -> bool:
+    """A block that opens with a site's own notice (【免责声明】本文仅代表作者…): not the article, however prose-like."""
+    if not _NOTICE or el.tag not in {"p", "div", "td", "section", "span"}:
+        return False
+    text = el.text_content().strip()
+    return len(text) <= 400 and _NOTICE.match(text) is not None
+
+
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
         return True
+    if _is_notice(el):
+        return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
-    if attrs and _FURNITURE.search(attrs):
+    if attrs and _FURNITURE.search(attrs) and not _in_running_text(el):
         # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad"), and so is
         # one on a short article (id="print-content" around a two-sentence notice): share bars, breadcrumbs
         # and link lists hold no sentence
@@ -1004,6 +1030,9 @@ def _trim_edges(text: str, title: str | None) -> str:
             del lines[:k]
             continue
         break
+    cut = _EDGES.cut_at(lines)
+    if cut is not None:  # a reader-comment block (最热评论 …) and all after it
+        del lines[cut:]
     while lines:
         if is_meta(lines[-1]) or (is_date(lines[-1]) and not is_signing_date(len(lines) - 1)) or _EDGES.is_end_furniture(lines[-1]):
             lines.pop()

@@ -273,3 +273,45 @@ def test_a_headline_read_by_a_source_selector_keeps_its_ideographic_space() -> N
     html = f"<html><head><title>x</title></head><body><div class='tt'>国务院办公厅\u3000关于印发方案的通知</div>{PROSE}</body></html>"
     page = extract_html(html, URL, DetailSelectors(title=".tt"))
     assert page.title == "国务院办公厅\u3000关于印发方案的通知"
+
+
+def test_a_news_portal_page_keeps_its_inline_keyword_links_and_sheds_counters_notices_and_comments() -> None:
+    """tests/fixtures/cms/news_portal.html: a news portal / self-media platform detail page (see its README)."""
+    page = _cms("news_portal")
+    assert page.title == "某市推进老旧小区改造惠及三万户居民"
+    assert page.published == date(2025, 3, 18)
+    lines = page.text.split("\n")
+    assert lines[0].startswith("记者日前从某市住房和城乡建设局获悉")  # the view counter above the article goes
+    # a keyword link inside a sentence is part of it, whatever its class says
+    assert "其中加装电梯项目由居民自主申请" in page.text and "做到改前问需、改中问计" in page.text
+    # the platform's notice (and its English twin), the keyword line, the like counter and the comments go
+    assert lines[-1] == "市住房和城乡建设局有关负责人表示，改造过程中将充分听取居民意见，做到改前问需、改中问计、改后问效。"
+    assert "评论" not in page.text and "特别声明" not in page.text and "Notice" not in page.text
+
+
+def test_a_sites_disclaimer_is_not_taken_for_a_short_article() -> None:
+    article = "<div class='art_box'><p>据某报记者消息，今日从交通运输部门新闻发布会获悉，区域交通一体化建设各项工作取得积极成效，下一步将着力打造综合立体交通网络。</p></div>"
+    notice = (
+        "<div class='statement'><p>【免责声明】本文仅代表作者本人观点，与本网站无关。本网站对文中陈述、观点判断保持中立，"
+        "不对所包含内容的准确性、可靠性或完整性提供任何明示或暗示的保证。请读者仅作参考，并请自行承担全部责任。</p></div>"
+    )
+    html = f"<html><head><title>区域交通网络建设_某某网</title></head><body><h1>区域交通网络建设</h1>{article}{notice}</body></html>"
+    page = extract_html(html, URL)
+    assert page.text.startswith("据某报记者消息") and "免责声明" not in page.text
+
+
+@pytest.mark.parametrize("heading", ["最新评论", "热门评论", "网友评论：", "查看全部1024条评论 >"])
+def test_a_reader_comment_block_goes_however_long_but_a_sentence_about_comments_stays(heading: str) -> None:
+    comments = "".join(f"<p>这是第{i}条网友留言，内容较长，表达了对这项工作的看法和期待，希望有关部门认真听取。</p>" for i in range(20))
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', f'<p>{heading}</p>{comments}</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    said = PROSE.replace("</div>", "<p>网友评论认为，这项措施回应了群众关切，各地应抓紧落实。</p></div>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{said}</body></html>", URL)
+    assert page.text.split("\n")[-1] == "网友评论认为，这项措施回应了群众关切，各地应抓紧落实。"
+
+
+@pytest.mark.parametrize("cls", ["wt_article_link", "keyword-link", "links", "share"])
+def test_a_link_inside_a_sentence_stays_whatever_its_class_says(cls: str) -> None:
+    sentence = f"<p>会议强调，各地要落实<a class='{cls}' href='/tag/1'>设备更新</a>政策，确保各项措施落地见效。</p>"
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', sentence + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "会议强调，各地要落实设备更新政策，确保各项措施落地见效。"
