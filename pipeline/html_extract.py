@@ -609,6 +609,8 @@ def _site_suffix_off(title: str) -> str:
     return title
 
 
+_HYPHEN = re.compile(r"\s*[-－]\s*")
+_MIN_HEADLINE = 6  # Han characters: a <title> piece shorter than this is a column name (新闻, 通知公告), not a headline
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
@@ -681,6 +683,13 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
     if ordered and (not pieces or (len(pieces) == 1 and site_first)):
         return ordered[0]
+    # "北医新闻网_(新闻)", "科普中国-辟谣文章": no piece of <title> but site and column names, so it holds no
+    # headline; the first heading or title-named element long enough to be one is the page's
+    bits = [b for p in pieces for b in _HYPHEN.split(p) if b.strip()]
+    if not any(_cjk_len(b) >= _MIN_HEADLINE and not is_site(b) for b in bits):
+        long = next((t for t in ordered if _cjk_len(t) >= _MIN_HEADLINE and not is_site(t)), None)
+        if long:
+            return long
     if pieces:
         if site_first:  # "某市人民政府_标题": the first piece that is not a site name
             head = next((p for p in pieces[1:] if not is_site(p)), head)

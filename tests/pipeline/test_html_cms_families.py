@@ -172,6 +172,8 @@ PROSE = "<div class='TRS_Editor'><p>为贯彻落实国家关于推动未来产�
         (f"<title>{HEADLINE}_某市人民政府</title>", f"<h1>某市人民政府门户网站</h1><h2>{HEADLINE}</h2>"),  # logo in h1
         ("", f"<table><tr><td class='biaoti'>{HEADLINE}</td></tr></table>"),  # no <title> at all
         (f"<title>{HEADLINE}_通知公告_某市人民政府</title>", f"<h2>通知公告</h2><p class='xl'>{HEADLINE}</p>"),  # column name heading
+        ("<title>某某新闻网_(新闻)</title>", f"<table><tr><td class='bt_title'>{HEADLINE}</td></tr></table>"),  # site + column only
+        ("<title>某某科普-辟谣文章</title>", f"<div class='rumor-title'>{HEADLINE}</div><div class='tj-title'>相关推荐</div>"),
     ],
 )
 def test_the_headline_is_found_whatever_the_title_tag_says(head: str, body: str) -> None:
