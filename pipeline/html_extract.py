@@ -609,6 +609,14 @@ def _site_suffix_off(title: str) -> str:
     return title
 
 
+_DASHES = re.compile(r"[-－—–―]+")
+
+
+def _nodash(s: str) -> str:
+    """A headline with its dashes dropped: <title> often writes the heading's —— as '-' (…增强-前4个月…)."""
+    return _DASHES.sub("", s)
+
+
 _HYPHEN = re.compile(r"\s*[-－]\s*")
 _MIN_HEADLINE = 6  # Han characters: a <title> piece shorter than this is a column name (新闻, 通知公告), not a headline
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
@@ -666,12 +674,14 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
         ):
             return labelled_title
-    later_pieces = {_nows(p) for p in pieces[1:]} if not site_first else set()
+    later_pieces = {_nodash(_nows(p)) for p in pieces[1:]} if not site_first else set()
+    dashless_title = _nodash(squeezed_title)
     best: str | None = None
     for txt, _heading in candidates:
-        n = _nows(txt)
-        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline
-        if squeezed_title and n in squeezed_title and n not in later_pieces:
+        n = _nodash(_nows(txt))
+        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline; <title> may write the
+        # headline's —— as a hyphen
+        if dashless_title and n and n in dashless_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
     if best:

@@ -174,11 +174,13 @@ PROSE = "<div class='TRS_Editor'><p>为贯彻落实国家关于推动未来产�
         (f"<title>{HEADLINE}_通知公告_某市人民政府</title>", f"<h2>通知公告</h2><p class='xl'>{HEADLINE}</p>"),  # column name heading
         ("<title>某某新闻网_(新闻)</title>", f"<table><tr><td class='bt_title'>{HEADLINE}</td></tr></table>"),  # site + column only
         ("<title>某某科普-辟谣文章</title>", f"<div class='rumor-title'>{HEADLINE}</div><div class='tj-title'>相关推荐</div>"),
+        # <title> writes the heading's —— as a hyphen, and the h1 with its date under it is the headline
+        ("<title>某市关于推动未来产业创新发展的通知-某某头条</title>", "<h1>某市关于推动未来产业——创新发展的通知</h1>"),
     ],
 )
 def test_the_headline_is_found_whatever_the_title_tag_says(head: str, body: str) -> None:
     page = extract_html(f"<html><head>{head}</head><body>{body}{PROSE}</body></html>", URL)
-    assert page.title == HEADLINE
+    assert page.title == (HEADLINE if "——" not in body else "某市关于推动未来产业——创新发展的通知")
 
 
 def test_a_name_column_of_a_table_in_the_body_is_not_the_title() -> None:
@@ -317,3 +319,25 @@ def test_a_link_inside_a_sentence_stays_whatever_its_class_says(cls: str) -> Non
     sentence = f"<p>会议强调，各地要落实<a class='{cls}' href='/tag/1'>设备更新</a>政策，确保各项措施落地见效。</p>"
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', sentence + '</div>')}</body></html>"
     assert extract_html(html, URL).text.split("\n")[-1] == "会议强调，各地要落实设备更新政策，确保各项措施落地见效。"
+
+
+def test_a_heading_whose_dashes_the_title_tag_rewrites_still_gives_the_date_under_it() -> None:
+    head = "<title>积极因素不断增多-前4个月外贸向好态势进一步巩固-某某头条</title>"
+    top = "<h1>积极因素不断增多——前4个月外贸向好态势进一步巩固</h1><div class='article-meta'><span>2024-05-09 22:30</span><span>·</span><span>某某社</span></div>"
+    page = extract_html(f"<html><head>{head}</head><body>{top}{PROSE}</body></html>", URL)
+    assert page.title == "积极因素不断增多——前4个月外贸向好态势进一步巩固"
+    assert (page.published, page.date_source) == (date(2024, 5, 9), "beside-title")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<p>声明：本网力求信息真实、准确，文章提及内容仅供参考，不构成投资建议。</p><p>为你推荐</p>"
+        + "".join(f"<p>第{i}条推荐文章的标题写在这里</p><p>推荐文章的摘要同样是一句完整的话，读者点开就能看到全文内容。</p><p>2019-09-30 07:42</p>" for i in range(8)),
+        "<p>阅读数(15878）</p><p>不感兴趣</p><p>广告软文</p><p>重复、旧闻</p><p>确定</p><p>感谢您的反馈，我们将会减少此类文章的推荐</p><p>投诉</p>",
+        "<p>推荐阅读：某县交警：8月1日起专项整治电动车违法行为</p>",
+    ],
+)
+def test_recommendations_feedback_boxes_and_disclaimers_after_the_article_go(tail: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
