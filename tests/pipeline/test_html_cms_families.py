@@ -344,3 +344,9 @@ def test_a_heading_whose_dashes_the_title_tag_rewrites_still_gives_the_date_unde
 def test_recommendations_feedback_boxes_and_disclaimers_after_the_article_go(tail: str) -> None:
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
     assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+def test_a_table_row_of_numbers_at_the_end_is_data_not_a_counter() -> None:
+    table = "<table><tr><td>一季度</td><td>二季度</td><td>三季度</td></tr><tr><td>120</td><td>135</td><td>150</td></tr></table>"
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', table + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1].replace(" ", "") == "120|135|150"
