@@ -75,6 +75,12 @@ class BodyRules(BaseModel):
     containers: list[str] = Field(default_factory=list)  # XPath of CMS body containers
     generic_containers: list[str] = Field(default_factory=list)  # XPath of names any box may carry
     markers: list[tuple[str, str]] = Field(default_factory=list)  # (begin, end) comment texts
+    notices: list[str] = Field(default_factory=list)  # how a site's own notice block opens (免责声明 …)
+
+    @field_validator("notices")
+    @classmethod
+    def _notices_compile(cls, v: list[str]) -> list[str]:
+        return regular_expressions(v)
 
     @field_validator("containers", "generic_containers")
     @classmethod
@@ -91,8 +97,10 @@ class EndBlocks(BaseModel):
     headings: list[str] = Field(default_factory=list)
     max_lines: int = Field(default=12, ge=1)
     max_chars: int = Field(default=200, ge=1)
+    # a heading that opens a block nothing after belongs to the article (最新评论): it and the rest go, however long
+    cut_headings: list[str] = Field(default_factory=list)
 
-    @field_validator("headings")
+    @field_validator("headings", "cut_headings")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         return regular_expressions(v)
@@ -132,6 +140,7 @@ class EdgeRules:
         self.headings = [re.compile(p, re.I) for p in edges.end_blocks.headings]
         self.max_lines = edges.end_blocks.max_lines
         self.max_chars = edges.end_blocks.max_chars
+        self.cuts = [re.compile(p, re.I) for p in edges.end_blocks.cut_headings]
 
     @staticmethod
     def _any(patterns: list[re.Pattern[str]], line: str) -> bool:
@@ -142,6 +151,13 @@ class EdgeRules:
 
     def is_end_furniture(self, line: str) -> bool:
         return self._any(self.end, line.strip())
+
+    def cut_at(self, lines: list[str]) -> int | None:
+        """Index of the first line (not the first of all) that opens a reader-comment block, or None."""
+        for i, line in enumerate(lines[1:], start=1):
+            if self._any(self.cuts, line.strip()):
+                return i
+        return None
 
     def trailing_block(self, lines: list[str]) -> int | None:
         """Index of a trailing link-block heading whose block is short enough to be furniture."""

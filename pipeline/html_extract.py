@@ -306,6 +306,7 @@ def _one_scan(xpaths: list[str]) -> etree.XPath | None:
 
 # Body containers of the CMS families, then names any box may carry (config/extraction.yaml body)
 _BODY_HINTS = _one_scan(_RULES.body.containers)
+_NOTICE = re.compile("|".join(f"(?:{p})" for p in _RULES.body.notices), re.I) if _RULES.body.notices else None
 _GENERIC_HINTS = _one_scan(_RULES.body.generic_containers)
 _BLOCK = {
     "p",
@@ -358,11 +359,36 @@ def _link_text_len(el: etree._Element) -> int:
 _PROSE = re.compile(r"[\u4e00-\u9fff][^。！？\n|]{14,}[。！？]")
 
 
+_INLINE = {"a", "span", "font", "em", "strong", "b", "i", "u"}
+
+
+def _in_running_text(el: etree._Element) -> bool:
+    """An inline element with Chinese text on either side inside its paragraph (a keyword link in a sentence)."""
+    if el.tag not in _INLINE:
+        return False
+    parent = el.getparent()
+    if parent is None:
+        return False
+    prev = el.getprevious()
+    before = (prev.tail if prev is not None else parent.text) or ""
+    return _cjk_len(before[-20:]) > 0 or _cjk_len((el.tail or "")[:20]) > 0
+
+
+def _is_notice(el: etree._Element) -> bool:
+    """A block that opens with a site's own notice (【免责声明】本文仅代表作者…): not the article, however prose-like."""
+    if not _NOTICE or el.tag not in {"p", "div", "td", "section", "span"}:
+        return False
+    text = el.text_content().strip()
+    return len(text) <= 400 and _NOTICE.match(text) is not None
+
+
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
         return True
+    if _is_notice(el):
+        return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
-    if attrs and _FURNITURE.search(attrs):
+    if attrs and _FURNITURE.search(attrs) and not _in_running_text(el):
         # a furniture-looking name on a text-heavy block is a false alarm (class="content side-pad"), and so is
         # one on a short article (id="print-content" around a two-sentence notice): share bars, breadcrumbs
         # and link lists hold no sentence
@@ -583,6 +609,16 @@ def _site_suffix_off(title: str) -> str:
     return title
 
 
+_DASHES = re.compile(r"[-－—–―]+")
+
+
+def _nodash(s: str) -> str:
+    """A headline with its dashes dropped: <title> often writes the heading's —— as '-' (…增强-前4个月…)."""
+    return _DASHES.sub("", s)
+
+
+_HYPHEN = re.compile(r"\s*[-－]\s*")
+_MIN_HEADLINE = 6  # Han characters: a <title> piece shorter than this is a column name (新闻, 通知公告), not a headline
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
@@ -638,12 +674,14 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
         ):
             return labelled_title
-    later_pieces = {_nows(p) for p in pieces[1:]} if not site_first else set()
+    later_pieces = {_nodash(_nows(p)) for p in pieces[1:]} if not site_first else set()
+    dashless_title = _nodash(squeezed_title)
     best: str | None = None
     for txt, _heading in candidates:
-        n = _nows(txt)
-        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline
-        if squeezed_title and n in squeezed_title and n not in later_pieces:
+        n = _nodash(_nows(txt))
+        # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline; <title> may write the
+        # headline's —— as a hyphen
+        if dashless_title and n and n in dashless_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
     if best:
@@ -655,6 +693,13 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
     if ordered and (not pieces or (len(pieces) == 1 and site_first)):
         return ordered[0]
+    # "北医新闻网_(新闻)", "科普中国-辟谣文章": no piece of <title> but site and column names, so it holds no
+    # headline; the first heading or title-named element long enough to be one is the page's
+    bits = [b for p in pieces for b in _HYPHEN.split(p) if b.strip()]
+    if not any(_cjk_len(b) >= _MIN_HEADLINE and not is_site(b) for b in bits):
+        long = next((t for t in ordered if _cjk_len(t) >= _MIN_HEADLINE and not is_site(t)), None)
+        if long:
+            return long
     if pieces:
         if site_first:  # "某市人民政府_标题": the first piece that is not a site name
             head = next((p for p in pieces[1:] if not is_site(p)), head)
@@ -1004,6 +1049,9 @@ def _trim_edges(text: str, title: str | None) -> str:
             del lines[:k]
             continue
         break
+    cut = _EDGES.cut_at(lines)
+    if cut is not None:  # a reader-comment block (最热评论 …) and all after it
+        del lines[cut:]
     while lines:
         if is_meta(lines[-1]) or (is_date(lines[-1]) and not is_signing_date(len(lines) - 1)) or _EDGES.is_end_furniture(lines[-1]):
             lines.pop()

@@ -172,11 +172,15 @@ PROSE = "<div class='TRS_Editor'><p>为贯彻落实国家关于推动未来产�
         (f"<title>{HEADLINE}_某市人民政府</title>", f"<h1>某市人民政府门户网站</h1><h2>{HEADLINE}</h2>"),  # logo in h1
         ("", f"<table><tr><td class='biaoti'>{HEADLINE}</td></tr></table>"),  # no <title> at all
         (f"<title>{HEADLINE}_通知公告_某市人民政府</title>", f"<h2>通知公告</h2><p class='xl'>{HEADLINE}</p>"),  # column name heading
+        ("<title>某某新闻网_(新闻)</title>", f"<table><tr><td class='bt_title'>{HEADLINE}</td></tr></table>"),  # site + column only
+        ("<title>某某科普-辟谣文章</title>", f"<div class='rumor-title'>{HEADLINE}</div><div class='tj-title'>相关推荐</div>"),
+        # <title> writes the heading's —— as a hyphen, and the h1 with its date under it is the headline
+        ("<title>某市关于推动未来产业创新发展的通知-某某头条</title>", "<h1>某市关于推动未来产业——创新发展的通知</h1>"),
     ],
 )
 def test_the_headline_is_found_whatever_the_title_tag_says(head: str, body: str) -> None:
     page = extract_html(f"<html><head>{head}</head><body>{body}{PROSE}</body></html>", URL)
-    assert page.title == HEADLINE
+    assert page.title == (HEADLINE if "——" not in body else "某市关于推动未来产业——创新发展的通知")
 
 
 def test_a_name_column_of_a_table_in_the_body_is_not_the_title() -> None:
@@ -273,3 +277,76 @@ def test_a_headline_read_by_a_source_selector_keeps_its_ideographic_space() -> N
     html = f"<html><head><title>x</title></head><body><div class='tt'>国务院办公厅\u3000关于印发方案的通知</div>{PROSE}</body></html>"
     page = extract_html(html, URL, DetailSelectors(title=".tt"))
     assert page.title == "国务院办公厅\u3000关于印发方案的通知"
+
+
+def test_a_news_portal_page_keeps_its_inline_keyword_links_and_sheds_counters_notices_and_comments() -> None:
+    """tests/fixtures/cms/news_portal.html: a news portal / self-media platform detail page (see its README)."""
+    page = _cms("news_portal")
+    assert page.title == "某市推进老旧小区改造惠及三万户居民"
+    assert page.published == date(2025, 3, 18)
+    lines = page.text.split("\n")
+    assert lines[0].startswith("记者日前从某市住房和城乡建设局获悉")  # the view counter above the article goes
+    # a keyword link inside a sentence is part of it, whatever its class says
+    assert "其中加装电梯项目由居民自主申请" in page.text and "做到改前问需、改中问计" in page.text
+    # the platform's notice (and its English twin), the keyword line, the like counter and the comments go
+    assert lines[-1] == "市住房和城乡建设局有关负责人表示，改造过程中将充分听取居民意见，做到改前问需、改中问计、改后问效。"
+    assert "评论" not in page.text and "特别声明" not in page.text and "Notice" not in page.text
+
+
+def test_a_sites_disclaimer_is_not_taken_for_a_short_article() -> None:
+    article = "<div class='art_box'><p>据某报记者消息，今日从交通运输部门新闻发布会获悉，区域交通一体化建设各项工作取得积极成效，下一步将着力打造综合立体交通网络。</p></div>"
+    notice = (
+        "<div class='statement'><p>【免责声明】本文仅代表作者本人观点，与本网站无关。本网站对文中陈述、观点判断保持中立，"
+        "不对所包含内容的准确性、可靠性或完整性提供任何明示或暗示的保证。请读者仅作参考，并请自行承担全部责任。</p></div>"
+    )
+    html = f"<html><head><title>区域交通网络建设_某某网</title></head><body><h1>区域交通网络建设</h1>{article}{notice}</body></html>"
+    page = extract_html(html, URL)
+    assert page.text.startswith("据某报记者消息") and "免责声明" not in page.text
+
+
+@pytest.mark.parametrize("heading", ["最新评论", "热门评论", "网友评论：", "查看全部1024条评论 >"])
+def test_a_reader_comment_block_goes_however_long_but_a_sentence_about_comments_stays(heading: str) -> None:
+    comments = "".join(f"<p>这是第{i}条网友留言，内容较长，表达了对这项工作的看法和期待，希望有关部门认真听取。</p>" for i in range(20))
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', f'<p>{heading}</p>{comments}</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    said = PROSE.replace("</div>", "<p>网友评论认为，这项措施回应了群众关切，各地应抓紧落实。</p></div>")
+    page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{said}</body></html>", URL)
+    assert page.text.split("\n")[-1] == "网友评论认为，这项措施回应了群众关切，各地应抓紧落实。"
+
+
+@pytest.mark.parametrize("cls", ["wt_article_link", "keyword-link", "links", "share"])
+def test_a_link_inside_a_sentence_stays_whatever_its_class_says(cls: str) -> None:
+    sentence = f"<p>会议强调，各地要落实<a class='{cls}' href='/tag/1'>设备更新</a>政策，确保各项措施落地见效。</p>"
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', sentence + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "会议强调，各地要落实设备更新政策，确保各项措施落地见效。"
+
+
+def test_a_heading_whose_dashes_the_title_tag_rewrites_still_gives_the_date_under_it() -> None:
+    head = "<title>积极因素不断增多-前4个月外贸向好态势进一步巩固-某某头条</title>"
+    top = "<h1>积极因素不断增多——前4个月外贸向好态势进一步巩固</h1><div class='article-meta'><span>2024-05-09 22:30</span><span>·</span><span>某某社</span></div>"
+    page = extract_html(f"<html><head>{head}</head><body>{top}{PROSE}</body></html>", URL)
+    assert page.title == "积极因素不断增多——前4个月外贸向好态势进一步巩固"
+    assert (page.published, page.date_source) == (date(2024, 5, 9), "beside-title")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<p>声明：本网力求信息真实、准确，文章提及内容仅供参考，不构成投资建议。</p><p>为你推荐</p>"
+        + "".join(
+            f"<p>第{i}条推荐文章的标题写在这里</p><p>推荐文章的摘要同样是一句完整的话，读者点开就能看到全文内容。</p><p>2019-09-30 07:42</p>"
+            for i in range(8)
+        ),
+        "<p>阅读数(15878）</p><p>不感兴趣</p><p>广告软文</p><p>重复、旧闻</p><p>确定</p><p>感谢您的反馈，我们将会减少此类文章的推荐</p><p>投诉</p>",
+        "<p>推荐阅读：某县交警：8月1日起专项整治电动车违法行为</p>",
+    ],
+)
+def test_recommendations_feedback_boxes_and_disclaimers_after_the_article_go(tail: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+def test_a_table_row_of_numbers_at_the_end_is_data_not_a_counter() -> None:
+    table = "<table><tr><td>一季度</td><td>二季度</td><td>三季度</td></tr><tr><td>120</td><td>135</td><td>150</td></tr></table>"
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', table + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1].replace(" ", "") == "120|135|150"
