@@ -296,8 +296,8 @@ def test_a_news_portal_page_keeps_its_inline_keyword_links_and_sheds_counters_no
 def test_a_sites_disclaimer_is_not_taken_for_a_short_article() -> None:
     article = "<div class='art_box'><p>据某报记者消息，今日从交通运输部门新闻发布会获悉，区域交通一体化建设各项工作取得积极成效，下一步将着力打造综合立体交通网络。</p></div>"
     notice = (
-        "<div class='statement'><p>【免责声明】本文仅代表作者本人观点，与本网站无关。本网站对文中陈述、观点判断保持中立，"
-        "不对所包含内容的准确性、可靠性或完整性提供任何明示或暗示的保证。请读者仅作参考，并请自行承担全部责任。</p></div>"
+        "<div class='statement'><p>【免责声明】文中看法属于作者个人，本站登载只为传递更多消息。本站对文章所述事实与判断不作核实，"
+        "也不对其是否准确完整作任何担保，读者据此行事请自担风险。</p></div>"
     )
     html = f"<html><head><title>区域交通网络建设_某某网</title></head><body><h1>区域交通网络建设</h1>{article}{notice}</body></html>"
     page = extract_html(html, URL)
@@ -322,23 +322,23 @@ def test_a_link_inside_a_sentence_stays_whatever_its_class_says(cls: str) -> Non
 
 
 def test_a_heading_whose_dashes_the_title_tag_rewrites_still_gives_the_date_under_it() -> None:
-    head = "<title>积极因素不断增多-前4个月外贸向好态势进一步巩固-某某头条</title>"
-    top = "<h1>积极因素不断增多——前4个月外贸向好态势进一步巩固</h1><div class='article-meta'><span>2024-05-09 22:30</span><span>·</span><span>某某社</span></div>"
+    head = "<title>多项指标持续回升-前三季度某市工业运行稳中有进-某某头条</title>"
+    top = "<h1>多项指标持续回升——前三季度某市工业运行稳中有进</h1><div class='article-meta'><span>2024-05-09 22:30</span><span>·</span><span>某某社</span></div>"
     page = extract_html(f"<html><head>{head}</head><body>{top}{PROSE}</body></html>", URL)
-    assert page.title == "积极因素不断增多——前4个月外贸向好态势进一步巩固"
+    assert page.title == "多项指标持续回升——前三季度某市工业运行稳中有进"
     assert (page.published, page.date_source) == (date(2024, 5, 9), "beside-title")
 
 
 @pytest.mark.parametrize(
     "tail",
     [
-        "<p>声明：本网力求信息真实、准确，文章提及内容仅供参考，不构成投资建议。</p><p>为你推荐</p>"
+        "<p>声明：本站转载的文章只作参考，不作为买卖依据，据此操作风险自负。</p><p>为你推荐</p>"
         + "".join(
             f"<p>第{i}条推荐文章的标题写在这里</p><p>推荐文章的摘要同样是一句完整的话，读者点开就能看到全文内容。</p><p>2019-09-30 07:42</p>"
             for i in range(8)
         ),
         "<p>阅读数(15878）</p><p>不感兴趣</p><p>广告软文</p><p>重复、旧闻</p><p>确定</p><p>感谢您的反馈，我们将会减少此类文章的推荐</p><p>投诉</p>",
-        "<p>推荐阅读：某县交警：8月1日起专项整治电动车违法行为</p>",
+        "<p>推荐阅读：某区启动秋季道路安全专项检查</p>",
     ],
 )
 def test_recommendations_feedback_boxes_and_disclaimers_after_the_article_go(tail: str) -> None:
