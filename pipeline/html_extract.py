@@ -1012,8 +1012,16 @@ def _trim_edges(text: str, title: str | None) -> str:
         m = _DATE_AT_START.match(line)
         return m is not None and _is_date_line(line, m.end())
 
+    def is_title_row(line: str) -> bool:
+        """'标题： | <the headline>' from a 信息公开 table above the text: the headline again, with its label."""
+        if not bare_title or len(line) > 200:
+            return False
+        pairs = _split_inline(line)
+        titled = [value for lbl, value in pairs if _LABEL_FIELD[lbl] == "_title"]
+        return bool(titled) and all(_TITLE_PUNCT.sub("", _nows(value)) == bare_title for value in titled)
+
     def is_header(line: str) -> bool:
-        return is_meta(line) or is_date(line) or _EDGES.is_start_furniture(line)
+        return is_meta(line) or is_date(line) or _EDGES.is_start_furniture(line) or is_title_row(line)
 
     def title_run() -> int:
         """How many leading lines repeat the headline (0: none, or only a heading that shares its words)."""

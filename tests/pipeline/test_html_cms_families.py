@@ -350,3 +350,34 @@ def test_a_table_row_of_numbers_at_the_end_is_data_not_a_counter() -> None:
     table = "<table><tr><td>一季度</td><td>二季度</td><td>三季度</td></tr><tr><td>120</td><td>135</td><td>150</td></tr></table>"
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', table + '</div>')}</body></html>"
     assert extract_html(html, URL).text.split("\n")[-1].replace(" ", "") == "120|135|150"
+
+
+def test_a_disclosure_table_inside_the_text_area_goes_with_its_title_row() -> None:
+    """信息公开 pages put 索引号 / 发布机构 / 标题 rows above the text, sometimes inside its container."""
+    table = (
+        "<table><tr><td>索引号：</td><td>11440100/2025-00123</td><td>分类：</td><td>科技</td></tr>"
+        "<tr><td>发布机构：</td><td>市科技局</td><td>成文日期：</td><td>2025-02-28</td></tr>"
+        f"<tr><td>标　题：</td><td>{HEADLINE}</td></tr></table>"
+    )
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', table + '<p>', 1)}</body></html>"
+    page = extract_html(html, URL)
+    assert page.text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+    # a labelled line that is not the headline is the document's own and stays
+    other = PROSE.replace("<p>", "<p>标题：关于开展第一批试点的补充说明</p><p>", 1)
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{other}</body></html>"
+    assert extract_html(html, URL).text.startswith("标题：关于开展第一批试点的补充说明")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<p>扫一扫</p><p>在手机上查看当前页面</p>",
+        "<p>用手机扫描二维码</p>",
+        "<p>最后更新：2025-03-02 10:15</p>",
+        "<p>相关政策解读：</p><p><a href='/a'>一图读懂若干措施</a></p><p><a href='/b'>专家解读若干措施</a></p>",
+        "<p>相关文件</p><p><a href='/c'>某市未来产业发展规划</a></p>",
+    ],
+)
+def test_qr_captions_update_stamps_and_related_policy_links_after_the_text_go(tail: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
