@@ -14,6 +14,7 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -181,6 +182,9 @@ _META_NAMES = {
     "firstpublishedtime": "published",
     "article:published_time": "published",
     "contentsource": "source",
+    "og:title": "_og_title",  # Open Graph / share-card title: the headline, sometimes with the site after it
+    "twitter:title": "_og_title",
+    "dc.title": "_og_title",
     "sitename": "_site",  # TRS/Hanweb templates name the site and the column: those pieces of <title> are not the headline
     "columnname": "_column",
     "source": "source",
@@ -638,6 +642,27 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
     return out
 
 
+_CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
+
+
+def _display_line(root: etree._Element, is_site: Callable[[str], bool]) -> str | None:
+    """The first centred or all-bold short line that reads as a headline, not a sentence.
+
+    Old CMS pages paste the Word document whole: no heading element, a <title>
+    that names only the site, and the headline as the text's first centred,
+    bold paragraph.  Used only when nothing else on the page names the headline.
+    """
+    for el in root.iter("p", "div", "td"):
+        txt = _clean_title(el.text_content())
+        if not (_MIN_HEADLINE <= _cjk_len(txt) and len(txt) <= 80) or _SENTENCE_PUNCT.search(txt) or is_site(txt):
+            continue
+        centred = el.get("align", "").lower() == "center" or bool(_CENTERED.search(el.get("style") or ""))
+        bold = any(_nows(_clean_title(b.text_content())) == _nows(txt) for b in el.iter("strong", "b"))
+        if centred or bold:
+            return txt
+    return None
+
+
 def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]) -> str | None:
     """Prefer the page's own headline; <title> carries site suffixes (…_国务院公报_中国政府网).
 
@@ -674,6 +699,9 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
         ):
             return labelled_title
+    # the share-card title (og:title …), when it is a headline and not the site's name again
+    og_pieces = [p for p in _TITLE_SPLIT.split(_clean_title(metas.get("_og_title") or "")) if p]
+    og = next((p for p in og_pieces if _cjk_len(p) >= _MIN_HEADLINE and not is_site(p)), None)
     later_pieces = {_nodash(_nows(p)) for p in pieces[1:]} if not site_first else set()
     dashless_title = _nodash(squeezed_title)
     best: str | None = None
@@ -691,20 +719,33 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             if _nows(txt).startswith(stem):
                 return txt
     ordered = [t for t, h in candidates if h] + [t for t, h in candidates if not h]
-    if ordered and (not pieces or (len(pieces) == 1 and site_first)):
-        return ordered[0]
+    # a heading that is the site's own name (<h1 class="logo">某市人民政府门户网站</h1>) is not the headline
+    ordered = [t for t in ordered if not is_site(t)] or ordered
+    if not pieces or (len(pieces) == 1 and site_first):
+        if og:
+            return og
+        if ordered and not is_site(ordered[0]):
+            return ordered[0]
+        shown = _display_line(root, is_site)
+        if shown:
+            return shown
+        if ordered:
+            return ordered[0]
     # "北医新闻网_(新闻)", "科普中国-辟谣文章": no piece of <title> but site and column names, so it holds no
     # headline; the first heading or title-named element long enough to be one is the page's
     bits = [b for p in pieces for b in _HYPHEN.split(p) if b.strip()]
     if not any(_cjk_len(b) >= _MIN_HEADLINE and not is_site(b) for b in bits):
+        if og:
+            return og
         long = next((t for t in ordered if _cjk_len(t) >= _MIN_HEADLINE and not is_site(t)), None)
         if long:
             return long
     if pieces:
-        if site_first:  # "某市人民政府_标题": the first piece that is not a site name
-            head = next((p for p in pieces[1:] if not is_site(p)), head)
+        if site_first:  # "某市人民政府_通知公告_标题": the first piece long enough for a headline, else the first that is no site name
+            rest = [p for p in pieces[1:] if not is_site(p)]
+            head = next((p for p in rest if _cjk_len(p) >= _MIN_HEADLINE), rest[0] if rest else head)
         return _site_suffix_off(head)
-    return None
+    return og
 
 
 # ---------------------------------------------------------------- entry point

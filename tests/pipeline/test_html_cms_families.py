@@ -381,3 +381,34 @@ def test_a_disclosure_table_inside_the_text_area_goes_with_its_title_row() -> No
 def test_qr_captions_update_stamps_and_related_policy_links_after_the_text_go(tail: str) -> None:
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
     assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+@pytest.mark.parametrize(
+    ("head", "top"),
+    [
+        # the site's logo is the only <h1>; the headline is an <h2>
+        ("<title>某市人民政府</title><!--header--><h1 class='logo'>某市人民政府门户网站</h1>", f"<h2>{HEADLINE}</h2>"),
+        # <title> in site → column → headline order, no heading element
+        (f"<title>某市人民政府 - 通知公告 - {HEADLINE}</title>", ""),
+        # only the share card names the headline
+        (f"<title>某市人民政府</title><meta property='og:title' content='{HEADLINE}_某市人民政府'>", ""),
+        # an old page pasted from Word: the headline is the text's first centred bold line
+        ("<title>某市人民政府</title>", f"<p style='text-align: center'><strong>{HEADLINE}</strong></p>"),
+    ],
+)
+def test_the_headline_is_found_where_old_templates_put_it(head: str, top: str) -> None:
+    meta, _, header = head.partition("<!--header-->")
+    html = (
+        f"<html><head>{meta}</head><body>{header}<div class='nav'>首页 政务公开</div>{PROSE.replace('<p>', top + '<p>', 1)}</body></html>"
+    )
+    page = extract_html(html, URL)
+    assert page.title == HEADLINE
+    assert page.text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+
+
+def test_a_centred_line_is_not_taken_for_the_headline_when_a_heading_names_it() -> None:
+    centred = "<p style='text-align:center'><strong>第一部分 总体要求</strong></p>"
+    html = (
+        f"<html><head><title>某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', centred + '<p>', 1)}</body></html>"
+    )
+    assert extract_html(html, URL).title == HEADLINE
