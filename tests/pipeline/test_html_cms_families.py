@@ -412,3 +412,24 @@ def test_a_centred_line_is_not_taken_for_the_headline_when_a_heading_names_it() 
         f"<html><head><title>某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', centred + '<p>', 1)}</body></html>"
     )
     assert extract_html(html, URL).title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "<p>本文链接：https://www.example.gov.cn/art/2024/1/1/art_1_2.html</p>",
+        "<p>（记者 张某 通讯员 李某）</p><p>（完）</p>",
+        "<p>录入：管理员 审核：李某</p>",
+        "<p>供稿：市科技局</p><p>发布于 2025-03-01</p>",
+        "<p>原标题：某地出台新措施</p><p>（本文来源：某某日报）</p>",
+        "<p>网站地图 | 联系我们</p>",
+    ],
+)
+def test_links_bylines_end_marks_and_credits_under_the_text_go(tail: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
+    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+def test_who_posted_it_above_the_text_goes() -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', '<p>发布者：管理员 发布时间：2025-03-01</p><p>', 1)}</body></html>"
+    assert extract_html(html, URL).text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
