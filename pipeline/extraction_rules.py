@@ -61,11 +61,20 @@ class DocNumberRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     patterns: list[str] = Field(default_factory=list)  # none: a number is read only from its label, as written
     head_lines: int = Field(default=8, ge=0, le=50)
+    # labels a site may put before the number (发文字号 and 文号 are always known)
+    labels: list[str] = Field(default_factory=list)
 
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         return regular_expressions(v)
+
+    @field_validator("labels")
+    @classmethod
+    def _no_blank(cls, labels: list[str]) -> list[str]:
+        if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):
+            raise ValueError("labels are written without spaces (文 件 编 号 on a page still matches 文件编号)")
+        return labels
 
 
 class BodyRules(BaseModel):

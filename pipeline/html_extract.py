@@ -164,6 +164,9 @@ _RULES, _EDGES = load_rules()
 for _lbl in _RULES.dates.labels + _RULES.dates.written_labels:
     if _lbl not in dict(_LABELS):
         _LABELS.append((_lbl, "written" if _lbl in _RULES.dates.written_labels else "published"))
+for _lbl in _RULES.doc_numbers.labels:
+    if _lbl not in dict(_LABELS):
+        _LABELS.append((_lbl, "doc_number"))
 _DATE_LABELS = set(_RULES.dates.labels) | set(_RULES.dates.written_labels)
 _LABEL_ALT = "|".join(re.escape(lbl) for lbl, _ in sorted(_LABELS, key=lambda p: -len(p[0])))
 _LABEL_FIELD = dict(_LABELS)

@@ -34,6 +34,13 @@ def test_a_label_with_spaces_is_refused(tmp_path: Path) -> None:
         load_rules(str(path))
 
 
+def test_a_doc_number_label_with_spaces_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "extraction.yaml"
+    path.write_text("dates:\n  labels: [发布日期]\ndoc_numbers:\n  labels:\n    - 文件编号\n    - 发 文 号\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.yaml:\d+: doc_numbers.labels"):
+        load_rules(str(path))
+
+
 def test_a_body_container_that_is_not_xpath_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "extraction.yaml"
     path.write_text("dates:\n  labels: [发布日期]\nbody:\n  containers:\n    - '//*[@id=\"zoom\"'\n", encoding="utf-8")

@@ -433,3 +433,12 @@ def test_links_bylines_end_marks_and_credits_under_the_text_go(tail: str) -> Non
 def test_who_posted_it_above_the_text_goes() -> None:
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', '<p>发布者：管理员 发布时间：2025-03-01</p><p>', 1)}</body></html>"
     assert extract_html(html, URL).text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+
+
+@pytest.mark.parametrize("label", ["文件编号", "发文号", "文件字号", "文 件 编 号"])
+def test_the_number_is_read_under_the_labels_sites_give_it(label: str) -> None:
+    table = f"<table><tr><td>{label}：</td><td>某科规〔2025〕3号</td><td>发布日期：</td><td>2025-03-01</td></tr></table>"
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{table}{PROSE}</body></html>"
+    page = extract_html(html, URL)
+    assert page.doc_number == "某科规〔2025〕3号"
+    assert page.text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
