@@ -546,6 +546,14 @@ def _unless_elsewhere(root: etree._Element, hinted: etree._Element) -> etree._El
 
 def _score_candidates(root: etree._Element) -> etree._Element | None:
     """Readability-style density: each text node credits its parent fully and grandparent by half."""
+    scores = _density_scores(root)
+    if not scores:
+        return None
+    return max(scores, key=lambda e: scores[e])
+
+
+def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
+    """The scores :func:`_score_candidates` ranks blocks by."""
     scores: dict[etree._Element, float] = {}
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in {"a", "body", "html"}:
@@ -566,9 +574,57 @@ def _score_candidates(root: etree._Element) -> etree._Element | None:
                 scores[node] = scores.get(node, 0.0) + value * weight
                 weight /= 2
             node = node.getparent()
-    if not scores:
+    return scores
+
+
+_HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+
+
+def _pairs(s: str) -> set[str]:
+    return set(_HAN_PAIR.findall(s))
+
+
+def _headline_block(root: etree._Element, chosen: etree._Element, title: str | None) -> etree._Element | None:
+    """The text under the headline, when the block chosen by density is something else.
+
+    A two-sentence notice on a page with a long prose box (市情概况, a leader's
+    profile) loses to the box on density alone.  An article follows its
+    headline and shares its words; a box that precedes the headline or shares
+    almost none of its words is not the article when a block after the headline
+    shares most of them.  Asked only when the chosen block fails that test, so
+    most pages never pay for it.
+    """
+    want = _pairs(_nows(title or ""))
+    if len(want) < 4:
         return None
-    return max(scores, key=lambda e: scores[e])
+    anchors = _title_elements(root, title)
+    if not anchors:
+        return None
+    anchor = anchors[0]
+    order = {el: i for i, el in enumerate(root.iter())}
+    first = order.get(anchor)
+    if first is None:
+        return None
+
+    def shared(el: etree._Element) -> float:
+        return len(want & _pairs(el.text_content())) / len(want)
+
+    def before_headline(el: etree._Element) -> bool:
+        last = max((order.get(d, -1) for d in el.iter()), default=-1)
+        return last < first
+
+    if shared(chosen) >= 0.2 and not before_headline(chosen):
+        return None
+    body = root.find("body")
+    scores = _density_scores(body if body is not None else root)
+    for el in sorted(scores, key=lambda e: -scores[e]):
+        if el is chosen or el is anchor or anchor in set(el.iterdescendants()) or chosen in set(el.iterdescendants()):
+            continue
+        if order.get(el, -1) < first or _prose_len(el) < 20:
+            continue
+        if shared(el) >= 0.5:
+            return el
+    return None
 
 
 def _select(root: etree._Element, css: str | None) -> list[etree._Element]:
@@ -828,6 +884,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         published, date_source = _publish_date(root, html, labelled, title, url)
 
     body_el = None
+    trusted = True  # a source's selector, the CMS's own markers or a CMS family's container name the body
     hits = _select(root, getattr(selectors, "body", None))
     if hits:
         body_el = hits[0]
@@ -839,7 +896,11 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         if specific or generic:
             body_el = max(specific + generic, key=_prose_len)
             if not any(body_el is el for el in specific):
+                trusted = False
                 body_el = _unless_elsewhere(root, body_el)
+    if body_el is not None and not trusted:
+        under = _headline_block(root, body_el, title)
+        body_el = under if under is not None else body_el
     text = ""
     if body_el is not None:
         _prune(body_el)
@@ -850,6 +911,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         _prune(scope)
         best = _score_candidates(scope)
         if best is not None:
+            under = _headline_block(root, best, title)
+            best = under if under is not None else best
             text = _render(best)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)

@@ -442,3 +442,29 @@ def test_the_number_is_read_under_the_labels_sites_give_it(label: str) -> None:
     page = extract_html(html, URL)
     assert page.doc_number == "某科规〔2025〕3号"
     assert page.text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+
+
+@pytest.mark.parametrize("where", ["before", "after", "table"])
+def test_a_short_notice_beats_a_longer_prose_box_elsewhere_on_the_page(where: str) -> None:
+    """Density alone picks a 市情概况 box over a two-sentence notice; the notice is what follows the headline and shares its words."""
+    headline = "某市召开未来产业发展推进会"
+    notice = "<p>3月5日，某市召开未来产业发展推进会，研究部署下一阶段重点工作。</p><p>会议要求，各区各部门要加快项目落地，确保全年目标任务顺利完成。</p>"
+    box = (
+        "<div class='city-intro'><h3>市情概况</h3>"
+        + "".join(
+            f"<p>某市位于某省中部，是国家历史文化名城，全市总面积{1000 + i}平方公里，常住人口约{300 + i}万人，下辖若干区县，经济社会发展取得显著成效。</p>"
+            for i in range(6)
+        )
+        + "</div>"
+    )
+    article = f"<h1>{headline}</h1><div class='text'>{notice}</div>"
+    layout = {
+        "before": box + article,
+        "after": article + box,
+        "table": f"<table><tr><td class='title'>{headline}</td></tr><tr><td>{notice}</td></tr></table>{box}",
+    }[where]
+    html = f"<html><head><title>{headline}_某市人民政府</title></head><body><div class='nav'>首页 政务公开</div>{layout}</body></html>"
+    assert extract_html(html, URL).text.split("\n") == [
+        "3月5日，某市召开未来产业发展推进会，研究部署下一阶段重点工作。",
+        "会议要求，各区各部门要加快项目落地，确保全年目标任务顺利完成。",
+    ]
