@@ -683,6 +683,9 @@ def _nodash(s: str) -> str:
 _HYPHEN = re.compile(r"\s*[-－]\s*")
 _MIN_HEADLINE = 6  # Han characters: a <title> piece shorter than this is a column name (新闻, 通知公告), not a headline
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
+# what a heading may add to the headline <title> gives: a bracketed status (（征求意见稿）, （试行）, （2025年修订）)
+# or a ——副题; not a date or a byline run into the heading
+_FULLER_TAIL = re.compile(r"[（(【\[][^（(【\[）)】\]]*[\u4e00-\u9fff]{2}[^（(【\[）)】\]]*[）)】\]]|[—－-]{1,2}(?=[^，。；！？]*[\u4e00-\u9fff]{2})[^，。；！？]{2,40}")
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
 
@@ -738,11 +741,20 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     squeezed_title = _nows(page_title)
     candidates = _headline_candidates(root)
     pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
-    head = pieces[0] if pieces else ""
     declared = {_nows(metas[k]) for k in ("_site", "_column") if metas.get(k)}
 
     def is_site(piece: str) -> bool:
         return _nows(piece) in declared or _SITE_NAME.fullmatch(_nows(piece)) is not None
+
+    if len(pieces) == 1:
+        # "标题——通知公告——某市人民政府": dashes as separators, known by the site's name at the end (a headline's
+        # own ——副题 does not end in one); the column names between go with it
+        parts = _DASHES.split(pieces[0])
+        if len(parts) > 1 and is_site(parts[-1]):
+            while len(parts) > 1 and (is_site(parts[-1]) or _cjk_len(parts[-1]) < _MIN_HEADLINE):
+                parts.pop()
+            pieces = ["——".join(parts)] if _cjk_len(parts[0]) >= 4 else pieces
+    head = pieces[0] if pieces else ""
 
     site_first = bool(head) and is_site(head)
     stem = _nows(_TRUNCATED.sub("", head))
@@ -771,8 +783,16 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         if dashless_title and n and n in dashless_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
+    def fuller(found: str) -> str:
+        """A heading that holds the whole headline and a little more ("…（征求意见稿）") is the fuller headline."""
+        n = _nows(found)
+        if len(n) < _MIN_HEADLINE:
+            return found
+        more = [t for t, _h in candidates if _nows(t).startswith(n) and _FULLER_TAIL.fullmatch(_nows(t)[len(n) :])]
+        return max(more, key=len) if more else found
+
     if best:
-        return best
+        return fuller(best)
     if truncated:  # "关于推动未来产业创新…": the heading it starts
         for txt, _heading in candidates:
             if _nows(txt).startswith(stem):
@@ -803,7 +823,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         if site_first:  # "某市人民政府_通知公告_标题": the first piece long enough for a headline, else the first that is no site name
             rest = [p for p in pieces[1:] if not is_site(p)]
             head = next((p for p in rest if _cjk_len(p) >= _MIN_HEADLINE), rest[0] if rest else head)
-        return _site_suffix_off(head)
+        return fuller(_site_suffix_off(head))
     return og
 
 

@@ -468,3 +468,25 @@ def test_a_short_notice_beats_a_longer_prose_box_elsewhere_on_the_page(where: st
         "3月5日，某市召开未来产业发展推进会，研究部署下一阶段重点工作。",
         "会议要求，各区各部门要加快项目落地，确保全年目标任务顺利完成。",
     ]
+
+
+def test_dashes_that_separate_title_pieces_are_told_from_a_headlines_own_dash() -> None:
+    """<title>标题——通知公告——某市人民政府</title>: the site's name at the end shows the dashes are separators."""
+    html = f"<html><head><title>{HEADLINE}——通知公告——某市人民政府</title></head><body>{PROSE}</body></html>"
+    assert extract_html(html, URL).title == HEADLINE
+    own = "某市召开未来产业推进会——访某市科技局局长"  # a headline's own ——副题 stays
+    html = f"<html><head><title>{own}</title></head><body>{PROSE}</body></html>"
+    assert extract_html(html, URL).title == own
+
+
+@pytest.mark.parametrize(
+    ("heading", "want"),
+    [
+        (f"{HEADLINE}（征求意见稿）", f"{HEADLINE}（征求意见稿）"),
+        (f"{HEADLINE}——某市科技局有关负责人答记者问", f"{HEADLINE}——某市科技局有关负责人答记者问"),
+        (f"{HEADLINE}<span class='time'>2025-03-01</span>", HEADLINE),  # a date run into the heading is not part of it
+    ],
+)
+def test_a_heading_that_says_a_little_more_than_the_title_tag_is_the_headline(heading: str, want: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{heading}</h1>{PROSE}</body></html>"
+    assert extract_html(html, URL).title == want
