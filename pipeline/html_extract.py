@@ -1084,9 +1084,19 @@ def _date_after(root: etree._Element, title_el: etree._Element) -> tuple[dt.date
             m = _DATE_AT_START.match(piece)
             if m and _is_date_line(piece, m.end()):
                 return parse_cn_date(piece), "beside-title"
+            byline = _BYLINE_DATE.match(piece)
+            if byline:
+                return parse_cn_date(byline["date"]), "beside-title"
         if seen > _RULES.dates.near_title_window:
             break
     return None, None
+
+
+# "某市科技局　2025-03-01 10:00": the issuing body's name, then the day (a byline under the headline)
+_BYLINE_DATE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,24}[\s\u3000]*(?P<date>(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*$"
+)
 
 
 def _is_date_line(piece: str, date_end: int) -> bool:

@@ -490,3 +490,18 @@ def test_dashes_that_separate_title_pieces_are_told_from_a_headlines_own_dash() 
 def test_a_heading_that_says_a_little_more_than_the_title_tag_is_the_headline(heading: str, want: str) -> None:
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{heading}</h1>{PROSE}</body></html>"
     assert extract_html(html, URL).title == want
+
+
+@pytest.mark.parametrize("line", ["某市科技局　2025-03-01 10:00", "某市人民政府办公室　　2025年03月01日"])
+def test_a_byline_of_issuing_body_and_day_under_the_headline_gives_the_date_and_leaves_the_text(line: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1><div class='info'>{line}</div>{PROSE}</body></html>"
+    page = extract_html(html, URL)
+    assert (page.published, page.date_source) == (date(2025, 3, 1), "beside-title")
+    inside = PROSE.replace("<p>", f"<p>{line}</p><p>", 1)
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{inside}</body></html>"
+    assert extract_html(html, URL).text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+
+
+def test_a_label_over_the_text_goes() -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', '<p>正文：</p><p>', 1)}</body></html>"
+    assert extract_html(html, URL).text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
