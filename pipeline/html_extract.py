@@ -584,6 +584,35 @@ def _pairs(s: str) -> set[str]:
     return set(_HAN_PAIR.findall(s))
 
 
+def _continuations(body_el: etree._Element) -> list[etree._Element]:
+    """The body container and the rest of the article beside it, in document order.
+
+    Two cases lose the end of an article otherwise: a CMS that splits its editor
+    box around a table or an image (two sibling ``div.TRS_Editor``), and broken
+    markup that closes the box early so the parser hangs the last paragraphs
+    after it as loose ``<p>`` siblings.  The span from the first to the last
+    same-named sibling is taken whole (what lies between is the article's own);
+    loose paragraphs are taken while they read as sentences.
+    """
+    parent = body_el.getparent()
+    if parent is None:
+        return [body_el]
+    siblings = [el for el in parent if isinstance(el.tag, str)]
+    key = (body_el.tag, body_el.get("class"), body_el.get("id"))
+    same = [i for i, el in enumerate(siblings) if (el.tag, el.get("class"), el.get("id")) == key and _prose_len(el) >= 20]
+    me = next(i for i, el in enumerate(siblings) if el is body_el)
+    if key[1] or key[2]:
+        first, last = min(same + [me]), max(same + [me])
+    else:
+        first = last = me
+    while last + 1 < len(siblings):
+        nxt = siblings[last + 1]
+        if nxt.tag != "p" or nxt.get("class") or not _PROSE.search(nxt.text_content()) or _link_text_len(nxt):
+            break
+        last += 1
+    return siblings[first : last + 1]
+
+
 def _headline_block(root: etree._Element, chosen: etree._Element, title: str | None) -> etree._Element | None:
     """The text under the headline, when the block chosen by density is something else.
 
@@ -923,8 +952,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         body_el = under if under is not None else body_el
     text = ""
     if body_el is not None:
-        _prune(body_el)
-        text = _render(body_el)
+        parts = _continuations(body_el) if not hits else [body_el]
+        for part in parts:
+            _prune(part)
+        text = "\n".join(t for t in (_render(part) for part in parts) if t)
     if _cjk_len(text) < 20:
         body = root.find("body")
         scope = body if body is not None else root

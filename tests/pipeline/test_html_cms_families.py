@@ -505,3 +505,27 @@ def test_a_byline_of_issuing_body_and_day_under_the_headline_gives_the_date_and_
 def test_a_label_over_the_text_goes() -> None:
     html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{PROSE.replace('<p>', '<p>正文：</p><p>', 1)}</body></html>"
     assert extract_html(html, URL).text.startswith("为贯彻落实国家关于推动未来产业创新发展的部署")
+
+
+SENTENCES = [f"第{i}条，支持企业在第{i}个领域开展关键技术攻关，对承担重大项目的企业给予资助。" for i in range(1, 7)]
+
+
+def _paras(lines: list[str]) -> str:
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the CMS split its editor box around a table: two sibling boxes, the table between them
+        f"<div class='TRS_Editor'>{_paras(SENTENCES[:3])}</div><table><tr><td>序号</td><td>单位</td></tr></table>"
+        f"<div class='TRS_Editor'>{_paras(SENTENCES[3:])}</div>",
+        # broken markup closed the box early: the last paragraphs hang after it
+        f"<div class='content'>{_paras(SENTENCES[:4])}</div>{_paras(SENTENCES[4:])}",
+    ],
+)
+def test_an_article_split_over_sibling_boxes_is_read_whole(body: str) -> None:
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body><h1>{HEADLINE}</h1>{body}<div class='footer'>版权所有 某市人民政府办公厅</div></body></html>"
+    text = extract_html(html, URL).text
+    assert all(sentence in text for sentence in SENTENCES)
+    assert "版权所有" not in text
