@@ -217,6 +217,8 @@ def test_taiwan_robot_and_factory_wording_is_manufacturing(clf: Classifier) -> N
     labels = clf.classify("", text)
     assert tracks(labels) == ["未来制造"]
     assert {"人型机器人", "协作型机器人", "工业物联网"} <= set(labels[0].terms)
+    chips = clf.classify("", "經濟部推動第三類半導體研發，補助晶圓廠建置試產線，並培育上下游供應鏈。")
+    assert tracks(chips) == ["未来材料"] and "第三类半导体" in chips[0].terms
 
 
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
