@@ -112,14 +112,53 @@ _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
 _ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:人民政府|委员会|厅|局|办公室|部门|单位|机构|企业))[：:]")
 
 
+_OPEN_END = "。！？!?；;：:" + _QUOTE_CLOSERS  # a line ending otherwise stops mid-sentence (or is a heading)
+_FULL_STOP = "。！？!?"
+# a line that starts a new block even after a full line: 一、 （一） 1. 第三条 附件 专栏
+_BLOCK_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)")
+_PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Rejoin the sentences of hard-wrapped text (a PDF's or a Word file's text, one printed line per line).
+
+    Such text breaks every ~28 characters wherever the line ran out, mid-word and mid-sentence; split at
+    line ends it gives fragments (…培育创新型中小企业和专 / 精特新企业1000家…).  It is recognised by its
+    lines: most long lines end without an end mark and are of nearly one length (the printed width).
+    Then a line of about that width that does not end a sentence runs on into the next, unless the next
+    starts a block (一、 （一） 1. 第三条).  A shorter line ends its paragraph; headings stay lines.
+    Text whose lines are paragraphs (a web page) is left as it is.
+    """
+    long = [ln for ln in lines if len(ln) >= 10]
+    open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
+    if len(open_lens) < 5 or len(open_lens) < 0.4 * len(long):
+        return lines
+    width = open_lens[len(open_lens) // 2]
+    if width < 15 or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
+        return lines
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        if _PAGE_NUMBER.match(line):
+            continue
+        if joinable and out and not _BLOCK_START.match(line):
+            sep = " " if out[-1][-1].isascii() and out[-1][-1].isalpha() and line[0].isascii() and line[0].isalpha() else ""
+            out[-1] += sep + line
+        else:
+            out.append(line)
+        joinable = len(line) >= width - 3 and line[-1] not in _FULL_STOP
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence.
 
-    A salutation on the same line as the first sentence is split off as a sentence of its own.
+    A salutation on the same line as the first sentence is split off as a sentence of its own.  Hard-wrapped
+    text (PDF) has its printed lines rejoined first (see ``_unwrap``).
     """
     out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
+    lines = [ln for ln in (raw.strip() for raw in text.splitlines()) if ln]
+    for line in _unwrap(lines):
         if not line:
             continue
         m = _ADDRESSEE.match(line)

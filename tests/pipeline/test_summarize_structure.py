@@ -175,3 +175,54 @@ def test_an_interpretations_answer_on_what_changed_and_who_qualifies_is_preferre
         better = {c.text: c.score for c in flat.candidates(f"{question}\n{answer}")}[answer]
         worse = {c.text: c.score for c in flat.candidates(f"{other}\n{answer}")}[answer]
         assert better > worse, question
+
+
+# A replica of a PDF attachment's text: one printed line per line (about 26 characters), cut mid-word,
+# with blank lines between printed lines as extraction often leaves them.
+WRAPPED_PLAN = """关于加快发展海洋装备产业的实施意见
+为加快发展海洋装备产业，推动全省海洋经济高质量发
+
+展，现提出如下意见。
+
+一、主要目标
+
+到2028年，全省海洋装备产业链条更加完整，创新能力明
+
+显增强。培育海洋装备领军企业15家、专精特新企业200
+
+家，建成省级以上创新平台30个，产业规模突破3000亿元
+
+，形成一批具有国际竞争力的产业集群。
+
+二、重点任务
+
+（一）提升船舶与海工装备能力
+
+支持骨干企业建设智能船厂，推动深远海养殖平台、海上
+
+风电安装船等高端装备研发制造。
+
+— 3 —
+
+对首台（套）海洋装备给予最高800万元奖励，对新认定的
+
+国家级创新平台给予一次性500万元支持。"""
+
+
+def test_hard_wrapped_pdf_lines_are_rejoined_into_sentences() -> None:
+    from pipeline.summarize import split_sentences
+
+    sentences = split_sentences(WRAPPED_PLAN)
+    assert "一、主要目标" in sentences and "（一）提升船舶与海工装备能力" in sentences  # headings stay lines
+    assert any(s.startswith("培育海洋装备领军企业15家、专精特新企业200家，建成") for s in sentences)
+    assert any(s.startswith("对首台（套）海洋装备给予最高800万元奖励，对新认定的国家级") for s in sentences)  # across a page number
+    summary = release_summary("实施意见", WRAPPED_PLAN, doctype="实施意见")
+    assert "专精特新企业200家" in summary or "最高800万元奖励" in summary
+    assert "明\n" not in summary and "发展，现提出" not in summary
+
+
+def test_text_whose_lines_are_paragraphs_is_not_rejoined() -> None:
+    from pipeline.summarize import split_sentences
+
+    page = "二、主要目标\n到2027年，建成示范社区100个\n（一）完善服务设施\n对新建社区食堂给予最高20万元补助。"
+    assert split_sentences(page) == ["二、主要目标", "到2027年，建成示范社区100个", "（一）完善服务设施", "对新建社区食堂给予最高20万元补助。"]
