@@ -115,7 +115,9 @@ _ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:�
 _OPEN_END = "。！？!?；;：:" + _QUOTE_CLOSERS  # a line ending otherwise stops mid-sentence (or is a heading)
 _FULL_STOP = "。！？!?"
 # a line that starts a new block even after a full line: 一、 （一） 1. 第三条 附件 专栏
-_BLOCK_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)")
+_BLOCK_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)"
+)
 _PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
 
 

@@ -225,4 +225,9 @@ def test_text_whose_lines_are_paragraphs_is_not_rejoined() -> None:
     from pipeline.summarize import split_sentences
 
     page = "二、主要目标\n到2027年，建成示范社区100个\n（一）完善服务设施\n对新建社区食堂给予最高20万元补助。"
-    assert split_sentences(page) == ["二、主要目标", "到2027年，建成示范社区100个", "（一）完善服务设施", "对新建社区食堂给予最高20万元补助。"]
+    assert split_sentences(page) == [
+        "二、主要目标",
+        "到2027年，建成示范社区100个",
+        "（一）完善服务设施",
+        "对新建社区食堂给予最高20万元补助。",
+    ]
