@@ -297,7 +297,11 @@ class Summarizer:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
         if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
             return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
-        return self._drop.has("heading", sentence) or self._drop.has("question", sentence)
+        for group in ("heading", "question"):
+            if self._drop.has(group, sentence):
+                # …可以在5月26日前，通过以下方式提出意见： leads into a list and is still the deadline (keep_if)
+                return not any(self._cue_groups.has(c, sentence) for c in self.rules.keep_if.get(group, []))
+        return False
 
     def _cues_only_short(self, sentence: str) -> bool:
         """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""

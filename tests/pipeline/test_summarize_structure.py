@@ -231,3 +231,37 @@ def test_text_whose_lines_are_paragraphs_is_not_rejoined() -> None:
         "（一）完善服务设施",
         "对新建社区食堂给予最高20万元补助。",
     ]
+
+
+def test_a_comment_deadline_that_introduces_the_ways_to_comment_is_kept() -> None:
+    draft = """为提高规章质量，现将《城市绿地管理规定（修订草案征求意见稿）》全文公布，征求社会各界意见。
+社会各界可以在2026年8月15日前，通过以下方式提出意见：
+（一）通过信函将意见寄至某市某区某路1号。
+（二）通过电子邮件将意见发送至：lvdi@example.gov.cn。"""
+    summary = release_summary("关于《城市绿地管理规定（修订草案征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年8月15日前" in summary
+
+
+def test_a_comment_deadline_given_without_its_year_is_the_deadline() -> None:
+    draft = """《某市养犬管理条例（草案）》已经市人大常委会第一次审议。
+为广泛听取意见，现将草案全文公布，欢迎社会各界提出意见。
+意见请于9月30日前以信函或电子邮件方式寄至市人大常委会法工委。
+第二条 本条例所称犬只，是指在本市行政区域内饲养的各类犬只，包括个人、单位饲养的犬只。"""
+    summary = release_summary("关于《某市养犬管理条例（草案）》公开征求意见的公告", draft, doctype="征求意见稿")
+    assert "9月30日前" in summary
+
+
+def test_a_deadline_addressed_to_the_public_is_not_a_salutation() -> None:
+    draft = """现将《河道采砂管理办法（征求意见稿）》全文公布，征求社会各界意见。
+有关单位和社会公众可以在2026年9月1日前，通过以下途径提出意见：
+（一）通过电子邮件将意见发送至：hedao@example.gov.cn。"""
+    summary = release_summary("关于《河道采砂管理办法（征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年9月1日前" in summary
+
+
+def test_a_draft_put_up_for_comment_is_named_next_to_its_deadline() -> None:
+    draft = """为了提高立法质量，现将市司法局起草的《某市物业管理条例（修订草案征求意见稿）》及其说明全文公布，征求社会各界意见。
+社会各界可以在2026年10月8日前，通过以下方式提出意见：
+（一）通过信函将意见寄至某市司法局立法处。"""
+    summary = release_summary("关于《某市物业管理条例（修订草案征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "《某市物业管理条例（修订草案征求意见稿）》" in summary and "2026年10月8日前" in summary
