@@ -118,6 +118,7 @@ _FULL_STOP = "。！？!?"
 _BLOCK_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)"
 )
+_RUN_ON_CHARS = 50  # a line this long without an end mark is a paragraph cut short, not a heading
 _PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
 
 
@@ -133,11 +134,15 @@ def _unwrap(lines: list[str]) -> list[str]:
     """
     long = [ln for ln in lines if len(ln) >= 10]
     open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
-    if len(open_lens) < 5 or len(open_lens) < 0.4 * len(long):
-        return lines
-    width = open_lens[len(open_lens) // 2]
-    if width < 15 or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
-        return lines
+    width = open_lens[len(open_lens) // 2] if open_lens else 0
+    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15
+    stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
+    if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
+        # paragraphs, one a line: only a paragraph cut by a page break runs on (a long line with no end mark;
+        # headings and titles are shorter)
+        width, stops = _RUN_ON_CHARS + 3, _OPEN_END
+        if not any(len(ln) >= _RUN_ON_CHARS and ln[-1] not in _OPEN_END for ln in lines):
+            return lines
     out: list[str] = []
     joinable = False
     for line in lines:
@@ -148,7 +153,7 @@ def _unwrap(lines: list[str]) -> list[str]:
             out[-1] += sep + line
         else:
             out.append(line)
-        joinable = len(line) >= width - 3 and line[-1] not in _FULL_STOP
+        joinable = len(line) >= width - 3 and line[-1] not in stops
     return out
 
 
@@ -173,11 +178,16 @@ def split_sentences(text: str) -> list[str]:
 
 @dataclass
 class Scored:
-    """One candidate sentence: where it was, what it says after lead-ins are stripped, and its score."""
+    """One candidate sentence: where it was, what it says after lead-ins are stripped, and its score.
+
+    ``score`` ranks (it includes position, length and section adjustments); ``cues`` is what the sentence
+    itself says (its cue weights), which decides whether it is worth adding as a further point.
+    """
 
     index: int
     text: str
     score: float
+    cues: float = 0.0
 
 
 class Summarizer:
@@ -260,7 +270,8 @@ class Summarizer:
             section_lead = 0.0
             # a sentence that would fill the summary alone leaves no room for a second point
             long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
-            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))))
+            rank = (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))
+            out.append(Scored(i, clean, rank, score))
         return out
 
     def _section_value(self, heading: str) -> float | None:
@@ -328,17 +339,19 @@ class Summarizer:
         for c in ranked:
             if len(chosen) >= most:
                 break
-            if chosen and c.score < max(self.rules.min_score, best_score * self.rules.further_ratio):
+            if chosen and c.score < best_score * self.rules.further_ratio:
                 break  # a weak sentence adds length, not information
+            if chosen and c.cues < self.rules.min_score:
+                continue  # a further point must carry a strong cue of its own (not only a section or lead bonus)
             room = limit - used
             if len(c.text) <= room:
                 chosen.append(c)
                 used += len(c.text)
             elif not chosen:
-                chosen.append(Scored(c.index, _cut(c.text, limit), c.score))
+                chosen.append(Scored(c.index, _cut(c.text, limit), c.score, c.cues))
                 used = limit
             elif room >= self.rules.clip_min_chars and (head := self._clip(c.text, room)):
-                chosen.append(Scored(c.index, head, c.score))
+                chosen.append(Scored(c.index, head, c.score, c.cues))
                 used += len(head)
             # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)

@@ -265,3 +265,51 @@ def test_a_draft_put_up_for_comment_is_named_next_to_its_deadline() -> None:
 （一）通过信函将意见寄至某市司法局立法处。"""
     summary = release_summary("关于《某市物业管理条例（修订草案征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
     assert "《某市物业管理条例（修订草案征求意见稿）》" in summary and "2026年10月8日前" in summary
+
+
+def test_what_a_regulation_applies_to_is_quoted_for_a_tiaoli_as_for_a_banfa() -> None:
+    text = """第一条 为了规范城市绿化管理，根据有关法律法规，结合本市实际，制定本条例。
+第二条 本市行政区域内城市绿地的规划、建设、养护和管理，适用本条例。
+第三条 本条例所称城市绿地，是指以植被为主要存在形态，用于改善生态、美化环境的城市用地。
+第四条 城市绿化工作应当坚持政府主导、社会参与的原则。
+第五条 鼓励单位和个人通过认建认养等方式参与城市绿化建设，对成绩显著的给予表彰奖励。"""
+    summary = release_summary("某市城市绿化条例", text, doctype="政策文件")
+    assert "适用本条例" in summary  # who and what it governs, as 适用于 would be
+
+
+def test_land_water_energy_and_service_time_figures_are_quantities() -> None:
+    rules = RULES
+    for sentence in (
+        "新建高标准农田5万亩，恢复湿地1200公顷。",
+        "全年削减化学需氧量3000吨，新增供水能力20万立方米。",
+        "新增储能装机50万千瓦，年发电量达到8亿千瓦时。",
+        "城市建成区内40平方公里完成改造。",
+        "企业投资项目备案在3个工作日内办结。",
+    ):
+        assert rules._has_cue("quantity", sentence), sentence
+    assert not rules._has_cue("quantity", "自发布之日起3个月内完成清理。")  # a month count is no quantity
+
+
+def test_a_paragraph_cut_by_a_page_break_runs_on() -> None:
+    from pipeline.summarize import split_sentences
+
+    text = """二、主要目标
+到2027年，全市建成智慧养老服务平台1个，培育养老服务龙头企业20家，新增街道综合养老服务中心和社区嵌入式养老服务设施
+300处，护理型床位占比达到65%以上。
+三、重点任务"""
+    assert (
+        "到2027年，全市建成智慧养老服务平台1个，培育养老服务龙头企业20家，新增街道综合养老服务中心和社区嵌入式养老服务设施300处，护理型床位占比达到65%以上。"
+        in split_sentences(text)
+    )
+    assert split_sentences(text)[0] == "二、主要目标" and split_sentences(text)[-1] == "三、重点任务"
+
+
+def test_a_second_point_with_one_strong_cue_is_not_lost_to_position_or_length() -> None:
+    # the second point sits late in the document: position decay and length lower its rank, not its content
+    filler = "\n".join(f"（{n}）推进第{n}项工作。" for n in "一二三四五六七八")
+    text = f"""到2027年，全市新增公共充电桩2万个。
+{filler}
+本方案适用于在本市注册并实际运营、服务范围覆盖全市各区的新能源汽车充电设施运营企业。"""
+    summary = release_summary("实施方案", text, doctype="行动计划·方案")
+    assert summary.startswith("到2027年，全市新增公共充电桩2万个。")
+    assert "适用于在本市注册" in summary  # who it applies to: one strong cue, enough for a further point
