@@ -343,6 +343,8 @@ class Summarizer:
                 break  # a weak sentence adds length, not information
             if chosen and c.cues < self.rules.min_score:
                 continue  # a further point must carry a strong cue of its own (not only a section or lead bonus)
+            if chosen and _repeats(c.text, chosen):
+                continue  # two rules sharing one clause (…，执行期限为…) say it once
             room = limit - used
             if len(c.text) <= room:
                 chosen.append(c)
@@ -356,6 +358,17 @@ class Summarizer:
             # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)
         return "".join(c.text for c in chosen)
+
+
+_REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first
+
+
+def _repeats(text: str, chosen: list[Scored]) -> bool:
+    """Whether ``text`` shares a run of ``_REPEAT_RUN`` characters with a sentence already chosen."""
+    if len(text) < _REPEAT_RUN:
+        return False
+    runs = {c.text[i : i + _REPEAT_RUN] for c in chosen for i in range(len(c.text) - _REPEAT_RUN + 1)}
+    return any(text[i : i + _REPEAT_RUN] in runs for i in range(len(text) - _REPEAT_RUN + 1))
 
 
 _LEVEL_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")

@@ -313,3 +313,22 @@ def test_a_second_point_with_one_strong_cue_is_not_lost_to_position_or_length() 
     summary = release_summary("实施方案", text, doctype="行动计划·方案")
     assert summary.startswith("到2027年，全市新增公共充电桩2万个。")
     assert "适用于在本市注册" in summary  # who it applies to: one strong cue, enough for a further point
+
+
+def test_what_a_regulation_bans_from_a_date_is_a_point() -> None:
+    text = """第一条 为加强塑料污染治理，结合本市实际，制定本规定。
+第二条 本市行政区域内塑料制品的生产、销售和使用，适用本规定。
+第三条 市生态环境部门负责本规定的组织实施。
+第四条 商场、超市应当建立塑料购物袋使用台账。
+自2027年1月1日起，全市餐饮行业禁止使用不可降解一次性塑料餐具。"""
+    summary = release_summary("某市塑料污染治理规定", text, doctype="政策文件")
+    assert "禁止使用不可降解一次性塑料餐具" in summary
+
+
+def test_two_near_identical_sentences_are_not_both_quoted() -> None:
+    text = """对符合条件的小微企业给予最高30万元贷款贴息，执行期限为2026年1月1日至2028年12月31日。
+对符合条件的个体工商户给予最高10万元贷款贴息，执行期限为2026年1月1日至2028年12月31日。
+上述政策适用于本市注册的小微企业，执行期限为2026年1月1日至2028年12月31日。
+上述政策适用于本市注册的个体工商户，执行期限为2026年1月1日至2028年12月31日。"""
+    summary = release_summary("若干措施", text, doctype="政策文件")
+    assert summary.count("执行期限为2026年1月1日至2028年12月31日") <= 1
