@@ -335,6 +335,7 @@ class Summarizer:
             if fits:
                 ranked = [fits[0]] + [c for c in ranked if c is not fits[0]]
         chosen: list[Scored] = []
+        runs: set[str] = set()
         used = 0
         for c in ranked:
             if len(chosen) >= most:
@@ -343,9 +344,9 @@ class Summarizer:
                 break  # a weak sentence adds length, not information
             if chosen and c.cues < self.rules.min_score:
                 continue  # a further point must carry a strong cue of its own (not only a section or lead bonus)
-            if chosen and _repeats(c.text, chosen):
-                continue  # two rules sharing one clause (…，执行期限为…) say it once
             room = limit - used
+            if chosen and (len(c.text) <= room or room >= self.rules.clip_min_chars) and _repeats(c.text, runs):
+                continue  # two rules sharing one clause (…，执行期限为…) say it once
             if len(c.text) <= room:
                 chosen.append(c)
                 used += len(c.text)
@@ -355,7 +356,10 @@ class Summarizer:
             elif room >= self.rules.clip_min_chars and (head := self._clip(c.text, room)):
                 chosen.append(Scored(c.index, head, c.score, c.cues))
                 used += len(head)
-            # else: try a shorter one further down the ranking
+            else:
+                continue  # try a shorter one further down the ranking
+            if len(chosen) < most:
+                runs |= _runs(chosen[-1].text)
         chosen.sort(key=lambda c: c.index)
         return "".join(c.text for c in chosen)
 
@@ -363,11 +367,12 @@ class Summarizer:
 _REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first
 
 
-def _repeats(text: str, chosen: list[Scored]) -> bool:
-    """Whether ``text`` shares a run of ``_REPEAT_RUN`` characters with a sentence already chosen."""
-    if len(text) < _REPEAT_RUN:
-        return False
-    runs = {c.text[i : i + _REPEAT_RUN] for c in chosen for i in range(len(c.text) - _REPEAT_RUN + 1)}
+def _runs(text: str) -> set[str]:
+    return {text[i : i + _REPEAT_RUN] for i in range(len(text) - _REPEAT_RUN + 1)}
+
+
+def _repeats(text: str, runs: set[str]) -> bool:
+    """Whether ``text`` shares a run of ``_REPEAT_RUN`` characters with the sentences already chosen (``runs``)."""
     return any(text[i : i + _REPEAT_RUN] in runs for i in range(len(text) - _REPEAT_RUN + 1))
 
 
