@@ -332,3 +332,49 @@ def test_two_near_identical_sentences_are_not_both_quoted() -> None:
 上述政策适用于本市注册的个体工商户，执行期限为2026年1月1日至2028年12月31日。"""
     summary = release_summary("若干措施", text, doctype="政策文件")
     assert summary.count("执行期限为2026年1月1日至2028年12月31日") <= 1
+
+
+def test_where_a_measure_was_announced_is_not_what_it_does() -> None:
+    news = """3月6日上午，在市政府新闻办举行的新闻发布会上，市商务局副局长李某就此作出介绍，明确以四项举措推动消费提质扩容。
+聚力打造消费新场景
+今年将新建特色商业街区10条，对新认定的市级特色街区给予最高100万元奖励。
+聚力激发汽车消费
+对个人消费者购买新能源乘用车的，按车价给予最高8000元补贴。"""
+    summary = release_summary("市商务局：四项举措推动消费提质扩容", news, doctype="新闻动态")
+    assert "新闻发布会" not in summary
+    assert "最高100万元奖励" in summary
+
+
+def test_why_a_policy_matters_is_not_what_it_does() -> None:
+    for sentence in (
+        "这一部署，不仅是城市能级跃升的内在要求，更是服务全省发展大局、打造区域消费高地的使命担当。",
+        "加强城市商圈和消费设施建设，有利于扩大内需、提振消费信心，推动经济持续回升向好。",
+        "开展社区嵌入式服务设施建设，是推动优质普惠公共服务惠及全民的重要举措。",
+    ):
+        assert RULES.score(sentence, "新闻动态") < RULES.rules.min_score, sentence  # not worth a further point
+    assert RULES.score("《实施意见》提出，到2028年，全市社会消费品零售总额突破8000亿元。", "新闻动态") >= RULES.rules.min_score
+
+
+def test_a_byline_with_a_timestamp_is_furniture() -> None:
+    assert RULES.is_furniture("某某日报·城市频道 2026-03-06 09:15:23")
+    assert RULES.is_furniture("发布时间：2026/03/06 10:00")
+    assert not RULES.is_furniture("自2026年3月6日起，全市实行新的停车收费标准。")
+
+
+def test_the_title_of_an_enclosed_document_is_a_heading_not_content() -> None:
+    notice = """各县（区）人民政府，市政府各部门：
+现将《某市国有企业投资监督管理办法》印发给你们，请认真遵照执行。
+某市国有资产监督管理委员会投资监督管理办法（试行）
+第一条 为规范国有企业投资行为，制定本办法。
+第二条 本办法适用于市国资委履行出资人职责的国有独资和控股企业。"""
+    summary = release_summary("关于印发某市国有企业投资监督管理办法的通知", notice, doctype="政策文件")
+    assert "管理办法（试行）" not in summary and "适用于市国资委履行出资人职责" in summary
+    assert RULES._is_heading("某市国有资产监督管理委员会投资监督管理办法（试行）")
+    assert RULES._is_heading("某市城乡建设投资（集团）有限公司资产经营管理办法")
+    assert RULES._is_heading("关于加快推进城市更新行动的实施方案(2026—2028年)")
+    assert not RULES._is_heading("市财政局会同市住建局制定城市更新专项资金管理办法")  # a sentence about making one
+
+
+def test_an_announcement_that_gives_the_figures_is_kept() -> None:
+    assert not RULES.is_furniture("在今天举行的新闻发布会上，市发改委介绍，到2027年全市将建成充电站500座。")
+    assert RULES.is_furniture("在今天举行的新闻发布会上，市发改委副主任就此作出介绍，明确以四项举措推动高质量发展。")
