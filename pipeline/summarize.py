@@ -417,9 +417,23 @@ def summarize_document(body: str, attachments_text: str = "", *, doctype: str | 
     s = _summarizer(str(path))
     own = s.summarize(body, doctype)
     if attachments_text and _thin(s, body, doctype):
-        combined = s.summarize(body + "\n" + attachments_text, doctype)
+        combined = s.summarize(body + "\n" + _unwrap_each(attachments_text), doctype)
         return combined or own
     return own
+
+
+def _unwrap_each(attachments_text: str) -> str:
+    """Each attachment's printed lines rejoined on its own (one may be a PDF, the next a web table)."""
+    parts: list[list[str]] = [[]]
+    for raw in attachments_text.splitlines():
+        line = raw.strip()
+        if _ATTACHMENT_HEADER.match(line):
+            parts.append([line])
+        elif line:
+            parts[-1].append(line)
+    return "\n".join(
+        ln for part in parts for ln in (part[:1] + _unwrap(part[1:]) if part and _ATTACHMENT_HEADER.match(part[0]) else _unwrap(part))
+    )
 
 
 def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:

@@ -378,3 +378,27 @@ def test_the_title_of_an_enclosed_document_is_a_heading_not_content() -> None:
 def test_an_announcement_that_gives_the_figures_is_kept() -> None:
     assert not RULES.is_furniture("在今天举行的新闻发布会上，市发改委介绍，到2027年全市将建成充电站500座。")
     assert RULES.is_furniture("在今天举行的新闻发布会上，市发改委副主任就此作出介绍，明确以四项举措推动高质量发展。")
+
+
+def test_a_wrapped_pdf_attachment_is_rejoined_on_its_own() -> None:
+    body = "\n".join(
+        [
+            "各区人民政府，市政府各委、办、局：",
+            "现将《某市低空经济发展行动方案》印发给你们，请结合实际认真贯彻落实。",
+            "某市人民政府办公厅",
+            "2026年5月8日",
+        ]
+        + [f"第{n}批次的材料已于上月报送市政府办公厅备案，各单位按照原渠道领取纸质文本。" for n in range(1, 31)]
+    )
+    plan = (
+        "某市低空经济发展行动方案\n"
+        "一、主要目标\n"
+        "到2028年，全市低空经济产业规模突破500亿元，开通低空航线100条，建成起降场点300个，引育低空经济企业200家以上，"
+        "形成具有区域影响力的低空经济产业集群。\n"
+        "二、重点任务\n"
+        "加快建设低空飞行服务保障体系，推动无人机物流、城市空中交通、应急救援等场景应用，支持企业开展适航审定和试飞验证。"
+    )
+    pdf = "\n".join(chunk for para in plan.split("\n") for chunk in (para[i : i + 26] for i in range(0, len(para), 26)))
+    summary = release_summary("关于印发某市低空经济发展行动方案的通知", body, "【附件：行动方案.pdf】\n" + pdf, doctype="行动计划·方案")
+    # line fragments picked one by one would read alike but stop mid-word (…低空经济产业 / 集群。)
+    assert "产业规模突破500亿元，开通低空航线100条" in summary and summary.endswith(("。", "…"))
