@@ -402,3 +402,17 @@ def test_a_wrapped_pdf_attachment_is_rejoined_on_its_own() -> None:
     summary = release_summary("关于印发某市低空经济发展行动方案的通知", body, "【附件：行动方案.pdf】\n" + pdf, doctype="行动计划·方案")
     # line fragments picked one by one would read alike but stop mid-word (…低空经济产业 / 集群。)
     assert "产业规模突破500亿元，开通低空航线100条" in summary and summary.endswith(("。", "…"))
+
+
+def test_places_and_batches_are_counted_and_a_news_dateline_is_stripped() -> None:
+    assert RULES._has_cue("quantity", "全市新建口袋公园120处，分两批推进。")
+    assert RULES._has_cue("quantity", "已公布3批共计45个试点项目名单。")
+    news = "新华社北京3月6日电（记者某某）记者从交通运输部获悉，今年将新建改建农村公路3万公里，新增城市公交专用道800公里。"
+    assert release_summary("今年将新建改建农村公路3万公里", news, doctype="新闻动态").startswith("记者从交通运输部获悉")
+
+
+def test_a_preamble_ending_in_a_named_kind_of_plan_is_furniture() -> None:
+    assert RULES.is_furniture(
+        "为进一步激发民间投资活力，根据国家发展改革委《关于进一步完善政策环境支持民间投资发展的意见》（发改投资〔2026〕1号）要求，结合我省实际，制定本实施方案。"
+    )
+    assert RULES.is_furniture("为加快建设现代化产业体系，结合本市实际，制定本行动计划。")
