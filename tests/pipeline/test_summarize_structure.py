@@ -413,6 +413,6 @@ def test_places_and_batches_are_counted_and_a_news_dateline_is_stripped() -> Non
 
 def test_a_preamble_ending_in_a_named_kind_of_plan_is_furniture() -> None:
     assert RULES.is_furniture(
-        "为进一步激发民间投资活力，根据国家发展改革委《关于进一步完善政策环境支持民间投资发展的意见》（发改投资〔2026〕1号）要求，结合我省实际，制定本实施方案。"
+        "为进一步加大政策支持力度，激发民间投资活力，根据国家发展改革委《关于进一步完善政策环境加大力度支持民间投资发展的意见》（发改投资〔2026〕1号）要求，结合我省实际，制定本实施方案。"
     )
     assert RULES.is_furniture("为加快建设现代化产业体系，结合本市实际，制定本行动计划。")
