@@ -361,7 +361,8 @@ class Summarizer:
             if len(chosen) < most:
                 runs |= _runs(chosen[-1].text)
         chosen.sort(key=lambda c: c.index)
-        return "".join(c.text for c in chosen)
+        # a quoted list lead-in (…通过以下方式提出意见：) ends the quote as a sentence, not as an opening
+        return "".join(c.text[:-1] + "。" if c.text[-1] in "：:" else c.text for c in chosen)
 
 
 _REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first

@@ -416,3 +416,21 @@ def test_a_preamble_ending_in_a_named_kind_of_plan_is_furniture() -> None:
         "为进一步加大政策支持力度，激发民间投资活力，根据国家发展改革委《关于进一步完善政策环境加大力度支持民间投资发展的意见》（发改投资〔2026〕1号）要求，结合我省实际，制定本实施方案。"
     )
     assert RULES.is_furniture("为加快建设现代化产业体系，结合本市实际，制定本行动计划。")
+
+
+def test_a_target_year_that_opens_the_sentence_is_a_target() -> None:
+    for sentence in (
+        "2027年，力争全市数字经济核心产业增加值占比达到15%。",
+        "2026年基本完成老旧小区改造任务。",
+        "2028年底全面建成“15分钟便民生活圈”。",
+    ):
+        assert RULES._has_cue("target_year", sentence), sentence
+    assert not RULES._has_cue("target_year", "2024年基本完成了老旧小区改造任务。")  # done: where things stand
+
+
+def test_a_chosen_list_lead_in_does_not_end_the_summary_on_a_colon() -> None:
+    draft = """现将《某市公共数据管理办法（征求意见稿）》全文公布，征求社会各界意见。
+社会各界可以在2026年11月20日前，通过以下方式提出意见：
+（一）通过电子邮件将意见发送至：data@example.gov.cn。"""
+    summary = release_summary("关于《某市公共数据管理办法（征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年11月20日前" in summary and not summary.endswith(("：", ":"))
