@@ -266,7 +266,7 @@ class Summarizer:
             lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
             # a section's first sentence states what the section is for (its topic sentence)
-            bonus = lead + (heading_bonus + section_lead if score > 0 else min(0.0, heading_bonus))
+            bonus = (lead + heading_bonus + section_lead) if score > 0 else min(0.0, heading_bonus)
             section_lead = 0.0
             # a sentence that would fill the summary alone leaves no room for a second point
             long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars

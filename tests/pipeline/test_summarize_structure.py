@@ -434,3 +434,10 @@ def test_a_chosen_list_lead_in_does_not_end_the_summary_on_a_colon() -> None:
 （一）通过电子邮件将意见发送至：data@example.gov.cn。"""
     summary = release_summary("关于《某市公共数据管理办法（征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
     assert "2026年11月20日前" in summary and not summary.endswith(("：", ":"))
+
+
+def test_a_news_lead_that_says_nothing_does_not_take_the_lead_bonus() -> None:
+    news = """近来，这一话题持续引发市民热议，不少网友在评论区留言。
+市里将推动老旧小区加装电梯工作，完善社区养老服务设施，方便老年人出行。"""
+    summary = release_summary("老旧小区加装电梯", news, doctype="新闻动态")
+    assert summary.startswith("市里将推动老旧小区加装电梯工作")
