@@ -442,7 +442,9 @@ def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
     return sum(1 for c in s.candidates(body, doctype) if c.score >= 3) < 2
 
 
-_FIGURE = re.compile(r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|平方米|公里|倍|%|％)")
+_FIGURE = re.compile(
+    r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|千瓦时|千瓦|兆瓦|平方米|平方公里|公里|亩|公顷|吨|立方米|处|批|倍|%|％)"
+)
 _TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
 _TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
 
