@@ -441,3 +441,9 @@ def test_a_news_lead_that_says_nothing_does_not_take_the_lead_bonus() -> None:
 市里将推动老旧小区加装电梯工作，完善社区养老服务设施，方便老年人出行。"""
     summary = release_summary("老旧小区加装电梯", news, doctype="新闻动态")
     assert summary.startswith("市里将推动老旧小区加装电梯工作")
+
+
+def test_suggestions_others_made_are_not_what_the_policy_sets_out() -> None:
+    assert not RULES._has_cue("proposal", "工作人员第一时间进行梳理汇总，整理代表和委员提出的修改意见建议。")
+    assert RULES._has_cue("proposal", "《方案》提出，到2028年建成示范园区10个。")
+    assert RULES._has_cue("proposal", "方案提出的重点任务包括建设算力中心。")
