@@ -447,3 +447,11 @@ def test_suggestions_others_made_are_not_what_the_policy_sets_out() -> None:
     assert not RULES._has_cue("proposal", "工作人员第一时间进行梳理汇总，整理代表和委员提出的修改意见建议。")
     assert RULES._has_cue("proposal", "《方案》提出，到2028年建成示范园区10个。")
     assert RULES._has_cue("proposal", "方案提出的重点任务包括建设算力中心。")
+
+
+def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
+    for sentence in (
+        "各级各部门要站在全局的高度，大力支持市属国有企业的规范管理工作，维护国有资产的安全和完整。",
+        "各地区要充分认识节能减排工作的重要性和紧迫性，把思想和行动统一到党中央决策部署上来。",
+    ):
+        assert RULES.score(sentence) < RULES.rules.min_score, sentence
