@@ -454,4 +454,4 @@ def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
         "各级各部门要站在全局的高度，大力支持市属国有企业的规范管理工作，维护国有资产的安全和完整。",
         "各地区要充分认识节能减排工作的重要性和紧迫性，把思想和行动统一到党中央决策部署上来。",
     ):
-        assert RULES.score(sentence) < RULES.rules.min_score, sentence
+        assert RULES.score(sentence) <= 0, sentence  # marked down like the other closing duties
