@@ -335,7 +335,6 @@ class Summarizer:
             if fits:
                 ranked = [fits[0]] + [c for c in ranked if c is not fits[0]]
         chosen: list[Scored] = []
-        runs: set[str] = set()
         used = 0
         for c in ranked:
             if len(chosen) >= most:
@@ -345,7 +344,11 @@ class Summarizer:
             if chosen and c.cues < self.rules.min_score:
                 continue  # a further point must carry a strong cue of its own (not only a section or lead bonus)
             room = limit - used
-            if chosen and (len(c.text) <= room or room >= self.rules.clip_min_chars) and _repeats(c.text, runs):
+            if (
+                chosen
+                and (len(c.text) <= room or room >= self.rules.clip_min_chars)
+                and _repeats(c.text, "\n".join(x.text for x in chosen))
+            ):
                 continue  # two rules sharing one clause (…，执行期限为…) say it once
             if len(c.text) <= room:
                 chosen.append(c)
@@ -356,10 +359,7 @@ class Summarizer:
             elif room >= self.rules.clip_min_chars and (head := self._clip(c.text, room)):
                 chosen.append(Scored(c.index, head, c.score, c.cues))
                 used += len(head)
-            else:
-                continue  # try a shorter one further down the ranking
-            if len(chosen) < most:
-                runs |= _runs(chosen[-1].text)
+            # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)
         # a quoted list lead-in (…通过以下方式提出意见：) ends the quote as a sentence, not as an opening
         return "".join(c.text[:-1] + "。" if c.text[-1] in "：:" else c.text for c in chosen)
@@ -368,13 +368,14 @@ class Summarizer:
 _REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first
 
 
-def _runs(text: str) -> set[str]:
-    return {text[i : i + _REPEAT_RUN] for i in range(len(text) - _REPEAT_RUN + 1)}
+def _repeats(text: str, chosen: str) -> bool:
+    """Whether ``text`` shares a run with the sentences already chosen (joined in ``chosen``).
 
-
-def _repeats(text: str, runs: set[str]) -> bool:
-    """Whether ``text`` shares a run of ``_REPEAT_RUN`` characters with the sentences already chosen (``runs``)."""
-    return any(text[i : i + _REPEAT_RUN] in runs for i in range(len(text) - _REPEAT_RUN + 1))
+    Windows of ``_REPEAT_RUN`` characters are tried every half window, so any shared run of one and a half
+    windows is found; a shorter common phrase (有关规定, 2026年1月1日) is not a repeat.
+    """
+    step = _REPEAT_RUN // 2
+    return any(text[i : i + _REPEAT_RUN] in chosen for i in range(0, len(text) - _REPEAT_RUN + 1, step))
 
 
 _LEVEL_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
