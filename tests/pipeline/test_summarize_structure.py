@@ -455,3 +455,8 @@ def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
         "各地区要充分认识节能减排工作的重要性和紧迫性，把思想和行动统一到党中央决策部署上来。",
     ):
         assert RULES.score(sentence) <= 0, sentence  # marked down like the other closing duties
+
+
+def test_the_printed_notices_copy_list_and_print_line_are_furniture() -> None:
+    assert RULES.is_furniture("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。")
+    assert RULES.is_furniture("某市人民政府办公室 2026年3月2日印发")
