@@ -112,14 +112,60 @@ _ATTACHMENT_HEADER = re.compile(r"^【附件[：:][^】]*】$")
 _ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:人民政府|委员会|厅|局|办公室|部门|单位|机构|企业))[：:]")
 
 
+_OPEN_END = "。！？!?；;：:" + _QUOTE_CLOSERS  # a line ending otherwise stops mid-sentence (or is a heading)
+_FULL_STOP = "。！？!?"
+# a line that starts a new block even after a full line: 一、 （一） 1. 第三条 附件 专栏
+_BLOCK_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)"
+)
+_RUN_ON_CHARS = 50  # a line this long without an end mark is a paragraph cut short, not a heading
+_PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Rejoin the sentences of hard-wrapped text (a PDF's or a Word file's text, one printed line per line).
+
+    Such text breaks every ~28 characters wherever the line ran out, mid-word and mid-sentence; split at
+    line ends it gives fragments (…培育创新型中小企业和专 / 精特新企业1000家…).  It is recognised by its
+    lines: most long lines end without an end mark and are of nearly one length (the printed width).
+    Then a line of about that width that does not end a sentence runs on into the next, unless the next
+    starts a block (一、 （一） 1. 第三条).  A shorter line ends its paragraph; headings stay lines.
+    Text whose lines are paragraphs (a web page) is left as it is.
+    """
+    long = [ln for ln in lines if len(ln) >= 10]
+    open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
+    width = open_lens[len(open_lens) // 2] if open_lens else 0
+    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15
+    stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
+    if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
+        # paragraphs, one a line: only a paragraph cut by a page break runs on (a long line with no end mark;
+        # headings and titles are shorter)
+        width, stops = _RUN_ON_CHARS + 3, _OPEN_END
+        if not any(len(ln) >= _RUN_ON_CHARS and ln[-1] not in _OPEN_END for ln in lines):
+            return lines
+    out: list[str] = []
+    joinable = False
+    for line in lines:
+        if _PAGE_NUMBER.match(line):
+            continue
+        if joinable and out and not _BLOCK_START.match(line):
+            sep = " " if out[-1][-1].isascii() and out[-1][-1].isalpha() and line[0].isascii() and line[0].isalpha() else ""
+            out[-1] += sep + line
+        else:
+            out.append(line)
+        joinable = len(line) >= width - 3 and line[-1] not in stops
+    return out
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence.
 
-    A salutation on the same line as the first sentence is split off as a sentence of its own.
+    A salutation on the same line as the first sentence is split off as a sentence of its own.  Hard-wrapped
+    text (PDF) has its printed lines rejoined first (see ``_unwrap``).
     """
     out: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
+    lines = [ln for ln in (raw.strip() for raw in text.splitlines()) if ln]
+    for line in _unwrap(lines):
         if not line:
             continue
         m = _ADDRESSEE.match(line)
@@ -132,11 +178,16 @@ def split_sentences(text: str) -> list[str]:
 
 @dataclass
 class Scored:
-    """One candidate sentence: where it was, what it says after lead-ins are stripped, and its score."""
+    """One candidate sentence: where it was, what it says after lead-ins are stripped, and its score.
+
+    ``score`` ranks (it includes position, length and section adjustments); ``cues`` is what the sentence
+    itself says (its cue weights), which decides whether it is worth adding as a further point.
+    """
 
     index: int
     text: str
     score: float
+    cues: float = 0.0
 
 
 class Summarizer:
@@ -215,11 +266,12 @@ class Summarizer:
             lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
             # a section's first sentence states what the section is for (its topic sentence)
-            bonus = lead + (heading_bonus + section_lead if score > 0 else min(0.0, heading_bonus))
+            bonus = (lead + heading_bonus + section_lead) if score > 0 else min(0.0, heading_bonus)
             section_lead = 0.0
             # a sentence that would fill the summary alone leaves no room for a second point
             long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
-            out.append(Scored(i, clean, (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))))
+            rank = (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))
+            out.append(Scored(i, clean, rank, score))
         return out
 
     def _section_value(self, heading: str) -> float | None:
@@ -256,7 +308,11 @@ class Summarizer:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
         if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
             return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
-        return self._drop.has("heading", sentence) or self._drop.has("question", sentence)
+        for group in ("heading", "question"):
+            if self._drop.has(group, sentence):
+                # …可以在5月26日前，通过以下方式提出意见： leads into a list and is still the deadline (keep_if)
+                return not any(self._cue_groups.has(c, sentence) for c in self.rules.keep_if.get(group, []))
+        return False
 
     def _cues_only_short(self, sentence: str) -> bool:
         """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
@@ -283,21 +339,43 @@ class Summarizer:
         for c in ranked:
             if len(chosen) >= most:
                 break
-            if chosen and c.score < max(self.rules.min_score, best_score * self.rules.further_ratio):
+            if chosen and c.score < best_score * self.rules.further_ratio:
                 break  # a weak sentence adds length, not information
+            if chosen and c.cues < self.rules.min_score:
+                continue  # a further point must carry a strong cue of its own (not only a section or lead bonus)
             room = limit - used
+            if (
+                chosen
+                and (len(c.text) <= room or room >= self.rules.clip_min_chars)
+                and _repeats(c.text, "\n".join(x.text for x in chosen))
+            ):
+                continue  # two rules sharing one clause (…，执行期限为…) say it once
             if len(c.text) <= room:
                 chosen.append(c)
                 used += len(c.text)
             elif not chosen:
-                chosen.append(Scored(c.index, _cut(c.text, limit), c.score))
+                chosen.append(Scored(c.index, _cut(c.text, limit), c.score, c.cues))
                 used = limit
             elif room >= self.rules.clip_min_chars and (head := self._clip(c.text, room)):
-                chosen.append(Scored(c.index, head, c.score))
+                chosen.append(Scored(c.index, head, c.score, c.cues))
                 used += len(head)
             # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)
-        return "".join(c.text for c in chosen)
+        # a quoted list lead-in (…通过以下方式提出意见：) ends the quote as a sentence, not as an opening
+        return "".join(c.text[:-1] + "。" if c.text[-1] in "：:" else c.text for c in chosen)
+
+
+_REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first
+
+
+def _repeats(text: str, chosen: str) -> bool:
+    """Whether ``text`` shares a run with the sentences already chosen (joined in ``chosen``).
+
+    Windows of ``_REPEAT_RUN`` characters are tried every half window, so any shared run of one and a half
+    windows is found; a shorter common phrase (有关规定, 2026年1月1日) is not a repeat.
+    """
+    step = _REPEAT_RUN // 2
+    return any(text[i : i + _REPEAT_RUN] in chosen for i in range(0, len(text) - _REPEAT_RUN + 1, step))
 
 
 _LEVEL_2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
@@ -341,9 +419,23 @@ def summarize_document(body: str, attachments_text: str = "", *, doctype: str | 
     s = _summarizer(str(path))
     own = s.summarize(body, doctype)
     if attachments_text and _thin(s, body, doctype):
-        combined = s.summarize(body + "\n" + attachments_text, doctype)
+        combined = s.summarize(body + "\n" + _unwrap_each(attachments_text), doctype)
         return combined or own
     return own
+
+
+def _unwrap_each(attachments_text: str) -> str:
+    """Each attachment's printed lines rejoined on its own (one may be a PDF, the next a web table)."""
+    parts: list[list[str]] = [[]]
+    for raw in attachments_text.splitlines():
+        line = raw.strip()
+        if _ATTACHMENT_HEADER.match(line):
+            parts.append([line])
+        elif line:
+            parts[-1].append(line)
+    return "\n".join(
+        ln for part in parts for ln in (part[:1] + _unwrap(part[1:]) if part and _ATTACHMENT_HEADER.match(part[0]) else _unwrap(part))
+    )
 
 
 def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
@@ -351,7 +443,9 @@ def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
     return sum(1 for c in s.candidates(body, doctype) if c.score >= 3) < 2
 
 
-_FIGURE = re.compile(r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|平方米|公里|倍|%|％)")
+_FIGURE = re.compile(
+    r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|千瓦时|千瓦|兆瓦|平方米|平方公里|公里|亩|公顷|吨|立方米|处|批|倍|%|％)"
+)
 _TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
 _TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
 

@@ -171,3 +171,8 @@ def test_a_rule_naming_a_cue_that_does_not_exist_is_an_error(tmp_path: Path) -> 
     )
     with pytest.raises(ConfigError, match="comment_dedline"):
         Summarizer.load(rules)
+
+
+def test_key_figure_knows_the_units_the_summary_counts() -> None:
+    assert key_figure("统筹推进城市更新。到2028年，新增高标准农田5万亩。") == "到2028年，新增高标准农田5万亩"
+    assert key_figure("加强污染治理，全年削减化学需氧量3000吨。") == "全年削减化学需氧量3000吨"

@@ -175,3 +175,288 @@ def test_an_interpretations_answer_on_what_changed_and_who_qualifies_is_preferre
         better = {c.text: c.score for c in flat.candidates(f"{question}\n{answer}")}[answer]
         worse = {c.text: c.score for c in flat.candidates(f"{other}\n{answer}")}[answer]
         assert better > worse, question
+
+
+# A replica of a PDF attachment's text: one printed line per line (about 26 characters), cut mid-word,
+# with blank lines between printed lines as extraction often leaves them.
+WRAPPED_PLAN = """关于加快发展海洋装备产业的实施意见
+为加快发展海洋装备产业，推动全省海洋经济高质量发
+
+展，现提出如下意见。
+
+一、主要目标
+
+到2028年，全省海洋装备产业链条更加完整，创新能力明
+
+显增强。培育海洋装备领军企业15家、专精特新企业200
+
+家，建成省级以上创新平台30个，产业规模突破3000亿元
+
+，形成一批具有国际竞争力的产业集群。
+
+二、重点任务
+
+（一）提升船舶与海工装备能力
+
+支持骨干企业建设智能船厂，推动深远海养殖平台、海上
+
+风电安装船等高端装备研发制造。
+
+— 3 —
+
+对首台（套）海洋装备给予最高800万元奖励，对新认定的
+
+国家级创新平台给予一次性500万元支持。"""
+
+
+def test_hard_wrapped_pdf_lines_are_rejoined_into_sentences() -> None:
+    from pipeline.summarize import split_sentences
+
+    sentences = split_sentences(WRAPPED_PLAN)
+    assert "一、主要目标" in sentences and "（一）提升船舶与海工装备能力" in sentences  # headings stay lines
+    assert any(s.startswith("培育海洋装备领军企业15家、专精特新企业200家，建成") for s in sentences)
+    assert any(s.startswith("对首台（套）海洋装备给予最高800万元奖励，对新认定的国家级") for s in sentences)  # across a page number
+    summary = release_summary("实施意见", WRAPPED_PLAN, doctype="实施意见")
+    assert "专精特新企业200家" in summary or "最高800万元奖励" in summary
+    assert "明\n" not in summary and "发展，现提出" not in summary
+
+
+def test_text_whose_lines_are_paragraphs_is_not_rejoined() -> None:
+    from pipeline.summarize import split_sentences
+
+    page = "二、主要目标\n到2027年，建成示范社区100个\n（一）完善服务设施\n对新建社区食堂给予最高20万元补助。"
+    assert split_sentences(page) == [
+        "二、主要目标",
+        "到2027年，建成示范社区100个",
+        "（一）完善服务设施",
+        "对新建社区食堂给予最高20万元补助。",
+    ]
+
+
+def test_a_comment_deadline_that_introduces_the_ways_to_comment_is_kept() -> None:
+    draft = """为提高规章质量，现将《城市绿地管理规定（修订草案征求意见稿）》全文公布，征求社会各界意见。
+社会各界可以在2026年8月15日前，通过以下方式提出意见：
+（一）通过信函将意见寄至某市某区某路1号。
+（二）通过电子邮件将意见发送至：lvdi@example.gov.cn。"""
+    summary = release_summary("关于《城市绿地管理规定（修订草案征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年8月15日前" in summary
+
+
+def test_a_comment_deadline_given_without_its_year_is_the_deadline() -> None:
+    draft = """《某市养犬管理条例（草案）》已经市人大常委会第一次审议。
+为广泛听取意见，现将草案全文公布，欢迎社会各界提出意见。
+意见请于9月30日前以信函或电子邮件方式寄至市人大常委会法工委。
+第二条 本条例所称犬只，是指在本市行政区域内饲养的各类犬只，包括个人、单位饲养的犬只。"""
+    summary = release_summary("关于《某市养犬管理条例（草案）》公开征求意见的公告", draft, doctype="征求意见稿")
+    assert "9月30日前" in summary
+
+
+def test_a_deadline_addressed_to_the_public_is_not_a_salutation() -> None:
+    draft = """现将《河道采砂管理办法（征求意见稿）》全文公布，征求社会各界意见。
+有关单位和社会公众可以在2026年9月1日前，通过以下途径提出意见：
+（一）通过电子邮件将意见发送至：hedao@example.gov.cn。"""
+    summary = release_summary("关于《河道采砂管理办法（征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年9月1日前" in summary
+
+
+def test_a_draft_put_up_for_comment_is_named_next_to_its_deadline() -> None:
+    draft = """为了提高立法质量，现将市司法局起草的《某市物业管理条例（修订草案征求意见稿）》及其说明全文公布，征求社会各界意见。
+社会各界可以在2026年10月8日前，通过以下方式提出意见：
+（一）通过信函将意见寄至某市司法局立法处。"""
+    summary = release_summary("关于《某市物业管理条例（修订草案征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "《某市物业管理条例（修订草案征求意见稿）》" in summary and "2026年10月8日前" in summary
+
+
+def test_what_a_regulation_applies_to_is_quoted_for_a_tiaoli_as_for_a_banfa() -> None:
+    text = """第一条 为了规范城市绿化管理，根据有关法律法规，结合本市实际，制定本条例。
+第二条 本市行政区域内城市绿地的规划、建设、养护和管理，适用本条例。
+第三条 本条例所称城市绿地，是指以植被为主要存在形态，用于改善生态、美化环境的城市用地。
+第四条 城市绿化工作应当坚持政府主导、社会参与的原则。
+第五条 鼓励单位和个人通过认建认养等方式参与城市绿化建设，对成绩显著的给予表彰奖励。"""
+    summary = release_summary("某市城市绿化条例", text, doctype="政策文件")
+    assert "适用本条例" in summary  # who and what it governs, as 适用于 would be
+
+
+def test_land_water_energy_and_service_time_figures_are_quantities() -> None:
+    rules = RULES
+    for sentence in (
+        "新建高标准农田5万亩，恢复湿地1200公顷。",
+        "全年削减化学需氧量3000吨，新增供水能力20万立方米。",
+        "新增储能装机50万千瓦，年发电量达到8亿千瓦时。",
+        "城市建成区内40平方公里完成改造。",
+        "企业投资项目备案在3个工作日内办结。",
+    ):
+        assert rules._has_cue("quantity", sentence), sentence
+    assert not rules._has_cue("quantity", "自发布之日起3个月内完成清理。")  # a month count is no quantity
+
+
+def test_a_paragraph_cut_by_a_page_break_runs_on() -> None:
+    from pipeline.summarize import split_sentences
+
+    text = """二、主要目标
+到2027年，全市建成智慧养老服务平台1个，培育养老服务龙头企业20家，新增街道综合养老服务中心和社区嵌入式养老服务设施
+300处，护理型床位占比达到65%以上。
+三、重点任务"""
+    assert (
+        "到2027年，全市建成智慧养老服务平台1个，培育养老服务龙头企业20家，新增街道综合养老服务中心和社区嵌入式养老服务设施300处，护理型床位占比达到65%以上。"
+        in split_sentences(text)
+    )
+    assert split_sentences(text)[0] == "二、主要目标" and split_sentences(text)[-1] == "三、重点任务"
+
+
+def test_a_second_point_with_one_strong_cue_is_not_lost_to_position_or_length() -> None:
+    # the second point sits late in the document: position decay and length lower its rank, not its content
+    filler = "\n".join(f"（{n}）推进第{n}项工作。" for n in "一二三四五六七八")
+    text = f"""到2027年，全市新增公共充电桩2万个。
+{filler}
+本方案适用于在本市注册并实际运营、服务范围覆盖全市各区的新能源汽车充电设施运营企业。"""
+    summary = release_summary("实施方案", text, doctype="行动计划·方案")
+    assert summary.startswith("到2027年，全市新增公共充电桩2万个。")
+    assert "适用于在本市注册" in summary  # who it applies to: one strong cue, enough for a further point
+
+
+def test_what_a_regulation_bans_from_a_date_is_a_point() -> None:
+    text = """第一条 为加强塑料污染治理，结合本市实际，制定本规定。
+第二条 本市行政区域内塑料制品的生产、销售和使用，适用本规定。
+第三条 市生态环境部门负责本规定的组织实施。
+第四条 商场、超市应当建立塑料购物袋使用台账。
+自2027年1月1日起，全市餐饮行业禁止使用不可降解一次性塑料餐具。"""
+    summary = release_summary("某市塑料污染治理规定", text, doctype="政策文件")
+    assert "禁止使用不可降解一次性塑料餐具" in summary
+
+
+def test_two_near_identical_sentences_are_not_both_quoted() -> None:
+    text = """对符合条件的小微企业给予最高30万元贷款贴息，执行期限为2026年1月1日至2028年12月31日。
+对符合条件的个体工商户给予最高10万元贷款贴息，执行期限为2026年1月1日至2028年12月31日。
+上述政策适用于本市注册的小微企业，执行期限为2026年1月1日至2028年12月31日。
+上述政策适用于本市注册的个体工商户，执行期限为2026年1月1日至2028年12月31日。"""
+    summary = release_summary("若干措施", text, doctype="政策文件")
+    assert summary.count("执行期限为2026年1月1日至2028年12月31日") <= 1
+
+
+def test_where_a_measure_was_announced_is_not_what_it_does() -> None:
+    news = """3月6日上午，在市政府新闻办举行的新闻发布会上，市商务局副局长李某就此作出介绍，明确以四项举措推动消费提质扩容。
+聚力打造消费新场景
+今年将新建特色商业街区10条，对新认定的市级特色街区给予最高100万元奖励。
+聚力激发汽车消费
+对个人消费者购买新能源乘用车的，按车价给予最高8000元补贴。"""
+    summary = release_summary("市商务局：四项举措推动消费提质扩容", news, doctype="新闻动态")
+    assert "新闻发布会" not in summary
+    assert "最高100万元奖励" in summary
+
+
+def test_why_a_policy_matters_is_not_what_it_does() -> None:
+    for sentence in (
+        "这一部署，不仅是城市能级跃升的内在要求，更是服务全省发展大局、打造区域消费高地的使命担当。",
+        "加强城市商圈和消费设施建设，有利于扩大内需、提振消费信心，推动经济持续回升向好。",
+        "开展社区嵌入式服务设施建设，是推动优质普惠公共服务惠及全民的重要举措。",
+    ):
+        assert RULES.score(sentence, "新闻动态") < RULES.rules.min_score, sentence  # not worth a further point
+    assert RULES.score("《实施意见》提出，到2028年，全市社会消费品零售总额突破8000亿元。", "新闻动态") >= RULES.rules.min_score
+
+
+def test_a_byline_with_a_timestamp_is_furniture() -> None:
+    assert RULES.is_furniture("某某日报·城市频道 2026-03-06 09:15:23")
+    assert RULES.is_furniture("发布时间：2026/03/06 10:00")
+    assert not RULES.is_furniture("自2026年3月6日起，全市实行新的停车收费标准。")
+
+
+def test_the_title_of_an_enclosed_document_is_a_heading_not_content() -> None:
+    notice = """各县（区）人民政府，市政府各部门：
+现将《某市国有企业投资监督管理办法》印发给你们，请认真遵照执行。
+某市国有资产监督管理委员会投资监督管理办法（试行）
+第一条 为规范国有企业投资行为，制定本办法。
+第二条 本办法适用于市国资委履行出资人职责的国有独资和控股企业。"""
+    summary = release_summary("关于印发某市国有企业投资监督管理办法的通知", notice, doctype="政策文件")
+    assert "管理办法（试行）" not in summary and "适用于市国资委履行出资人职责" in summary
+    assert RULES._is_heading("某市国有资产监督管理委员会投资监督管理办法（试行）")
+    assert RULES._is_heading("某市城乡建设投资（集团）有限公司资产经营管理办法")
+    assert RULES._is_heading("关于加快推进城市更新行动的实施方案(2026—2028年)")
+    assert not RULES._is_heading("市财政局会同市住建局制定城市更新专项资金管理办法")  # a sentence about making one
+
+
+def test_an_announcement_that_gives_the_figures_is_kept() -> None:
+    assert not RULES.is_furniture("在今天举行的新闻发布会上，市发改委介绍，到2027年全市将建成充电站500座。")
+    assert RULES.is_furniture("在今天举行的新闻发布会上，市发改委副主任就此作出介绍，明确以四项举措推动高质量发展。")
+
+
+def test_a_wrapped_pdf_attachment_is_rejoined_on_its_own() -> None:
+    body = "\n".join(
+        [
+            "各区人民政府，市政府各委、办、局：",
+            "现将《某市低空经济发展行动方案》印发给你们，请结合实际认真贯彻落实。",
+            "某市人民政府办公厅",
+            "2026年5月8日",
+        ]
+        + [f"第{n}批次的材料已于上月报送市政府办公厅备案，各单位按照原渠道领取纸质文本。" for n in range(1, 31)]
+    )
+    plan = (
+        "某市低空经济发展行动方案\n"
+        "一、主要目标\n"
+        "到2028年，全市低空经济产业规模突破500亿元，开通低空航线100条，建成起降场点300个，引育低空经济企业200家以上，"
+        "形成具有区域影响力的低空经济产业集群。\n"
+        "二、重点任务\n"
+        "加快建设低空飞行服务保障体系，推动无人机物流、城市空中交通、应急救援等场景应用，支持企业开展适航审定和试飞验证。"
+    )
+    pdf = "\n".join(chunk for para in plan.split("\n") for chunk in (para[i : i + 26] for i in range(0, len(para), 26)))
+    summary = release_summary("关于印发某市低空经济发展行动方案的通知", body, "【附件：行动方案.pdf】\n" + pdf, doctype="行动计划·方案")
+    # line fragments picked one by one would read alike but stop mid-word (…低空经济产业 / 集群。)
+    assert "产业规模突破500亿元，开通低空航线100条" in summary and summary.endswith(("。", "…"))
+
+
+def test_places_and_batches_are_counted_and_a_news_dateline_is_stripped() -> None:
+    assert RULES._has_cue("quantity", "全市新建口袋公园120处，分两批推进。")
+    assert RULES._has_cue("quantity", "已公布3批共计45个试点项目名单。")
+    news = "新华社北京3月6日电（记者某某）记者从交通运输部获悉，今年将新建改建农村公路3万公里，新增城市公交专用道800公里。"
+    assert release_summary("今年将新建改建农村公路3万公里", news, doctype="新闻动态").startswith("记者从交通运输部获悉")
+
+
+def test_a_preamble_ending_in_a_named_kind_of_plan_is_furniture() -> None:
+    assert RULES.is_furniture(
+        "为进一步加大政策支持力度，激发民间投资活力，根据国家发展改革委《关于进一步完善政策环境加大力度支持民间投资发展的意见》（发改投资〔2026〕1号）要求，结合我省实际，制定本实施方案。"
+    )
+    assert RULES.is_furniture("为加快建设现代化产业体系，结合本市实际，制定本行动计划。")
+
+
+def test_a_target_year_that_opens_the_sentence_is_a_target() -> None:
+    for sentence in (
+        "2027年，力争全市数字经济核心产业增加值占比达到15%。",
+        "2026年基本完成老旧小区改造任务。",
+        "2028年底全面建成“15分钟便民生活圈”。",
+    ):
+        assert RULES._has_cue("target_year", sentence), sentence
+    assert not RULES._has_cue("target_year", "2024年基本完成了老旧小区改造任务。")  # done: where things stand
+
+
+def test_a_chosen_list_lead_in_does_not_end_the_summary_on_a_colon() -> None:
+    draft = """现将《某市公共数据管理办法（征求意见稿）》全文公布，征求社会各界意见。
+社会各界可以在2026年11月20日前，通过以下方式提出意见：
+（一）通过电子邮件将意见发送至：data@example.gov.cn。"""
+    summary = release_summary("关于《某市公共数据管理办法（征求意见稿）》公开征求意见的通知", draft, doctype="征求意见稿")
+    assert "2026年11月20日前" in summary and not summary.endswith(("：", ":"))
+
+
+def test_a_news_lead_that_says_nothing_does_not_take_the_lead_bonus() -> None:
+    news = """近来，这一话题持续引发市民热议，不少网友在评论区留言。
+市里将推动老旧小区加装电梯工作，完善社区养老服务设施，方便老年人出行。"""
+    summary = release_summary("老旧小区加装电梯", news, doctype="新闻动态")
+    assert summary.startswith("市里将推动老旧小区加装电梯工作")
+
+
+def test_suggestions_others_made_are_not_what_the_policy_sets_out() -> None:
+    assert not RULES._has_cue("proposal", "工作人员第一时间进行梳理汇总，整理代表和委员提出的修改意见建议。")
+    assert RULES._has_cue("proposal", "《方案》提出，到2028年建成示范园区10个。")
+    assert RULES._has_cue("proposal", "方案提出的重点任务包括建设算力中心。")
+
+
+def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
+    for sentence in (
+        "各级各部门要站在全局的高度，大力支持市属国有企业的规范管理工作，维护国有资产的安全和完整。",
+        "各地区要充分认识节能减排工作的重要性和紧迫性，把思想和行动统一到党中央决策部署上来。",
+    ):
+        assert RULES.score(sentence) <= 0, sentence  # marked down like the other closing duties
+
+
+def test_the_printed_notices_copy_list_and_print_line_are_furniture() -> None:
+    assert RULES.is_furniture("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。")
+    assert RULES.is_furniture("某市人民政府办公室 2026年3月2日印发")
