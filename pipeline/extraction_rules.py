@@ -48,8 +48,10 @@ class TitleRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     classes: list[str] = Field(default_factory=lambda: ["title"])
     site_name: str = "(?!)"  # a <title> that names only the site; the default never matches
+    # a note reference after the headline repeated over the body (…统计公报[1]); the default never matches
+    footnote_mark: str = "(?!)"
 
-    @field_validator("site_name")
+    @field_validator("site_name", "footnote_mark")
     @classmethod
     def _compiles(cls, v: str) -> str:
         return regular_expressions([v])[0]

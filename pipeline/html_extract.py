@@ -178,6 +178,8 @@ _WS = re.compile(r"[\s\u00a0\u3000]+")
 _DOC_NUMBER = re.compile("|".join(f"(?:{p})" for p in _RULES.doc_numbers.patterns)) if _RULES.doc_numbers.patterns else None
 _TITLE_CLASSES = tuple(w.lower() for w in _RULES.titles.classes)
 _SITE_NAME = re.compile(_RULES.titles.site_name)
+# the headline's copy over the body with a note reference after it (config titles.footnote_mark)
+_FOOTNOTE_AFTER = re.compile(f"(?:{_RULES.titles.footnote_mark})+$")
 _META_NAMES = {
     "articletitle": "_title",
     "pubdate": "published",
@@ -1196,6 +1198,8 @@ def _trim_edges(text: str, title: str | None) -> str:
         joined, k = "", 0
         while k < min(len(lines), 4):
             n = _nows(lines[k])
+            if joined + n not in squeezed_title:
+                n = _FOOTNOTE_AFTER.sub("", n)
             if len(n) < 2 or joined + n not in squeezed_title:
                 break
             joined, k = joined + n, k + 1

@@ -529,3 +529,27 @@ def test_an_article_split_over_sibling_boxes_is_read_whole(body: str) -> None:
     text = extract_html(html, URL).text
     assert all(sentence in text for sentence in SENTENCES)
     assert "版权所有" not in text
+
+
+@pytest.mark.parametrize("mark", ["[1]", "［2］", "①", "*"])
+def test_the_headlines_copy_over_the_body_goes_with_its_note_reference(mark: str) -> None:
+    # a statistical bulletin's heading over its text carries a note reference; the note itself is at the foot
+    headline = "青禾县2031年农业生产情况统计公报"
+    html = (
+        f"<html><head><meta name='ArticleTitle' content='{headline}'></head><body>"
+        f"<div id='zoom'><p>{headline}{mark}</p><p>青禾县统计局</p>"
+        "<p>2031年，全县粮食播种面积稳中有增，秋粮单产比上年提高明显，设施蔬菜种植规模继续扩大。</p>"
+        "<p>一、种植业</p><p>全年粮食总产量比上年增长百分之三，其中稻谷、玉米产量均创新高。</p>"
+        f"<p>{mark}本公报数据为初步统计数。</p></div></body></html>"
+    )
+    text = extract_html(html, URL).text
+    assert text.startswith("青禾县统计局")
+    assert f"{mark}本公报数据为初步统计数。" in text
+
+
+def test_a_heading_ending_in_a_star_that_is_not_the_headline_stays() -> None:
+    html = (
+        "<html><head><meta name='ArticleTitle' content='青禾县2031年农业生产情况统计公报'></head><body>"
+        "<div id='zoom'><p>附表*</p><p>全年粮食总产量比上年增长百分之三，其中稻谷、玉米产量均创新高。</p></div></body></html>"
+    )
+    assert extract_html(html, URL).text.startswith("附表*")
