@@ -65,6 +65,13 @@ class DocNumberRules(BaseModel):
     head_lines: int = Field(default=8, ge=0, le=50)
     # labels a site may put before the number (发文字号 and 文号 are always known)
     labels: list[str] = Field(default_factory=list)
+    # a heading line that the number's own line completes (某部令 over 第12号); the default never matches
+    split_heading: str = "(?!)"
+
+    @field_validator("split_heading")
+    @classmethod
+    def _heading_compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
 
     @field_validator("patterns")
     @classmethod

@@ -553,3 +553,21 @@ def test_a_heading_ending_in_a_star_that_is_not_the_headline_stays() -> None:
         "<div id='zoom'><p>附表*</p><p>全年粮食总产量比上年增长百分之三，其中稻谷、玉米产量均创新高。</p></div></body></html>"
     )
     assert extract_html(html, URL).text.startswith("附表*")
+
+
+@pytest.mark.parametrize(
+    ("heading", "want"),
+    [
+        ("青禾省人民政府令", "青禾省人民政府令第58号"),
+        ("中华人民共和国数字资源与公共服务管理委员会令", "中华人民共和国数字资源与公共服务管理委员会令第58号"),
+        ("第一章　总则", None),  # a heading that is no order: its next line is not a number
+    ],
+)
+def test_an_order_heading_over_its_number_line_gives_the_number_as_printed(heading: str, want: str | None) -> None:
+    html = (
+        "<html><head><title>青禾省林下经济促进办法_青禾省人民政府</title></head><body>"
+        f"<div class='TRS_Editor'><p>{heading}</p><p>第58号</p>"
+        "<p>《青禾省林下经济促进办法》已经省人民政府常务会议通过，现予公布，自2032年3月1日起施行。</p>"
+        "<p>省长　林一禾</p></div></body></html>"
+    )
+    assert extract_html(html, URL).doc_number == want
