@@ -48,8 +48,10 @@ class TitleRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     classes: list[str] = Field(default_factory=lambda: ["title"])
     site_name: str = "(?!)"  # a <title> that names only the site; the default never matches
+    # a note reference after the headline repeated over the body (…统计公报[1]); the default never matches
+    footnote_mark: str = "(?!)"
 
-    @field_validator("site_name")
+    @field_validator("site_name", "footnote_mark")
     @classmethod
     def _compiles(cls, v: str) -> str:
         return regular_expressions([v])[0]
@@ -63,6 +65,13 @@ class DocNumberRules(BaseModel):
     head_lines: int = Field(default=8, ge=0, le=50)
     # labels a site may put before the number (发文字号 and 文号 are always known)
     labels: list[str] = Field(default_factory=list)
+    # a heading line that the number's own line completes (某部令 over 第12号); the default never matches
+    split_heading: str = "(?!)"
+
+    @field_validator("split_heading")
+    @classmethod
+    def _heading_compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
 
     @field_validator("patterns")
     @classmethod

@@ -176,8 +176,13 @@ _LABEL_INLINE = re.compile(rf"[【\[]?(?P<label>{_LABEL_ALT})[】\]]?\s*[:：]")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 # 发文字号 forms (config/extraction.yaml doc_numbers); None when the rules file lists none
 _DOC_NUMBER = re.compile("|".join(f"(?:{p})" for p in _RULES.doc_numbers.patterns)) if _RULES.doc_numbers.patterns else None
+# a heading whose next line carries the number (config doc_numbers.split_heading: 某部令 over 第12号)
+_SPLIT_HEADING = re.compile(_RULES.doc_numbers.split_heading)
+_NUMBER_LINE = re.compile(r"第\d{1,5}号")
 _TITLE_CLASSES = tuple(w.lower() for w in _RULES.titles.classes)
 _SITE_NAME = re.compile(_RULES.titles.site_name)
+# the headline's copy over the body with a note reference after it (config titles.footnote_mark)
+_FOOTNOTE_AFTER = re.compile(f"(?:{_RULES.titles.footnote_mark})+$")
 _META_NAMES = {
     "articletitle": "_title",
     "pubdate": "published",
@@ -1003,8 +1008,14 @@ def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
     """
     if _DOC_NUMBER is None:
         return None
+    above = ""
     for line in text.split("\n")[: _RULES.doc_numbers.head_lines]:
-        squeezed = _nows(line)
+        squeezed, heading = _nows(line), above
+        above = squeezed
+        if heading and _SPLIT_HEADING.fullmatch(heading) and _NUMBER_LINE.fullmatch(squeezed):
+            joined = heading + squeezed  # 某部令 over 第12号
+            if _DOC_NUMBER.fullmatch(joined):
+                return _clean_doc_number(joined)
         if len(squeezed) <= 40 and not _SENTENCE_PUNCT.search(squeezed):
             m = _DOC_NUMBER.search(squeezed)
             rest = squeezed[m.end() :] if m else ""
@@ -1199,6 +1210,8 @@ def _trim_edges(text: str, title: str | None) -> str:
         joined, k = "", 0
         while k < min(len(lines), 4):
             n = _nows(lines[k])
+            if joined + n not in squeezed_title:
+                n = _FOOTNOTE_AFTER.sub("", n)
             if len(n) < 2 or joined + n not in squeezed_title:
                 break
             joined, k = joined + n, k + 1

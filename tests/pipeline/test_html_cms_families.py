@@ -529,3 +529,45 @@ def test_an_article_split_over_sibling_boxes_is_read_whole(body: str) -> None:
     text = extract_html(html, URL).text
     assert all(sentence in text for sentence in SENTENCES)
     assert "版权所有" not in text
+
+
+@pytest.mark.parametrize("mark", ["[1]", "［2］", "①", "*"])
+def test_the_headlines_copy_over_the_body_goes_with_its_note_reference(mark: str) -> None:
+    # a statistical bulletin's heading over its text carries a note reference; the note itself is at the foot
+    headline = "青禾县2031年农业生产情况统计公报"
+    html = (
+        f"<html><head><meta name='ArticleTitle' content='{headline}'></head><body>"
+        f"<div id='zoom'><p>{headline}{mark}</p><p>青禾县统计局</p>"
+        "<p>2031年，全县粮食播种面积稳中有增，秋粮单产比上年提高明显，设施蔬菜种植规模继续扩大。</p>"
+        "<p>一、种植业</p><p>全年粮食总产量比上年增长百分之三，其中稻谷、玉米产量均创新高。</p>"
+        f"<p>{mark}本公报数据为初步统计数。</p></div></body></html>"
+    )
+    text = extract_html(html, URL).text
+    assert text.startswith("青禾县统计局")
+    assert f"{mark}本公报数据为初步统计数。" in text
+
+
+def test_a_heading_ending_in_a_star_that_is_not_the_headline_stays() -> None:
+    html = (
+        "<html><head><meta name='ArticleTitle' content='青禾县2031年农业生产情况统计公报'></head><body>"
+        "<div id='zoom'><p>附表*</p><p>全年粮食总产量比上年增长百分之三，其中稻谷、玉米产量均创新高。</p></div></body></html>"
+    )
+    assert extract_html(html, URL).text.startswith("附表*")
+
+
+@pytest.mark.parametrize(
+    ("heading", "want"),
+    [
+        ("青禾省人民政府令", "青禾省人民政府令第58号"),
+        ("中华人民共和国数字资源与公共服务管理委员会令", "中华人民共和国数字资源与公共服务管理委员会令第58号"),
+        ("第一章　总则", None),  # a heading that is no order: its next line is not a number
+    ],
+)
+def test_an_order_heading_over_its_number_line_gives_the_number_as_printed(heading: str, want: str | None) -> None:
+    html = (
+        "<html><head><title>青禾省林下经济促进办法_青禾省人民政府</title></head><body>"
+        f"<div class='TRS_Editor'><p>{heading}</p><p>第58号</p>"
+        "<p>《青禾省林下经济促进办法》已经省人民政府常务会议通过，现予公布，自2032年3月1日起施行。</p>"
+        "<p>省长　林一禾</p></div></body></html>"
+    )
+    assert extract_html(html, URL).doc_number == want
