@@ -160,6 +160,14 @@ def test_a_number_closing_the_title_is_read_when_no_label_or_line_gives_one() ->
 HEADLINE = "某市关于推动未来产业创新发展的通知"
 PROSE = "<div class='TRS_Editor'><p>为贯彻落实国家关于推动未来产业创新发展的部署，加快培育新质生产力，现就有关事项通知如下。</p><p>各地要结合实际抓好落实，确保各项措施落地见效。</p></div>"
 
+LAST_SENTENCE = "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
+def _with_tail(tail: str) -> HtmlExtract:
+    """A 某市人民政府 page whose text box ends with ``tail`` after the article's last sentence."""
+    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
+    return extract_html(html, URL)
+
 
 @pytest.mark.parametrize(
     ("head", "body"),
@@ -307,8 +315,7 @@ def test_a_sites_disclaimer_is_not_taken_for_a_short_article() -> None:
 @pytest.mark.parametrize("heading", ["最新评论", "热门评论", "网友评论：", "查看全部1024条评论 >"])
 def test_a_reader_comment_block_goes_however_long_but_a_sentence_about_comments_stays(heading: str) -> None:
     comments = "".join(f"<p>这是第{i}条网友留言，内容较长，表达了对这项工作的看法和期待，希望有关部门认真听取。</p>" for i in range(20))
-    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', f'<p>{heading}</p>{comments}</div>')}</body></html>"
-    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    assert _with_tail(f"<p>{heading}</p>{comments}").text.split("\n")[-1] == LAST_SENTENCE
     said = PROSE.replace("</div>", "<p>网友评论认为，这项措施回应了群众关切，各地应抓紧落实。</p></div>")
     page = extract_html(f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{said}</body></html>", URL)
     assert page.text.split("\n")[-1] == "网友评论认为，这项措施回应了群众关切，各地应抓紧落实。"
@@ -342,8 +349,7 @@ def test_a_heading_whose_dashes_the_title_tag_rewrites_still_gives_the_date_unde
     ],
 )
 def test_recommendations_feedback_boxes_and_disclaimers_after_the_article_go(tail: str) -> None:
-    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
-    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    assert _with_tail(tail).text.split("\n")[-1] == LAST_SENTENCE
 
 
 def test_a_table_row_of_numbers_at_the_end_is_data_not_a_counter() -> None:
@@ -379,8 +385,7 @@ def test_a_disclosure_table_inside_the_text_area_goes_with_its_title_row() -> No
     ],
 )
 def test_qr_captions_update_stamps_and_related_policy_links_after_the_text_go(tail: str) -> None:
-    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
-    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    assert _with_tail(tail).text.split("\n")[-1] == LAST_SENTENCE
 
 
 @pytest.mark.parametrize(
@@ -426,8 +431,7 @@ def test_a_centred_line_is_not_taken_for_the_headline_when_a_heading_names_it() 
     ],
 )
 def test_links_bylines_end_marks_and_credits_under_the_text_go(tail: str) -> None:
-    html = f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{PROSE.replace('</div>', tail + '</div>')}</body></html>"
-    assert extract_html(html, URL).text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+    assert _with_tail(tail).text.split("\n")[-1] == LAST_SENTENCE
 
 
 def test_who_posted_it_above_the_text_goes() -> None:
