@@ -460,3 +460,25 @@ def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
 def test_the_printed_notices_copy_list_and_print_line_are_furniture() -> None:
     assert RULES.is_furniture("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。")
     assert RULES.is_furniture("某市人民政府办公室 2026年3月2日印发")
+
+
+def test_a_work_deadline_with_its_month_is_a_target() -> None:
+    assert RULES._has_cue("target_year", "各区要于2026年9月底前完成全部摸排，建立问题台账。")
+    assert RULES._has_cue("target_year", "2027年6月前，建成覆盖全市的充电服务网络。")
+    assert not RULES._has_cue("target_year", "请于5月26日前将意见反馈至市司法局。")  # a comment date is no work target
+
+
+def test_a_notice_recalling_the_earlier_document_it_follows_is_background() -> None:
+    notice = """2025年6月，省政府办公厅印发《关于推进社区食堂建设的实施意见》，提出加快补齐社区助餐短板，并对食堂建设运营作出部署。
+二、工作任务
+新建社区食堂须配备不少于30个就餐座位，对新建并运营满一年的社区食堂给予最高20万元一次性建设补助。"""
+    summary = release_summary("关于开展社区食堂建设工作的通知", notice, doctype="通知公告")
+    assert summary.startswith("新建社区食堂须配备不少于30个就餐座位")
+    assert "印发《" not in summary
+    news = "2025年6月，省政府办公厅印发《关于推进社区食堂建设的实施意见》，明确到2027年建成社区食堂1000家。"
+    assert RULES.score(news, "新闻动态") > RULES.score(news, "通知公告")  # for a news item the release is the news
+
+
+def test_a_condition_on_what_is_already_built_is_not_a_baseline() -> None:
+    assert not RULES._has_cue("status_quo", "对于已经建成、尚未移交的社区用房，原则上于2026年6月底前完成移交。")
+    assert RULES._has_cue("status_quo", "全市已经建成社区食堂120家，覆盖老年人8万人。")
