@@ -482,3 +482,19 @@ def test_a_notice_recalling_the_earlier_document_it_follows_is_background() -> N
 def test_a_condition_on_what_is_already_built_is_not_a_baseline() -> None:
     assert not RULES._has_cue("status_quo", "对于已经建成、尚未移交的社区用房，原则上于2026年6月底前完成移交。")
     assert RULES._has_cue("status_quo", "全市已经建成社区食堂120家，覆盖老年人8万人。")
+
+
+def test_a_news_lead_naming_the_system_to_apply_through_is_not_furniture() -> None:
+    news = """港城讯 新学期临近，不少家长关心托育补贴怎么领？
+近日，记者从市卫健委了解到，我市已开始受理2026年托育服务补贴申请，在备案托育机构入托的3周岁以下婴幼儿家庭可登录“港城政务服务平台”申请补贴。
+哪些机构可以参加
+根据办法，备案托育机构须配备保育人员，收费标准向社会公示，并接受年度检查。"""
+    summary = release_summary("托育补贴开始申请", news, doctype="新闻动态")
+    assert summary.startswith("近日，记者从市卫健委了解到，我市已开始受理2026年托育服务补贴申请")
+    assert RULES.is_furniture("公众可登录市司法局网站，在“意见征集”栏目提交意见。")  # the how-to line still is
+
+
+def test_who_may_apply_is_the_scope_of_a_policy() -> None:
+    for sentence in ("符合条件的小微企业可申请最高50万元的贴息贷款。", "在本市参保满1年的灵活就业人员均可享受一次性补贴。"):
+        assert RULES._has_cue("scope", sentence), sentence
+    assert not RULES._has_cue("scope", "即可申请的事项由窗口当场办结。")
