@@ -498,3 +498,14 @@ def test_who_may_apply_is_the_scope_of_a_policy() -> None:
     for sentence in ("符合条件的小微企业可申请最高50万元的贴息贷款。", "在本市参保满1年的灵活就业人员均可享受一次性补贴。"):
         assert RULES._has_cue("scope", sentence), sentence
     assert not RULES._has_cue("scope", "即可申请的事项由窗口当场办结。")
+
+
+def test_a_draft_notice_that_says_what_it_puts_up_before_a_list_of_channels_keeps_that_sentence() -> None:
+    draft = """我局会同市财政局拟订了《某市青年人才租房补贴办法（征求意见稿）》，现向社会公开征求意见，公众可以通过以下途径提出意见：
+一、电子邮箱：rent@example.gov.cn。
+二、通信地址：某市人力资源和社会保障局人才科。
+意见反馈截止时间为2026年10月31日。"""
+    summary = release_summary("关于公开征求《某市青年人才租房补贴办法（征求意见稿）》意见的通告", draft, doctype="征求意见稿")
+    assert "拟订了《某市青年人才租房补贴办法（征求意见稿）》" in summary
+    assert "2026年10月31日" in summary and not summary.endswith(("：", ":"))
+    assert RULES.is_furniture("公众可以通过以下途径和方式提出反馈意见：") or RULES._is_heading("公众可以通过以下途径和方式提出反馈意见：")
