@@ -509,3 +509,12 @@ def test_a_draft_notice_that_says_what_it_puts_up_before_a_list_of_channels_keep
     assert "拟订了《某市青年人才租房补贴办法（征求意见稿）》" in summary
     assert "2026年10月31日" in summary and not summary.endswith(("：", ":"))
     assert RULES.is_furniture("公众可以通过以下途径和方式提出反馈意见：") or RULES._is_heading("公众可以通过以下途径和方式提出反馈意见：")
+
+
+def test_following_up_and_supervising_the_pilot_is_a_closing_duty() -> None:
+    for sentence in (
+        "各省要密切跟踪试点落实情况，积极创造条件，给予试点地区支持，并加强指导、监督和考核。",
+        "各市要按照《方案》要求，结合实际抓好落实，确保试点各项任务按期完成。",
+    ):
+        assert RULES.score(sentence) < RULES.rules.min_score, sentence  # no strong point of its own
+    assert RULES._has_cue("policy_says", "《方案》要求，到2027年建成示范园区10个。")  # what the plan itself requires
