@@ -518,3 +518,14 @@ def test_following_up_and_supervising_the_pilot_is_a_closing_duty() -> None:
     ):
         assert RULES.score(sentence) < RULES.rules.min_score, sentence  # no strong point of its own
     assert RULES._has_cue("policy_says", "《方案》要求，到2027年建成示范园区10个。")  # what the plan itself requires
+
+
+def test_a_jiedus_answer_on_why_the_rules_were_made_is_background_even_with_figures() -> None:
+    jiedu = """近日，市人社局印发了《某市见习岗位管理办法》（以下简称《办法》），市人社局有关负责人回答了记者提问。
+问：为什么要制定《办法》？
+答：2016年省政府颁布《见习管理条例》，其中关于见习的规定有重要调整，如见习考核结果由2个等次调整为3个等次，需配套完善。
+问：《办法》如何支持见习单位？
+答：对见习期满留用的单位，给予每人2000元的一次性留用补贴。"""
+    summary = release_summary("某市人社局负责人就《某市见习岗位管理办法》答记者问", jiedu, doctype="政策解读")
+    assert summary.startswith("对见习期满留用的单位，给予每人2000元") and "2016年" not in summary
+    assert RULES._has_cue("document_layout", "《办法》分6章共30条，分别对见习单位、见习人员作出规定。")
