@@ -529,3 +529,13 @@ def test_a_jiedus_answer_on_why_the_rules_were_made_is_background_even_with_figu
     summary = release_summary("某市人社局负责人就《某市见习岗位管理办法》答记者问", jiedu, doctype="政策解读")
     assert summary.startswith("对见习期满留用的单位，给予每人2000元") and "2016年" not in summary
     assert RULES._has_cue("document_layout", "《办法》分6章共30条，分别对见习单位、见习人员作出规定。")
+
+
+def test_a_deadline_for_work_named_elsewhere_is_not_a_point_of_its_own() -> None:
+    notice = """一、开展摸底排查
+各区对辖区内养老机构消防设施开展全面排查，建立问题清单。
+以上工作要在2026年5月底前完成。
+二、加大资金支持
+对完成消防改造的民办养老机构，给予最高30万元改造补助。"""
+    summary = release_summary("关于开展养老机构消防安全整治的通知", notice, doctype="通知公告")
+    assert "以上工作" not in summary and "给予最高30万元改造补助" in summary
