@@ -714,7 +714,9 @@ _MIN_HEADLINE = 6  # Han characters: a <title> piece shorter than this is a colu
 _TITLE_SPLIT = re.compile(r"\s*(?:_{1,2}|\||｜| - | – | — |-{2,})\s*")
 # what a heading may add to the headline <title> gives: a bracketed status (（征求意见稿）, （试行）, （2025年修订）)
 # or a ——副题; not a date or a byline run into the heading
-_FULLER_TAIL = re.compile(r"[（(【\[][^（(【\[）)】\]]*[\u4e00-\u9fff]{2}[^（(【\[）)】\]]*[）)】\]]|[—－-]{1,2}(?=[^，。；！？]*[\u4e00-\u9fff]{2})[^，。；！？]{2,40}")
+_FULLER_TAIL = re.compile(
+    r"[（(【\[][^（(【\[）)】\]]*[\u4e00-\u9fff]{2}[^（(【\[）)】\]]*[）)】\]]|[—－-]{1,2}(?=[^，。；！？]*[\u4e00-\u9fff]{2})[^，。；！？]{2,40}"
+)
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
 
@@ -812,6 +814,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
         if dashless_title and n and n in dashless_title and n not in later_pieces:
             if best is None or len(txt) > len(best):
                 best = txt
+
     def fuller(found: str) -> str:
         """A heading that holds the whole headline and a little more ("…（征求意见稿）") is the fuller headline."""
         n = _nows(found)
