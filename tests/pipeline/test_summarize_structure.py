@@ -539,3 +539,13 @@ def test_a_deadline_for_work_named_elsewhere_is_not_a_point_of_its_own() -> None
 对完成消防改造的民办养老机构，给予最高30万元改造补助。"""
     summary = release_summary("关于开展养老机构消防安全整治的通知", notice, doctype="通知公告")
     assert "以上工作" not in summary and "给予最高30万元改造补助" in summary
+
+
+def test_the_date_a_department_reports_back_is_not_a_target() -> None:
+    plan = """（三）工作目标。
+2027年6月底前，试点区县建成统一的基层治理数据平台，实现网格事件100%线上流转。
+各试点区县要结合实际抓紧制定具体实施方案，细化任务措施，明确时间节点，并于2026年10月底前报送市政府办公室备案。
+对建设成效突出的区县，市财政给予最高200万元奖励。"""
+    summary = release_summary("基层治理数据平台建设试点工作方案", plan, doctype="行动计划·方案")
+    assert summary.startswith("2027年6月底前，试点区县建成统一的基层治理数据平台")
+    assert "报送市政府办公室备案" not in summary and "给予最高200万元奖励" in summary
