@@ -549,3 +549,12 @@ def test_the_date_a_department_reports_back_is_not_a_target() -> None:
     summary = release_summary("基层治理数据平台建设试点工作方案", plan, doctype="行动计划·方案")
     assert summary.startswith("2027年6月底前，试点区县建成统一的基层治理数据平台")
     assert "报送市政府办公室备案" not in summary and "给予最高200万元奖励" in summary
+
+
+def test_a_news_hook_that_only_says_a_document_came_out_gives_way_to_what_it_says() -> None:
+    news = """2026年5月20日，市民政局召开发布会，发布《社区助浴服务建设管理规范》。
+《规范》指出，要在每个街道至少建成1个社区助浴点，为失能老年人提供上门助浴服务，收费标准向社会公示。"""
+    summary = release_summary("社区助浴服务规范发布", news, doctype="政策文件")
+    assert summary.startswith("《规范》指出，要在每个街道至少建成1个社区助浴点")
+    assert "召开发布会" not in summary
+    assert RULES.score("市政府日前印发《关于支持新型储能发展的若干措施》。") < RULES.rules.min_score
