@@ -271,7 +271,8 @@ class Summarizer:
             # a sentence that would fill the summary alone leaves no room for a second point
             long = max(0, len(clean) - self.rules.concise_chars) / self.rules.max_chars
             rank = (score + bonus) * (1.0 - decay * i) * (1.0 - self.rules.length_penalty * min(1.0, long))
-            out.append(Scored(i, clean, rank, score))
+            # what a background section (为什么要制定…？ 起草背景) says counts for less as a point of its own as well
+            out.append(Scored(i, clean, rank, score + min(0.0, heading_bonus)))
         return out
 
     def _section_value(self, heading: str) -> float | None:

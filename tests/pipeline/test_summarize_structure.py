@@ -460,3 +460,101 @@ def test_an_exhortation_to_the_departments_is_not_a_measure() -> None:
 def test_the_printed_notices_copy_list_and_print_line_are_furniture() -> None:
     assert RULES.is_furniture("抄送：市委各部门，市人大常委会办公厅，市政协办公厅。")
     assert RULES.is_furniture("某市人民政府办公室 2026年3月2日印发")
+
+
+def test_a_work_deadline_with_its_month_is_a_target() -> None:
+    assert RULES._has_cue("target_year", "各区要于2026年9月底前完成全部摸排，建立问题台账。")
+    assert RULES._has_cue("target_year", "2027年6月前，建成覆盖全市的充电服务网络。")
+    assert not RULES._has_cue("target_year", "请于5月26日前将意见反馈至市司法局。")  # a comment date is no work target
+
+
+def test_a_notice_recalling_the_earlier_document_it_follows_is_background() -> None:
+    notice = """2025年6月，省政府办公厅印发《关于推进社区食堂建设的实施意见》，提出加快补齐社区助餐短板，并对食堂建设运营作出部署。
+二、工作任务
+新建社区食堂须配备不少于30个就餐座位，对新建并运营满一年的社区食堂给予最高20万元一次性建设补助。"""
+    summary = release_summary("关于开展社区食堂建设工作的通知", notice, doctype="通知公告")
+    assert summary.startswith("新建社区食堂须配备不少于30个就餐座位")
+    assert "印发《" not in summary
+    news = "2025年6月，省政府办公厅印发《关于推进社区食堂建设的实施意见》，明确到2027年建成社区食堂1000家。"
+    assert RULES.score(news, "新闻动态") > RULES.score(news, "通知公告")  # for a news item the release is the news
+
+
+def test_a_condition_on_what_is_already_built_is_not_a_baseline() -> None:
+    assert not RULES._has_cue("status_quo", "对于已经建成、尚未移交的社区用房，原则上于2026年6月底前完成移交。")
+    assert RULES._has_cue("status_quo", "全市已经建成社区食堂120家，覆盖老年人8万人。")
+
+
+def test_a_news_lead_naming_the_system_to_apply_through_is_not_furniture() -> None:
+    news = """港城讯 新学期临近，不少家长关心托育补贴怎么领？
+近日，记者从市卫健委了解到，我市已开始受理2026年托育服务补贴申请，在备案托育机构入托的3周岁以下婴幼儿家庭可登录“港城政务服务平台”申请补贴。
+哪些机构可以参加
+根据办法，备案托育机构须配备保育人员，收费标准向社会公示，并接受年度检查。"""
+    summary = release_summary("托育补贴开始申请", news, doctype="新闻动态")
+    assert summary.startswith("近日，记者从市卫健委了解到，我市已开始受理2026年托育服务补贴申请")
+    assert RULES.is_furniture("公众可登录市司法局网站，在“意见征集”栏目提交意见。")  # the how-to line still is
+
+
+def test_who_may_apply_is_the_scope_of_a_policy() -> None:
+    for sentence in ("符合条件的小微企业可申请最高50万元的贴息贷款。", "在本市参保满1年的灵活就业人员均可享受一次性补贴。"):
+        assert RULES._has_cue("scope", sentence), sentence
+    assert not RULES._has_cue("scope", "即可申请的事项由窗口当场办结。")
+
+
+def test_a_draft_notice_that_says_what_it_puts_up_before_a_list_of_channels_keeps_that_sentence() -> None:
+    draft = """我局会同市财政局拟订了《某市青年人才租房补贴办法（征求意见稿）》，现向社会公开征求意见，公众可以通过以下途径提出意见：
+一、电子邮箱：rent@example.gov.cn。
+二、通信地址：某市人力资源和社会保障局人才科。
+意见反馈截止时间为2026年10月31日。"""
+    summary = release_summary("关于公开征求《某市青年人才租房补贴办法（征求意见稿）》意见的通告", draft, doctype="征求意见稿")
+    assert "拟订了《某市青年人才租房补贴办法（征求意见稿）》" in summary
+    assert "2026年10月31日" in summary and not summary.endswith(("：", ":"))
+    assert RULES.is_furniture("公众可以通过以下途径和方式提出反馈意见：") or RULES._is_heading("公众可以通过以下途径和方式提出反馈意见：")
+
+
+def test_following_up_and_supervising_the_pilot_is_a_closing_duty() -> None:
+    for sentence in (
+        "各省要密切跟踪试点落实情况，积极创造条件，给予试点地区支持，并加强指导、监督和考核。",
+        "各市要按照《方案》要求，结合实际抓好落实，确保试点各项任务按期完成。",
+    ):
+        assert RULES.score(sentence) < RULES.rules.min_score, sentence  # no strong point of its own
+    assert RULES._has_cue("policy_says", "《方案》要求，到2027年建成示范园区10个。")  # what the plan itself requires
+
+
+def test_a_jiedus_answer_on_why_the_rules_were_made_is_background_even_with_figures() -> None:
+    jiedu = """近日，市人社局印发了《某市见习岗位管理办法》（以下简称《办法》），市人社局有关负责人回答了记者提问。
+问：为什么要制定《办法》？
+答：2016年省政府颁布《见习管理条例》，其中关于见习的规定有重要调整，如见习考核结果由2个等次调整为3个等次，需配套完善。
+问：《办法》如何支持见习单位？
+答：对见习期满留用的单位，给予每人2000元的一次性留用补贴。"""
+    summary = release_summary("某市人社局负责人就《某市见习岗位管理办法》答记者问", jiedu, doctype="政策解读")
+    assert summary.startswith("对见习期满留用的单位，给予每人2000元") and "2016年" not in summary
+    assert RULES._has_cue("document_layout", "《办法》分6章共30条，分别对见习单位、见习人员作出规定。")
+
+
+def test_a_deadline_for_work_named_elsewhere_is_not_a_point_of_its_own() -> None:
+    notice = """一、开展摸底排查
+各区对辖区内养老机构消防设施开展全面排查，建立问题清单。
+以上工作要在2026年5月底前完成。
+二、加大资金支持
+对完成消防改造的民办养老机构，给予最高30万元改造补助。"""
+    summary = release_summary("关于开展养老机构消防安全整治的通知", notice, doctype="通知公告")
+    assert "以上工作" not in summary and "给予最高30万元改造补助" in summary
+
+
+def test_the_date_a_department_reports_back_is_not_a_target() -> None:
+    plan = """（三）工作目标。
+2027年6月底前，试点区县建成统一的基层治理数据平台，实现网格事件100%线上流转。
+各试点区县要结合实际抓紧制定具体实施方案，细化任务措施，明确时间节点，并于2026年10月底前报送市政府办公室备案。
+对建设成效突出的区县，市财政给予最高200万元奖励。"""
+    summary = release_summary("基层治理数据平台建设试点工作方案", plan, doctype="行动计划·方案")
+    assert summary.startswith("2027年6月底前，试点区县建成统一的基层治理数据平台")
+    assert "报送市政府办公室备案" not in summary and "给予最高200万元奖励" in summary
+
+
+def test_a_news_hook_that_only_says_a_document_came_out_gives_way_to_what_it_says() -> None:
+    news = """2026年5月20日，市民政局召开发布会，发布《社区助浴服务建设管理规范》。
+《规范》指出，要在每个街道至少建成1个社区助浴点，为失能老年人提供上门助浴服务，收费标准向社会公示。"""
+    summary = release_summary("社区助浴服务规范发布", news, doctype="政策文件")
+    assert summary.startswith("《规范》指出，要在每个街道至少建成1个社区助浴点")
+    assert "召开发布会" not in summary
+    assert RULES.score("市政府日前印发《关于支持新型储能发展的若干措施》。") < RULES.rules.min_score
