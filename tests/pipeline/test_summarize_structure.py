@@ -523,7 +523,7 @@ def test_following_up_and_supervising_the_pilot_is_a_closing_duty() -> None:
 def test_a_jiedus_answer_on_why_the_rules_were_made_is_background_even_with_figures() -> None:
     jiedu = """近日，市人社局印发了《某市见习岗位管理办法》（以下简称《办法》），市人社局有关负责人回答了记者提问。
 问：为什么要制定《办法》？
-答：2016年省政府颁布《见习管理条例》，其中关于见习的规定有重要调整，如见习考核结果由2个等次调整为3个等次，需配套完善。
+答：2016年以来全市见习岗位由300个增至1200个，原有做法已难以适应，见习补贴标准也需要随之调整。
 问：《办法》如何支持见习单位？
 答：对见习期满留用的单位，给予每人2000元的一次性留用补贴。"""
     summary = release_summary("某市人社局负责人就《某市见习岗位管理办法》答记者问", jiedu, doctype="政策解读")
