@@ -769,6 +769,7 @@ def classify_jsonl(
     taxonomy: str | Path | None = None,
     problems: list[tuple[int, str]] | None = None,
     stdin: BinaryIO | None = None,
+    explain: bool = False,
 ) -> int:
     """Classify a JSON-lines file of {id, text[, title, attachments]}; write one result line each; return the count.
 
@@ -776,17 +777,20 @@ def classify_jsonl(
     is not UTF-8, not a JSON object or has no string ``text`` is skipped and
     reported as (line number, reason) in ``problems``: one bad line in a
     thousand must not lose the other 999.  A missing file raises
-    FileNotFoundError before anything is written.
+    FileNotFoundError before anything is written.  ``explain`` adds, per
+    track that any term touched, its evidence, density and verdict ("filed",
+    "passing mention (low density)", "named only as one item of a list" …):
+    what an auditor asks when a document was *not* filed somewhere.
     """
     clf = Classifier.load(taxonomy)
     sink = problems if problems is not None else []
     if str(in_path) == "-":
-        return _classify_lines(clf, stdin if stdin is not None else sys.stdin.buffer, out, sink)
+        return _classify_lines(clf, stdin if stdin is not None else sys.stdin.buffer, out, sink, explain)
     with Path(in_path).open("rb") as fh:
-        return _classify_lines(clf, fh, out, sink)
+        return _classify_lines(clf, fh, out, sink, explain)
 
 
-def _classify_lines(clf: Classifier, fh: BinaryIO, out: TextIO, problems: list[tuple[int, str]]) -> int:
+def _classify_lines(clf: Classifier, fh: BinaryIO, out: TextIO, problems: list[tuple[int, str]], explain: bool = False) -> int:
     count = 0
     for no, raw in enumerate(fh, start=1):
         try:
@@ -809,7 +813,11 @@ def _classify_lines(clf: Classifier, fh: BinaryIO, out: TextIO, problems: list[t
             problems.append((no, 'no "text" field' if text is None else f'"text" is {type(text).__name__}, not a string'))
             continue
         title, attachments = rec.get("title") or "", rec.get("attachments") or ""
-        labels = clf.classify(title if isinstance(title, str) else "", text, attachments if isinstance(attachments, str) else "")
-        out.write(json.dumps(label_record(rec.get("id"), labels), ensure_ascii=False) + "\n")
+        title = title if isinstance(title, str) else ""
+        attachments = attachments if isinstance(attachments, str) else ""
+        record = label_record(rec.get("id"), clf.classify(title, text, attachments))
+        if explain:
+            record["explain"] = {name: why for name, why in clf.explain(title, text, attachments).items() if why["terms"]}
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count

@@ -795,6 +795,9 @@ def history(
 def classify(
     jsonl: str = typer.Option(..., "--jsonl", help="Input lines with id and text; - reads standard input."),
     taxonomy: Optional[Path] = typer.Option(None, help="Taxonomy YAML (default config/tracks.yaml)."),
+    explain: bool = typer.Option(
+        False, "--explain", help="Also print, per track a term touched, evidence, density and why it was or was not filed."
+    ),
 ) -> None:
     """Classify JSON lines and print id, tracks, subtracks, scores, evidence (the evaluation interface).
 
@@ -804,7 +807,7 @@ def classify(
 
     problems: list[tuple[int, str]] = []
     try:
-        classify_jsonl(jsonl, sys.stdout, taxonomy, problems)
+        classify_jsonl(jsonl, sys.stdout, taxonomy, problems, explain=explain)
     except ConfigError as exc:
         _fail(str(exc))
     except FileNotFoundError:

@@ -74,6 +74,23 @@ def test_classify_jsonl_reads_standard_input_with_dash() -> None:
     assert json.loads(result.stdout)["tracks"] == ["未来能源"]
 
 
+def test_classify_explain_says_why_a_touched_track_was_not_filed() -> None:
+    """Auditors ask why a notice naming 生物医药 is not under 未来健康: --explain gives the verdict per track."""
+    line = {
+        "id": "n1",
+        "title": "关于优化营商环境的若干措施",
+        "text": "新一代信息技术、生物医药、新能源等企业可享受审批绿色通道，涉企事项一日办结。",
+    }
+    result = CliRunner().invoke(app, ["classify", "--jsonl", "-", "--explain"], input=json.dumps(line, ensure_ascii=False) + "\n")
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert record["tracks"] == []
+    assert record["explain"]["未来健康"]["verdict"] == "named only as one item of a list"
+    assert record["explain"]["未来健康"]["terms"] == {"生物医药": 1}
+    plain = CliRunner().invoke(app, ["classify", "--jsonl", "-"], input=json.dumps(line, ensure_ascii=False) + "\n")
+    assert "explain" not in json.loads(plain.output)
+
+
 def test_classify_jsonl_skips_bad_lines_names_them_and_exits_1(tmp_path: Path) -> None:
     """Every good line is classified; each bad one is named with its line number; exit code 1 at the end."""
     src = tmp_path / "mixed.jsonl"
