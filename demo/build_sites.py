@@ -27,6 +27,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from demo.plans import BIOMANUFACTURING, EMBODIED, QUANTUM, SIX_G
 from demo.seeds import DEFAULT_SEEDS, gbk_safe, load_seed, paragraphs, section
 
 HERE = Path(__file__).resolve().parent
@@ -138,20 +139,13 @@ MIIT_LIST = """<div class="crumb">当前位置：<a href="/miit/index.html">首�
 
 
 def miit_items(seeds: Path) -> list[Item]:
-    """Ten releases, newest first: six future-industry items, four true negatives."""
-    s000, s002, s003 = (load_seed(p, seeds) for p in ("000", "002", "003"))
-    p003 = paragraphs(s003)
+    """Ten releases, newest first: six future-industry items, four true negatives.
+
+    The four future-industry notices carry the team's own policy text (demo/plans.py): what they decide.
+    """
+    p003 = paragraphs(load_seed("003", seeds))
     goals = next(p for p in p003 if "七部门近日联合印发" in p)
     six_tracks = next(p for p in p003 if "六大产业" in p)
-    embodied = section(s000, "一、具身智能", "二、生物制造", skip_first=True)
-    bio = section(s000, "二、生物制造", "三、量子科技", skip_first=True)
-    quantum = section(s000, "三、量子科技", "四、6G", skip_first=True)
-    six_g = section(s000, "四、6G", "【上海】 ", skip_first=True)
-    layout = [
-        p
-        for p in section(s002, "（五）六大未来产业的梯次布局与发展逻辑", "二、产业发展现状复盘", skip_first=True)
-        if not p.startswith("表")
-    ]
     agency = "工业和信息化部"
     to_provinces = "各省、自治区、直辖市及计划单列市、新疆生产建设兵团工业和信息化主管部门，有关中央企业："
     return [
@@ -176,7 +170,7 @@ def miit_items(seeds: Path) -> list[Item]:
             "关于推动人形机器人与具身智能产业创新发展的通知",
             "2025-03-04",
             [to_provinces, "为加快具身智能技术创新和产业化，推动人形机器人在制造、物流、家庭服务等场景应用，现就有关事项通知如下。"]
-            + embodied[:8],
+            + EMBODIED,
             "工信部科〔2025〕21号",
             agency,
         ),
@@ -208,7 +202,7 @@ def miit_items(seeds: Path) -> list[Item]:
             "art_2025_0228_05",
             "关于印发《量子科技产业创新发展行动方案》的通知",
             "2025-02-28",
-            [to_provinces, "现将《量子科技产业创新发展行动方案》印发给你们，请结合实际抓好落实。"] + quantum[:3],
+            [to_provinces, "现将《量子科技产业创新发展行动方案》印发给你们，请结合实际抓好落实。"] + QUANTUM,
             "工信部科〔2025〕18号",
             agency,
             attachments=(("task_table.pdf", "量子科技产业创新发展行动方案（含重点任务分工表）.pdf"),),
@@ -231,7 +225,8 @@ def miit_items(seeds: Path) -> list[Item]:
             "art_2025_0226_07",
             "关于印发《生物制造产业高质量发展实施方案》的通知",
             "2025-02-26",
-            [to_provinces, "为加快培育生物制造等未来产业，现将《生物制造产业高质量发展实施方案》印发给你们，请认真组织实施。"] + bio[:2],
+            [to_provinces, "为加快培育生物制造等未来产业，现将《生物制造产业高质量发展实施方案》印发给你们，请认真组织实施。"]
+            + BIOMANUFACTURING,
             "工信部联消费〔2025〕7号",
             agency,
             attachments=(("bio_plan.pdf", "生物制造产业高质量发展实施方案.pdf"),),
@@ -253,9 +248,7 @@ def miit_items(seeds: Path) -> list[Item]:
             "art_2025_0224_09",
             "关于推进6G与卫星互联网融合发展的通知",
             "2025-02-24",
-            [to_provinces, "为抢抓第六代移动通信（6G）和卫星互联网发展机遇，推动空天地一体化信息网络建设，现就有关事项通知如下。"]
-            + six_g[:6]
-            + [p for p in layout if "6G" in p or "第六代" in p][:2],
+            [to_provinces, "为抢抓第六代移动通信（6G）和卫星互联网发展机遇，推动空天地一体化信息网络建设，现就有关事项通知如下。"] + SIX_G,
             "工信部通信〔2025〕15号",
             agency,
         ),

@@ -43,6 +43,15 @@ def test_demo_digest_summaries_and_changes(settings: Settings, smtp_server, unus
             if title in text:
                 assert summary in text, title  # the digest shows the stored summary, verbatim
     assert summarised >= len(rows) - 1  # only the notice whose attachment is a broken PDF has nothing to say
+    # the ministry's future-industry notices: each summary gives what the policy sets out to do (a dated target
+    # and a measure with its money), as the seed briefing does, not commentary on which city leads
+    ministry = ("关于推动人形机器人与具身智能产业创新发展的通知", "关于印发《量子科技产业创新发展行动方案》的通知")
+    ministry += ("关于印发《生物制造产业高质量发展实施方案》的通知", "关于推进6G与卫星互联网融合发展的通知")
+    plans = {title: summary for title, summary in rows if title in ministry}
+    assert len(plans) == 4, sorted(plans)
+    for title, summary in plans.items():
+        assert re.search(r"到20\d\d年", summary or ""), (title, summary)
+        assert re.search(r"给予|补助|专项资金|基金", summary or ""), (title, summary)
     assert "【本期要点】" in text and "PolicyRadar 详情：" in text
     assert text.count("（页面与附件中没有可摘录的正文，请见原文）") == len(rows) - summarised  # said, not left blank
 
