@@ -575,3 +575,34 @@ def test_an_order_heading_over_its_number_line_gives_the_number_as_printed(headi
         "<p>省长　林一禾</p></div></body></html>"
     )
     assert extract_html(html, URL).doc_number == want
+
+
+# An office's profile in the side column: more prose than a short notice, and outside the article's container.
+_PROFILE = (
+    "<div class='side'><h3>机构概况</h3>"
+    + "".join(
+        f"<p>某市住房和城乡建设局是市政府工作部门，负责全市住房保障、城市建设、建筑市场监管等工作，内设机构{i}个，下属单位若干。</p>"
+        for i in range(8)
+    )
+    + "</div>"
+)
+_ITEMS = [f"第{i}项：各区要结合实际制定实施方案，明确责任分工和进度安排，确保试点任务按期完成。" for i in range(1, 7)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<div id='ivs_content'>", "</div>"),  # Shanghai's 集约化 platform (市、区、委办局 sites)
+        ("<ucapcontent>", "</ucapcontent>"),  # 开普云 UCAP templates' own element
+    ],
+)
+def test_a_platforms_own_text_container_beats_a_longer_profile_in_the_side_column(opening: str, closing: str) -> None:
+    headline = "某市关于开展2025年度城市更新试点工作的通知"
+    article = f"{opening}<p>各区人民政府，市各委、办、局：</p>{_paras(_ITEMS[:3])}<table><tr><td>序号</td><td>区</td></tr></table>{_paras(_ITEMS[3:])}{closing}"
+    html = (
+        f"<html><head><title>{headline}_某市人民政府</title></head><body>{_PROFILE}"
+        f"<div class='main'><div class='bt'>{headline}</div>{article}</div><div class='footer'>版权所有 某市人民政府办公厅</div></body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0] == "各区人民政府，市各委、办、局：" and lines[-1] == _ITEMS[-1]
+    assert all(item in lines for item in _ITEMS) and not any("机构" in line for line in lines)
