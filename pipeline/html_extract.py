@@ -43,7 +43,8 @@ class HtmlExtract:
     index_number: str | None  # 索引号
     topic: str | None  # 主题分类
     written: dt.date | None  # 成文日期
-    date_source: str | None = None  # where ``published`` was read: label:发布日期, time-element, beside-title, meta:pubdate, url …
+    # where ``published`` was read: label:发布日期, time-element, beside-title, element:publishtime, meta:pubdate, url …
+    date_source: str | None = None
 
     @property
     def text_normalized(self) -> str:
@@ -1043,8 +1044,9 @@ def _publish_date(
 
     What the page shows wins over what its template declares: a visible label
     (in the configured order), then a <time> element, a *time*/*date* class or a
-    date line just under the headline, then the weak labels (时间, 日期), then meta tags (which CMSs fill with the
-    last edit or the export time), the Founder ENP property comment, the URL.
+    date line just under the headline, then a date element the template names (<publishtime>), then the
+    weak labels (时间, 日期), then meta tags (which CMSs fill with the last edit or the export time), the
+    Founder ENP property comment, the URL.
     """
     weak = set(_RULES.dates.weak_labels)
     for label in _RULES.dates.labels:
@@ -1054,6 +1056,10 @@ def _publish_date(
     near = _date_near_title(root, title)
     if near[0]:
         return near
+    for el in root.iter(*_RULES.dates.elements) if _RULES.dates.elements else ():  # the template's own date element
+        day = parse_cn_date(clean_inline(el.text_content()))
+        if day:
+            return day, f"element:{el.tag}"
     for label in _RULES.dates.labels:  # "时间：" also opens lines of a meeting notice's body
         day = parse_cn_date(labelled.get("@" + label, "")) if label in weak else None
         if day:

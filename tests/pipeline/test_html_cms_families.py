@@ -606,3 +606,24 @@ def test_a_platforms_own_text_container_beats_a_longer_profile_in_the_side_colum
     lines = extract_html(html, URL).text.split("\n")
     assert lines[0] == "各区人民政府，市各委、办、局：" and lines[-1] == _ITEMS[-1]
     assert all(item in lines for item in _ITEMS) and not any("机构" in line for line in lines)
+
+
+@pytest.mark.parametrize("where", ["over the headline", "after a long tool bar", "before a 时间 line in the text"])
+def test_the_date_a_template_puts_in_its_own_publishtime_element_is_read(where: str) -> None:
+    """开普云 UCAP templates (苏州, 海南, 茂名 district sites) give the date an element of its own, unlabelled."""
+    headline = "某区关于做好2025年春季植树造林工作的通知"
+    tools = "".join(
+        f"<span>{w}</span>"
+        for w in ["字号", "大", "中", "小", "打印", "关闭", "分享", "微信", "微博", "收藏", "纠错", "朗读", "无障碍", "繁體"]
+    )
+    stamp = "<div class='info'><publishtime>2025-03-05 09:30</publishtime></div>"
+    text = f"<div><p>时间：2025年3月20日上午9时</p>{_paras(_ITEMS)}</div>"
+    layout = {
+        "over the headline": f"{stamp}<h1>{headline}</h1>{text}",
+        "after a long tool bar": f"<h1>{headline}</h1><div class='tools'>{tools}</div>{stamp}{_paras(_ITEMS)}",
+        "before a 时间 line in the text": f"<h1>{headline}</h1><div class='tools'>{tools}</div>{stamp}{text}",
+    }[where]
+    page = extract_html(
+        f"<html><head><title>{headline}</title></head><body>{layout}</body></html>", "https://www.example.gov.cn/col/col12/index.html"
+    )
+    assert (page.published, page.date_source) == (date(2025, 3, 5), "element:publishtime")
