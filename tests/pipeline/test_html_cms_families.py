@@ -627,3 +627,39 @@ def test_the_date_a_template_puts_in_its_own_publishtime_element_is_read(where: 
         f"<html><head><title>{headline}</title></head><body>{layout}</body></html>", "https://www.example.gov.cn/col/col12/index.html"
     )
     assert (page.published, page.date_source) == (date(2025, 3, 5), "element:publishtime")
+
+
+@pytest.mark.parametrize("cls", ["article", "text"])
+@pytest.mark.parametrize("layout", ["salutation and signature", "parts"])
+def test_a_generic_text_box_holds_the_whole_article(cls: str, layout: str) -> None:
+    """div.article / div.text (杭州 政务服务, 药监局 templates …): the box is the article when the densest text is inside it."""
+    headline = "某市关于开展2025年度城市更新试点工作的通知"
+    side = "<div class='side'><h3>机构概况</h3><p>某市住房和城乡建设局是市政府工作部门，负责全市住房保障、城市建设等工作。</p></div>"
+    inner, first, last = {
+        "salutation and signature": (
+            f"<p>各区人民政府，市各委、办、局：</p><div>{_paras(_ITEMS)}</div><p style='text-align:right'>某市住房和城乡建设局</p>",
+            "各区人民政府，市各委、办、局：",
+            "某市住房和城乡建设局",
+        ),
+        "parts": (f"<div class='p1'>{_paras(_ITEMS[:3])}</div><div class='p2'>{_paras(_ITEMS[3:])}</div>", _ITEMS[0], _ITEMS[-1]),
+    }[layout]
+    html = (
+        f"<html><head><title>{headline}_某市人民政府</title></head><body><div class='nav'>首页 &gt; 通知公告</div>{side}"
+        f"<div class='main'><h1>{headline}</h1><div class='{cls}'>{inner}</div></div>"
+        "<div class='footer'>版权所有 某市人民政府办公厅</div></body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0] == first and lines[-1] == last
+    assert all(item in lines for item in _ITEMS) and not any("机构" in line for line in lines)
+
+
+def test_a_generic_text_class_on_a_caption_does_not_hide_the_article_elsewhere() -> None:
+    caption = (
+        "<div class='pic'><img src='a.jpg'><div class='text'>图为某市城市更新试点项目现场，施工人员正在作业，项目预计年内完工。</div></div>"
+    )
+    html = (
+        f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{caption}<h1>{HEADLINE}</h1>"
+        f"<div class='wz_zw'>{_paras(_ITEMS)}</div></body></html>"
+    )
+    text = extract_html(html, URL).text
+    assert all(item in text for item in _ITEMS) and "图为" not in text
