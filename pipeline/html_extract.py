@@ -951,6 +951,9 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     else:
         specific = [el for el in (_BODY_HINTS(root) if _BODY_HINTS else []) if _cjk_len(el.text_content()) >= 30]
         generic = [el for el in (_GENERIC_HINTS(root) if _GENERIC_HINTS else []) if _cjk_len(el.text_content()) >= 30]
+        if specific and generic:  # a generic name on the page's wrapper (gov.cn's div.article around #UCAP-CONTENT)
+            inner = {a for el in specific for a in el.iterancestors()}
+            generic = [el for el in generic if el not in inner]
         if specific or generic:
             body_el = max(specific + generic, key=_prose_len)
             if not any(body_el is el for el in specific):

@@ -663,3 +663,11 @@ def test_a_generic_text_class_on_a_caption_does_not_hide_the_article_elsewhere()
     )
     text = extract_html(html, URL).text
     assert all(item in text for item in _ITEMS) and "图为" not in text
+
+
+@pytest.mark.parametrize("wrapper", ["article oneColumn pub_border", "content"])
+def test_a_generic_name_on_the_pages_wrapper_gives_way_to_the_cms_container_inside_it(wrapper: str) -> None:
+    """gov.cn's news template wraps headline, byline, #UCAP-CONTENT and the editor line in div.article."""
+    html = (CMS / "govcn_news.html").read_text(encoding="utf-8").replace("article oneColumn pub_border", wrapper)
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0].startswith("新华社北京5月11日电") and lines[-1] == "会议还研究了其他事项。"
