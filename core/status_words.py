@@ -18,7 +18,7 @@ def date_source_zh(source: str | None) -> str:
     """Where a document's publish date was read (``document.date_source``), as an auditor reads it.
 
     The stored values come from pipeline/html_extract.py and pipeline/process.py: label:发布日期,
-    meta:pubdate, time-element, time-class, beside-title, url, selector, list.
+    meta:pubdate, time-element, time-class, beside-title, element:publishtime, url, selector, list.
     """
     if not source:
         return ""
@@ -27,6 +27,8 @@ def date_source_zh(source: str | None) -> str:
         return f"页面标注“{detail}”"
     if kind == "meta" and detail:
         return f"页面元数据 {detail}"
+    if kind == "element" and detail:
+        return f"页面日期元素 <{detail}>"
     return {
         "time-element": "页面时间元素",
         "time-class": "标题附近的时间栏",

@@ -32,6 +32,8 @@ class DateRules(BaseModel):
     weak_labels: list[str] = Field(default_factory=list)  # consulted after the date beside the headline
     meta: list[str] = Field(default_factory=list)
     time_classes: list[str] = Field(default_factory=list)
+    # elements a template names for the publish date (UCAP <publishtime>), read anywhere on the page
+    elements: list[str] = Field(default_factory=list)
     near_title_window: int = Field(default=12, ge=0, le=100)
 
     @field_validator("labels", "written_labels", "weak_labels")
@@ -40,6 +42,13 @@ class DateRules(BaseModel):
         if any(not lbl.strip() or re.search(r"\s", lbl) for lbl in labels):
             raise ValueError("labels are written without spaces (索 引 号 on a page still matches 索引号)")
         return labels
+
+    @field_validator("elements")
+    @classmethod
+    def _tag_names(cls, names: list[str]) -> list[str]:
+        if any(not re.fullmatch(r"[a-z][a-z0-9_-]*", name) for name in names):
+            raise ValueError("date elements are tag names in lower case (publishtime), as the HTML parser gives them")
+        return names
 
 
 class TitleRules(BaseModel):

@@ -43,7 +43,8 @@ class HtmlExtract:
     index_number: str | None  # 索引号
     topic: str | None  # 主题分类
     written: dt.date | None  # 成文日期
-    date_source: str | None = None  # where ``published`` was read: label:发布日期, time-element, beside-title, meta:pubdate, url …
+    # where ``published`` was read: label:发布日期, time-element, beside-title, element:publishtime, meta:pubdate, url …
+    date_source: str | None = None
 
     @property
     def text_normalized(self) -> str:
@@ -950,6 +951,9 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     else:
         specific = [el for el in (_BODY_HINTS(root) if _BODY_HINTS else []) if _cjk_len(el.text_content()) >= 30]
         generic = [el for el in (_GENERIC_HINTS(root) if _GENERIC_HINTS else []) if _cjk_len(el.text_content()) >= 30]
+        if specific and generic:  # a generic name on the page's wrapper (gov.cn's div.article around #UCAP-CONTENT)
+            inner = {a for el in specific for a in el.iterancestors()}
+            generic = [el for el in generic if el not in inner]
         if specific or generic:
             body_el = max(specific + generic, key=_prose_len)
             if not any(body_el is el for el in specific):
@@ -1043,8 +1047,9 @@ def _publish_date(
 
     What the page shows wins over what its template declares: a visible label
     (in the configured order), then a <time> element, a *time*/*date* class or a
-    date line just under the headline, then the weak labels (时间, 日期), then meta tags (which CMSs fill with the
-    last edit or the export time), the Founder ENP property comment, the URL.
+    date line just under the headline, then a date element the template names (<publishtime>), then the
+    weak labels (时间, 日期), then meta tags (which CMSs fill with the last edit or the export time), the
+    Founder ENP property comment, the URL.
     """
     weak = set(_RULES.dates.weak_labels)
     for label in _RULES.dates.labels:
@@ -1054,6 +1059,10 @@ def _publish_date(
     near = _date_near_title(root, title)
     if near[0]:
         return near
+    for el in root.iter(*_RULES.dates.elements) if _RULES.dates.elements else ():  # the template's own date element
+        day = parse_cn_date(clean_inline(el.text_content()))
+        if day:
+            return day, f"element:{el.tag}"
     for label in _RULES.dates.labels:  # "时间：" also opens lines of a meeting notice's body
         day = parse_cn_date(labelled.get("@" + label, "")) if label in weak else None
         if day:

@@ -575,3 +575,99 @@ def test_an_order_heading_over_its_number_line_gives_the_number_as_printed(headi
         "<p>省长　林一禾</p></div></body></html>"
     )
     assert extract_html(html, URL).doc_number == want
+
+
+# An office's profile in the side column: more prose than a short notice, and outside the article's container.
+_PROFILE = (
+    "<div class='side'><h3>机构概况</h3>"
+    + "".join(
+        f"<p>某市住房和城乡建设局是市政府工作部门，负责全市住房保障、城市建设、建筑市场监管等工作，内设机构{i}个，下属单位若干。</p>"
+        for i in range(8)
+    )
+    + "</div>"
+)
+_ITEMS = [f"第{i}项：各区要结合实际制定实施方案，明确责任分工和进度安排，确保试点任务按期完成。" for i in range(1, 7)]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("<div id='ivs_content'>", "</div>"),  # Shanghai's 集约化 platform (市、区、委办局 sites)
+        ("<ucapcontent>", "</ucapcontent>"),  # 开普云 UCAP templates' own element
+    ],
+)
+def test_a_platforms_own_text_container_beats_a_longer_profile_in_the_side_column(opening: str, closing: str) -> None:
+    headline = "某市关于开展2025年度城市更新试点工作的通知"
+    article = f"{opening}<p>各区人民政府，市各委、办、局：</p>{_paras(_ITEMS[:3])}<table><tr><td>序号</td><td>区</td></tr></table>{_paras(_ITEMS[3:])}{closing}"
+    html = (
+        f"<html><head><title>{headline}_某市人民政府</title></head><body>{_PROFILE}"
+        f"<div class='main'><div class='bt'>{headline}</div>{article}</div><div class='footer'>版权所有 某市人民政府办公厅</div></body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0] == "各区人民政府，市各委、办、局：" and lines[-1] == _ITEMS[-1]
+    assert all(item in lines for item in _ITEMS) and not any("机构" in line for line in lines)
+
+
+@pytest.mark.parametrize("where", ["over the headline", "after a long tool bar", "before a 时间 line in the text"])
+def test_the_date_a_template_puts_in_its_own_publishtime_element_is_read(where: str) -> None:
+    """开普云 UCAP templates (苏州, 海南, 茂名 district sites) give the date an element of its own, unlabelled."""
+    headline = "某区关于做好2025年春季植树造林工作的通知"
+    tools = "".join(
+        f"<span>{w}</span>"
+        for w in ["字号", "大", "中", "小", "打印", "关闭", "分享", "微信", "微博", "收藏", "纠错", "朗读", "无障碍", "繁體"]
+    )
+    stamp = "<div class='info'><publishtime>2025-03-05 09:30</publishtime></div>"
+    text = f"<div><p>时间：2025年3月20日上午9时</p>{_paras(_ITEMS)}</div>"
+    layout = {
+        "over the headline": f"{stamp}<h1>{headline}</h1>{text}",
+        "after a long tool bar": f"<h1>{headline}</h1><div class='tools'>{tools}</div>{stamp}{_paras(_ITEMS)}",
+        "before a 时间 line in the text": f"<h1>{headline}</h1><div class='tools'>{tools}</div>{stamp}{text}",
+    }[where]
+    page = extract_html(
+        f"<html><head><title>{headline}</title></head><body>{layout}</body></html>", "https://www.example.gov.cn/col/col12/index.html"
+    )
+    assert (page.published, page.date_source) == (date(2025, 3, 5), "element:publishtime")
+
+
+@pytest.mark.parametrize("cls", ["article", "text"])
+@pytest.mark.parametrize("layout", ["salutation and signature", "parts"])
+def test_a_generic_text_box_holds_the_whole_article(cls: str, layout: str) -> None:
+    """div.article / div.text (杭州 政务服务, 药监局 templates …): the box is the article when the densest text is inside it."""
+    headline = "某市关于开展2025年度城市更新试点工作的通知"
+    side = "<div class='side'><h3>机构概况</h3><p>某市住房和城乡建设局是市政府工作部门，负责全市住房保障、城市建设等工作。</p></div>"
+    inner, first, last = {
+        "salutation and signature": (
+            f"<p>各区人民政府，市各委、办、局：</p><div>{_paras(_ITEMS)}</div><p style='text-align:right'>某市住房和城乡建设局</p>",
+            "各区人民政府，市各委、办、局：",
+            "某市住房和城乡建设局",
+        ),
+        "parts": (f"<div class='p1'>{_paras(_ITEMS[:3])}</div><div class='p2'>{_paras(_ITEMS[3:])}</div>", _ITEMS[0], _ITEMS[-1]),
+    }[layout]
+    html = (
+        f"<html><head><title>{headline}_某市人民政府</title></head><body><div class='nav'>首页 &gt; 通知公告</div>{side}"
+        f"<div class='main'><h1>{headline}</h1><div class='{cls}'>{inner}</div></div>"
+        "<div class='footer'>版权所有 某市人民政府办公厅</div></body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0] == first and lines[-1] == last
+    assert all(item in lines for item in _ITEMS) and not any("机构" in line for line in lines)
+
+
+def test_a_generic_text_class_on_a_caption_does_not_hide_the_article_elsewhere() -> None:
+    caption = (
+        "<div class='pic'><img src='a.jpg'><div class='text'>图为某市城市更新试点项目现场，施工人员正在作业，项目预计年内完工。</div></div>"
+    )
+    html = (
+        f"<html><head><title>{HEADLINE}_某市人民政府</title></head><body>{caption}<h1>{HEADLINE}</h1>"
+        f"<div class='wz_zw'>{_paras(_ITEMS)}</div></body></html>"
+    )
+    text = extract_html(html, URL).text
+    assert all(item in text for item in _ITEMS) and "图为" not in text
+
+
+@pytest.mark.parametrize("wrapper", ["article oneColumn pub_border", "content"])
+def test_a_generic_name_on_the_pages_wrapper_gives_way_to_the_cms_container_inside_it(wrapper: str) -> None:
+    """gov.cn's news template wraps headline, byline, #UCAP-CONTENT and the editor line in div.article."""
+    html = (CMS / "govcn_news.html").read_text(encoding="utf-8").replace("article oneColumn pub_border", wrapper)
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines[0].startswith("新华社北京5月11日电") and lines[-1] == "会议还研究了其他事项。"
