@@ -1,4 +1,7 @@
-"""Regenerate the PDF attachments of the ministry replica from seed excerpts (developer tool).
+"""Regenerate the PDF attachments of the ministry replica (developer tool).
+
+The quantum and bio-manufacturing plans are the team's own text (demo/plans.py); the
+other attachments carry seed excerpts.
 
 reportlab is a DEV-ONLY dependency: the generated PDFs are committed under
 demo/sites, so `radar demo` and the tests never need it.  The PDFs look like
@@ -20,6 +23,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from demo.plans import BIOMANUFACTURING, QUANTUM
 from demo.seeds import DEFAULT_SEEDS, load_seed, section
 
 FILES = Path(__file__).resolve().parent / "sites" / "miit" / "wjfb" / "files"
@@ -45,8 +49,8 @@ def _clean(paras: list[str]) -> list[str]:
 
 
 def documents(seeds: Path) -> list[PdfDoc]:
-    """The attachments and the seed excerpts they carry."""
-    s000, s001, s002 = (load_seed(p, seeds) for p in ("000", "001", "002"))
+    """The attachments and what they carry (seed excerpts, or the team's own plan text)."""
+    s002 = load_seed("002", seeds)
     return [
         PdfDoc(
             "gov_notice.pdf",
@@ -68,8 +72,7 @@ def documents(seeds: Path) -> list[PdfDoc]:
             "task_table.pdf",
             "量子科技产业创新发展行动方案",
             "工业和信息化部文件",
-            _clean(section(s000, "三、量子科技", "【上海】提出，围绕细胞基因治疗"))
-            + _clean(section(s002, "（二）案例二：合肥量子信息产业", "（三）案例三"))[:8],
+            QUANTUM[1:],  # the plan the notice encloses (demo/plans.py), under the cover title
             table=[
                 ["序号", "重点任务", "牵头单位", "完成时限"],
                 ["1", "量子计算原型机与关键器件攻关", "科技司、电子信息司", "2026年底"],
@@ -84,9 +87,7 @@ def documents(seeds: Path) -> list[PdfDoc]:
             "bio_plan.pdf",
             "生物制造产业高质量发展实施方案",
             "工业和信息化部 国家发展改革委文件",
-            _clean(section(s000, "二、生物制造", "三、量子科技"))
-            + _clean(section(s001[s001.index("【现状】\n") :], "◆ 中国从医药大国加速迈进创新药强国", "◆ 上海实现生物医药"))
-            + _clean(section(s001[s001.index("【现状】\n") :], "◆ 广东：生物医药创新能级", "◆ 深圳："))[:12],
+            BIOMANUFACTURING[1:],
         ),
     ]
 
