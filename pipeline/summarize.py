@@ -135,7 +135,9 @@ def _unwrap(lines: list[str]) -> list[str]:
     long = [ln for ln in lines if len(ln) >= 10]
     open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
     width = open_lens[len(open_lens) // 2] if open_lens else 0
-    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15
+    # a printed page has no line much wider than its width; a web page's paragraphs run far past its short headings
+    over = sum(1 for ln in long if len(ln) > width + 3)
+    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15 and over <= 0.2 * len(long)
     stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
     if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
         # paragraphs, one a line: only a paragraph cut by a page break runs on (a long line with no end mark;
