@@ -136,7 +136,7 @@ def _unwrap(lines: list[str]) -> list[str]:
     open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
     width = open_lens[len(open_lens) // 2] if open_lens else 0
     # a printed page has no line much wider than its width; a web page's paragraphs run far past its short headings
-    over = sum(1 for ln in long if len(ln) > width + 3)
+    over = sum(1 for ln in long if len(ln) > 1.5 * width)
     wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15 and over <= 0.2 * len(long)
     stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
     if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
