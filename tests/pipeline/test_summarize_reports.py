@@ -29,3 +29,64 @@ def test_a_web_news_item_with_short_sub_headings_is_not_rejoined_as_printed_line
     summary = release_summary("全省重点建设计划下达", news, doctype="新闻动态")
     assert "全年安排省级预算内投资300亿元" in summary
     assert "工作：稳住" not in summary
+
+
+def test_a_news_lead_opening_with_a_preamble_clause_still_reports_what_was_issued() -> None:
+    news = """为全面落实省委省政府关于稳就业的决策部署，省人社厅近日印发《关于支持返乡入乡创业的若干措施》，要求各地为返乡创业人员提供不超过30万元的创业担保贷款。
+该厅有关负责人表示，措施将有力激发创业活力。"""
+    summary = release_summary("省人社厅出台措施支持返乡入乡创业", news, doctype="新闻动态")
+    assert summary.startswith("省人社厅近日印发《关于支持返乡入乡创业的若干措施》，要求各地")
+    assert "决策部署" not in summary
+    decided = "年初以来，市委市政府认真贯彻落实全省经济工作会议精神，决定延续执行小微企业房产税减半征收政策至2027年底。"
+    assert not RULES.is_furniture(decided)
+    assert RULES.is_furniture("为深入贯彻落实党中央决策部署，现就有关事项通知如下：")  # a preamble with no report stays out
+
+
+def test_a_news_datelines_and_attributions_are_not_part_of_the_summary() -> None:
+    for lead in (
+        "某广播网杭州5月6日消息 据某台《早间新闻》报道，省政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+        "本报讯（记者 某某）市政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+        "某厅传出最新消息：市政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+    ):
+        summary = release_summary("银发经济实施意见印发", lead, doctype="新闻动态")
+        assert summary.startswith(("省政府日前印发", "市政府日前印发")), summary
+
+
+def test_a_rules_time_limit_cost_share_and_years_to_reach_a_target_are_what_it_sets() -> None:
+    for cue, sentence in (
+        ("quantity", "各级医疗机构发现疑似病例后，应当于2小时内进行网络直报。"),
+        ("money_support", "驻村期间的生活补助所需经费由省、市、县三级财政按照5:3:2的比例分担。"),
+        ("target_year", "争取用3—5年时间，做到每个行政村至少有一名专职网格员。"),
+        ("target_year", "首先使重点防御区的地级市基本具备抗御7级左右地震的能力。"),
+    ):
+        assert RULES._has_cue(cue, sentence), (cue, sentence)
+    notice = """一、充分认识做好农村网格化管理工作的重要性。
+各级各有关部门要从讲大局的高度，把网格化管理摆在基层治理工作的首位，千方百计提高工作水平。
+二、充实基层网格员队伍。
+继续组织实施“网格员进村”等项目。
+驻村期间的生活补助所需经费由省、市、县三级财政按照5:3:2的比例分担，培训经费由省财政解决。
+争取用3—5年时间，做到每个行政村至少有一名专职网格员。"""
+    summary = release_summary("关于加强农村网格化管理工作的通知", notice, doctype="通知公告")
+    assert "按照5:3:2的比例分担" in summary
+
+
+def test_the_title_line_of_enclosed_work_rules_is_no_summary() -> None:
+    notice = """各县（市、区）人民政府，市政府各部门：
+新修订的《某市人民政府工作规则》已经市政府常务会议审议通过，现印发给你们，请认真贯彻执行。
+某市人民政府
+2026年3月2日
+某市人民政府工作规则(2026年3月修订)
+一、根据有关法律，参照省人民政府工作规则，制定本规则。
+二、市政府工作的准则是，依法行政，公开透明，务实高效。"""
+    summary = release_summary("某市人民政府关于印发某市人民政府工作规则的通知", notice, doctype="通知公告")
+    assert summary == "市政府工作的准则是，依法行政，公开透明，务实高效。"
+    assert RULES._has_cue("scope", "市政府实行市长负责制，市长领导市政府的工作。")
+
+
+def test_last_years_statistics_and_a_call_to_take_responsibility_are_not_the_point() -> None:
+    notice = """各地、各部门要按照有关要求，切实负起责任，抓好各项工作和措施的落实。
+据初步统计，上年全省山洪灾害共造成12人死亡，直接经济损失约3亿元。
+当前及今后一个时期，应以山洪灾害重点防治区的县城为重点，建成监测预警站点300个以上。"""
+    summary = release_summary("关于转发省水利厅山洪灾害防治工作意见的通知", notice, doctype="通知公告")
+    assert summary.startswith("当前及今后一个时期，应以山洪灾害重点防治区的县城为重点")
+    assert "切实负起责任" not in summary and "据初步统计" not in summary
