@@ -90,3 +90,22 @@ def test_last_years_statistics_and_a_call_to_take_responsibility_are_not_the_poi
     summary = release_summary("关于转发省水利厅山洪灾害防治工作意见的通知", notice, doctype="通知公告")
     assert summary.startswith("当前及今后一个时期，应以山洪灾害重点防治区的县城为重点")
     assert "切实负起责任" not in summary and "据初步统计" not in summary
+
+
+def test_a_reporters_comment_on_the_policy_gives_way_to_its_targets() -> None:
+    news = """近期，市农业农村局发布了《关于推进和美乡村建设的实施意见》《村庄清洁行动方案》两份文件。
+从内容来看，这些文件的方向非常明确——通过改善人居环境、提升公共服务，分类推进和美乡村建设，为乡村振兴提供有力支撑。
+根据《实施意见》，到2028年底，全市建成和美乡村示范村120个，农村生活污水治理率达到75%。
+可以说，这次提出的目标可谓雄心勃勃。"""
+    summary = release_summary("和美乡村建设实施意见发布", news, doctype="新闻动态")
+    assert "到2028年底，全市建成和美乡村示范村120个" in summary
+    assert "从内容来看" not in summary and "可谓" not in summary
+
+
+def test_who_is_responsible_under_a_rule_is_who_it_applies_to() -> None:
+    rules = """第一条 为加强本市电动自行车充电安全管理，根据有关法律法规，结合本市实际，制定本规定。
+第二条 物业服务企业、充电设施运营单位及车辆所有人是电动自行车充电安全的责任主体，应当遵守消防安全规定。
+第三条 充电设施的设置条件
+（一）充电设施运营单位必须具备国家规定的资质和条件，落实日常巡查制度。"""
+    summary = release_summary("某市电动自行车充电安全管理规定", rules, doctype="管理办法·规定")
+    assert summary.startswith("物业服务企业、充电设施运营单位及车辆所有人是电动自行车充电安全的责任主体")
