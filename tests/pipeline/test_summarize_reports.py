@@ -109,3 +109,10 @@ def test_who_is_responsible_under_a_rule_is_who_it_applies_to() -> None:
 （一）充电设施运营单位必须具备国家规定的资质和条件，落实日常巡查制度。"""
     summary = release_summary("某市电动自行车充电安全管理规定", rules, doctype="管理办法·规定")
     assert summary.startswith("物业服务企业、充电设施运营单位及车辆所有人是电动自行车充电安全的责任主体")
+
+
+def test_a_decision_to_extend_a_policy_outranks_what_the_old_policy_achieved() -> None:
+    news = """2023年至2025年，相关收费优惠政策累计减免各项费用约12亿元。
+上述政策执行期满后，为进一步稳定市场预期，更好地服务稳增长稳就业大局，支持全市中小微企业和个体工商户持续健康发展，市政府决定2026年1月1日至2027年12月31日延续执行除占道费以外的其余4项收费优惠政策。"""
+    best = max(RULES.candidates(news, "政策文件"), key=lambda c: c.score)
+    assert "决定2026年1月1日至2027年12月31日延续执行" in best.text  # what the old policy did is background
