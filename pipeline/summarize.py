@@ -265,8 +265,9 @@ class Summarizer:
             if len(clean) < self.rules.min_sentence_chars or clean in seen:
                 continue
             seen.add(clean)
-            lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
+            # the 导语 says what was released; a first sentence that only says targets were set (net weak) is no 导语
+            lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out and score >= self.rules.min_score else 0.0
             # a section's first sentence states what the section is for (its topic sentence)
             bonus = (lead + heading_bonus + section_lead) if score > 0 else min(0.0, heading_bonus)
             section_lead = 0.0

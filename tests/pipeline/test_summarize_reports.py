@@ -116,3 +116,16 @@ def test_a_decision_to_extend_a_policy_outranks_what_the_old_policy_achieved() -
 上述政策执行期满后，为进一步稳定市场预期，更好地服务稳增长稳就业大局，支持全市中小微企业和个体工商户持续健康发展，市政府决定2026年1月1日至2027年12月31日延续执行除占道费以外的其余4项收费优惠政策。"""
     best = max(RULES.candidates(news, "政策文件"), key=lambda c: c.score)
     assert "决定2026年1月1日至2027年12月31日延续执行" in best.text  # what the old policy did is background
+
+
+def test_a_first_sentence_that_only_says_targets_were_set_is_no_lead() -> None:
+    news = """某区融媒体中心 2026-02-10 10:20:00
+在区人大会议新闻发布会上，区生态环境局负责人作出通报。
+聚力突破污染防治
+计划提出了2026年全区生态环境保护主要目标，区生态环境局将积极会同有关部门和街道，紧盯重点行业、重点企业做好帮扶指导，全力保障各项举措落地见效。
+聚力突破重点工程
+深入实施“清水入河”工程，新建污水管网120公里，确保全年完成生态环境领域投资30亿元以上。"""
+    summary = release_summary("区生态环境局：两大突破推动生态环境持续改善", news, doctype="新闻动态")
+    assert summary.startswith("深入实施“清水入河”工程，新建污水管网120公里"), summary
+    assert RULES._has_cue("target_pointer", "计划提出了2026年全区生态环境保护主要目标，")
+    assert not RULES._has_cue("target_pointer", "方案明确了主要目标：到2028年建成示范区5个。")
