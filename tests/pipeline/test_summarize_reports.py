@@ -129,3 +129,13 @@ def test_a_first_sentence_that_only_says_targets_were_set_is_no_lead() -> None:
     assert summary.startswith("深入实施“清水入河”工程，新建污水管网120公里"), summary
     assert RULES._has_cue("target_pointer", "计划提出了2026年全区生态环境保护主要目标，")
     assert not RULES._has_cue("target_pointer", "方案明确了主要目标：到2028年建成示范区5个。")
+
+
+def test_a_report_quoting_the_notice_says_what_it_sets() -> None:
+    news = """一位业内人士认为，水价调整实际上意味着企业用水成本上升。
+3月2日，某水务公司接到了市发展改革委的一份通知。
+通知称，“非居民用水价格由原来的每立方米4.10元调整为每立方米4.45元”。
+按照初步测算，上述调整将使该公司全年增加营业收入约2600万元，公司人士表示这是意料之中的好消息。"""
+    summary = release_summary("非居民用水价格上调", news, doctype="新闻动态")
+    assert summary.startswith("通知称，“非居民用水价格由原来的每立方米4.10元调整为每立方米4.45元”。"), summary
+    assert RULES._has_cue("policy_says", "文件指出，全年新增光伏装机5万千瓦以上。")
