@@ -135,7 +135,9 @@ def _unwrap(lines: list[str]) -> list[str]:
     long = [ln for ln in lines if len(ln) >= 10]
     open_lens = sorted(len(ln) for ln in long if ln[-1] not in _OPEN_END)
     width = open_lens[len(open_lens) // 2] if open_lens else 0
-    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15
+    # a printed page has no line much wider than its width; a web page's paragraphs run far past its short headings
+    over = sum(1 for ln in long if len(ln) > 1.5 * width)
+    wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15 and over <= 0.2 * len(long)
     stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
     if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
         # paragraphs, one a line: only a paragraph cut by a page break runs on (a long line with no end mark;
@@ -263,8 +265,9 @@ class Summarizer:
             if len(clean) < self.rules.min_sentence_chars or clean in seen:
                 continue
             seen.add(clean)
-            lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out else 0.0
             score = self.score(clean, doctype)
+            # the 导语 says what was released; a first sentence that only says targets were set (net weak) is no 导语
+            lead = self.rules.lead_bonus.get(doctype or "", 0.0) if not out and score >= self.rules.min_score else 0.0
             # a section's first sentence states what the section is for (its topic sentence)
             bonus = (lead + heading_bonus + section_lead) if score > 0 else min(0.0, heading_bonus)
             section_lead = 0.0

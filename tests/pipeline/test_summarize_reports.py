@@ -1,0 +1,141 @@
+"""News reports about a policy and transmittal notices: what the report or the enclosed policy sets out.
+
+Replica texts written by the team in the shape of real news items and notices (no real document's sentences);
+the real documents are scored by bench/eval_summary.py.
+"""
+
+from __future__ import annotations
+
+from pipeline.summarize import Summarizer, release_summary, split_sentences
+
+RULES = Summarizer.load()
+
+
+def test_a_web_news_item_with_short_sub_headings_is_not_rejoined_as_printed_lines() -> None:
+    # Short bold sub-headings (no end mark) of nearly one length look like a PDF's printed width, but the
+    # paragraphs run far past that width: a web page, whose lines are paragraphs and stay apart.
+    news = """近日，省政府印发《关于下达2026年全省重点建设计划的通知》。
+《通知》明确产业投资、科技创新等六个方面的主要目标：
+《通知》要求重点抓好八个方面的工作：
+稳住工业投资基本盘加快推进产业转型升级
+统筹谋划储备一批打基础利长远重大项目
+全年安排省级预算内投资300亿元，新开工重大产业项目200个以上，力争完成重点项目投资4000亿元，带动社会投资明显增长。
+优化营商环境持续降低各类经营主体成本
+扎实推进审批制度改革提升政务服务效能
+为各类经营主体减轻税费负担500亿元以上，新增减税降费政策在上半年全部落地，企业开办时间压缩至1个工作日以内。
+听全文约12分钟文章较长可以试试收听"""
+    sentences = split_sentences(news)
+    assert "《通知》要求重点抓好八个方面的工作：" in sentences
+    summary = release_summary("全省重点建设计划下达", news, doctype="新闻动态")
+    assert "全年安排省级预算内投资300亿元" in summary
+    assert "工作：稳住" not in summary
+
+
+def test_a_news_lead_opening_with_a_preamble_clause_still_reports_what_was_issued() -> None:
+    news = """为全面落实省委省政府关于稳就业的决策部署，省人社厅近日印发《关于支持返乡入乡创业的若干措施》，要求各地为返乡创业人员提供不超过30万元的创业担保贷款。
+该厅有关负责人表示，措施将有力激发创业活力。"""
+    summary = release_summary("省人社厅出台措施支持返乡入乡创业", news, doctype="新闻动态")
+    assert summary.startswith("省人社厅近日印发《关于支持返乡入乡创业的若干措施》，要求各地")
+    assert "决策部署" not in summary
+    decided = "年初以来，市委市政府认真贯彻落实全省经济工作会议精神，决定延续执行小微企业房产税减半征收政策至2027年底。"
+    assert not RULES.is_furniture(decided)
+    assert RULES.is_furniture("为深入贯彻落实党中央决策部署，现就有关事项通知如下：")  # a preamble with no report stays out
+
+
+def test_a_news_datelines_and_attributions_are_not_part_of_the_summary() -> None:
+    for lead in (
+        "某广播网杭州5月6日消息 据某台《早间新闻》报道，省政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+        "本报讯（记者 某某）市政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+        "某厅传出最新消息：市政府日前印发《关于加快发展银发经济的实施意见》，到2028年建成社区嵌入式养老服务设施500个。",
+    ):
+        summary = release_summary("银发经济实施意见印发", lead, doctype="新闻动态")
+        assert summary.startswith(("省政府日前印发", "市政府日前印发")), summary
+
+
+def test_a_rules_time_limit_cost_share_and_years_to_reach_a_target_are_what_it_sets() -> None:
+    for cue, sentence in (
+        ("quantity", "各级医疗机构发现疑似病例后，应当于2小时内进行网络直报。"),
+        ("money_support", "驻村期间的生活补助所需经费由省、市、县三级财政按照5:3:2的比例分担。"),
+        ("target_year", "争取用3—5年时间，做到每个行政村至少有一名专职网格员。"),
+        ("target_year", "首先使重点防御区的地级市基本具备抗御7级左右地震的能力。"),
+    ):
+        assert RULES._has_cue(cue, sentence), (cue, sentence)
+    notice = """一、充分认识做好农村网格化管理工作的重要性。
+各级各有关部门要从讲大局的高度，把网格化管理摆在基层治理工作的首位，千方百计提高工作水平。
+二、充实基层网格员队伍。
+继续组织实施“网格员进村”等项目。
+驻村期间的生活补助所需经费由省、市、县三级财政按照5:3:2的比例分担，培训经费由省财政解决。
+争取用3—5年时间，做到每个行政村至少有一名专职网格员。"""
+    summary = release_summary("关于加强农村网格化管理工作的通知", notice, doctype="通知公告")
+    assert "按照5:3:2的比例分担" in summary
+
+
+def test_the_title_line_of_enclosed_work_rules_is_no_summary() -> None:
+    notice = """各县（市、区）人民政府，市政府各部门：
+新修订的《某市人民政府工作规则》已经市政府常务会议审议通过，现印发给你们，请认真贯彻执行。
+某市人民政府
+2026年3月2日
+某市人民政府工作规则(2026年3月修订)
+一、根据有关法律，参照省人民政府工作规则，制定本规则。
+二、市政府工作的准则是，依法行政，公开透明，务实高效。"""
+    summary = release_summary("某市人民政府关于印发某市人民政府工作规则的通知", notice, doctype="通知公告")
+    assert summary == "市政府工作的准则是，依法行政，公开透明，务实高效。"
+    assert RULES._has_cue("scope", "市政府实行市长负责制，市长领导市政府的工作。")
+
+
+def test_last_years_statistics_and_a_call_to_take_responsibility_are_not_the_point() -> None:
+    notice = """各地、各部门要按照有关要求，切实负起责任，抓好各项工作和措施的落实。
+据初步统计，上年全省山洪灾害共造成12人死亡，直接经济损失约3亿元。
+当前及今后一个时期，应以山洪灾害重点防治区的县城为重点，建成监测预警站点300个以上。"""
+    summary = release_summary("关于转发省水利厅山洪灾害防治工作意见的通知", notice, doctype="通知公告")
+    assert summary.startswith("当前及今后一个时期，应以山洪灾害重点防治区的县城为重点")
+    assert "切实负起责任" not in summary and "据初步统计" not in summary
+
+
+def test_a_reporters_comment_on_the_policy_gives_way_to_its_targets() -> None:
+    news = """近期，市农业农村局发布了《关于推进和美乡村建设的实施意见》《村庄清洁行动方案》两份文件。
+从内容来看，这些文件的方向非常明确——通过改善人居环境、提升公共服务，分类推进和美乡村建设，为乡村振兴提供有力支撑。
+根据《实施意见》，到2028年底，全市建成和美乡村示范村120个，农村生活污水治理率达到75%。
+可以说，这次提出的目标可谓雄心勃勃。"""
+    summary = release_summary("和美乡村建设实施意见发布", news, doctype="新闻动态")
+    assert "到2028年底，全市建成和美乡村示范村120个" in summary
+    assert "从内容来看" not in summary and "可谓" not in summary
+
+
+def test_who_is_responsible_under_a_rule_is_who_it_applies_to() -> None:
+    rules = """第一条 为加强本市电动自行车充电安全管理，根据有关法律法规，结合本市实际，制定本规定。
+第二条 物业服务企业、充电设施运营单位及车辆所有人是电动自行车充电安全的责任主体，应当遵守消防安全规定。
+第三条 充电设施的设置条件
+（一）充电设施运营单位必须具备国家规定的资质和条件，落实日常巡查制度。"""
+    summary = release_summary("某市电动自行车充电安全管理规定", rules, doctype="管理办法·规定")
+    assert summary.startswith("物业服务企业、充电设施运营单位及车辆所有人是电动自行车充电安全的责任主体")
+
+
+def test_a_decision_to_extend_a_policy_outranks_what_the_old_policy_achieved() -> None:
+    news = """2023年至2025年，相关收费优惠政策累计减免各项费用约12亿元。
+上述政策执行期满后，为进一步稳定市场预期，更好地服务稳增长稳就业大局，支持全市中小微企业和个体工商户持续健康发展，市政府决定2026年1月1日至2027年12月31日延续执行除占道费以外的其余4项收费优惠政策。"""
+    best = max(RULES.candidates(news, "政策文件"), key=lambda c: c.score)
+    assert "决定2026年1月1日至2027年12月31日延续执行" in best.text  # what the old policy did is background
+
+
+def test_a_first_sentence_that_only_says_targets_were_set_is_no_lead() -> None:
+    news = """某区融媒体中心 2026-02-10 10:20:00
+在区人大会议新闻发布会上，区生态环境局负责人作出通报。
+聚力突破污染防治
+计划提出了2026年全区生态环境保护主要目标，区生态环境局将积极会同有关部门和街道，紧盯重点行业、重点企业做好帮扶指导，全力保障各项举措落地见效。
+聚力突破重点工程
+深入实施“清水入河”工程，新建污水管网120公里，确保全年完成生态环境领域投资30亿元以上。"""
+    summary = release_summary("区生态环境局：两大突破推动生态环境持续改善", news, doctype="新闻动态")
+    assert summary.startswith("深入实施“清水入河”工程，新建污水管网120公里"), summary
+    assert RULES._has_cue("target_pointer", "计划提出了2026年全区生态环境保护主要目标，")
+    assert not RULES._has_cue("target_pointer", "方案明确了主要目标：到2028年建成示范区5个。")
+
+
+def test_a_report_quoting_the_notice_says_what_it_sets() -> None:
+    news = """一位业内人士认为，水价调整实际上意味着企业用水成本上升。
+3月2日，某水务公司接到了市发展改革委的一份通知。
+通知称，“非居民用水价格由原来的每立方米4.10元调整为每立方米4.45元”。
+按照初步测算，上述调整将使该公司全年增加营业收入约2600万元，公司人士表示这是意料之中的好消息。"""
+    summary = release_summary("非居民用水价格上调", news, doctype="新闻动态")
+    assert summary.startswith("通知称，“非居民用水价格由原来的每立方米4.10元调整为每立方米4.45元”。"), summary
+    assert RULES._has_cue("policy_says", "文件指出，全年新增光伏装机5万千瓦以上。")
