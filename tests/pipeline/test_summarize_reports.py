@@ -57,7 +57,7 @@ def test_a_rules_time_limit_cost_share_and_years_to_reach_a_target_are_what_it_s
         ("quantity", "各级医疗机构发现疑似病例后，应当于2小时内进行网络直报。"),
         ("money_support", "驻村期间的生活补助所需经费由省、市、县三级财政按照5:3:2的比例分担。"),
         ("target_year", "争取用3—5年时间，做到每个行政村至少有一名专职网格员。"),
-        ("target_year", "首先使重点防御区的地级市基本具备抗御7级左右地震的能力。"),
+        ("target_year", "首先使沿江重点镇街基本具备应对百年一遇洪水的能力。"),
     ):
         assert RULES._has_cue(cue, sentence), (cue, sentence)
     notice = """一、充分认识做好农村网格化管理工作的重要性。
@@ -77,18 +77,18 @@ def test_the_title_line_of_enclosed_work_rules_is_no_summary() -> None:
 2026年3月2日
 某市人民政府工作规则(2026年3月修订)
 一、根据有关法律，参照省人民政府工作规则，制定本规则。
-二、市政府工作的准则是，依法行政，公开透明，务实高效。"""
+二、市政府各部门办理群众来信，应当在15个工作日内答复。"""
     summary = release_summary("某市人民政府关于印发某市人民政府工作规则的通知", notice, doctype="通知公告")
-    assert summary == "市政府工作的准则是，依法行政，公开透明，务实高效。"
-    assert RULES._has_cue("scope", "市政府实行市长负责制，市长领导市政府的工作。")
+    assert summary == "市政府各部门办理群众来信，应当在15个工作日内答复。"
+    assert RULES._has_cue("scope", "市级财政专项资金实行项目负责制，由主管部门统一管理。")
 
 
 def test_last_years_statistics_and_a_call_to_take_responsibility_are_not_the_point() -> None:
     notice = """各地、各部门要按照有关要求，切实负起责任，抓好各项工作和措施的落实。
 据初步统计，上年全省山洪灾害共造成12人死亡，直接经济损失约3亿元。
-当前及今后一个时期，应以山洪灾害重点防治区的县城为重点，建成监测预警站点300个以上。"""
+当前及今后一个时期，应以城乡结合部的老旧小区为重点，建成智能消防监测点位300个以上。"""
     summary = release_summary("关于转发省水利厅山洪灾害防治工作意见的通知", notice, doctype="通知公告")
-    assert summary.startswith("当前及今后一个时期，应以山洪灾害重点防治区的县城为重点")
+    assert summary.startswith("当前及今后一个时期，应以城乡结合部的老旧小区为重点")
     assert "切实负起责任" not in summary and "据初步统计" not in summary
 
 
