@@ -1,0 +1,47 @@
+"""Budget cases: what a summary should not spend its first sentence on (invented text, invented topics)."""
+
+from __future__ import annotations
+
+from pipeline.summarize import release_summary
+
+# A briefing transcript: the host and the speaker greet the press before anything is said.
+BRIEFING = """国务院新闻办公室今天上午举行吹风会，请有关部门负责人介绍湖泊渔船退捕补偿有关情况，并答记者问。
+主持人 张某某
+女士们、先生们，大家上午好。
+某部渔业司负责人 李某某：
+各位记者朋友，大家上午好！
+按照工作安排，今年将在12个重点湖泊全面完成渔船退捕，对退捕渔民每户给予最高8万元一次性补偿。
+"""
+
+# The same opening with an introduction that has no figure: document order then decides, and must skip greetings.
+BRIEFING_PLAIN = BRIEFING.splitlines()[:5] + ["退捕以后，沿湖渔民转产上岸，由所在县区统筹安排就业和社会保障。"]
+
+# A news item whose lead names the plan after a 记者…获悉 frame, then recalls past spending.
+NEWS = """记者从某市农业农村局获悉：为改变山区茶园老化面貌，某市启动编制新一轮茶园提质三年计划，重点支持老茶园改造和茶叶初制所升级。
+从2019年开始，山区茶园连续三年获得共计3亿元的财政投入，带动社会投资9亿元。
+"""
+
+# A draft whose put-up sentence opens with a preamble clause and names its draft without 《》.
+DRAFT = """根据《某省规范性文件管理规定》，规范性文件清理应当听取公众意见，方便社会公众提出修改建议。
+为贯彻落实优化营商环境工作要求，市司法局对现行有效的渔业管理规范性文件进行了全面评估，现将拟废止目录（征求意见稿）向社会公开征求意见。
+"""
+
+
+def test_greetings_in_a_briefing_transcript_are_never_the_summary() -> None:
+    s = release_summary("", BRIEFING, doctype="政策解读")
+    assert "大家上午好" not in s
+    assert "12个重点湖泊" in s
+    plain = release_summary("", "\n".join(BRIEFING_PLAIN), doctype="政策解读")
+    assert "大家上午好" not in plain
+    assert "转产上岸" in plain
+
+
+def test_a_news_lead_after_a_reporter_frame_gives_the_plan() -> None:
+    s = release_summary("", NEWS, doctype="新闻动态")
+    assert "新一轮茶园提质三年计划" in s
+    assert "获悉" not in s
+
+
+def test_a_draft_put_up_without_title_marks_is_what_is_proposed() -> None:
+    s = release_summary("", DRAFT, doctype="征求意见稿")
+    assert "拟废止目录" in s
