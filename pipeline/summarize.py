@@ -296,8 +296,10 @@ class Summarizer:
         sentence because the second does not fit whole wastes half the budget.  Cut only at a clause mark
         (，；), never inside a clause, and only when what is kept scores on its own.
         """
-        head = sentence[: room - 1]
+        head = sentence[:room]  # a clause mark at room - 1 still fits: the kept clauses and "…" fill the room
         end = max(head.rfind(ch) for ch in _CLIP_AT)
+        if end < 0:
+            return None  # no clause ends in the room: a cut here would fall inside a clause (…至2027年6月3…)
         kept = head[:end]
         if _DANGLING_LEAD.search(kept):  # …，到2026年 announces a target the clip would leave out
             kept = _DANGLING_LEAD.sub("", kept)
@@ -399,12 +401,12 @@ def _cut(sentence: str, limit: int) -> str:
     """A long sentence to at most ``limit`` characters, at a clause boundary where one is near."""
     if len(sentence) <= limit:
         return sentence
-    head = sentence[: limit - 1]
+    head = sentence[:limit]  # a clause that ends at limit - 1 fits with its "…"
     end = max(head.rfind(ch) for ch in _CLAUSE_END)
     if end >= limit // 3:
         kept = _DANGLING_LEAD.sub("", head[:end])  # not …，到2030年… with the target cut off
         return (kept if len(kept) >= limit // 3 else head[:end]) + "…"
-    return head + "…"
+    return head[:-1] + "…"
 
 
 @lru_cache(maxsize=4)
