@@ -70,3 +70,27 @@ def test_a_clip_is_never_made_inside_a_sentence_that_has_no_clause_mark() -> Non
     rules = Summarizer.load()
     sentence = "将山区茶园低产改造每亩补助300元和茶叶初制所技改补贴的申报期限由原定的2026年底统一延长至2027年6月30日。"
     assert rules._clip(sentence, len(sentence) - 3) is None  # not …延长至2027年6月3…
+
+
+# A draft regulation: its 第一条 only says why and under which laws it is made.
+DRAFT_REGULATION = """关于《某市山区茶园保护条例（草案）》公开征求意见的公告
+现将该条例草案全文公布，征求社会各界的修改意见和建议。请将修改意见和建议于9月15日前反馈市人大常委会法制工作委员会。
+某市山区茶园保护条例（草案）
+第一条 为加强本市山区茶园的保护和管理，改善茶园生态环境，促进茶产业持续健康发展，增加茶农收入，根据《中华人民共和国农业法》《中华人民共和国土地管理法》等法律法规规定，结合本市实际，制定本条例。
+第二条 本市行政区域内山区茶园的保护、利用及其监督管理活动，适用本条例。
+"""
+
+
+def test_a_regulations_purpose_clause_is_a_preamble() -> None:
+    s = release_summary("", DRAFT_REGULATION, doctype="征求意见稿")
+    assert "9月15日前" in s
+    assert "制定本条例" not in s and "根据《中华人民共和国农业法》" not in s
+
+
+def test_a_purpose_clause_ending_in_zhiding_ben_tiaoli_is_furniture() -> None:
+    from pipeline.summarize import Summarizer
+
+    rules = Summarizer.load()
+    clause = DRAFT_REGULATION.splitlines()[3]
+    assert clause.startswith("第一条") and rules.is_furniture(clause)
+    assert not rules.is_furniture(DRAFT_REGULATION.splitlines()[4])  # 第二条 says whom it applies to
