@@ -94,3 +94,15 @@ def test_a_purpose_clause_ending_in_zhiding_ben_tiaoli_is_furniture() -> None:
     clause = DRAFT_REGULATION.splitlines()[3]
     assert clause.startswith("第一条") and rules.is_furniture(clause)
     assert not rules.is_furniture(DRAFT_REGULATION.splitlines()[4])  # 第二条 says whom it applies to
+
+
+# A news item on a plan being renewed, with the old plan's track record after its lead.
+RENEWAL_NEWS = """为改变山区茶园老化面貌，某市继续编制新一轮茶园提质三年计划，重点发展茶叶精深加工和茶旅融合。
+计划将于近期报市政府审定，明年起实施。
+从2019年开始，山区茶园连续三年获得超过3亿元的财政投入，带动社会投资9亿元。
+"""
+
+
+def test_a_track_record_of_past_years_is_not_the_point_of_a_news_item() -> None:
+    s = release_summary("", RENEWAL_NEWS, doctype="行动计划·方案")
+    assert s.startswith("为改变山区茶园老化面貌，某市继续编制新一轮茶园提质三年计划")
