@@ -114,10 +114,13 @@ _ADDRESSEE = re.compile(r"^(各[^。：:；]{0,120}|[^。，,：:；]{2,60}(?:�
 
 _OPEN_END = "。！？!?；;：:" + _QUOTE_CLOSERS  # a line ending otherwise stops mid-sentence (or is a heading)
 _FULL_STOP = "。！？!?"
-# a line that starts a new block even after a full line: 一、 （一） 1. 第三条 附件 专栏
+# a line that starts a new block even after a full line: 一、 （一） 1. 第三条 附件 专栏, or a bullet (■ ● ◆)
 _BLOCK_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏)"
+    r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、](?!\d)|第[一二三四五六七八九十百零\d]+[条章]|附\s*件|专栏"
+    r"|[■●◆▪•◇□▲►★])"
 )
+# how a chosen sentence may end; a list item or a web line with no end mark gets a full stop in the summary
+_SENTENCE_ENDS = "。！？!?…；;" + _QUOTE_CLOSERS + "）)」』"
 _RUN_ON_CHARS = 50  # a line this long without an end mark is a paragraph cut short, not a heading
 _PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
 
@@ -368,7 +371,10 @@ class Summarizer:
             # else: try a shorter one further down the ranking
         chosen.sort(key=lambda c: c.index)
         # a quoted list lead-in (…通过以下方式提出意见：) ends the quote as a sentence, not as an opening
-        return "".join(c.text[:-1] + "。" if c.text[-1] in "：:" else c.text for c in chosen)
+        # and a list item or a line without an end mark (■ 安排正式项目42项) is closed, not run into the next
+        return "".join(
+            c.text[:-1] + "。" if c.text[-1] in "：:" else c.text if c.text[-1] in _SENTENCE_ENDS else c.text + "。" for c in chosen
+        )
 
 
 _REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first

@@ -106,3 +106,18 @@ RENEWAL_NEWS = """为改变山区茶园老化面貌，某市继续编制新一�
 def test_a_track_record_of_past_years_is_not_the_point_of_a_news_item() -> None:
     s = release_summary("", RENEWAL_NEWS, doctype="行动计划·方案")
     assert s.startswith("为改变山区茶园老化面貌，某市继续编制新一轮茶园提质三年计划")
+
+
+# A news page that lists this year's projects as bullet lines without end marks.
+BULLETS = """今年排定的山区茶产业重点项目
+■ 茶园提质类安排正式项目42项，预备项目5项，重点围绕老茶园改造和高标准茶园建设，推动茶叶良种全覆盖
+■ 加工升级类安排正式项目18项，预备项目2项，聚焦茶叶初制所清洁化改造和精深加工生产线建设
+■ 茶旅融合类安排正式项目9项，重点是建设茶园观光步道和茶文化体验点
+"""
+
+
+def test_bullet_lines_are_points_of_their_own_and_end_as_sentences() -> None:
+    s = release_summary("", BULLETS, doctype="新闻动态")
+    assert "■" not in s
+    assert "茶园提质类安排正式项目42项" in s
+    assert "推动茶叶良种全覆盖。加工升级类" in s or s.endswith("推动茶叶良种全覆盖。")
