@@ -435,7 +435,25 @@ def _prune(root: etree._Element) -> None:
         if not links or txt == 0:
             continue
         if _link_text_len(el) >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
-            _drop(el)
+            if not _linked_sentence(el):
+                _drop(el)
+
+
+_OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a)]")
+_SENTENCE_END = re.compile(r"[。！？][”’」』）)]?\s*$")
+
+
+def _linked_sentence(el: etree._Element) -> bool:
+    """A paragraph whose nouns are links (依据《…》、《…》和《…》的规定，…。): it ends a sentence in its own text, between links.
+
+    A menu or a 相关链接 list is links with at most separators between them; a
+    sentence has Chinese words of its own joining the links and its full stop
+    outside them.
+    """
+    if el.tag not in {"p", "div", "td"}:
+        return False
+    own = "".join(str(t) for t in _OUTSIDE_LINKS(el))
+    return _cjk_len(own) >= 2 and _SENTENCE_END.search(own) is not None and _SENTENCE_END.search(el.text_content()) is not None
 
 
 def _drop(el: etree._Element) -> None:

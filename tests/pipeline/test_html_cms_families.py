@@ -6,6 +6,7 @@ template (see its README); the real pages are scored by bench/eval_html.py.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -671,3 +672,20 @@ def test_a_generic_name_on_the_pages_wrapper_gives_way_to_the_cms_container_insi
     html = (CMS / "govcn_news.html").read_text(encoding="utf-8").replace("article oneColumn pub_border", wrapper)
     lines = extract_html(html, URL).text.split("\n")
     assert lines[0].startswith("新华社北京5月11日电") and lines[-1] == "会议还研究了其他事项。"
+
+
+_LINKED = {
+    "cited documents": "依据<a href='/a.html'>《某省数据条例》</a>、<a href='/b.html'>《某市公共数据管理办法》</a>和<a href='/c.html'>《某市信用条例》</a>，各部门应当落实主体责任。",
+    "every noun a link": "<a href='/a.html'>市数据局</a>、<a href='/b.html'>市财政局</a>、<a href='/c.html'>市商务局</a>、<a href='/d.html'>市市场监管局</a>按职责分工负责。",
+}
+
+
+@pytest.mark.parametrize("sentence", list(_LINKED.values()), ids=list(_LINKED))
+def test_a_sentence_made_mostly_of_links_is_not_taken_for_a_link_list(sentence: str) -> None:
+    related = "<div class='xgwz'><a href='/x.html'>某市召开数据工作会议</a> <a href='/y.html'>某区推进数据开放</a> <a href='/z.html'>某县数据条例解读</a></div>"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS[:3])}<p>{sentence}</p>{_paras(_ITEMS[3:])}</div>{related}</body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines == _ITEMS[:3] + [re.sub("<[^>]+>", "", sentence)] + _ITEMS[3:]
