@@ -1214,6 +1214,8 @@ def _trim_edges(text: str, title: str | None) -> str:
     bare_title = _TITLE_PUNCT.sub("", squeezed_title)
 
     def is_meta(line: str) -> bool:
+        if _EDGES.is_sentence(line):  # 来源：…，…。 is the article's prose under a label's word
+            return False
         pairs = _split_inline(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
 

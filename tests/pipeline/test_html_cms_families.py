@@ -689,3 +689,30 @@ def test_a_sentence_made_mostly_of_links_is_not_taken_for_a_link_list(sentence: 
     )
     lines = extract_html(html, URL).text.split("\n")
     assert lines == _ITEMS[:3] + [re.sub("<[^>]+>", "", sentence)] + _ITEMS[3:]
+
+
+_LABEL_WORD_SENTENCES = {
+    "来源 at the end": (None, "来源：本措施所需资金由市财政统筹安排，各区按比例配套。"),
+    "推荐阅读 at the end": (None, "推荐阅读：各区应当组织企业学习本通知，做到应知尽知、应享尽享。"),
+    "版权所有 at the end": (None, "版权所有人的合法权益受法律保护，侵权行为将依法查处。"),
+    "来源 at the start": ("来源：本市将拓宽企业诉求收集渠道，建立问题清单和销号制度。", None),
+}
+
+
+@pytest.mark.parametrize("first, last", list(_LABEL_WORD_SENTENCES.values()), ids=list(_LABEL_WORD_SENTENCES))
+def test_a_sentence_that_opens_with_a_furniture_word_stays_at_either_edge(first: str | None, last: str | None) -> None:
+    body = ([first] if first else []) + _ITEMS + ([last] if last else [])
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(body)}</div><div class='footer'>版权所有：某市人民政府</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == body
+
+
+def test_a_disclaimer_sentence_after_the_article_still_goes() -> None:
+    notice = "声明：本网转载此文出于传递更多信息之目的，并不意味着赞同其观点，如有侵权请联系删除。"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
