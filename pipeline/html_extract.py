@@ -629,12 +629,31 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
         first, last = min(same + [me]), max(same + [me])
     else:
         first = last = me
+    taken = last
     while last + 1 < len(siblings):
         nxt = siblings[last + 1]
-        if nxt.tag != "p" or nxt.get("class") or not _PROSE.search(nxt.text_content()) or _link_text_len(nxt):
+        if nxt.tag in _SPACERS:  # <br>, <hr> or an image between the loose paragraphs
+            last += 1
+            continue
+        if not _loose_paragraph(nxt):
             break
-        last += 1
-    return siblings[first : last + 1]
+        last = taken = last + 1
+    return siblings[first : taken + 1]
+
+
+_SPACERS = {"br", "hr", "img"}
+
+
+def _loose_paragraph(el: etree._Element) -> bool:
+    """A paragraph the parser hung after a box closed too early: a <p> (Word's p.MsoNormal too) or a
+    <font>/<span> run, or an unnamed <div> of such paragraphs, that reads as sentences and links nowhere."""
+    named = el.get("class") or el.get("id")
+    if el.tag in {"p", "font", "span"}:
+        if named and _FURNITURE.search(named):
+            return False
+    elif el.tag != "div" or named or any(True for _ in el.iter("h1", "h2", "h3", "table", "ul", "ol")):
+        return False
+    return _PROSE.search(el.text_content()) is not None and not _link_text_len(el) and not _is_furniture(el)
 
 
 def _headline_block(root: etree._Element, chosen: etree._Element, title: str | None) -> etree._Element | None:

@@ -716,3 +716,21 @@ def test_a_disclaimer_sentence_after_the_article_still_goes() -> None:
         f"<div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "<p class='MsoNormal'>{0}</p><p class='MsoNormal'>{1}</p>",
+        "<font>{0}</font><br><font>{1}</font>",
+        "<div><p>{0}</p><p>{1}</p></div>",
+    ],
+    ids=["word paragraphs", "font runs", "unnamed div"],
+)
+def test_paragraphs_left_after_a_box_that_closed_early_are_read(after: str) -> None:
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS[:4])}</div>{after.format(*_ITEMS[4:])}"
+        "<div class='footer'>版权所有：某市人民政府</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
