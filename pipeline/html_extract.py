@@ -642,6 +642,36 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
 
 
 _SPACERS = {"br", "hr", "img"}
+_BOX_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol")
+
+
+def _prose_siblings(best: etree._Element) -> list[etree._Element]:
+    """The densest block and the blocks of the same kind beside it that read as sentences, in order.
+
+    Density credits a paragraph's parent fully and its grandparent by half, so an
+    article a template splits over two or three unnamed boxes (div.part1, div.part2)
+    scores each box above their wrapper, and the densest box alone is half the text.
+    Neighbours of the same tag are taken while they hold sentences and few links.
+    """
+    parent = best.getparent()
+    if parent is None or best.tag in {"body", "html", "td", "th", "li"}:  # table cells and list items are columns and entries
+        return [best]
+    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS]
+    me = next(i for i, el in enumerate(siblings) if el is best)
+
+    def prose(el: etree._Element) -> bool:
+        """Two sentences or more, few links, no heading or list (a side column's box has both; a headline block is one line)."""
+        if el.tag != best.tag or _is_furniture(el) or next(el.iter(*_BOX_PARTS), None) is not None:
+            return False
+        text = el.text_content()
+        return len(_PROSE.findall(text)) >= 2 and _link_text_len(el) <= 0.25 * _cjk_len(text)
+
+    first = last = me
+    while first > 0 and prose(siblings[first - 1]):
+        first -= 1
+    while last + 1 < len(siblings) and prose(siblings[last + 1]):
+        last += 1
+    return siblings[first : last + 1]
 
 
 def _loose_paragraph(el: etree._Element) -> bool:
@@ -1013,7 +1043,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         if best is not None:
             under = _headline_block(root, best, title)
             best = under if under is not None else best
-            text = _render(best)
+            text = "\n".join(t for t in (_render(part) for part in _prose_siblings(best)) if t)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)

@@ -734,3 +734,15 @@ def test_paragraphs_left_after_a_box_that_closed_early_are_read(after: str) -> N
         "<div class='footer'>版权所有：某市人民政府</div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+_PROFILE = "<div class='part3'><h3>市情概况</h3><p>某市位于某省东部，总面积约三千平方公里。</p><p>全市辖五个区两个县，常住人口约三百万人。</p></div>"
+
+
+def test_an_article_split_over_unnamed_boxes_is_read_whole_without_the_box_beside_it() -> None:
+    """No CMS name on any box: density picks the fuller half; its sibling halves of sentences join it, a profile box does not."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wrap'>"
+        f"<div class='part1'>{_paras(_ITEMS[:2])}</div><div class='part2'>{_paras(_ITEMS[2:])}</div>{_PROFILE}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
