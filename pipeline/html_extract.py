@@ -411,7 +411,17 @@ def _is_furniture(el: etree._Element) -> bool:
             return True
         return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style
+    return "display:none" in style and not _hidden_prose(el)
+
+
+def _hidden_prose(el: etree._Element) -> bool:
+    """A hidden block of sentences (the rest of an article a 展开全文 button reveals), not a hidden menu or layer."""
+    text = el.text_content()
+    sentences = _PROSE.findall(text)
+    if len(sentences) < 2 or _link_text_len(el) > 0.25 * _cjk_len(text):
+        return False
+    # a hidden copy of text shown elsewhere (a share card's summary, a print version) stays out
+    return el.getroottree().getroot().text_content().count(sentences[0]) == 1
 
 
 def _prune(root: etree._Element) -> None:

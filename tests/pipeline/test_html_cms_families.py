@@ -746,3 +746,15 @@ def test_an_article_split_over_unnamed_boxes_is_read_whole_without_the_box_besid
         f"<div class='part1'>{_paras(_ITEMS[:2])}</div><div class='part2'>{_paras(_ITEMS[2:])}</div>{_PROFILE}</div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize("copy", [False, True], ids=["rest of the article", "copy of shown text"])
+def test_the_hidden_rest_of_an_article_is_read_but_a_hidden_copy_is_not(copy: bool) -> None:
+    """A 展开全文 button shows the rest of the text from a display:none box; a hidden duplicate adds nothing."""
+    hidden = _ITEMS[:3] if copy else _ITEMS[3:]
+    shown = _ITEMS if copy else _ITEMS[:3]
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(shown)}"
+        f"<div style='display: none'>{_paras(hidden)}</div></div><div style='display:none' class='layer'><a href='/s'>分享</a></div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
