@@ -281,7 +281,6 @@ _DROP_TAGS = {
     "style",
     "noscript",
     "iframe",
-    "form",
     "select",
     "button",
     "input",
@@ -398,6 +397,8 @@ def _is_notice(el: etree._Element) -> bool:
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
         return True
+    if el.tag == "form":  # a search or login box; ASP.NET pages wrap the whole page, article and all, in one <form>
+        return el.find(".//input[@type='password']") is not None or not _PROSE.search(el.text_content())
     if _is_notice(el):
         return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))

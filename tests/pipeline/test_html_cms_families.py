@@ -758,3 +758,22 @@ def test_the_hidden_rest_of_an_article_is_read_but_a_hidden_copy_is_not(copy: bo
         f"<div style='display: none'>{_paras(hidden)}</div></div><div style='display:none' class='layer'><a href='/s'>分享</a></div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize("box", ["<div class='wz'>{}</div>", "<div class='content'>{}</div>", "<div class='TRS_Editor'>{}</div>"])
+def test_a_page_wrapped_whole_in_a_form_keeps_its_text_and_its_date(box: str) -> None:
+    """ASP.NET WebForms templates put the whole page in <form id="form1">."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><form id='form1' method='post'><h1>{HEADLINE}</h1>"
+        f"<div class='info'>发布日期：2025-03-01</div>{box.format(_paras(_ITEMS))}</form></body></html>"
+    )
+    page = extract_html(html, URL)
+    assert page.text.split("\n") == _ITEMS and page.published == date(2025, 3, 1)
+
+
+def test_a_login_form_beside_the_article_is_still_furniture() -> None:
+    login = "<form action='/login'><p>您尚未登录，请输入用户名和密码登录后参与互动交流。</p><input type='password' name='pw'></form>"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}{login}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
