@@ -396,7 +396,8 @@ def _is_notice(el: etree._Element) -> bool:
 
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
-        return True
+        # …unless it holds the article: a template that never closes its <header> hangs the page inside it
+        return not _sentences(el, 3)
     if el.tag == "form":  # a search or login box; ASP.NET pages wrap the whole page, article and all, in one <form>
         return el.find(".//input[@type='password']") is not None or not _PROSE.search(el.text_content())
     if _is_notice(el):
@@ -415,11 +416,19 @@ def _is_furniture(el: etree._Element) -> bool:
     return "display:none" in style and not _hidden_prose(el)
 
 
-def _hidden_prose(el: etree._Element) -> bool:
-    """A hidden block of sentences (the rest of an article a 展开全文 button reveals), not a hidden menu or layer."""
+def _sentences(el: etree._Element, at_least: int) -> list[str]:
+    """The element's sentences when it has at_least of them and few links (prose, not a menu), else []."""
     text = el.text_content()
     sentences = _PROSE.findall(text)
-    if len(sentences) < 2 or _link_text_len(el) > 0.25 * _cjk_len(text):
+    if len(sentences) < at_least or _link_text_len(el) > 0.25 * _cjk_len(text):
+        return []
+    return sentences
+
+
+def _hidden_prose(el: etree._Element) -> bool:
+    """A hidden block of sentences (the rest of an article a 展开全文 button reveals), not a hidden menu or layer."""
+    sentences = _sentences(el, 2)
+    if not sentences:
         return False
     # a hidden copy of text shown elsewhere (a share card's summary, a print version) stays out
     return el.getroottree().getroot().text_content().count(sentences[0]) == 1

@@ -777,3 +777,15 @@ def test_a_login_form_beside_the_article_is_still_furniture() -> None:
         f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}{login}</div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() -> None:
+    """The parser hangs everything after an unclosed <header> inside it; a <footer> of site sentences still goes."""
+    footer = (
+        "<footer><p>本网站由某市人民政府办公厅主办，某市大数据中心承办。</p><p>建议使用谷歌浏览器或者火狐浏览器访问本网站。</p></footer>"
+    )
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><header><div class='logo'>某市人民政府</div>"
+        f"<div class='main'><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}</div></div>{footer}</body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
