@@ -425,6 +425,38 @@ def _sentences(el: etree._Element, at_least: int) -> list[str]:
     return sentences
 
 
+# Elements with no text of their own to show (a void <embed>, an <iframe>'s or <object>'s fallback, a form
+# control): the parser hangs the rest of the page inside one the markup leaves open.
+_HANGERS = ("embed", "iframe", "object", "select", "button", "textarea")
+
+
+def _unhang(root: etree._Element) -> None:
+    """Take the page back out of an element it was hung in: an unclosed <iframe>, a void <embed> written open …
+
+    Only an element holding sentences is unwrapped; its own fallback text (您的浏览器不支持…) goes with it.
+    """
+    for el in list(root.iter(*_HANGERS)):
+        if el.getparent() is None:
+            continue
+        if el.tag == "iframe" and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
+            # the parser keeps an <iframe>'s content as raw text: an unclosed one holds the rest of the page as a string
+            try:
+                pieces = lxml.html.fragments_fromstring(el.text or "")
+            except (etree.ParserError, ValueError):
+                continue
+            el.text = None
+            for piece in pieces:
+                if isinstance(piece, str):
+                    el.text = (el.text or "") + piece
+                else:
+                    el.append(piece)
+        if _sentences(el, 2):
+            for option in list(el.iter("option")):
+                _drop(option)
+            el.text = None
+            el.drop_tag()
+
+
 def _hidden_prose(el: etree._Element) -> bool:
     """A hidden block of sentences (the rest of an article a 展开全文 button reveals), not a hidden menu or layer."""
     sentences = _sentences(el, 2)
@@ -1010,6 +1042,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         return HtmlExtract(None, "", None, None, None, None, None, None)
 
     metas = _metas(root)
+    _unhang(root)
     for el in list(root.iter("script", "style", "noscript", "template")):
         _drop(el)
     labelled = _find_labelled(_text_chunks(root))

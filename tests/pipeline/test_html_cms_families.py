@@ -789,3 +789,17 @@ def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() 
         f"<div class='main'><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}</div></div>{footer}</body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["<embed src='/v/a.swf' width='400'>", "<iframe src='/v/player.html'>", "<object data='/v/a.swf'>", "<select><option>某市</option>"],
+    ids=["void embed", "unclosed iframe", "unclosed object", "unclosed select"],
+)
+def test_the_text_after_an_element_left_open_is_not_lost(opener: str) -> None:
+    """The parser hangs what follows an open <embed>/<iframe>/<object>/<select> inside it; the article comes back out."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='wz'>{_paras(_ITEMS[:2])}{opener}{_paras(_ITEMS[2:])}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
