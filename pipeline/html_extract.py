@@ -639,11 +639,9 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
             continue
         punct = sum((el.text or "").count(p) for p in "，。；、")
         value = own + 5 * punct
-        node = (
-            el
-            if el.tag not in {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"}
-            else el.getparent()
-        )
+        node = el.getparent() if el.tag in _PARAGRAPHS or _leaf_block(el) else el
+        if node is not None and node.tag == "tr" and len(node) == 1:  # one-column table: each row is a paragraph
+            node = node.getparent()
         weight = 1.0
         while node is not None and weight > 0.2:
             if node.tag not in {"p", "span", "font", "strong", "b", "em", "i", "u"}:
@@ -651,6 +649,14 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
                 weight /= 2
             node = node.getparent()
     return scores
+
+
+_PARAGRAPHS = {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"}
+
+
+def _leaf_block(el: etree._Element) -> bool:
+    """A <div> or <dd> with no block inside: an editor's paragraph (UEditor writes <div>…</div> per paragraph)."""
+    return el.tag in {"div", "dd"} and not any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag != "br" for c in el)
 
 
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")

@@ -803,3 +803,22 @@ def test_the_text_after_an_element_left_open_is_not_lost(opener: str) -> None:
         f"<div class='wz'>{_paras(_ITEMS[:2])}{opener}{_paras(_ITEMS[2:])}</div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+_LONG_ITEM = "第7项：" + "各区要结合实际制定实施方案，明确责任分工和进度安排，" * 6 + "确保试点任务按期完成。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<div class='wz'>{}</div>".format("".join(f"<div>{x}</div>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<dl class='wz'>{}</dl>".format("".join(f"<dd>{x}</dd>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<table class='wz'>{}</table>".format("".join(f"<tr><td>{x}</td></tr>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+    ],
+    ids=["div per paragraph", "dd per paragraph", "row per paragraph"],
+)
+def test_one_long_paragraph_does_not_outweigh_the_article_it_belongs_to(text: str) -> None:
+    """Editors write a <div> (or a <dd>, a table row) per paragraph: density credits the box, not the longest paragraph."""
+    side = "<div class='right'><h3>市情概况</h3><p>某市位于某省东部，总面积约三千平方公里，全市辖五个区两个县。</p></div>"
+    html = f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>{text}{side}</body></html>"
+    assert extract_html(html, URL).text.split("\n") == [*_ITEMS[:3], _LONG_ITEM]
