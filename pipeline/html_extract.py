@@ -642,6 +642,8 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
         node = el.getparent() if el.tag in _PARAGRAPHS or _leaf_block(el) else el
         if node is not None and node.tag == "tr" and len(node) == 1:  # one-column table: each row is a paragraph
             node = node.getparent()
+        while node is not None and node.tag == "div" and len(node) == 1 and not (node.text or "").strip():
+            node = node.getparent()  # a wrapper around this paragraph alone (<div><div><p>…</p></div></div>)
         weight = 1.0
         while node is not None and weight > 0.2:
             if node.tag not in {"p", "span", "font", "strong", "b", "em", "i", "u"}:

@@ -814,8 +814,9 @@ _LONG_ITEM = "第7项：" + "各区要结合实际制定实施方案，明确责
         "<div class='wz'>{}</div>".format("".join(f"<div>{x}</div>" for x in [*_ITEMS[:3], _LONG_ITEM])),
         "<dl class='wz'>{}</dl>".format("".join(f"<dd>{x}</dd>" for x in [*_ITEMS[:3], _LONG_ITEM])),
         "<table class='wz'>{}</table>".format("".join(f"<tr><td>{x}</td></tr>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<div class='wz'>{}</div>".format("".join(f"<div><div><p>{x}</p></div></div>" for x in [*_ITEMS[:3], _LONG_ITEM])),
     ],
-    ids=["div per paragraph", "dd per paragraph", "row per paragraph"],
+    ids=["div per paragraph", "dd per paragraph", "row per paragraph", "wrapped paragraphs"],
 )
 def test_one_long_paragraph_does_not_outweigh_the_article_it_belongs_to(text: str) -> None:
     """Editors write a <div> (or a <dd>, a table row) per paragraph: density credits the box, not the longest paragraph."""
