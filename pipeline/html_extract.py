@@ -720,11 +720,15 @@ def _prose_siblings(best: etree._Element) -> list[etree._Element]:
     me = next(i for i, el in enumerate(siblings) if el is best)
 
     def prose(el: etree._Element) -> bool:
-        """Two sentences or more, few links, no heading or list (a side column's box has both; a headline block is one line)."""
-        if el.tag != best.tag or _is_furniture(el) or next(el.iter(*_BOX_PARTS), None) is not None:
+        """Two sentences or more, few links, no heading or list (a side column's box has both; a headline block is one line);
+        a box of the best one's own class (div.section after div.section) needs one sentence and may open with a heading."""
+        if el.tag != best.tag or _is_furniture(el):
+            return False
+        twin = bool(best.get("class")) and el.get("class") == best.get("class")  # section after section of one article
+        if not twin and next(el.iter(*_BOX_PARTS), None) is not None:
             return False
         text = el.text_content()
-        return len(_PROSE.findall(text)) >= 2 and _link_text_len(el) <= 0.25 * _cjk_len(text)
+        return len(_PROSE.findall(text)) >= (1 if twin else 2) and _link_text_len(el) <= 0.25 * _cjk_len(text)
 
     first = last = me
     while first > 0 and prose(siblings[first - 1]):

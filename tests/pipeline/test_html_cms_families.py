@@ -823,3 +823,12 @@ def test_one_long_paragraph_does_not_outweigh_the_article_it_belongs_to(text: st
     side = "<div class='right'><h3>市情概况</h3><p>某市位于某省东部，总面积约三千平方公里，全市辖五个区两个县。</p></div>"
     html = f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>{text}{side}</body></html>"
     assert extract_html(html, URL).text.split("\n") == [*_ITEMS[:3], _LONG_ITEM]
+
+
+def test_an_article_in_sections_with_their_own_headings_is_read_whole() -> None:
+    """One box per section, each with its heading: the sections beside the densest one are the same article."""
+    sections = "".join(f"<div class='sec'><h3>第{i}部分</h3><p>{x}</p></div>" for i, x in enumerate([*_ITEMS[:3], _LONG_ITEM], 1))
+    html = f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{sections}</div>{_PROFILE}</body></html>"
+    lines = extract_html(html, URL).text.split("\n")
+    assert [line for line in lines if not line.startswith("第") or "项" in line] == [*_ITEMS[:3], _LONG_ITEM]
+    assert not any("某市位于" in line for line in lines)
