@@ -139,12 +139,21 @@ class BodyEdges(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: list[str] = Field(default_factory=list)
     end: list[str] = Field(default_factory=list)
+    # a line that reads as a sentence: no start or end rule takes it (its label may open the article's own prose) …
+    sentence: str = r"(?!x)x"
+    # … except these end rules: a site's notes that are sentences themselves (声明, 转载请注明 …)
+    end_sentences: list[str] = Field(default_factory=list)
     end_blocks: EndBlocks = EndBlocks()
 
-    @field_validator("start", "end")
+    @field_validator("start", "end", "end_sentences")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         return regular_expressions(v)
+
+    @field_validator("sentence")
+    @classmethod
+    def _sentence_compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
 
 
 class ExtractionRules(BaseModel):
@@ -164,6 +173,8 @@ class EdgeRules:
     def __init__(self, edges: BodyEdges):
         self.start = [re.compile(p, re.I) for p in edges.start]
         self.end = [re.compile(p, re.I) for p in edges.end]
+        self.sentence = re.compile(edges.sentence)
+        self.end_sentences = [re.compile(p, re.I) for p in edges.end_sentences]
         self.headings = [re.compile(p, re.I) for p in edges.end_blocks.headings]
         self.max_lines = edges.end_blocks.max_lines
         self.max_chars = edges.end_blocks.max_chars
@@ -173,11 +184,16 @@ class EdgeRules:
     def _any(patterns: list[re.Pattern[str]], line: str) -> bool:
         return any(p.fullmatch(line) for p in patterns)
 
+    def is_sentence(self, line: str) -> bool:
+        """A line that reads as the article's prose (a comma inside, a full stop at the end)."""
+        return self.sentence.fullmatch(line.strip()) is not None
+
     def is_start_furniture(self, line: str) -> bool:
-        return self._any(self.start, line.strip())
+        return not self.is_sentence(line) and self._any(self.start, line.strip())
 
     def is_end_furniture(self, line: str) -> bool:
-        return self._any(self.end, line.strip())
+        line = line.strip()
+        return self._any(self.end_sentences, line) or (not self.is_sentence(line) and self._any(self.end, line))
 
     def cut_at(self, lines: list[str]) -> int | None:
         """Index of the first line (not the first of all) that opens a reader-comment block, or None."""

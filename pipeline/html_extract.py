@@ -281,7 +281,6 @@ _DROP_TAGS = {
     "style",
     "noscript",
     "iframe",
-    "form",
     "select",
     "button",
     "input",
@@ -397,7 +396,10 @@ def _is_notice(el: etree._Element) -> bool:
 
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
-        return True
+        # …unless it holds the article: a template that never closes its <header> hangs the page inside it
+        return not _sentences(el, 3)
+    if el.tag == "form":  # a search or login box; ASP.NET pages wrap the whole page, article and all, in one <form>
+        return el.find(".//input[@type='password']") is not None or not _PROSE.search(el.text_content())
     if _is_notice(el):
         return True
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
@@ -411,7 +413,57 @@ def _is_furniture(el: etree._Element) -> bool:
             return True
         return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style
+    return "display:none" in style and not _hidden_prose(el)
+
+
+def _sentences(el: etree._Element, at_least: int) -> list[str]:
+    """The element's sentences when it has at_least of them and few links (prose, not a menu), else []."""
+    text = el.text_content()
+    sentences = _PROSE.findall(text)
+    if len(sentences) < at_least or _link_text_len(el) > 0.25 * _cjk_len(text):
+        return []
+    return sentences
+
+
+# Elements with no text of their own to show (a void <embed>, an <iframe>'s or <object>'s fallback, a form
+# control): the parser hangs the rest of the page inside one the markup leaves open.
+_HANGERS = ("embed", "iframe", "object", "select", "button", "textarea")
+
+
+def _unhang(root: etree._Element) -> None:
+    """Take the page back out of an element it was hung in: an unclosed <iframe>, a void <embed> written open …
+
+    Only an element holding sentences is unwrapped; its own fallback text (您的浏览器不支持…) goes with it.
+    """
+    for el in list(root.iter(*_HANGERS)):
+        if el.getparent() is None:
+            continue
+        if el.tag == "iframe" and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
+            # the parser keeps an <iframe>'s content as raw text: an unclosed one holds the rest of the page as a string
+            try:
+                pieces = lxml.html.fragments_fromstring(el.text or "")
+            except (etree.ParserError, ValueError):
+                continue
+            el.text = None
+            for piece in pieces:
+                if isinstance(piece, str):
+                    el.text = (el.text or "") + piece
+                else:
+                    el.append(piece)
+        if _sentences(el, 2):
+            for option in list(el.iter("option")):
+                _drop(option)
+            el.text = None
+            el.drop_tag()
+
+
+def _hidden_prose(el: etree._Element) -> bool:
+    """A hidden block of sentences (the rest of an article a 展开全文 button reveals), not a hidden menu or layer."""
+    sentences = _sentences(el, 2)
+    if not sentences:
+        return False
+    # a hidden copy of text shown elsewhere (a share card's summary, a print version) stays out
+    return el.getroottree().getroot().text_content().count(sentences[0]) == 1
 
 
 def _prune(root: etree._Element) -> None:
@@ -435,7 +487,25 @@ def _prune(root: etree._Element) -> None:
         if not links or txt == 0:
             continue
         if _link_text_len(el) >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
-            _drop(el)
+            if not _linked_sentence(el):
+                _drop(el)
+
+
+_OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a)]")
+_SENTENCE_END = re.compile(r"[。！？][”’」』）)]?\s*$")
+
+
+def _linked_sentence(el: etree._Element) -> bool:
+    """A paragraph whose nouns are links (依据《…》、《…》和《…》的规定，…。): it ends a sentence in its own text, between links.
+
+    A menu or a 相关链接 list is links with at most separators between them; a
+    sentence has Chinese words of its own joining the links and its full stop
+    outside them.
+    """
+    if el.tag not in {"p", "div", "td"}:
+        return False
+    own = "".join(str(t) for t in _OUTSIDE_LINKS(el))
+    return _cjk_len(own) >= 2 and _SENTENCE_END.search(own) is not None and _SENTENCE_END.search(el.text_content()) is not None
 
 
 def _drop(el: etree._Element) -> None:
@@ -569,11 +639,11 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
             continue
         punct = sum((el.text or "").count(p) for p in "，。；、")
         value = own + 5 * punct
-        node = (
-            el
-            if el.tag not in {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"}
-            else el.getparent()
-        )
+        node = el.getparent() if el.tag in _PARAGRAPHS or _leaf_block(el) else el
+        if node is not None and node.tag == "tr" and len(node) == 1:  # one-column table: each row is a paragraph
+            node = node.getparent()
+        while node is not None and node.tag == "div" and len(node) == 1 and not (node.text or "").strip():
+            node = node.getparent()  # a wrapper around this paragraph alone (<div><div><p>…</p></div></div>)
         weight = 1.0
         while node is not None and weight > 0.2:
             if node.tag not in {"p", "span", "font", "strong", "b", "em", "i", "u"}:
@@ -581,6 +651,14 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
                 weight /= 2
             node = node.getparent()
     return scores
+
+
+_PARAGRAPHS = {"p", "span", "font", "strong", "b", "br", "em", "i", "u", "li", "td", "h1", "h2", "h3", "h4"}
+
+
+def _leaf_block(el: etree._Element) -> bool:
+    """A <div> or <dd> with no block inside: an editor's paragraph (UEditor writes <div>…</div> per paragraph)."""
+    return el.tag in {"div", "dd"} and not any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag != "br" for c in el)
 
 
 _HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
@@ -611,12 +689,65 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
         first, last = min(same + [me]), max(same + [me])
     else:
         first = last = me
+    taken = last
     while last + 1 < len(siblings):
         nxt = siblings[last + 1]
-        if nxt.tag != "p" or nxt.get("class") or not _PROSE.search(nxt.text_content()) or _link_text_len(nxt):
+        if nxt.tag in _SPACERS:  # <br>, <hr> or an image between the loose paragraphs
+            last += 1
+            continue
+        if not _loose_paragraph(nxt):
             break
+        last = taken = last + 1
+    return siblings[first : taken + 1]
+
+
+_SPACERS = {"br", "hr", "img"}
+_BOX_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol")
+
+
+def _prose_siblings(best: etree._Element) -> list[etree._Element]:
+    """The densest block and the blocks of the same kind beside it that read as sentences, in order.
+
+    Density credits a paragraph's parent fully and its grandparent by half, so an
+    article a template splits over two or three unnamed boxes (div.part1, div.part2)
+    scores each box above their wrapper, and the densest box alone is half the text.
+    Neighbours of the same tag are taken while they hold sentences and few links.
+    """
+    parent = best.getparent()
+    if parent is None or best.tag in {"body", "html", "td", "th", "li"}:  # table cells and list items are columns and entries
+        return [best]
+    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS]
+    me = next(i for i, el in enumerate(siblings) if el is best)
+
+    def prose(el: etree._Element) -> bool:
+        """Two sentences or more, few links, no heading or list (a side column's box has both; a headline block is one line);
+        a box of the best one's own class (div.section after div.section) needs one sentence and may open with a heading."""
+        if el.tag != best.tag or _is_furniture(el):
+            return False
+        twin = bool(best.get("class")) and el.get("class") == best.get("class")  # section after section of one article
+        if not twin and next(el.iter(*_BOX_PARTS), None) is not None:
+            return False
+        text = el.text_content()
+        return len(_PROSE.findall(text)) >= (1 if twin else 2) and _link_text_len(el) <= 0.25 * _cjk_len(text)
+
+    first = last = me
+    while first > 0 and prose(siblings[first - 1]):
+        first -= 1
+    while last + 1 < len(siblings) and prose(siblings[last + 1]):
         last += 1
     return siblings[first : last + 1]
+
+
+def _loose_paragraph(el: etree._Element) -> bool:
+    """A paragraph the parser hung after a box closed too early: a <p> (Word's p.MsoNormal too) or a
+    <font>/<span> run, or an unnamed <div> of such paragraphs, that reads as sentences and links nowhere."""
+    named = el.get("class") or el.get("id")
+    if el.tag in {"p", "font", "span"}:
+        if named and _FURNITURE.search(named):
+            return False
+    elif el.tag != "div" or named or any(True for _ in el.iter("h1", "h2", "h3", "table", "ul", "ol")):
+        return False
+    return _PROSE.search(el.text_content()) is not None and not _link_text_len(el) and not _is_furniture(el)
 
 
 def _headline_block(root: etree._Element, chosen: etree._Element, title: str | None) -> etree._Element | None:
@@ -923,6 +1054,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         return HtmlExtract(None, "", None, None, None, None, None, None)
 
     metas = _metas(root)
+    _unhang(root)
     for el in list(root.iter("script", "style", "noscript", "template")):
         _drop(el)
     labelled = _find_labelled(_text_chunks(root))
@@ -976,7 +1108,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         if best is not None:
             under = _headline_block(root, best, title)
             best = under if under is not None else best
-            text = _render(best)
+            text = "\n".join(t for t in (_render(part) for part in _prose_siblings(best)) if t)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)
@@ -1196,6 +1328,8 @@ def _trim_edges(text: str, title: str | None) -> str:
     bare_title = _TITLE_PUNCT.sub("", squeezed_title)
 
     def is_meta(line: str) -> bool:
+        if _EDGES.is_sentence(line):  # 来源：…，…。 is the article's prose under a label's word
+            return False
         pairs = _split_inline(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
 

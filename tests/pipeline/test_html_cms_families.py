@@ -6,6 +6,7 @@ template (see its README); the real pages are scored by bench/eval_html.py.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -671,3 +672,163 @@ def test_a_generic_name_on_the_pages_wrapper_gives_way_to_the_cms_container_insi
     html = (CMS / "govcn_news.html").read_text(encoding="utf-8").replace("article oneColumn pub_border", wrapper)
     lines = extract_html(html, URL).text.split("\n")
     assert lines[0].startswith("新华社北京5月11日电") and lines[-1] == "会议还研究了其他事项。"
+
+
+_LINKED = {
+    "cited documents": "依据<a href='/a.html'>《某省数据条例》</a>、<a href='/b.html'>《某市公共数据管理办法》</a>和<a href='/c.html'>《某市信用条例》</a>，各部门应当落实主体责任。",
+    "every noun a link": "<a href='/a.html'>市数据局</a>、<a href='/b.html'>市财政局</a>、<a href='/c.html'>市商务局</a>、<a href='/d.html'>市市场监管局</a>按职责分工负责。",
+}
+
+
+@pytest.mark.parametrize("sentence", list(_LINKED.values()), ids=list(_LINKED))
+def test_a_sentence_made_mostly_of_links_is_not_taken_for_a_link_list(sentence: str) -> None:
+    related = "<div class='xgwz'><a href='/x.html'>某市召开数据工作会议</a> <a href='/y.html'>某区推进数据开放</a> <a href='/z.html'>某县数据条例解读</a></div>"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS[:3])}<p>{sentence}</p>{_paras(_ITEMS[3:])}</div>{related}</body></html>"
+    )
+    lines = extract_html(html, URL).text.split("\n")
+    assert lines == _ITEMS[:3] + [re.sub("<[^>]+>", "", sentence)] + _ITEMS[3:]
+
+
+_LABEL_WORD_SENTENCES = {
+    "来源 at the end": (None, "来源：本措施所需资金由市财政统筹安排，各区按比例配套。"),
+    "推荐阅读 at the end": (None, "推荐阅读：各区应当组织企业学习本通知，做到应知尽知、应享尽享。"),
+    "版权所有 at the end": (None, "版权所有人的合法权益受法律保护，侵权行为将依法查处。"),
+    "来源 at the start": ("来源：本市将拓宽企业诉求收集渠道，建立问题清单和销号制度。", None),
+}
+
+
+@pytest.mark.parametrize("first, last", list(_LABEL_WORD_SENTENCES.values()), ids=list(_LABEL_WORD_SENTENCES))
+def test_a_sentence_that_opens_with_a_furniture_word_stays_at_either_edge(first: str | None, last: str | None) -> None:
+    body = ([first] if first else []) + _ITEMS + ([last] if last else [])
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(body)}</div><div class='footer'>版权所有：某市人民政府</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == body
+
+
+def test_a_disclaimer_sentence_after_the_article_still_goes() -> None:
+    notice = "声明：本网转载此文出于传递更多信息之目的，并不意味着赞同其观点，如有侵权请联系删除。"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "<p class='MsoNormal'>{0}</p><p class='MsoNormal'>{1}</p>",
+        "<font>{0}</font><br><font>{1}</font>",
+        "<div><p>{0}</p><p>{1}</p></div>",
+    ],
+    ids=["word paragraphs", "font runs", "unnamed div"],
+)
+def test_paragraphs_left_after_a_box_that_closed_early_are_read(after: str) -> None:
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='TRS_Editor'>{_paras(_ITEMS[:4])}</div>{after.format(*_ITEMS[4:])}"
+        "<div class='footer'>版权所有：某市人民政府</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+_PROFILE = "<div class='part3'><h3>市情概况</h3><p>某市位于某省东部，总面积约三千平方公里。</p><p>全市辖五个区两个县，常住人口约三百万人。</p></div>"
+
+
+def test_an_article_split_over_unnamed_boxes_is_read_whole_without_the_box_beside_it() -> None:
+    """No CMS name on any box: density picks the fuller half; its sibling halves of sentences join it, a profile box does not."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wrap'>"
+        f"<div class='part1'>{_paras(_ITEMS[:2])}</div><div class='part2'>{_paras(_ITEMS[2:])}</div>{_PROFILE}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize("copy", [False, True], ids=["rest of the article", "copy of shown text"])
+def test_the_hidden_rest_of_an_article_is_read_but_a_hidden_copy_is_not(copy: bool) -> None:
+    """A 展开全文 button shows the rest of the text from a display:none box; a hidden duplicate adds nothing."""
+    hidden = _ITEMS[:3] if copy else _ITEMS[3:]
+    shown = _ITEMS if copy else _ITEMS[:3]
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(shown)}"
+        f"<div style='display: none'>{_paras(hidden)}</div></div><div style='display:none' class='layer'><a href='/s'>分享</a></div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize("box", ["<div class='wz'>{}</div>", "<div class='content'>{}</div>", "<div class='TRS_Editor'>{}</div>"])
+def test_a_page_wrapped_whole_in_a_form_keeps_its_text_and_its_date(box: str) -> None:
+    """ASP.NET WebForms templates put the whole page in <form id="form1">."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><form id='form1' method='post'><h1>{HEADLINE}</h1>"
+        f"<div class='info'>发布日期：2025-03-01</div>{box.format(_paras(_ITEMS))}</form></body></html>"
+    )
+    page = extract_html(html, URL)
+    assert page.text.split("\n") == _ITEMS and page.published == date(2025, 3, 1)
+
+
+def test_a_login_form_beside_the_article_is_still_furniture() -> None:
+    login = "<form action='/login'><p>您尚未登录，请输入用户名和密码登录后参与互动交流。</p><input type='password' name='pw'></form>"
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}{login}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() -> None:
+    """The parser hangs everything after an unclosed <header> inside it; a <footer> of site sentences still goes."""
+    footer = (
+        "<footer><p>本网站由某市人民政府办公厅主办，某市大数据中心承办。</p><p>建议使用谷歌浏览器或者火狐浏览器访问本网站。</p></footer>"
+    )
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><header><div class='logo'>某市人民政府</div>"
+        f"<div class='main'><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}</div></div>{footer}</body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["<embed src='/v/a.swf' width='400'>", "<iframe src='/v/player.html'>", "<object data='/v/a.swf'>", "<select><option>某市</option>"],
+    ids=["void embed", "unclosed iframe", "unclosed object", "unclosed select"],
+)
+def test_the_text_after_an_element_left_open_is_not_lost(opener: str) -> None:
+    """The parser hangs what follows an open <embed>/<iframe>/<object>/<select> inside it; the article comes back out."""
+    html = (
+        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
+        f"<div class='wz'>{_paras(_ITEMS[:2])}{opener}{_paras(_ITEMS[2:])}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == _ITEMS
+
+
+_LONG_ITEM = "第7项：" + "各区要结合实际制定实施方案，明确责任分工和进度安排，" * 6 + "确保试点任务按期完成。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<div class='wz'>{}</div>".format("".join(f"<div>{x}</div>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<dl class='wz'>{}</dl>".format("".join(f"<dd>{x}</dd>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<table class='wz'>{}</table>".format("".join(f"<tr><td>{x}</td></tr>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+        "<div class='wz'>{}</div>".format("".join(f"<div><div><p>{x}</p></div></div>" for x in [*_ITEMS[:3], _LONG_ITEM])),
+    ],
+    ids=["div per paragraph", "dd per paragraph", "row per paragraph", "wrapped paragraphs"],
+)
+def test_one_long_paragraph_does_not_outweigh_the_article_it_belongs_to(text: str) -> None:
+    """Editors write a <div> (or a <dd>, a table row) per paragraph: density credits the box, not the longest paragraph."""
+    side = "<div class='right'><h3>市情概况</h3><p>某市位于某省东部，总面积约三千平方公里，全市辖五个区两个县。</p></div>"
+    html = f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>{text}{side}</body></html>"
+    assert extract_html(html, URL).text.split("\n") == [*_ITEMS[:3], _LONG_ITEM]
+
+
+def test_an_article_in_sections_with_their_own_headings_is_read_whole() -> None:
+    """One box per section, each with its heading: the sections beside the densest one are the same article."""
+    sections = "".join(f"<div class='sec'><h3>第{i}部分</h3><p>{x}</p></div>" for i, x in enumerate([*_ITEMS[:3], _LONG_ITEM], 1))
+    html = f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{sections}</div>{_PROFILE}</body></html>"
+    lines = extract_html(html, URL).text.split("\n")
+    assert [line for line in lines if not line.startswith("第") or "项" in line] == [*_ITEMS[:3], _LONG_ITEM]
+    assert not any("某市位于" in line for line in lines)
