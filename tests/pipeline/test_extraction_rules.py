@@ -18,7 +18,7 @@ def test_the_shipped_rules_load_and_publish_labels_come_before_the_generic_ones(
     assert not edges.is_end_furniture("各地要及时报送进展情况。")
     # a sentence under a furniture word stays; a disclaimer sentence does not
     assert not edges.is_end_furniture("来源：本措施所需资金由市财政统筹安排，各区按比例配套。")
-    assert edges.is_end_furniture("声明：本网转载此文出于传递更多信息之目的，如有侵权请联系删除。")
+    assert edges.is_end_furniture("声明：本站登载此文只为多提供一个消息来源，如涉版权请与本站联系。")
 
 
 def test_a_bad_pattern_is_reported_with_file_line_and_field(tmp_path: Path) -> None:

@@ -710,7 +710,7 @@ def test_a_sentence_that_opens_with_a_furniture_word_stays_at_either_edge(first:
 
 
 def test_a_disclaimer_sentence_after_the_article_still_goes() -> None:
-    notice = "声明：本网转载此文出于传递更多信息之目的，并不意味着赞同其观点，如有侵权请联系删除。"
+    notice = "声明：本站登载此文只为多提供一个消息来源，不代表认同文中看法，如涉版权请与本站联系。"
     html = (
         f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
         f"<div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div></body></html>"
