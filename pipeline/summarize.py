@@ -460,6 +460,9 @@ _FIGURE = re.compile(
 )
 _TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
 _TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
+_DEADLINE = re.compile(r"(?:截止|截至|之前|以前|前)[^，。]*?\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日(?:前|之前|以前)")
+_TARGET_YEAR = re.compile(r"(?:到|至)20\d{2}年")
+_PURPOSE = re.compile(r"^(?:为了?|按照|根据|依据)")
 
 
 def key_figure(summary: str, limit: int = 48) -> str:
@@ -479,8 +482,15 @@ def key_figure(summary: str, limit: int = 48) -> str:
     clauses = [c.strip() for c in re.split(r"[，,。；;！？：:]", summary) if c.strip()]
     if not clauses:
         return ""
-    first = f"{clauses[0]}，{clauses[1]}" if _TIME_LEAD.match(clauses[0]) and len(clauses) > 1 else clauses[0]
-    return _clip(first, limit)
+    # no quantity: a draft's comment deadline, then a dated target, then the first clause that is not the
+    # purpose a notice opens with (为广泛听取社会各界意见 says nothing about the policy)
+    for pattern in (_DEADLINE, _TARGET_YEAR):
+        hit = next((c for c in clauses if pattern.search(c)), None)
+        if hit:
+            return _clip(hit, limit)
+    if _TIME_LEAD.match(clauses[0]) and len(clauses) > 1:
+        return _clip(f"{clauses[0]}，{clauses[1]}", limit)
+    return _clip(next((c for c in clauses if not _PURPOSE.match(c)), clauses[0]), limit)
 
 
 def _clip(s: str, limit: int) -> str:

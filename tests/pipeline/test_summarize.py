@@ -173,6 +173,14 @@ def test_a_rule_naming_a_cue_that_does_not_exist_is_an_error(tmp_path: Path) -> 
         Summarizer.load(rules)
 
 
+def test_key_figure_without_a_quantity_gives_the_deadline_or_the_dated_target_not_the_purpose() -> None:
+    draft = "为听取各方面意见，现将《某市数据资源条例（草案）》全文公布。意见反馈截止时间为2026年4月30日，请通过信函提出。"
+    assert key_figure(draft) == "意见反馈截止时间为2026年4月30日"
+    plan = "某区等五部门联合制定了《关于推动算力产业发展的意见》。该意见提出了到2028年的发展目标。"
+    assert key_figure(plan) == "该意见提出了到2028年的发展目标"
+    assert key_figure("为加快成果转化，推动量子科技企业与高校共建实验室。") == "推动量子科技企业与高校共建实验室"
+
+
 def test_key_figure_knows_the_units_the_summary_counts() -> None:
     assert key_figure("统筹推进城市更新。到2028年，新增高标准农田5万亩。") == "到2028年，新增高标准农田5万亩"
     assert key_figure("加强污染治理，全年削减化学需氧量3000吨。") == "全年削减化学需氧量3000吨"
