@@ -590,6 +590,11 @@ _PROFILE = (
 _ITEMS = [f"第{i}项：各区要结合实际制定实施方案，明确责任分工和进度安排，确保试点任务按期完成。" for i in range(1, 7)]
 
 
+def _text_lines(body: str) -> list[str]:
+    """The lines of text extracted from a page with the test headline in <title> and ``body`` in <body>."""
+    return extract_html(f"<html><head><title>{HEADLINE}</title></head><body>{body}</body></html>", URL).text.split("\n")
+
+
 @pytest.mark.parametrize(
     ("opening", "closing"),
     [
@@ -702,20 +707,15 @@ _LABEL_WORD_SENTENCES = {
 @pytest.mark.parametrize("first, last", list(_LABEL_WORD_SENTENCES.values()), ids=list(_LABEL_WORD_SENTENCES))
 def test_a_sentence_that_opens_with_a_furniture_word_stays_at_either_edge(first: str | None, last: str | None) -> None:
     body = ([first] if first else []) + _ITEMS + ([last] if last else [])
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
-        f"<div class='TRS_Editor'>{_paras(body)}</div><div class='footer'>版权所有：某市人民政府</div></body></html>"
+    assert (
+        _text_lines(f"<h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(body)}</div><div class='footer'>版权所有：某市人民政府</div>")
+        == body
     )
-    assert extract_html(html, URL).text.split("\n") == body
 
 
 def test_a_disclaimer_sentence_after_the_article_still_goes() -> None:
     notice = "声明：本站登载此文只为多提供一个消息来源，不代表认同文中看法，如涉版权请与本站联系。"
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
-        f"<div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div></body></html>"
-    )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
+    assert _text_lines(f"<h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(_ITEMS)}<p>{notice}</p></div>") == _ITEMS
 
 
 @pytest.mark.parametrize(
@@ -741,11 +741,13 @@ _PROFILE = "<div class='part3'><h3>市情概况</h3><p>某市位于某省东部�
 
 def test_an_article_split_over_unnamed_boxes_is_read_whole_without_the_box_beside_it() -> None:
     """No CMS name on any box: density picks the fuller half; its sibling halves of sentences join it, a profile box does not."""
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wrap'>"
-        f"<div class='part1'>{_paras(_ITEMS[:2])}</div><div class='part2'>{_paras(_ITEMS[2:])}</div>{_PROFILE}</div></body></html>"
+    assert (
+        _text_lines(
+            f"<h1>{HEADLINE}</h1><div class='wrap'>"
+            f"<div class='part1'>{_paras(_ITEMS[:2])}</div><div class='part2'>{_paras(_ITEMS[2:])}</div>{_PROFILE}</div>"
+        )
+        == _ITEMS
     )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
 
 
 @pytest.mark.parametrize("copy", [False, True], ids=["rest of the article", "copy of shown text"])
@@ -753,11 +755,13 @@ def test_the_hidden_rest_of_an_article_is_read_but_a_hidden_copy_is_not(copy: bo
     """A 展开全文 button shows the rest of the text from a display:none box; a hidden duplicate adds nothing."""
     hidden = _ITEMS[:3] if copy else _ITEMS[3:]
     shown = _ITEMS if copy else _ITEMS[:3]
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(shown)}"
-        f"<div style='display: none'>{_paras(hidden)}</div></div><div style='display:none' class='layer'><a href='/s'>分享</a></div></body></html>"
+    assert (
+        _text_lines(
+            f"<h1>{HEADLINE}</h1><div class='TRS_Editor'>{_paras(shown)}"
+            f"<div style='display: none'>{_paras(hidden)}</div></div><div style='display:none' class='layer'><a href='/s'>分享</a></div>"
+        )
+        == _ITEMS
     )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
 
 
 @pytest.mark.parametrize("box", ["<div class='wz'>{}</div>", "<div class='content'>{}</div>", "<div class='TRS_Editor'>{}</div>"])
@@ -773,10 +777,7 @@ def test_a_page_wrapped_whole_in_a_form_keeps_its_text_and_its_date(box: str) ->
 
 def test_a_login_form_beside_the_article_is_still_furniture() -> None:
     login = "<form action='/login'><p>您尚未登录，请输入用户名和密码登录后参与互动交流。</p><input type='password' name='pw'></form>"
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}{login}</div></body></html>"
-    )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
+    assert _text_lines(f"<h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}{login}</div>") == _ITEMS
 
 
 def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() -> None:
@@ -784,11 +785,13 @@ def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() 
     footer = (
         "<footer><p>本网站由某市人民政府办公厅主办，某市大数据中心承办。</p><p>建议使用谷歌浏览器或者火狐浏览器访问本网站。</p></footer>"
     )
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><header><div class='logo'>某市人民政府</div>"
-        f"<div class='main'><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}</div></div>{footer}</body></html>"
+    assert (
+        _text_lines(
+            f"<header><div class='logo'>某市人民政府</div>"
+            f"<div class='main'><h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS)}</div></div>{footer}"
+        )
+        == _ITEMS
     )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
 
 
 @pytest.mark.parametrize(
@@ -798,11 +801,7 @@ def test_a_header_the_template_never_closes_does_not_take_the_article_with_it() 
 )
 def test_the_text_after_an_element_left_open_is_not_lost(opener: str) -> None:
     """The parser hangs what follows an open <embed>/<iframe>/<object>/<select> inside it; the article comes back out."""
-    html = (
-        f"<html><head><title>{HEADLINE}</title></head><body><h1>{HEADLINE}</h1>"
-        f"<div class='wz'>{_paras(_ITEMS[:2])}{opener}{_paras(_ITEMS[2:])}</div></body></html>"
-    )
-    assert extract_html(html, URL).text.split("\n") == _ITEMS
+    assert _text_lines(f"<h1>{HEADLINE}</h1><div class='wz'>{_paras(_ITEMS[:2])}{opener}{_paras(_ITEMS[2:])}</div>") == _ITEMS
 
 
 _LONG_ITEM = "第7项：" + "各区要结合实际制定实施方案，明确责任分工和进度安排，" * 6 + "确保试点任务按期完成。"
