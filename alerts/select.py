@@ -72,11 +72,22 @@ class Digest:
 
     @property
     def highlights(self) -> list[DigestItem]:
-        """本期要点: the three to five highest-ranked items (five once there are ten or more)."""
+        """本期要点: the three to five highest-ranked items (five once there are ten or more).
+
+        An item with nothing to quote (its page and attachments gave no readable text) ranks after every item
+        with a summary: a 要点 line is there to say what a policy does, and a bare title says nothing more
+        than its section entry does."""
         items = self.items
         if len(items) < 3:
             return []
-        ranked = sorted(items, key=lambda it: (-it.priority, -(it.published.toordinal() if it.published else 0)))
+        ranked = sorted(
+            items,
+            key=lambda it: (
+                not (it.version.summary or "").strip(),
+                -it.priority,
+                -(it.published.toordinal() if it.published else 0),
+            ),
+        )
         return ranked[: 5 if len(items) >= 10 else 3]
 
     @property
