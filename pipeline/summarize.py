@@ -142,10 +142,11 @@ def _unwrap(lines: list[str]) -> list[str]:
     over = sum(1 for ln in long if len(ln) > 1.5 * width)
     wrapped = len(open_lens) >= 5 and len(open_lens) >= 0.4 * len(long) and width >= 15 and over <= 0.2 * len(long)
     stops = _FULL_STOP  # a printed line ending in ，or ： still runs on
+    paragraphs = False
     if not wrapped or sum(1 for n in open_lens if abs(n - width) <= 3) < 0.5 * len(open_lens):
         # paragraphs, one a line: only a paragraph cut by a page break runs on (a long line with no end mark;
         # headings and titles are shorter)
-        width, stops = _RUN_ON_CHARS + 3, _OPEN_END
+        width, stops, paragraphs = _RUN_ON_CHARS + 3, _OPEN_END, True
         if not any(len(ln) >= _RUN_ON_CHARS and ln[-1] not in _OPEN_END for ln in lines):
             return lines
     out: list[str] = []
@@ -153,13 +154,20 @@ def _unwrap(lines: list[str]) -> list[str]:
     for line in lines:
         if _PAGE_NUMBER.match(line):
             continue
-        if joinable and out and not _BLOCK_START.match(line):
+        # a cut paragraph runs on into the text that finishes it, not into a short unpunctuated line after a
+        # long one (a report's headline line, then its byline 新华社记者某某)
+        if joinable and out and not _BLOCK_START.match(line) and not (paragraphs and _bare_line(line)):
             sep = " " if out[-1][-1].isascii() and out[-1][-1].isalpha() and line[0].isascii() and line[0].isalpha() else ""
             out[-1] += sep + line
         else:
             out.append(line)
         joinable = len(line) >= width - 3 and line[-1] not in stops
     return out
+
+
+def _bare_line(line: str) -> bool:
+    """A short line with no end mark: a byline, a sub-heading or a caption, never the rest of a paragraph."""
+    return len(line) < _RUN_ON_CHARS and line[-1] not in _OPEN_END
 
 
 def split_sentences(text: str) -> list[str]:

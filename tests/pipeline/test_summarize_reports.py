@@ -139,3 +139,36 @@ def test_a_report_quoting_the_notice_says_what_it_sets() -> None:
     summary = release_summary("非居民用水价格上调", news, doctype="新闻动态")
     assert summary.startswith("通知称，“非居民用水价格由原来的每立方米4.10元调整为每立方米4.45元”。"), summary
     assert RULES._has_cue("policy_says", "文件指出，全年新增光伏装机5万千瓦以上。")
+
+
+def test_a_reports_statistics_on_where_things_stand_are_not_the_plan_it_reports() -> None:
+    # 会上发布的数据显示，…累计培育… says what was done so far; the news is what the department will do next
+    news = """全省工业和信息化工作会议日前在省城召开，会议部署了明年的重点工作。
+会上发布的数据显示，全省累计培育省级智能工厂320家、专精特新企业4500家，工业技改投资增长12%。
+省工信厅提出，明年将实施新兴产业培育行动，推进首台套装备和首批次材料推广应用。"""
+    summary = release_summary("省工信厅部署明年重点工作", news, doctype="新闻动态")
+    assert "数据显示" not in summary
+    assert "明年将实施新兴产业培育行动" in summary
+
+
+def test_an_experts_gloss_and_an_example_are_not_what_the_policy_sets_out() -> None:
+    for aside in (
+        "这要求各县立足自身资源禀赋，制定差异化的发展方案，培育发展新动能100项。",
+        "“比如，去年某县通过这项政策新增就业岗位3000个，带动农户增收20%。”",
+    ):
+        assert RULES.score(aside) < RULES.score("到2027年，全省建成县域商业中心100个。"), aside
+    news = """省商务厅日前印发方案，到2027年，全省建成县域商业中心100个。
+这要求各县立足自身资源禀赋，制定差异化的发展方案，培育发展新动能100项。"""
+    assert "这要求" not in release_summary("县域商业方案印发", news, doctype="新闻动态")
+
+
+def test_a_headline_line_does_not_run_on_into_the_reporters_byline() -> None:
+    # a long first line without an end mark (the wire service's 题：… headline) is not a paragraph cut by a page
+    # break when the next line is a short byline with no end mark of its own
+    news = """某通讯社北京3月2日电 题：如何推动县域经济发展壮大、培育特色产业集群？省发展改革委明确今年县域经济工作的着力点
+某通讯社记者某某、某某
+省发展改革委负责人在会上表示，今年将实施县域经济强县培育行动，安排省级专项资金20亿元支持县域特色产业集群。"""
+    sentences = split_sentences(news)
+    assert "某通讯社记者某某、某某" in sentences
+    assert not any("着力点某通讯社" in s for s in sentences)
+    assert "记者某某" not in release_summary("县域经济着力点", news, doctype="新闻动态")
