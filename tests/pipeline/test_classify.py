@@ -235,6 +235,19 @@ def test_machine_tools_are_manufacturing_but_a_single_lathe_is_not(clf: Classifi
     assert clf.classify("", "该公司今年采购一批数控机床，用于扩大轴承产能，预计明年营收增长。") == []
 
 
+def test_taiwan_3d_printing_laser_and_robot_arm_wording_is_manufacturing(clf: Classifier) -> None:
+    """列印 (not 打印), 雷射 (not 激光), 機器手臂 / 工業手臂 (not 工业机器人), 智動化: Taiwan's words for the same things."""
+    printing = clf.classify("", "研究機構推動3D列印技術導入航太零件生產，並以雷射加工修整表面，業者表示3D列印可縮短開發時程。")
+    assert tracks(printing) == ["未来制造"]
+    assert {"3D列印", "雷射加工"} <= set(printing[0].terms)
+    arms = clf.classify("", "電子廠擴大導入工業機器手臂，產線以機器手臂完成組裝與檢測，並規劃明年再增設工業手臂。")
+    assert tracks(arms) == ["未来制造"]
+    assert {"工业机器手臂", "工业手臂"} <= set(arms[0].terms)
+    automation = clf.classify("", "經濟部推動智慧自動化，輔導中小企業導入智動化設備，並以智慧自動化示範產線帶動產業升級。")
+    assert tracks(automation) == ["未来制造"]
+    assert {"智慧自动化", "智动化"} <= set(automation[0].terms)
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
