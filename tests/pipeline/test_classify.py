@@ -221,6 +221,33 @@ def test_taiwan_robot_and_factory_wording_is_manufacturing(clf: Classifier) -> N
     assert tracks(chips) == ["未来材料"] and "第三类半导体" in chips[0].terms
 
 
+def test_machine_tools_are_manufacturing_but_a_single_lathe_is_not(clf: Classifier) -> None:
+    """工业母机 / 高档数控机床 name the machine-tool industry (MIIT, GB/T 4754 C342, 战略性新兴产业分类 2.1); 工具機 is Taiwan's 机床."""
+    mainland = clf.classify(
+        "", "工信部推动工业母机产业高质量发展，支持高档数控机床整机和数控系统攻关，提升工业母机关键部件的自主供给能力。"
+    )
+    assert tracks(mainland) == ["未来制造"]
+    assert {"工业母机", "高档数控机床"} <= set(mainland[0].terms)
+    taiwan = clf.classify("", "台灣工具機產業面對匯率與關稅壓力，工具機業者加快開發五軸聯動機種，協助客戶升級產線。")
+    assert tracks(taiwan) == ["未来制造"]
+    assert {"工具机产业", "工具机业"} <= set(taiwan[0].terms)
+    assert clf.classify("", "镇上一家修车厂添购了一台机床，老板说以后零件可以自己加工，生意会更好做。") == []
+    assert clf.classify("", "该公司今年采购一批数控机床，用于扩大轴承产能，预计明年营收增长。") == []
+
+
+def test_taiwan_3d_printing_laser_and_robot_arm_wording_is_manufacturing(clf: Classifier) -> None:
+    """列印 (not 打印), 雷射 (not 激光), 機器手臂 / 工業手臂 (not 工业机器人), 智動化: Taiwan's words for the same things."""
+    printing = clf.classify("", "研究機構推動3D列印技術導入航太零件生產，並以雷射加工修整表面，業者表示3D列印可縮短開發時程。")
+    assert tracks(printing) == ["未来制造"]
+    assert {"3D列印", "雷射加工"} <= set(printing[0].terms)
+    arms = clf.classify("", "電子廠擴大導入工業機器手臂，產線以機器手臂完成組裝與檢測，並規劃明年再增設工業手臂。")
+    assert tracks(arms) == ["未来制造"]
+    assert {"工业机器手臂", "工业手臂"} <= set(arms[0].terms)
+    automation = clf.classify("", "經濟部推動智慧自動化，輔導中小企業導入智動化設備，並以智慧自動化示範產線帶動產業升級。")
+    assert tracks(automation) == ["未来制造"]
+    assert {"智慧自动化", "智动化"} <= set(automation[0].terms)
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
