@@ -929,10 +929,13 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     truncated = stem != _nows(head) and len(stem) >= 4
 
     labelled_title = _clean_title(_TAG.sub("", labelled.get("_title") or ""))
+    # a <title> of site and column names only (某市人民政府门户网站, 信息公开) confirms nothing and contradicts nothing
+    no_headline_piece = not any(_cjk_len(b) >= _MIN_HEADLINE and not is_site(b) for p in pieces for b in _HYPHEN.split(p))
     if len(labelled_title) >= 4:
         n = _nows(labelled_title)
         if (
             not squeezed_title
+            or (no_headline_piece and _cjk_len(labelled_title) >= _MIN_HEADLINE)
             or n in squeezed_title
             or (truncated and n.startswith(stem))
             or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
@@ -944,7 +947,12 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     later_pieces = {_nodash(_nows(p)) for p in pieces[1:]} if not site_first else set()
     dashless_title = _nodash(squeezed_title)
     best: str | None = None
+    # the site's own name as a heading (<h1>某市农业农村局</h1>) matches a <title> that is only that name; the headline
+    # is another heading
+    headline_elsewhere = any(_cjk_len(t) >= _MIN_HEADLINE and not is_site(t) for t, _h in candidates)
     for txt, _heading in candidates:
+        if no_headline_piece and headline_elsewhere and is_site(txt):
+            continue
         n = _nodash(_nows(txt))
         # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline; <title> may write the
         # headline's —— as a hyphen
@@ -1067,6 +1075,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     # a configured headline keeps its ideographic spaces (U+3000 between 主题 and 副题), as a generic one does
     title = _clean_title(" ".join(h.text_content() for h in title_hits)) or None if title_hits else None
     title = title or _title(root, labelled, metas)
+    # before the body is pruned: the number printed under the headline may sit in the heading block, outside the text
+    number_under_title = _doc_number_near_title(root, title)
     # before the body is pruned: the date line under the headline may sit in a block pruning removes
     date_raw = sel_text(getattr(selectors, "date", None))
     published, date_source = (parse_cn_date(date_raw), "selector") if date_raw else (None, None)
@@ -1116,6 +1126,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
         doc_number = _doc_number_unlabelled(text, title)
+    if doc_number is None:
+        doc_number = number_under_title
     agency = _clean_agency(
         sel_text(getattr(selectors, "agency", None)) or labelled.get("agency") or labelled.get("source") or metas.get("source")
     )
@@ -1161,6 +1173,31 @@ def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
     m = _TITLE_TAIL_NUMBER.search(title or "")  # 关于…的通知（某政发〔2024〕3号）
     if m and _DOC_NUMBER.fullmatch(_nows(m["no"])):
         return _clean_doc_number(m["no"])
+    return None
+
+
+def _doc_number_near_title(root: etree._Element, title: str | None) -> str | None:
+    """发文字号 printed in the heading block: a piece that is the number alone (in brackets at most), among the
+    first few text pieces after the headline (<div class="title"><h1>…</h1><p>某政办发〔2024〕3号</p></div>)."""
+    if _DOC_NUMBER is None:
+        return None
+    for title_el in _title_elements(root, title)[:2]:
+        seen, after, inside = 0, False, set(title_el.iter())
+        for el in root.iter():
+            if el is title_el:
+                after = True
+                continue
+            if not after or el in inside or not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
+                continue
+            for piece in ((el.text or "").strip(), (el.tail or "").strip()):
+                if not piece:
+                    continue
+                seen += 1
+                squeezed = _nows(piece).strip("（()）【】[]")
+                if len(squeezed) <= 40 and _DOC_NUMBER.fullmatch(squeezed):
+                    return _clean_doc_number(squeezed)
+            if seen >= _RULES.doc_numbers.near_title_window:
+                break
     return None
 
 
@@ -1375,9 +1412,17 @@ def _trim_edges(text: str, title: str | None) -> str:
         signer = _nows(lines[i - 1])
         return 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer) and not is_meta(lines[i - 1])
 
+    def value_line(line: str) -> bool:
+        """The value a label left alone on its line carries on the next (<dt>信息来源：</dt><dd>某局</dd>): short, no
+        sentence, not itself a label or an addressee (各区县人民政府：)."""
+        n = _nows(line)
+        return 0 < len(n) <= 30 and not _SENTENCE_PUNCT.search(n) and not n.endswith((":", "：")) and not _split_inline(line)
+
     while lines:
         if is_header(lines[0]):
-            lines.pop(0)
+            pairs = _split_inline(lines.pop(0))
+            if pairs and not pairs[-1][1] and lines and value_line(lines[0]):
+                lines.pop(0)
             continue
         k = title_run()
         if k:

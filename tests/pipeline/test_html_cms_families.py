@@ -831,3 +831,86 @@ def test_an_article_in_sections_with_their_own_headings_is_read_whole() -> None:
     lines = extract_html(html, URL).text.split("\n")
     assert [line for line in lines if not line.startswith("第") or "项" in line] == [*_ITEMS[:3], _LONG_ITEM]
     assert not any("某市位于" in line for line in lines)
+
+
+# ---------------------------------------------------------------- issue 17: weak fields on real pages
+
+_NOTICE = "某县人民政府办公室关于做好2024年秋冬季森林防火工作的通知"
+_OPENING = "各乡镇人民政府，县政府各部门：为切实做好今年秋冬季森林防火工作，现将有关事项通知如下。"
+_CLOSING = "各乡镇要加强值班值守，发现火情及时报告，确保森林资源安全。"
+_NOTICE_TEXT = f"<p>{_OPENING}</p><p>{_CLOSING}</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "table"),
+    [
+        (
+            "<title>某县人民政府门户网站</title>",
+            f"<table><tr><td>索引号：</td><td>0012/2024-00031</td></tr><tr><td>标题：</td><td>{_NOTICE}</td></tr></table>",
+        ),
+        (
+            "<title>信息公开</title>",
+            f"<table><tr><th>名　　称</th><td>{_NOTICE}</td></tr><tr><th>发布日期</th><td>2024-10-08</td></tr></table>",
+        ),
+    ],
+    ids=["site-name title", "column-name title"],
+)
+def test_a_labelled_title_in_a_table_is_the_headline_when_the_title_tag_names_no_headline(head: str, table: str) -> None:
+    """A 信息公开 table's 标题/名称 cell names the headline; a <title> of site or column names only cannot contradict it."""
+    html = f"<html><head>{head}</head><body>{table}<div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).title == _NOTICE
+
+
+def test_a_heading_that_is_the_site_name_again_gives_way_to_the_headline() -> None:
+    """<title> and <h1> both name the site (某县林业局); the headline is a lower heading in the text box."""
+    html = (
+        "<html><head><title>某县林业局</title></head><body><h1>某县林业局</h1>"
+        f"<div class='main'><h3>{_NOTICE}</h3><div class='txt'>{_NOTICE_TEXT}</div></div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("number", ["某县政办发〔2024〕31号", "（某县政办发〔2024〕31号）"])
+def test_the_number_printed_in_the_heading_block_is_the_doc_number(number: str) -> None:
+    """The heading block prints the number under the headline, outside the text box; the text cites none of its own."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><div class='title'><h1>{_NOTICE}</h1><p>{number}</p></div>"
+        f"<div class='info'>发布日期：2024-10-08</div><div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    page = extract_html(html, URL)
+    assert page.doc_number == "某县政办发〔2024〕31号"
+    assert page.text.split("\n")[0] == _OPENING
+
+
+def test_a_number_cited_under_the_headline_in_a_sentence_is_not_the_doc_number() -> None:
+    """Only a piece that is the number alone counts: a sentence citing another document gives none (never invented)."""
+    cited = "<p>根据《某市森林防火条例》（某市人大常委会公告〔2021〕第5号）要求，结合本县实际，制定本通知。</p>"
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div id='zoom'>{cited}{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).doc_number is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<p>【图集】</p>",
+        "<p>[视频]</p>",
+        "<dl><dt>信息来源：</dt><dd>县林业局</dd><dt>发布时间：</dt><dd>2024-10-08</dd></dl>",
+        "<table><tr><td>发布机构：</td><td>县政府办公室</td></tr></table>",
+    ],
+    ids=["bracketed gallery label", "bracketed video label", "labels over their values", "label cell over its value"],
+)
+def test_the_header_block_above_the_text_goes_whatever_its_layout(header: str) -> None:
+    """A label on its own line takes its value line with it; bracketed gallery labels are furniture like bare ones."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'>{header}{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == [_OPENING, _CLOSING]
+
+
+def test_an_addressee_under_an_empty_label_stays() -> None:
+    """An empty 发文字号 cell above the text does not take the addressee line (各乡镇人民政府：) with it."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>发文字号：</p>"
+        f"<p>各乡镇人民政府：</p>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n")[0] == "各乡镇人民政府："
