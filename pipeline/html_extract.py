@@ -396,7 +396,10 @@ def _is_notice(el: etree._Element) -> bool:
 
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
-        # …unless it holds the article: a template that never closes its <header> hangs the page inside it
+        # …unless it holds the article: a template that never closes its <header> hangs the page inside it; an
+        # <aside> of sentences between the text's paragraphs (a boxed passage, an editor's note) is the article's
+        if el.tag == "aside" and _sentences(el, 1) and _between_prose(el):
+            return False
         return not _sentences(el, 3)
     if el.tag == "form":  # a search or login box; ASP.NET pages wrap the whole page, article and all, in one <form>
         return el.find(".//input[@type='password']") is not None or not _PROSE.search(el.text_content())
@@ -414,6 +417,17 @@ def _is_furniture(el: etree._Element) -> bool:
         return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style and not _hidden_prose(el)
+
+
+def _between_prose(el: etree._Element) -> bool:
+    """Sentences in the blocks on both sides: the element sits inside the running text."""
+    prev, nxt = el.getprevious(), el.getnext()
+    return (
+        prev is not None
+        and nxt is not None
+        and _PROSE.search(prev.text_content()) is not None
+        and _PROSE.search(nxt.text_content()) is not None
+    )
 
 
 def _sentences(el: etree._Element, at_least: int) -> list[str]:
@@ -949,9 +963,11 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     best: str | None = None
     # the site's own name as a heading (<h1>某市农业农村局</h1>) matches a <title> that is only that name; the headline
     # is another heading
+    # …and so does a column name as heading (<h2>通知公告</h2> under <title>通知公告_某市人民政府</title>) when the
+    # share card or another heading names a headline
     headline_elsewhere = any(_cjk_len(t) >= _MIN_HEADLINE and not is_site(t) for t, _h in candidates)
     for txt, _heading in candidates:
-        if no_headline_piece and headline_elsewhere and is_site(txt):
+        if no_headline_piece and (headline_elsewhere or og) and (is_site(txt) or _cjk_len(txt) < _MIN_HEADLINE):
             continue
         n = _nodash(_nows(txt))
         # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline; <title> may write the
@@ -1032,7 +1048,11 @@ def _clean_doc_number(value: str | None) -> str | None:
     if m:
         return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
     value = value.strip()
-    return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
+    # a number has digits: 暂无, ——, 无 in the 发文字号 cell say there is none
+    return value if 2 <= len(value) <= 40 and _HAS_DIGIT.search(value) else None
+
+
+_HAS_DIGIT = re.compile(r"[0-9０-９〇○零一二三四五六七八九十]")
 
 
 def extract_release_page(item: "Release", source: "SourceConfig") -> HtmlExtract:

@@ -914,3 +914,34 @@ def test_an_addressee_under_an_empty_label_stays() -> None:
         f"<p>各乡镇人民政府：</p>{_NOTICE_TEXT}</div></body></html>"
     )
     assert extract_html(html, URL).text.split("\n")[0] == "各乡镇人民政府："
+
+
+def test_a_column_name_heading_gives_way_to_the_share_card_headline() -> None:
+    """<title> names a column and the site, the page's only heading is the column (通知公告): og:title is the headline."""
+    html = (
+        f"<html><head><title>通知公告_某县人民政府</title><meta property='og:title' content='{_NOTICE}'></head>"
+        f"<body><h2>通知公告</h2><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("placeholder", ["暂无", "——", "无", "空"])
+def test_a_placeholder_in_the_number_cell_is_no_doc_number(placeholder: str) -> None:
+    """A 发文字号 cell that says there is none gives none: a number has digits."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><table><tr><td>发文字号：</td><td>{placeholder}</td></tr></table>"
+        f"<h1>{_NOTICE}</h1><div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).doc_number is None
+
+
+def test_a_boxed_passage_between_paragraphs_is_the_articles() -> None:
+    """An <aside> of sentences between the text's paragraphs is a boxed passage of the article, not a sidebar."""
+    boxed = "<aside><p>县林业局提醒：进入林区严禁携带火种，发现火情请立即拨打报警电话。</p></aside>"
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>{_OPENING}</p>{boxed}<p>{_CLOSING}</p></div></body></html>"
+    assert "县林业局提醒" in extract_html(html, URL).text
+
+
+def test_a_related_link_on_its_headings_line_goes_at_the_end() -> None:
+    """相关链接：<one link> after the last sentence is furniture like the heading alone."""
+    assert _with_tail("<p>相关链接：<a href='/a.html'>某市森林防火问答</a></p>").text.split("\n")[-1] == LAST_SENTENCE
