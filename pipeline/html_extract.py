@@ -871,6 +871,36 @@ _FULLER_TAIL = re.compile(
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
 
+_LEAD_PIECE = re.compile(r"^\s*(?P<p>[^-－—]{2,30}?)\s*[-－—]{1,2}\s*(?P<rest>.*\S.*)$")
+_BRACKETED_LEAD = re.compile(r"^\s*[【\[](?P<p>[^】\]]{2,30})[】\]]\s*(?P<rest>.+)$")
+_SURE_SITE = re.compile(r"[\u4e00-\u9fff（）()]{1,24}(人民政府|政府|门户网站|网站|政府网|网)")
+_ANY_SEPARATOR = re.compile(r"[-－—–_|｜]")
+_SPACED_TAIL = re.compile(r"^(?P<rest>.+?)[ \u3000\u00a0]+(?P<p>\S{2,30})$")
+_SPACED_LEAD = re.compile(r"^(?P<p>\S{2,30})[ \u3000\u00a0]+(?P<rest>.+)$")
+
+
+def _site_wrap_off(piece: str, is_site: Callable[[str], bool]) -> str:
+    """A <title> piece with the site's name stuck to the headline: "某市人民政府-政务公开-标题", "【某市人民政府】标题".
+
+    The name (and the short column names after it) go only when a headline is left.
+    """
+    rest, dropped = piece, False
+    while (m := _LEAD_PIECE.match(rest)) is not None:
+        if is_site(m["p"]):
+            dropped = True
+        elif _cjk_len(m["p"]) >= _MIN_HEADLINE or re.search(r"\d", m["p"]):  # the headline, or its 2024-2026
+            break
+        rest = m["rest"]
+    if not dropped:
+        rest = piece
+        for pattern in (_BRACKETED_LEAD,):
+            m = pattern.match(piece)
+            if m and is_site(m["p"]):
+                rest, dropped = m["rest"], True
+                break
+    return rest.strip() if dropped and _cjk_len(rest) >= _MIN_HEADLINE else piece
+
+
 def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
     """Texts of headings and of elements whose class or id names a title, in document order; True for h1–h3."""
     out: list[tuple[str, bool]] = []
@@ -880,10 +910,28 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
             cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
             if not cls or not any(w in cls for w in _TITLE_CLASSES):
                 continue
-        txt = _clean_title(el.text_content())
+        txt = _clean_title(_text_without_dates(el))
         if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
             out.append((txt, heading))
     return out
+
+
+def _text_without_dates(el: etree._Element) -> str:
+    """The element's text without the date a template tucks into the heading (<h1>…<span class="time">…</span></h1>)."""
+    words = [w.lower() for w in _RULES.dates.time_classes]
+    dated = [
+        d
+        for d in el.iterdescendants()
+        if isinstance(d.tag, str)
+        and any(w in " ".join(filter(None, (d.get("class"), d.get("id")))).lower() for w in words)
+        and _DATE_AT_START.match(d.text_content().strip())
+    ]
+    if not dated:
+        return el.text_content()
+    text = el.text_content()
+    for d in dated:
+        text = text.replace(d.text_content(), " ", 1)
+    return text
 
 
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
@@ -919,7 +967,8 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     if len(cand.strip()) >= 4:
         return _clean_title(cand)
     title_tag = root.find(".//title")
-    page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
+    raw_title = " ".join(title_tag.text_content().split()) if title_tag is not None else ""
+    page_title = _clean_title(raw_title)
     squeezed_title = _nows(page_title)
     candidates = _headline_candidates(root)
     pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
@@ -927,6 +976,21 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
 
     def is_site(piece: str) -> bool:
         return _nows(piece) in declared or _SITE_NAME.fullmatch(_nows(piece)) is not None
+
+    def surely_site(piece: str) -> bool:
+        """A name only a site has (…人民政府, …网, …网站): what is cut off a headline it is glued to (a headline may
+        end in 局 or 中心: 十大骗局)."""
+        return _nows(piece) in declared or _SURE_SITE.fullmatch(_nows(piece)) is not None
+
+    # "标题 某市人民政府": a space before the site's name, which cleaning would glue to the headline
+    # (only a <title> with no separator at all: "主题 副题_某网" is read piece by piece below)
+    for pattern in (_SPACED_TAIL, _SPACED_LEAD) if not _ANY_SEPARATOR.search(raw_title) else ():
+        m = pattern.match(raw_title)
+        if m and surely_site(m["p"]) and _cjk_len(m["rest"]) >= _MIN_HEADLINE:
+            page_title = _clean_title(m["rest"])
+            squeezed_title = _nows(page_title)
+            pieces = [page_title]
+            break
 
     if len(pieces) == 1:
         # "标题——通知公告——某市人民政府": dashes as separators, known by the site's name at the end (a headline's
@@ -936,6 +1000,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             while len(parts) > 1 and (is_site(parts[-1]) or _cjk_len(parts[-1]) < _MIN_HEADLINE):
                 parts.pop()
             pieces = ["——".join(parts)] if _cjk_len(parts[0]) >= 4 else pieces
+    pieces = [_site_wrap_off(p, surely_site) for p in pieces]
     head = pieces[0] if pieces else ""
 
     site_first = bool(head) and is_site(head)
@@ -1388,7 +1453,16 @@ def _trim_edges(text: str, title: str | None) -> str:
         if _EDGES.is_sentence(line):  # 来源：…，…。 is the article's prose under a label's word
             return False
         pairs = _split_inline(line)
+        if not pairs:
+            pairs = cell_pairs(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
+
+    def cell_pairs(line: str) -> list[tuple[str, str]]:
+        """'索 引 号 | 001/2024-00012 | 发布机构 | 某局': a 信息公开 table row whose label cells carry no colon."""
+        cells = [_nows(c).rstrip(":：") for c in line.split(" | ")]
+        if len(cells) < 2 or len(line) > 200 or cells[0] not in _LABEL_FIELD:
+            return []
+        return [(cells[0], cells[1])]
 
     def is_date(line: str) -> bool:
         m = _DATE_AT_START.match(line)
@@ -1398,7 +1472,7 @@ def _trim_edges(text: str, title: str | None) -> str:
         """'标题： | <the headline>' from a 信息公开 table above the text: the headline again, with its label."""
         if not bare_title or len(line) > 200:
             return False
-        pairs = _split_inline(line)
+        pairs = _split_inline(line) or cell_pairs(line)
         titled = [value for lbl, value in pairs if _LABEL_FIELD[lbl] == "_title"]
         return bool(titled) and all(_TITLE_PUNCT.sub("", _nows(value)) == bare_title for value in titled)
 

@@ -945,3 +945,52 @@ def test_a_boxed_passage_between_paragraphs_is_the_articles() -> None:
 def test_a_related_link_on_its_headings_line_goes_at_the_end() -> None:
     """相关链接：<one link> after the last sentence is furniture like the heading alone."""
     assert _with_tail("<p>相关链接：<a href='/a.html'>某市森林防火问答</a></p>").text.split("\n")[-1] == LAST_SENTENCE
+
+
+@pytest.mark.parametrize(
+    "title_tag",
+    [
+        f"{_NOTICE} 某县人民政府",  # a space before the site's name
+        f"某县人民政府-政务公开-{_NOTICE}",  # site and column before the headline, by bare hyphens
+        f"【某县人民政府】{_NOTICE}",  # the site's name in brackets before it
+    ],
+)
+def test_the_sites_name_glued_to_the_headline_in_the_title_tag_goes(title_tag: str) -> None:
+    """A page with no heading: the headline is <title> without the site's name, however the two are joined."""
+    html = f"<html><head><title>{title_tag}</title></head><body><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).title == _NOTICE
+
+
+def test_a_headline_whose_first_part_ends_like_an_office_keeps_it() -> None:
+    """主题 and 副题 split by a space, the first ending in 局 as offices do (识破骗局): both stay the headline."""
+    head = "年末识破三类理财骗局 专家提醒谨慎投资"
+    html = f"<html><head><title>{head}</title></head><body><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    assert re.sub(r"\s", "", extract_html(html, URL).title or "") == head.replace(" ", "")
+
+
+def test_the_date_tucked_into_the_heading_is_not_part_of_the_headline() -> None:
+    html = (
+        "<html><head><title>某县人民政府</title></head><body>"
+        f"<h1>{_NOTICE}<span class='time'>2024-10-08</span></h1><div class='zw'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("byline", ["记者 王某某 通讯员 赵某", "文/图 钱某某", "本报记者 孙某"])
+def test_a_byline_without_a_colon_above_the_text_goes(byline: str) -> None:
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>{byline}</p>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).text.split("\n") == [_OPENING, _CLOSING]
+
+
+def test_a_disclosure_table_without_colons_above_the_text_goes() -> None:
+    """索 引 号 | … rows whose label cells carry no colon are the header block, 名称 row and 文号 row included."""
+    table = (
+        "<table><tr><td>索 引 号</td><td>0012/2024-00031</td><td>分　　类</td><td>林业</td></tr>"
+        "<tr><td>发布机构</td><td>县政府办公室</td><td>发文日期</td><td>2024-10-08</td></tr>"
+        f"<tr><td>名　　称</td><td colspan='3'>{_NOTICE}</td></tr>"
+        "<tr><td>文　　号</td><td>某县政办发〔2024〕31号</td><td>主 题 词</td><td></td></tr></table>"
+    )
+    html = f"<html><head><title>{_NOTICE}_某县人民政府</title></head><body><div id='zoom'>{table}{_NOTICE_TEXT}</div></body></html>"
+    page = extract_html(html, URL)
+    assert page.text.split("\n") == [_OPENING, _CLOSING]
+    assert page.doc_number == "某县政办发〔2024〕31号"
