@@ -72,6 +72,8 @@ class DocNumberRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     patterns: list[str] = Field(default_factory=list)  # none: a number is read only from its label, as written
     head_lines: int = Field(default=8, ge=0, le=50)
+    # how many text pieces after the headline may hold the number printed under it (in the heading block)
+    near_title_window: int = Field(default=4, ge=0, le=20)
     # labels a site may put before the number (发文字号 and 文号 are always known)
     labels: list[str] = Field(default_factory=list)
     # a heading line that the number's own line completes (某部令 over 第12号); the default never matches

@@ -396,7 +396,10 @@ def _is_notice(el: etree._Element) -> bool:
 
 def _is_furniture(el: etree._Element) -> bool:
     if el.tag in {"nav", "footer", "header", "aside"}:
-        # …unless it holds the article: a template that never closes its <header> hangs the page inside it
+        # …unless it holds the article: a template that never closes its <header> hangs the page inside it; an
+        # <aside> of sentences between the text's paragraphs (a boxed passage, an editor's note) is the article's
+        if el.tag == "aside" and _sentences(el, 1) and _between_prose(el):
+            return False
         return not _sentences(el, 3)
     if el.tag == "form":  # a search or login box; ASP.NET pages wrap the whole page, article and all, in one <form>
         return el.find(".//input[@type='password']") is not None or not _PROSE.search(el.text_content())
@@ -414,6 +417,17 @@ def _is_furniture(el: etree._Element) -> bool:
         return total < 200 and not _PROSE.search(text)
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style and not _hidden_prose(el)
+
+
+def _between_prose(el: etree._Element) -> bool:
+    """Sentences in the blocks on both sides: the element sits inside the running text."""
+    prev, nxt = el.getprevious(), el.getnext()
+    return (
+        prev is not None
+        and nxt is not None
+        and _PROSE.search(prev.text_content()) is not None
+        and _PROSE.search(nxt.text_content()) is not None
+    )
 
 
 def _sentences(el: etree._Element, at_least: int) -> list[str]:
@@ -857,6 +871,36 @@ _FULLER_TAIL = re.compile(
 _TRUNCATED = re.compile(r"(?:\.{2,}|…+)$")
 
 
+_LEAD_PIECE = re.compile(r"^\s*(?P<p>[^-－—]{2,30}?)\s*[-－—]{1,2}\s*(?P<rest>.*\S.*)$")
+_BRACKETED_LEAD = re.compile(r"^\s*[【\[](?P<p>[^】\]]{2,30})[】\]]\s*(?P<rest>.+)$")
+_SURE_SITE = re.compile(r"[\u4e00-\u9fff（）()]{1,24}(人民政府|政府|门户网站|网站|政府网|网)")
+_ANY_SEPARATOR = re.compile(r"[-－—–_|｜]")
+_SPACED_TAIL = re.compile(r"^(?P<rest>.+?)[ \u3000\u00a0]+(?P<p>\S{2,30})$")
+_SPACED_LEAD = re.compile(r"^(?P<p>\S{2,30})[ \u3000\u00a0]+(?P<rest>.+)$")
+
+
+def _site_wrap_off(piece: str, is_site: Callable[[str], bool]) -> str:
+    """A <title> piece with the site's name stuck to the headline: "某市人民政府-政务公开-标题", "【某市人民政府】标题".
+
+    The name (and the short column names after it) go only when a headline is left.
+    """
+    rest, dropped = piece, False
+    while (m := _LEAD_PIECE.match(rest)) is not None:
+        if is_site(m["p"]):
+            dropped = True
+        elif _cjk_len(m["p"]) >= _MIN_HEADLINE or re.search(r"\d", m["p"]):  # the headline, or its 2024-2026
+            break
+        rest = m["rest"]
+    if not dropped:
+        rest = piece
+        for pattern in (_BRACKETED_LEAD,):
+            m = pattern.match(piece)
+            if m and is_site(m["p"]):
+                rest, dropped = m["rest"], True
+                break
+    return rest.strip() if dropped and _cjk_len(rest) >= _MIN_HEADLINE else piece
+
+
 def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
     """Texts of headings and of elements whose class or id names a title, in document order; True for h1–h3."""
     out: list[tuple[str, bool]] = []
@@ -866,10 +910,28 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
             cls = " ".join(filter(None, (el.get("class"), el.get("id")))).lower()
             if not cls or not any(w in cls for w in _TITLE_CLASSES):
                 continue
-        txt = _clean_title(el.text_content())
+        txt = _clean_title(_text_without_dates(el))
         if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
             out.append((txt, heading))
     return out
+
+
+def _text_without_dates(el: etree._Element) -> str:
+    """The element's text without the date a template tucks into the heading (<h1>…<span class="time">…</span></h1>)."""
+    words = [w.lower() for w in _RULES.dates.time_classes]
+    dated = [
+        d
+        for d in el.iterdescendants()
+        if isinstance(d.tag, str)
+        and any(w in " ".join(filter(None, (d.get("class"), d.get("id")))).lower() for w in words)
+        and _DATE_AT_START.match(d.text_content().strip())
+    ]
+    if not dated:
+        return el.text_content()
+    text = el.text_content()
+    for d in dated:
+        text = text.replace(d.text_content(), " ", 1)
+    return text
 
 
 _CENTERED = re.compile(r"text-align\s*:\s*center", re.I)
@@ -905,7 +967,8 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     if len(cand.strip()) >= 4:
         return _clean_title(cand)
     title_tag = root.find(".//title")
-    page_title = _clean_title(title_tag.text_content()) if title_tag is not None else ""
+    raw_title = " ".join(title_tag.text_content().split()) if title_tag is not None else ""
+    page_title = _clean_title(raw_title)
     squeezed_title = _nows(page_title)
     candidates = _headline_candidates(root)
     pieces = [p for p in _TITLE_SPLIT.split(page_title) if p]
@@ -913,6 +976,21 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
 
     def is_site(piece: str) -> bool:
         return _nows(piece) in declared or _SITE_NAME.fullmatch(_nows(piece)) is not None
+
+    def surely_site(piece: str) -> bool:
+        """A name only a site has (…人民政府, …网, …网站): what is cut off a headline it is glued to (a headline may
+        end in 局 or 中心: 十大骗局)."""
+        return _nows(piece) in declared or _SURE_SITE.fullmatch(_nows(piece)) is not None
+
+    # "标题 某市人民政府": a space before the site's name, which cleaning would glue to the headline
+    # (only a <title> with no separator at all: "主题 副题_某网" is read piece by piece below)
+    for pattern in (_SPACED_TAIL, _SPACED_LEAD) if not _ANY_SEPARATOR.search(raw_title) else ():
+        m = pattern.match(raw_title)
+        if m and surely_site(m["p"]) and _cjk_len(m["rest"]) >= _MIN_HEADLINE:
+            page_title = _clean_title(m["rest"])
+            squeezed_title = _nows(page_title)
+            pieces = [page_title]
+            break
 
     if len(pieces) == 1:
         # "标题——通知公告——某市人民政府": dashes as separators, known by the site's name at the end (a headline's
@@ -922,6 +1000,7 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
             while len(parts) > 1 and (is_site(parts[-1]) or _cjk_len(parts[-1]) < _MIN_HEADLINE):
                 parts.pop()
             pieces = ["——".join(parts)] if _cjk_len(parts[0]) >= 4 else pieces
+    pieces = [_site_wrap_off(p, surely_site) for p in pieces]
     head = pieces[0] if pieces else ""
 
     site_first = bool(head) and is_site(head)
@@ -929,10 +1008,13 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     truncated = stem != _nows(head) and len(stem) >= 4
 
     labelled_title = _clean_title(_TAG.sub("", labelled.get("_title") or ""))
+    # a <title> of site and column names only (某市人民政府门户网站, 信息公开) confirms nothing and contradicts nothing
+    no_headline_piece = not any(_cjk_len(b) >= _MIN_HEADLINE and not is_site(b) for p in pieces for b in _HYPHEN.split(p))
     if len(labelled_title) >= 4:
         n = _nows(labelled_title)
         if (
             not squeezed_title
+            or (no_headline_piece and _cjk_len(labelled_title) >= _MIN_HEADLINE)
             or n in squeezed_title
             or (truncated and n.startswith(stem))
             or any(n in _nows(t) or _nows(t) in n for t, _h in candidates)
@@ -944,7 +1026,14 @@ def _title(root: etree._Element, labelled: dict[str, str], metas: dict[str, str]
     later_pieces = {_nodash(_nows(p)) for p in pieces[1:]} if not site_first else set()
     dashless_title = _nodash(squeezed_title)
     best: str | None = None
+    # the site's own name as a heading (<h1>某市农业农村局</h1>) matches a <title> that is only that name; the headline
+    # is another heading
+    # …and so does a column name as heading (<h2>通知公告</h2> under <title>通知公告_某市人民政府</title>) when the
+    # share card or another heading names a headline
+    headline_elsewhere = any(_cjk_len(t) >= _MIN_HEADLINE and not is_site(t) for t, _h in candidates)
     for txt, _heading in candidates:
+        if no_headline_piece and (headline_elsewhere or og) and (is_site(txt) or _cjk_len(txt) < _MIN_HEADLINE):
+            continue
         n = _nodash(_nows(txt))
         # a column name (…_通知公告_某市人民政府) is in <title> too, after the headline; <title> may write the
         # headline's —— as a hyphen
@@ -1024,7 +1113,11 @@ def _clean_doc_number(value: str | None) -> str | None:
     if m:
         return m.group(0).replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
     value = value.strip()
-    return value if 2 <= len(value) <= 40 and value not in {"无", "-", "/"} else None
+    # a number has digits: 暂无, ——, 无 in the 发文字号 cell say there is none
+    return value if 2 <= len(value) <= 40 and _HAS_DIGIT.search(value) else None
+
+
+_HAS_DIGIT = re.compile(r"[0-9０-９〇○零一二三四五六七八九十]")
 
 
 def extract_release_page(item: "Release", source: "SourceConfig") -> HtmlExtract:
@@ -1067,6 +1160,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     # a configured headline keeps its ideographic spaces (U+3000 between 主题 and 副题), as a generic one does
     title = _clean_title(" ".join(h.text_content() for h in title_hits)) or None if title_hits else None
     title = title or _title(root, labelled, metas)
+    # before the body is pruned: the number printed under the headline may sit in the heading block, outside the text
+    number_under_title = _doc_number_near_title(root, title)
     # before the body is pruned: the date line under the headline may sit in a block pruning removes
     date_raw = sel_text(getattr(selectors, "date", None))
     published, date_source = (parse_cn_date(date_raw), "selector") if date_raw else (None, None)
@@ -1116,6 +1211,8 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     doc_number = _clean_doc_number(sel_text(getattr(selectors, "doc_number", None)) or labelled.get("doc_number"))
     if doc_number is None:
         doc_number = _doc_number_unlabelled(text, title)
+    if doc_number is None:
+        doc_number = number_under_title
     agency = _clean_agency(
         sel_text(getattr(selectors, "agency", None)) or labelled.get("agency") or labelled.get("source") or metas.get("source")
     )
@@ -1161,6 +1258,31 @@ def _doc_number_unlabelled(text: str, title: str | None) -> str | None:
     m = _TITLE_TAIL_NUMBER.search(title or "")  # 关于…的通知（某政发〔2024〕3号）
     if m and _DOC_NUMBER.fullmatch(_nows(m["no"])):
         return _clean_doc_number(m["no"])
+    return None
+
+
+def _doc_number_near_title(root: etree._Element, title: str | None) -> str | None:
+    """发文字号 printed in the heading block: a piece that is the number alone (in brackets at most), among the
+    first few text pieces after the headline (<div class="title"><h1>…</h1><p>某政办发〔2024〕3号</p></div>)."""
+    if _DOC_NUMBER is None:
+        return None
+    for title_el in _title_elements(root, title)[:2]:
+        seen, after, inside = 0, False, set(title_el.iter())
+        for el in root.iter():
+            if el is title_el:
+                after = True
+                continue
+            if not after or el in inside or not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
+                continue
+            for piece in ((el.text or "").strip(), (el.tail or "").strip()):
+                if not piece:
+                    continue
+                seen += 1
+                squeezed = _nows(piece).strip("（()）【】[]")
+                if len(squeezed) <= 40 and _DOC_NUMBER.fullmatch(squeezed):
+                    return _clean_doc_number(squeezed)
+            if seen >= _RULES.doc_numbers.near_title_window:
+                break
     return None
 
 
@@ -1331,7 +1453,16 @@ def _trim_edges(text: str, title: str | None) -> str:
         if _EDGES.is_sentence(line):  # 来源：…，…。 is the article's prose under a label's word
             return False
         pairs = _split_inline(line)
+        if not pairs:
+            pairs = cell_pairs(line)
         return bool(pairs) and len(line) <= 120 and all(not _LABEL_FIELD[lbl].startswith("_title") for lbl, _ in pairs)
+
+    def cell_pairs(line: str) -> list[tuple[str, str]]:
+        """'索 引 号 | 001/2024-00012 | 发布机构 | 某局': a 信息公开 table row whose label cells carry no colon."""
+        cells = [_nows(c).rstrip(":：") for c in line.split(" | ")]
+        if len(cells) < 2 or len(line) > 200 or cells[0] not in _LABEL_FIELD:
+            return []
+        return [(cells[0], cells[1])]
 
     def is_date(line: str) -> bool:
         m = _DATE_AT_START.match(line)
@@ -1341,7 +1472,7 @@ def _trim_edges(text: str, title: str | None) -> str:
         """'标题： | <the headline>' from a 信息公开 table above the text: the headline again, with its label."""
         if not bare_title or len(line) > 200:
             return False
-        pairs = _split_inline(line)
+        pairs = _split_inline(line) or cell_pairs(line)
         titled = [value for lbl, value in pairs if _LABEL_FIELD[lbl] == "_title"]
         return bool(titled) and all(_TITLE_PUNCT.sub("", _nows(value)) == bare_title for value in titled)
 
@@ -1375,9 +1506,17 @@ def _trim_edges(text: str, title: str | None) -> str:
         signer = _nows(lines[i - 1])
         return 2 <= len(signer) <= 40 and not _SENTENCE_PUNCT.search(signer) and not is_meta(lines[i - 1])
 
+    def value_line(line: str) -> bool:
+        """The value a label left alone on its line carries on the next (<dt>信息来源：</dt><dd>某局</dd>): short, no
+        sentence, not itself a label or an addressee (各区县人民政府：)."""
+        n = _nows(line)
+        return 0 < len(n) <= 30 and not _SENTENCE_PUNCT.search(n) and not n.endswith((":", "：")) and not _split_inline(line)
+
     while lines:
         if is_header(lines[0]):
-            lines.pop(0)
+            pairs = _split_inline(lines.pop(0))
+            if pairs and not pairs[-1][1] and lines and value_line(lines[0]):
+                lines.pop(0)
             continue
         k = title_run()
         if k:

@@ -831,3 +831,166 @@ def test_an_article_in_sections_with_their_own_headings_is_read_whole() -> None:
     lines = extract_html(html, URL).text.split("\n")
     assert [line for line in lines if not line.startswith("第") or "项" in line] == [*_ITEMS[:3], _LONG_ITEM]
     assert not any("某市位于" in line for line in lines)
+
+
+# ---------------------------------------------------------------- issue 17: weak fields on real pages
+
+_NOTICE = "某县人民政府办公室关于做好2024年秋冬季森林防火工作的通知"
+_OPENING = "各乡镇人民政府，县政府各部门：为切实做好今年秋冬季森林防火工作，现将有关事项通知如下。"
+_CLOSING = "各乡镇要加强值班值守，发现火情及时报告，确保森林资源安全。"
+_NOTICE_TEXT = f"<p>{_OPENING}</p><p>{_CLOSING}</p>"
+
+
+@pytest.mark.parametrize(
+    ("head", "table"),
+    [
+        (
+            "<title>某县人民政府门户网站</title>",
+            f"<table><tr><td>索引号：</td><td>0012/2024-00031</td></tr><tr><td>标题：</td><td>{_NOTICE}</td></tr></table>",
+        ),
+        (
+            "<title>信息公开</title>",
+            f"<table><tr><th>名　　称</th><td>{_NOTICE}</td></tr><tr><th>发布日期</th><td>2024-10-08</td></tr></table>",
+        ),
+    ],
+    ids=["site-name title", "column-name title"],
+)
+def test_a_labelled_title_in_a_table_is_the_headline_when_the_title_tag_names_no_headline(head: str, table: str) -> None:
+    """A 信息公开 table's 标题/名称 cell names the headline; a <title> of site or column names only cannot contradict it."""
+    html = f"<html><head>{head}</head><body>{table}<div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).title == _NOTICE
+
+
+def test_a_heading_that_is_the_site_name_again_gives_way_to_the_headline() -> None:
+    """<title> and <h1> both name the site (某县林业局); the headline is a lower heading in the text box."""
+    html = (
+        "<html><head><title>某县林业局</title></head><body><h1>某县林业局</h1>"
+        f"<div class='main'><h3>{_NOTICE}</h3><div class='txt'>{_NOTICE_TEXT}</div></div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("number", ["某县政办发〔2024〕31号", "（某县政办发〔2024〕31号）"])
+def test_the_number_printed_in_the_heading_block_is_the_doc_number(number: str) -> None:
+    """The heading block prints the number under the headline, outside the text box; the text cites none of its own."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><div class='title'><h1>{_NOTICE}</h1><p>{number}</p></div>"
+        f"<div class='info'>发布日期：2024-10-08</div><div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    page = extract_html(html, URL)
+    assert page.doc_number == "某县政办发〔2024〕31号"
+    assert page.text.split("\n")[0] == _OPENING
+
+
+def test_a_number_cited_under_the_headline_in_a_sentence_is_not_the_doc_number() -> None:
+    """Only a piece that is the number alone counts: a sentence citing another document gives none (never invented)."""
+    cited = "<p>根据《某市森林防火条例》（某市人大常委会公告〔2021〕第5号）要求，结合本县实际，制定本通知。</p>"
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div id='zoom'>{cited}{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).doc_number is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<p>【图集】</p>",
+        "<p>[视频]</p>",
+        "<dl><dt>信息来源：</dt><dd>县林业局</dd><dt>发布时间：</dt><dd>2024-10-08</dd></dl>",
+        "<table><tr><td>发布机构：</td><td>县政府办公室</td></tr></table>",
+    ],
+    ids=["bracketed gallery label", "bracketed video label", "labels over their values", "label cell over its value"],
+)
+def test_the_header_block_above_the_text_goes_whatever_its_layout(header: str) -> None:
+    """A label on its own line takes its value line with it; bracketed gallery labels are furniture like bare ones."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'>{header}{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n") == [_OPENING, _CLOSING]
+
+
+def test_an_addressee_under_an_empty_label_stays() -> None:
+    """An empty 发文字号 cell above the text does not take the addressee line (各乡镇人民政府：) with it."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>发文字号：</p>"
+        f"<p>各乡镇人民政府：</p>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).text.split("\n")[0] == "各乡镇人民政府："
+
+
+def test_a_column_name_heading_gives_way_to_the_share_card_headline() -> None:
+    """<title> names a column and the site, the page's only heading is the column (通知公告): og:title is the headline."""
+    html = (
+        f"<html><head><title>通知公告_某县人民政府</title><meta property='og:title' content='{_NOTICE}'></head>"
+        f"<body><h2>通知公告</h2><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("placeholder", ["暂无", "——", "无", "空"])
+def test_a_placeholder_in_the_number_cell_is_no_doc_number(placeholder: str) -> None:
+    """A 发文字号 cell that says there is none gives none: a number has digits."""
+    html = (
+        f"<html><head><title>{_NOTICE}</title></head><body><table><tr><td>发文字号：</td><td>{placeholder}</td></tr></table>"
+        f"<h1>{_NOTICE}</h1><div id='zoom'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).doc_number is None
+
+
+def test_a_boxed_passage_between_paragraphs_is_the_articles() -> None:
+    """An <aside> of sentences between the text's paragraphs is a boxed passage of the article, not a sidebar."""
+    boxed = "<aside><p>县林业局提醒：进入林区严禁携带火种，发现火情请立即拨打报警电话。</p></aside>"
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>{_OPENING}</p>{boxed}<p>{_CLOSING}</p></div></body></html>"
+    assert "县林业局提醒" in extract_html(html, URL).text
+
+
+def test_a_related_link_on_its_headings_line_goes_at_the_end() -> None:
+    """相关链接：<one link> after the last sentence is furniture like the heading alone."""
+    assert _with_tail("<p>相关链接：<a href='/a.html'>某市森林防火问答</a></p>").text.split("\n")[-1] == LAST_SENTENCE
+
+
+@pytest.mark.parametrize(
+    "title_tag",
+    [
+        f"{_NOTICE} 某县人民政府",  # a space before the site's name
+        f"某县人民政府-政务公开-{_NOTICE}",  # site and column before the headline, by bare hyphens
+        f"【某县人民政府】{_NOTICE}",  # the site's name in brackets before it
+    ],
+)
+def test_the_sites_name_glued_to_the_headline_in_the_title_tag_goes(title_tag: str) -> None:
+    """A page with no heading: the headline is <title> without the site's name, however the two are joined."""
+    html = f"<html><head><title>{title_tag}</title></head><body><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).title == _NOTICE
+
+
+def test_a_headline_whose_first_part_ends_like_an_office_keeps_it() -> None:
+    """主题 and 副题 split by a space, the first ending in 局 as offices do (识破骗局): both stay the headline."""
+    head = "年末识破三类理财骗局 专家提醒谨慎投资"
+    html = f"<html><head><title>{head}</title></head><body><div class='con'>{_NOTICE_TEXT}</div></body></html>"
+    assert re.sub(r"\s", "", extract_html(html, URL).title or "") == head.replace(" ", "")
+
+
+def test_the_date_tucked_into_the_heading_is_not_part_of_the_headline() -> None:
+    html = (
+        "<html><head><title>某县人民政府</title></head><body>"
+        f"<h1>{_NOTICE}<span class='time'>2024-10-08</span></h1><div class='zw'>{_NOTICE_TEXT}</div></body></html>"
+    )
+    assert extract_html(html, URL).title == _NOTICE
+
+
+@pytest.mark.parametrize("byline", ["记者 王某某 通讯员 赵某", "文/图 钱某某", "本报记者 孙某"])
+def test_a_byline_without_a_colon_above_the_text_goes(byline: str) -> None:
+    html = f"<html><head><title>{_NOTICE}</title></head><body><h1>{_NOTICE}</h1><div class='detail'><p>{byline}</p>{_NOTICE_TEXT}</div></body></html>"
+    assert extract_html(html, URL).text.split("\n") == [_OPENING, _CLOSING]
+
+
+def test_a_disclosure_table_without_colons_above_the_text_goes() -> None:
+    """索 引 号 | … rows whose label cells carry no colon are the header block, 名称 row and 文号 row included."""
+    table = (
+        "<table><tr><td>索 引 号</td><td>0012/2024-00031</td><td>分　　类</td><td>林业</td></tr>"
+        "<tr><td>发布机构</td><td>县政府办公室</td><td>发文日期</td><td>2024-10-08</td></tr>"
+        f"<tr><td>名　　称</td><td colspan='3'>{_NOTICE}</td></tr>"
+        "<tr><td>文　　号</td><td>某县政办发〔2024〕31号</td><td>主 题 词</td><td></td></tr></table>"
+    )
+    html = f"<html><head><title>{_NOTICE}_某县人民政府</title></head><body><div id='zoom'>{table}{_NOTICE_TEXT}</div></body></html>"
+    page = extract_html(html, URL)
+    assert page.text.split("\n") == [_OPENING, _CLOSING]
+    assert page.doc_number == "某县政办发〔2024〕31号"
