@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core.paths import CONFIG_DIR
 from core.yamlconfig import load_model, regular_expressions
+from pipeline.cnfold import t2s_table
 from pipeline.regexgate import PatternGroups
 
 __all__ = ["Summarizer", "key_figure", "release_summary", "split_sentences", "summarize_document"]
@@ -100,6 +101,34 @@ _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?][" + re.escape(_QUOTE_CL
 _CLAUSE_END = "；;，,："
 _CLIP_AT = "；;，,"  # a clipped second sentence ends at a clause, not before a list its colon introduces
 _INNER_SPACE = re.compile(r"[ \t\u3000\u00a0]+")
+# a mirror that re-encodes a page in Traditional script may annotate characters with their pinyin: 區(qū), 發(fā)
+_PINYIN_NOTE = re.compile(r"(?<=[\u4e00-\u9fff])\((?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6}\)")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> tuple[re.Pattern[str], dict[int, str]]:
+    """Traditional characters and their Simplified forms, leaving out the few that are Simplified too (么)."""
+    table = t2s_table()
+    simplified = set(table.values())
+    table = {k: v for k, v in table.items() if k not in simplified and len(k) == 1 and ord(k) < 0x10000}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(table)) + "]"), {ord(k): v for k, v in table.items()}
+
+
+def _matching_form(sentence: str) -> str:
+    """The sentence as the rules read it: Traditional script folded to Simplified, pinyin notes removed.
+
+    The cue and furniture patterns are written in Simplified; a page in Traditional script (現將…印發給你們,
+    給予3萬元資金支持) says the same things and must be read by the same rules.  The summary still quotes the
+    page's own characters.
+    """
+    klass, table = _t2s()
+    if klass.search(sentence) is None:
+        return sentence  # Simplified text (the usual case): one scan in C
+    if "(" in sentence:
+        sentence = _PINYIN_NOTE.sub("", sentence)
+    return sentence.translate(table)
+
+
 # a clause that only sets a time (到2026年, 2025年底前) or says who speaks (《计划》提出) leads into the next clause
 _DANGLING_LEAD = re.compile(
     r"[，,；;](?:预计)?(?:到|至|在)?\s?\d{4}\s?年(?:底|末)?(?:前|以前)?$|[，,；;][^，,；;]{0,30}(?:提出|明确|要求|规定)$"
@@ -220,6 +249,7 @@ class Summarizer:
 
     def is_furniture(self, sentence: str) -> bool:
         """Salutation, transmittal, preamble, contact, 附件 list, signature, question, heading or promotion."""
+        sentence = _matching_form(sentence)
         s = _INNER_SPACE.sub("", sentence) if len(sentence) < 60 else sentence
         matched = self._drop.matching(sentence)
         if s != sentence:  # a long sentence is searched once, not twice
@@ -231,7 +261,7 @@ class Summarizer:
         return False
 
     def _has_cue(self, cue: str, sentence: str) -> bool:
-        return self._cue_groups.has(cue, sentence)
+        return self._cue_groups.has(cue, _matching_form(sentence))
 
     def _clean(self, sentence: str) -> str:
         for p in self._strip:
@@ -244,6 +274,7 @@ class Summarizer:
         Text from PDFs often has a space on either side of a number (到 2027 年，培育 100 家); the cues are
         matched without those spaces so that such a target scores like 到2027年 does.
         """
+        sentence = _matching_form(sentence)
         if " " in sentence:
             sentence = _SPACE_BY_DIGIT.sub("", sentence)
         bonus = self.rules.doctype_bonus.get(doctype or "", {})
@@ -295,6 +326,7 @@ class Summarizer:
         二、主要目标 earns its bonus; 一、起草背景 (negative) takes it away; 起草背景和主要内容 nets out.
         None when the heading names no section at all.
         """
+        heading = _matching_form(heading)
         values = [w for word, w in self.rules.section_bonus.items() if word in heading]
         if not values:
             return None
@@ -323,6 +355,7 @@ class Summarizer:
 
     def _is_heading(self, sentence: str) -> bool:
         """A section heading or a 解读's question: short and unpunctuated, or one of the heading/question patterns."""
+        sentence = _matching_form(sentence)
         if len(sentence) <= 20 and sentence[-1] not in "。！？!?；;，,：:":
             return not self._cues_only_short(sentence)  # a bare comment window (3月1日至4月1日) is content
         for group in ("heading", "question"):
@@ -333,6 +366,7 @@ class Summarizer:
 
     def _cues_only_short(self, sentence: str) -> bool:
         """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
+        sentence = _matching_form(sentence)
         return bool(self._weights.get("comment_deadline")) and self._cue_groups.has("comment_deadline", sentence)
 
     def summarize(self, text: str, doctype: str | None = None) -> str:

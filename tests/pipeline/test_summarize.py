@@ -161,6 +161,16 @@ def test_a_bare_comment_window_line_is_kept() -> None:
     assert "2025年4月1日至2025年4月30日" in summary and "设立50亿元未来材料产业基金" in summary
 
 
+def test_a_comment_window_whose_end_date_leaves_out_the_year_is_kept() -> None:
+    page = """现将《关于促进低空经济发展的若干措施（征求意见稿）》全文公布，征求社会各界意见。
+一、征求意见时间
+2026年3月2日至4月1日。
+二、提交方式
+请以电子邮件方式提交意见。"""
+    summary = release_summary("关于公开征求意见的公告", page, doctype="征求意见稿")
+    assert "2026年3月2日至4月1日" in summary  # the window a reader acts on, written the way most notices write it
+
+
 def test_a_rule_naming_a_cue_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     rules = tmp_path / "summary.yaml"
     rules.write_text(

@@ -558,3 +558,29 @@ def test_a_news_hook_that_only_says_a_document_came_out_gives_way_to_what_it_say
     assert summary.startswith("《规范》指出，要在每个街道至少建成1个社区助浴点")
     assert "召开发布会" not in summary
     assert RULES.score("市政府日前印发《关于支持新型储能发展的若干措施》。") < RULES.rules.min_score
+
+
+PLAN_WITH_A_RECORD = """“十四五”期间，全省累计建成社区康复站1200个，为残疾人免费发放辅助器具20万件，康复服务体系初具规模。
+一、任务目标
+1 . 为困难残疾人免费适配辅助器具 50 万件，其中装配假肢 2 万例。
+2 . 完善康复服务网络。"""
+
+
+def test_a_plan_is_summarised_from_its_targets_not_the_last_periods_record() -> None:
+    summary = release_summary("实施方案", PLAN_WITH_A_RECORD, doctype="行动计划·方案")
+    assert "50 万件" in summary  # counted in 件 and 例, the units the plan's targets use
+    assert "累计建成" not in summary  # what the last plan period achieved, not what this one sets out
+    assert RULES.is_furniture("过去五年，全市新增就业岗位30万个。")
+    assert not RULES.is_furniture("“十五五”期间目标任务分解如下，到2030年建成示范区5个。")  # no comma after the period: not a record
+
+
+def test_counts_in_pieces_and_cases_are_quantities() -> None:
+    assert RULES.score("为困难残疾人免费适配辅助器具50万件。") >= 3
+    assert RULES.score("全年完成白内障复明手术3000例。") >= 3
+
+
+def test_an_item_number_fused_into_the_sentence_is_not_quoted() -> None:
+    summary = release_summary("实施方案", PLAN_WITH_A_RECORD, doctype="行动计划·方案")
+    assert summary.startswith("为困难残疾人免费适配辅助器具")  # not "1 . 为…"
+    assert RULES._clean("（2）对新建项目给予最高100万元补助。") == "对新建项目给予最高100万元补助。"
+    assert RULES._clean("1.5万元以下的项目由区级审批。") == "1.5万元以下的项目由区级审批。"  # a decimal, not an item number
