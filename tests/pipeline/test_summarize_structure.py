@@ -572,6 +572,10 @@ def test_a_plan_is_summarised_from_its_targets_not_the_last_periods_record() -> 
     assert "累计建成" not in summary  # what the last plan period achieved, not what this one sets out
     assert RULES.is_furniture("过去五年，全市新增就业岗位30万个。")
     assert not RULES.is_furniture("“十五五”期间目标任务分解如下，到2030年建成示范区5个。")  # no comma after the period: not a record
+    assert RULES.is_furniture("“十三五”以来，全市已建成众创空间80家。")
+    # the plan period the document itself covers: its targets, not a record
+    assert not RULES.is_furniture("“十五五”期间，全省力争培育未来产业链主企业50家，累计建成中试平台100个。")
+    assert not RULES.is_furniture("十四五期间，将新建城市公园200个，实现居民步行15分钟可达。")
 
 
 def test_counts_in_pieces_and_cases_are_quantities() -> None:
