@@ -27,7 +27,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from demo.plans import BIOMANUFACTURING, EMBODIED, QUANTUM, SIX_G
+from demo.plans import BIOMANUFACTURING, EMBODIED, QUANTUM, SIX_G, ZHEJIANG_HUMANOID
 from demo.seeds import DEFAULT_SEEDS, gbk_safe, load_seed, paragraphs, section
 
 HERE = Path(__file__).resolve().parent
@@ -368,9 +368,8 @@ ZJ_DETAIL = """<div class="position">您现在的位置：<a href="/zj/index.htm
 
 
 def zj_items(seeds: Path) -> list[Item]:
-    s000, s004 = load_seed("000", seeds), load_seed("004", seeds)
+    s004 = load_seed("004", seeds)
     draft = paragraphs(s004[s004.index("为贯彻落实创新驱动发展战略") :])
-    hangzhou = [p for p in section(s000, "一、具身智能", "二、生物制造") if "杭州" in p or "浙江" in p]
     agency = "浙江省经济和信息化厅"
     notice = [
         "为广泛听取社会各界意见，现将《关于加快培育未来产业的实施意见（二次征求意见稿）》全文公布，公开征求意见。"
@@ -406,9 +405,7 @@ def zj_items(seeds: Path) -> list[Item]:
             "art_1229_02",
             "浙江省人形机器人产业创新发展实施方案",
             "2025-03-01",
-            ["为加快人形机器人产业创新发展，打造具身智能产业高地，制定本实施方案。"]
-            + hangzhou[:4]
-            + [p for p in draft if p.startswith("具身智能。")],
+            ZHEJIANG_HUMANOID,
             "浙经信产业〔2025〕11号",
             agency,
         ),

@@ -500,11 +500,15 @@ def _thin(s: Summarizer, body: str, doctype: str | None) -> bool:
 _FIGURE = re.compile(
     r"\d[\d.]*\s*(?:万|亿|千)?(?:元|家|项|个(?![月工])|座|辆|条|所|人|名|户|套|台|架|吉瓦|万千瓦|千瓦时|千瓦|兆瓦|平方米|平方公里|公里|亩|公顷|吨|立方米|处|批|倍|%|％)"
 )
-_TIME_LEAD = re.compile(r"^(?:预计)?(?:到|至|截至|在)?\d{4}年(?:底|末|前|以前)?(?:前)?$")
 _TIME_TAIL = re.compile(r"(?:到|至)\d{4}年(?:底|末)?(?:前)?$")
 _DEADLINE = re.compile(r"(?:截止|截至|之前|以前|前)[^，。]*?\d{1,2}月\d{1,2}日|\d{1,2}月\d{1,2}日(?:前|之前|以前)")
 _TARGET_YEAR = re.compile(r"(?:到|至)20\d{2}年")
 _PURPOSE = re.compile(r"^(?:为了?|按照|根据|依据)")
+# a clause that only says when: 到2027年, 2025年3月5日, 近日, 今年以来
+_TIME_ONLY = re.compile(
+    r"^(?:预计)?(?:到|至|截至|在|于)?(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}日)?(?:底|末|前|以前|上旬|中旬|下旬)?$"
+    r"|^(?:近日|日前|近期|目前|当前|此前|最近|今年以来|去年以来|近年来|年初以来)$"
+)
 
 
 def key_figure(summary: str, limit: int = 48) -> str:
@@ -530,9 +534,13 @@ def key_figure(summary: str, limit: int = 48) -> str:
         hit = next((c for c in clauses if pattern.search(c)), None)
         if hit:
             return _clip(hit, limit)
-    if _TIME_LEAD.match(clauses[0]) and len(clauses) > 1:
-        return _clip(f"{clauses[0]}，{clauses[1]}", limit)
-    return _clip(next((c for c in clauses if not _PURPOSE.match(c)), clauses[0]), limit)
+    # …and never a bare time word (近日, 2025年3月5日): it is read with the clause it dates
+    at = next((k for k, c in enumerate(clauses) if not _PURPOSE.match(c) and not _TIME_ONLY.match(c)), None)
+    if at is None:
+        return _clip(clauses[0], limit)
+    if at > 0 and _TIME_ONLY.match(clauses[at - 1]):
+        return _clip(f"{clauses[at - 1]}，{clauses[at]}", limit)
+    return _clip(clauses[at], limit)
 
 
 def _clip(s: str, limit: int) -> str:

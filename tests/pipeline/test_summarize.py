@@ -191,6 +191,15 @@ def test_key_figure_without_a_quantity_gives_the_deadline_or_the_dated_target_no
     assert key_figure("为加快成果转化，推动量子科技企业与高校共建实验室。") == "推动量子科技企业与高校共建实验室"
 
 
+def test_key_figure_is_never_a_bare_time_word() -> None:
+    # a 解读 opening with 近日，… names the event, read together with its time word
+    assert key_figure("近日，省工信厅等五部门联合印发《关于促进智能网联汽车发展的意见》。") == (
+        "近日，省工信厅等五部门联合印发《关于促进智能网联汽车发展的意见》"
+    )
+    assert key_figure("2026年5月8日，市政府常务会议审议通过低空经济发展方案。") == "2026年5月8日，市政府常务会议审议通过低空经济发展方案"
+    assert key_figure("为推动成果转化，近日，市科技局启动概念验证中心建设。") == "近日，市科技局启动概念验证中心建设"
+
+
 def test_key_figure_knows_the_units_the_summary_counts() -> None:
     assert key_figure("统筹推进城市更新。到2028年，新增高标准农田5万亩。") == "到2028年，新增高标准农田5万亩"
     assert key_figure("加强污染治理，全年削减化学需氧量3000吨。") == "全年削减化学需氧量3000吨"
