@@ -248,6 +248,18 @@ def test_taiwan_3d_printing_laser_and_robot_arm_wording_is_manufacturing(clf: Cl
     assert {"智慧自动化", "智动化"} <= set(automation[0].terms)
 
 
+def test_internet_medicine_is_digital_health(clf: Classifier) -> None:
+    """互联网医院 / 互联网诊疗 (the NHC's 2018 rules) and Taiwan's 網際網路醫院 are digital medicine, 未来健康."""
+    mainland = clf.classify("", "市卫健委批准三家医院开设互联网医院，患者可在线复诊并开具处方，全市互联网诊疗服务将逐步纳入医保结算。")
+    assert tracks(mainland) == ["未来健康"]
+    assert {"互联网医院", "互联网诊疗"} <= set(mainland[0].terms)
+    taiwan = clf.classify("", "醫學中心啟用網際網路醫院，慢性病患可視訊回診，院方表示網際網路醫院可減少偏鄉病人奔波。")
+    assert tracks(taiwan) == ["未来健康"] and "网际网路医院" in taiwan[0].terms
+    # a list of services that happens to name it once is still not about it
+    notice = "区政务中心推行企业开办一日办结，社保、公积金、互联网医院、水电气报装等事项均可在一个窗口办理。"
+    assert tracks(clf.classify("关于优化营商环境的若干措施", notice)) == []
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
