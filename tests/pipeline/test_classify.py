@@ -260,6 +260,18 @@ def test_internet_medicine_is_digital_health(clf: Classifier) -> None:
     assert tracks(clf.classify("关于优化营商环境的若干措施", notice)) == []
 
 
+def test_taiwan_reactor_and_carbon_capture_wording_is_energy(clf: Classifier) -> None:
+    """模組化反應器/反應爐 (not 模块化反应堆), 碳捕捉/碳捕存 (not 碳捕集): Taiwan's words for the same technologies."""
+    smr = clf.classify("", "原能單位評估引進小型模組化反應器，研究團隊比較各國SMR設計，並檢討核子反應器設施管制法的適用範圍。")
+    assert tracks(smr) == ["未来能源"]
+    assert {"模组化反应器", "核子反应器"} <= set(smr[0].terms)
+    ccs = clf.classify("", "電力公司在燃氣電廠試驗碳捕捉設備，捕捉後的二氧化碳將送往碳捕存場址，以降低發電排放。")
+    assert tracks(ccs) == ["未来能源"] and {"碳捕捉", "碳捕存"} <= set(ccs[0].terms)
+    # a bare 反應器 / 反應爐 is a chemical or epitaxy reactor, not a nuclear one
+    assert clf.classify("", "化工廠更換兩座反應器並提高觸媒效率，反應器改造後產能可增加一成。") == []
+    assert clf.classify("", "磊晶廠新購多台反應爐擴充LED晶片產能，反應爐交機後明年第二季量產。") == []
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
