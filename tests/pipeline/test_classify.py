@@ -272,6 +272,14 @@ def test_taiwan_reactor_and_carbon_capture_wording_is_energy(clf: Classifier) ->
     assert clf.classify("", "磊晶廠新購多台反應爐擴充LED晶片產能，反應爐交機後明年第二季量產。") == []
 
 
+def test_taiwan_silicon_photonics_is_new_computing(clf: Classifier) -> None:
+    """矽光子 is 硅光子: folding keeps 矽, so the taxonomy names it; one stock-page mention is not enough."""
+    text = "研究中心成立矽光子平台，協助廠商開發矽光子收發晶片，以光傳輸降低資料中心的能耗。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来信息"] and "矽光" in labels[0].terms
+    assert clf.classify("", "台股今天上漲，電子股走強，記憶體與矽光子族群漲幅居前，外資買超金融股。") == []
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
