@@ -280,6 +280,17 @@ def test_taiwan_silicon_photonics_is_new_computing(clf: Classifier) -> None:
     assert clf.classify("", "台股今天上漲，電子股走強，記憶體與矽光子族群漲幅居前，外資買超金融股。") == []
 
 
+def test_eye_care_industry_is_eye_health(clf: Classifier) -> None:
+    """眼科医疗/眼科诊疗/角膜塑形镜 are the parts of the 眼健康 industry; a school eye check or a hospital's charity day is not."""
+    text = "报告显示，民营眼科医院数量继续增加，眼科医疗服务收入稳步增长，角膜塑形镜和屈光手术需求旺盛，眼科诊疗向县域下沉。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来健康"]
+    assert {"眼科医疗", "眼科诊疗", "角膜塑形镜"} <= set(labels[0].terms)
+    assert clf.classify("", "社区卫生服务中心组织眼科医生到小学为学生免费筛查视力，提醒家长关注孩子用眼卫生。") == []
+    # an eye hospital is named in every story about it: its name alone says nothing about the industry
+    assert clf.classify("", "重阳节当天，市光明眼科医院走进社区为老人测量眼压，光明眼科医院还向每位老人赠送一副老花镜。") == []
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
