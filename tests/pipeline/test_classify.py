@@ -248,6 +248,49 @@ def test_taiwan_3d_printing_laser_and_robot_arm_wording_is_manufacturing(clf: Cl
     assert {"智慧自动化", "智动化"} <= set(automation[0].terms)
 
 
+def test_internet_medicine_is_digital_health(clf: Classifier) -> None:
+    """互联网医院 / 互联网诊疗 (the NHC's 2018 rules) and Taiwan's 網際網路醫院 are digital medicine, 未来健康."""
+    mainland = clf.classify("", "市卫健委批准三家医院开设互联网医院，患者可在线复诊并开具处方，全市互联网诊疗服务将逐步纳入医保结算。")
+    assert tracks(mainland) == ["未来健康"]
+    assert {"互联网医院", "互联网诊疗"} <= set(mainland[0].terms)
+    taiwan = clf.classify("", "醫學中心啟用網際網路醫院，慢性病患可視訊回診，院方表示網際網路醫院可減少偏鄉病人奔波。")
+    assert tracks(taiwan) == ["未来健康"] and "网际网路医院" in taiwan[0].terms
+    # a list of services that happens to name it once is still not about it
+    notice = "区政务中心推行企业开办一日办结，社保、公积金、互联网医院、水电气报装等事项均可在一个窗口办理。"
+    assert tracks(clf.classify("关于优化营商环境的若干措施", notice)) == []
+
+
+def test_taiwan_reactor_and_carbon_capture_wording_is_energy(clf: Classifier) -> None:
+    """模組化反應器/反應爐 (not 模块化反应堆), 碳捕捉/碳捕存 (not 碳捕集): Taiwan's words for the same technologies."""
+    smr = clf.classify("", "原能單位評估引進小型模組化反應器，研究團隊比較各國SMR設計，並檢討核子反應器設施管制法的適用範圍。")
+    assert tracks(smr) == ["未来能源"]
+    assert {"模组化反应器", "核子反应器"} <= set(smr[0].terms)
+    ccs = clf.classify("", "電力公司在燃氣電廠試驗碳捕捉設備，捕捉後的二氧化碳將送往碳捕存場址，以降低發電排放。")
+    assert tracks(ccs) == ["未来能源"] and {"碳捕捉", "碳捕存"} <= set(ccs[0].terms)
+    # a bare 反應器 / 反應爐 is a chemical or epitaxy reactor, not a nuclear one
+    assert clf.classify("", "化工廠更換兩座反應器並提高觸媒效率，反應器改造後產能可增加一成。") == []
+    assert clf.classify("", "磊晶廠新購多台反應爐擴充LED晶片產能，反應爐交機後明年第二季量產。") == []
+
+
+def test_taiwan_silicon_photonics_is_new_computing(clf: Classifier) -> None:
+    """矽光子 is 硅光子: folding keeps 矽, so the taxonomy names it; one stock-page mention is not enough."""
+    text = "研究中心成立矽光子平台，協助廠商開發矽光子收發晶片，以光傳輸降低資料中心的能耗。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来信息"] and "矽光" in labels[0].terms
+    assert clf.classify("", "台股今天上漲，電子股走強，記憶體與矽光子族群漲幅居前，外資買超金融股。") == []
+
+
+def test_eye_care_industry_is_eye_health(clf: Classifier) -> None:
+    """眼科医疗/眼科诊疗/角膜塑形镜 are the parts of the 眼健康 industry; a school eye check or a hospital's charity day is not."""
+    text = "报告显示，民营眼科医院数量继续增加，眼科医疗服务收入稳步增长，角膜塑形镜和屈光手术需求旺盛，眼科诊疗向县域下沉。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来健康"]
+    assert {"眼科医疗", "眼科诊疗", "角膜塑形镜"} <= set(labels[0].terms)
+    assert clf.classify("", "社区卫生服务中心组织眼科医生到小学为学生免费筛查视力，提醒家长关注孩子用眼卫生。") == []
+    # an eye hospital is named in every story about it: its name alone says nothing about the industry
+    assert clf.classify("", "重阳节当天，市光明眼科医院走进社区为老人测量眼压，光明眼科医院还向每位老人赠送一副老花镜。") == []
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]
