@@ -452,8 +452,11 @@ def _unhang(root: etree._Element) -> None:
     for el in list(root.iter(*_HANGERS)):
         if el.getparent() is None:
             continue
-        if el.tag == "iframe" and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
-            # the parser keeps an <iframe>'s content as raw text: an unclosed one holds the rest of the page as a string
+        if el.tag in {"iframe", "textarea"} and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
+            # the parser keeps an <iframe>'s or a <textarea>'s content as raw text: an unclosed <iframe> holds the rest of
+            # the page as a string, and some templates keep the article's markup in a hidden <textarea> a script shows
+            if el.tag == "textarea" and _shown_elsewhere(el):
+                continue
             try:
                 pieces = lxml.html.fragments_fromstring(el.text or "")
             except (etree.ParserError, ValueError):
@@ -469,6 +472,14 @@ def _unhang(root: etree._Element) -> None:
                 _drop(option)
             el.text = None
             el.drop_tag()
+
+
+def _shown_elsewhere(el: etree._Element) -> bool:
+    """The element's first sentence also stands outside it: a hidden copy of text the page shows (a print version)."""
+    first = _PROSE.search(_TAG.sub("", el.text_content()))
+    if first is None:
+        return False
+    return el.getroottree().getroot().text_content().count(first.group(0)) > 1
 
 
 def _hidden_prose(el: etree._Element) -> bool:
@@ -656,6 +667,8 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
         node = el.getparent() if el.tag in _PARAGRAPHS or _leaf_block(el) else el
         if node is not None and node.tag == "tr" and len(node) == 1:  # one-column table: each row is a paragraph
             node = node.getparent()
+        if node is not None and node.tag in {"ul", "ol"} and el.tag == "li" and node.getparent() is not None:
+            node = node.getparent()  # a list of sentences inside the text (一是…；二是…) is the text box's own
         while node is not None and node.tag == "div" and len(node) == 1 and not (node.text or "").strip():
             node = node.getparent()  # a wrapper around this paragraph alone (<div><div><p>…</p></div></div>)
         weight = 1.0
@@ -695,8 +708,12 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
     parent = body_el.getparent()
     if parent is None:
         return [body_el]
-    siblings = [el for el in parent if isinstance(el.tag, str)]
     key = (body_el.tag, body_el.get("class"), body_el.get("id"))
+    if key[1] or key[2]:
+        wrapped = _wrapped_twins(body_el, key)
+        if wrapped is not None:
+            return wrapped
+    siblings = [el for el in parent if isinstance(el.tag, str)]
     same = [i for i, el in enumerate(siblings) if (el.tag, el.get("class"), el.get("id")) == key and _prose_len(el) >= 20]
     me = next(i for i, el in enumerate(siblings) if el is body_el)
     if key[1] or key[2]:
@@ -712,10 +729,61 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
         if not _loose_paragraph(nxt):
             break
         last = taken = last + 1
+    while first > 0 and siblings[first - 1].tag in _SPACERS:
+        first -= 1
+    if first > 0 and _lead_box(siblings[first - 1]):
+        first -= 1
     return siblings[first : taken + 1]
 
 
+def _lead_box(el: etree._Element) -> bool:
+    """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside."""
+    if el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
+        return False
+    if any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag not in {"p", "br"} for c in el.iterdescendants()):
+        return False
+    return _PROSE.search(el.text_content()) is not None
+
+
 _SPACERS = {"br", "hr", "img"}
+
+
+def _is_twin(el: etree._Element, key: tuple[str, str | None, str | None]) -> bool:
+    return (el.tag, el.get("class"), el.get("id")) == key and _prose_len(el) >= 20
+
+
+def _wrapped_twins(body_el: etree._Element, key: tuple[str, str | None, str | None]) -> list[etree._Element] | None:
+    """The article's boxes when the template wraps each in a box of its own (<div class="a1"><div class="TRS_Editor">…
+    </div></div><p><img></p><div class="a2"><div class="TRS_Editor">…</div></div>): from the box with the first to
+    the box with the last same-named container, taken whole; None when the container has a twin beside it or none.
+
+    Climbs only through wrappers holding no other text (at most three), so a column of other boxes is never joined.
+    """
+    parent = body_el.getparent()
+    if parent is None or any(el is not body_el and _is_twin(el, key) for el in parent):
+        return None
+    box = body_el
+    for _ in range(3):
+        up = box.getparent()
+        if up is None or up.tag in {"body", "html"}:
+            return None
+        if any(c is not box and isinstance(c.tag, str) and _cjk_len(c.text_content()) for c in up) or _cjk_len(up.text or ""):
+            break
+        box = up
+    if box is body_el:
+        return None
+    up = box.getparent()
+    if up is None:
+        return None
+    siblings = [el for el in up if isinstance(el.tag, str)]
+    me = next(i for i, el in enumerate(siblings) if el is box)
+    holding = [i for i, el in enumerate(siblings) if i != me and el.tag == box.tag and any(_is_twin(d, key) for d in el.iter(key[0]))]
+    if not holding:
+        return None
+    first, last = min(holding + [me]), max(holding + [me])
+    return [body_el if i == me else siblings[i] for i in range(first, last + 1)]
+
+
 _BOX_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol")
 
 
@@ -730,7 +798,8 @@ def _prose_siblings(best: etree._Element) -> list[etree._Element]:
     parent = best.getparent()
     if parent is None or best.tag in {"body", "html", "td", "th", "li"}:  # table cells and list items are columns and entries
         return [best]
-    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS]
+    # a box holding only an image or nothing between the article's boxes is a spacer too
+    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS and (el is best or _cjk_len(el.text_content()))]
     me = next(i for i, el in enumerate(siblings) if el is best)
 
     def prose(el: etree._Element) -> bool:
@@ -756,7 +825,10 @@ def _loose_paragraph(el: etree._Element) -> bool:
     """A paragraph the parser hung after a box closed too early: a <p> (Word's p.MsoNormal too) or a
     <font>/<span> run, or an unnamed <div> of such paragraphs, that reads as sentences and links nowhere."""
     named = el.get("class") or el.get("id")
-    if el.tag in {"p", "font", "span"}:
+    if el.tag == "table":  # rows of sentences after the box (a table of the text's own, or its layout's next row)
+        if (named and _FURNITURE.search(named)) or any(d is not el for d in el.iter("table", "ul", "ol", "form")):
+            return False
+    elif el.tag in {"p", "font", "span"}:
         if named and _FURNITURE.search(named):
             return False
     elif el.tag != "div" or named or any(True for _ in el.iter("h1", "h2", "h3", "table", "ul", "ol")):
@@ -803,6 +875,19 @@ def _headline_block(root: etree._Element, chosen: etree._Element, title: str | N
         if order.get(el, -1) < first or _prose_len(el) < 20:
             continue
         if shared(el) >= 0.5:
+            return el
+    # No block repeats the headline's words (a notice seldom does): the text under the headline in the headline's
+    # own box (<div class="left"><h1>…</h1><div>notice</div></div><div class="right">…</div>) when the chosen
+    # block lies outside that box.
+    box = anchor.getparent()
+    if box is None or box.tag in {"body", "html"} or box in set(chosen.iterancestors()):
+        return None
+    for el in sorted(scores, key=lambda e: -scores[e]):
+        if el is anchor or (el is not box and box not in set(el.iterancestors())):
+            continue
+        if el is not box and order.get(el, -1) < first:
+            continue
+        if _prose_len(el) >= 20 and _PROSE.search(el.text_content()) and not _link_text_len(el):
             return el
     return None
 
@@ -1202,8 +1287,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         best = _score_candidates(scope)
         if best is not None:
             under = _headline_block(root, best, title)
-            best = under if under is not None else best
-            text = "\n".join(t for t in (_render(part) for part in _prose_siblings(best)) if t)
+            parts = _prose_siblings(under if under is not None else best)
+            if under is not None:  # the block density chose is not the article: it does not join it as a neighbour
+                parts = [p for p in parts if p is not best and p not in set(best.iterancestors())]
+            text = "\n".join(t for t in (_render(part) for part in parts) if t)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)
