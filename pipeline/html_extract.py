@@ -474,6 +474,65 @@ def _unhang(root: etree._Element) -> None:
             el.drop_tag()
 
 
+_JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.){40,})"|\'((?:[^\'\\\n]|\\.){40,})\'|`((?:[^`\\]|\\.){40,})`', re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_ESCAPES = {"n": "\n", "t": " ", "r": ""}
+_MARKUP = re.compile(r"<(p|br|div|span|font)\b", re.I)
+
+
+def _js_unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if len(e) > 1 and e[0] in "ux":
+            return chr(int(e[1:], 16))
+        return _JS_ESCAPES.get(e, e)
+
+    return _JS_ESCAPE.sub(one, s)
+
+
+def _unscript(root: etree._Element) -> None:
+    """Text a script writes into the page (``var content = "<p>…</p>"``, ``document.write('<p>…')``): a string literal of
+    paragraph markup holding two sentences or more that the page shows nowhere else is put where the script stood.
+
+    Only scripts carrying a Chinese sentence and paragraph markup are read, so most pages never pay for it.
+    """
+    shown: str | None = None
+    for script in list(root.iter("script")):
+        code = script.text or ""
+        if "<" not in code or not _MARKUP.search(code) or not _PROSE.search(code):
+            continue
+        pieces = []
+        for m in _JS_STRING.finditer(code):
+            literal = _js_unescape(next(g for g in m.groups() if g is not None))
+            if not _MARKUP.search(literal):
+                continue
+            sentences = _PROSE.findall(_TAG.sub("", literal))
+            if len(sentences) < 2:
+                continue
+            if shown is None:
+                shown = "".join(str(t) for t in _VISIBLE_TEXT(root))
+            if sentences[0] in shown:
+                continue
+            pieces.append(literal)
+        if not pieces or script.getparent() is None:
+            continue
+        try:
+            nodes = lxml.html.fragments_fromstring("".join(pieces))
+        except (etree.ParserError, ValueError):
+            continue
+        box = script.makeelement("div", {})
+        for node in nodes:
+            if isinstance(node, str):
+                box.text = (box.text or "") + node
+            else:
+                box.append(node)
+        box.tail = script.tail
+        script.getparent().replace(script, box)
+
+
+_VISIBLE_TEXT = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
 def _shown_elsewhere(el: etree._Element) -> bool:
     """The element's first sentence also stands outside it: a hidden copy of text the page shows (a print version)."""
     first = _PROSE.search(_TAG.sub("", el.text_content()))
@@ -1233,6 +1292,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
 
     metas = _metas(root)
     _unhang(root)
+    _unscript(root)
     for el in list(root.iter("script", "style", "noscript", "template")):
         _drop(el)
     labelled = _find_labelled(_text_chunks(root))

@@ -126,3 +126,14 @@ def test_a_last_section_of_sentences_under_a_related_heading_stays() -> None:
 )
 def test_markup_shapes_inside_the_text_keep_every_sentence(body: str) -> None:
     _check(_page(f"<h1>{HEADLINE}</h1>{body}"), ARTICLE)
+
+
+def test_the_article_a_script_writes_into_the_page_is_read() -> None:
+    markup = _ps(*ARTICLE).replace("/", "\\/")
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'></div><script>var content = \"{markup}\";\ndocument.getElementById('zoom').innerHTML = content;</script>"
+    _check(_page(body), ARTICLE)
+
+
+def test_a_script_copy_of_the_shown_text_is_not_read_twice() -> None:
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}</div><script>var printCopy = '{_ps(*ARTICLE)}';</script>"
+    assert extract_html(_page(body), URL).text.count(S1) == 1
