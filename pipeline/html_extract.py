@@ -511,7 +511,8 @@ def _unscript(root: etree._Element) -> None:
                 continue
             if shown is None:
                 shown = "".join(str(t) for t in _VISIBLE_TEXT(root))
-            if sentences[0] in shown:
+            # a page showing as many sentences elsewhere has its text; the script holds a feed or a copy
+            if sentences[0] in shown or len(sentences) <= len(_PROSE.findall(shown)):
                 continue
             pieces.append(literal)
         if not pieces or script.getparent() is None:
@@ -754,7 +755,7 @@ def _pairs(s: str) -> set[str]:
     return set(_HAN_PAIR.findall(s))
 
 
-def _continuations(body_el: etree._Element) -> list[etree._Element]:
+def _continuations(body_el: etree._Element, title: str | None = None) -> list[etree._Element]:
     """The body container and the rest of the article beside it, in document order.
 
     Two cases lose the end of an article otherwise: a CMS that splits its editor
@@ -790,18 +791,22 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
         last = taken = last + 1
     while first > 0 and siblings[first - 1].tag in _SPACERS:
         first -= 1
-    if first > 0 and _lead_box(siblings[first - 1]):
+    if first > 0 and _lead_box(siblings[first - 1], title):
         first -= 1
     return siblings[first : taken + 1]
 
 
-def _lead_box(el: etree._Element) -> bool:
-    """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside."""
-    if el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
+def _lead_box(el: etree._Element, title: str | None) -> bool:
+    """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside
+    that sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about
+    browsers shares none, a footer naming the issuer shares only the issuer's name)."""
+    want = _pairs(_nows(title or "").split("关于", 1)[-1])
+    if len(want) < 4 or el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
         return False
     if any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag not in {"p", "br"} for c in el.iterdescendants()):
         return False
-    return _PROSE.search(el.text_content()) is not None
+    text = el.text_content()
+    return _PROSE.search(text) is not None and len(want & _pairs(text)) >= 0.3 * len(want)
 
 
 _SPACERS = {"br", "hr", "img"}
@@ -840,6 +845,13 @@ def _wrapped_twins(body_el: etree._Element, key: tuple[str, str | None, str | No
     if not holding:
         return None
     first, last = min(holding + [me]), max(holding + [me])
+    held = set(holding + [me])
+    for i in range(first, last):
+        # what split the field lies between two parts: an image or a table, never text of its own (a column of news)
+        if i in held and i + 1 in held:
+            return None
+        if i not in held and siblings[i].tag != "table" and _cjk_len(siblings[i].text_content()):
+            return None
     return [body_el if i == me else siblings[i] for i in range(first, last + 1)]
 
 
@@ -884,10 +896,7 @@ def _loose_paragraph(el: etree._Element) -> bool:
     """A paragraph the parser hung after a box closed too early: a <p> (Word's p.MsoNormal too) or a
     <font>/<span> run, or an unnamed <div> of such paragraphs, that reads as sentences and links nowhere."""
     named = el.get("class") or el.get("id")
-    if el.tag == "table":  # rows of sentences after the box (a table of the text's own, or its layout's next row)
-        if (named and _FURNITURE.search(named)) or any(d is not el for d in el.iter("table", "ul", "ol", "form")):
-            return False
-    elif el.tag in {"p", "font", "span"}:
+    if el.tag in {"p", "font", "span"}:
         if named and _FURNITURE.search(named):
             return False
     elif el.tag != "div" or named or any(True for _ in el.iter("h1", "h2", "h3", "table", "ul", "ol")):
@@ -935,19 +944,23 @@ def _headline_block(root: etree._Element, chosen: etree._Element, title: str | N
             continue
         if shared(el) >= 0.5:
             return el
-    # No block repeats the headline's words (a notice seldom does): the text under the headline in the headline's
-    # own box (<div class="left"><h1>…</h1><div>notice</div></div><div class="right">…</div>) when the chosen
-    # block lies outside that box.
+    # No block repeats most of the headline's words (a notice seldom does): the text under the headline in the
+    # headline's own box (<div class="left"><h1>…</h1><div>notice</div></div><div class="right">…</div>) when the
+    # chosen block lies outside that box and the text shares the words of the headline's topic (what follows 关于),
+    # as a one-line 导语 in a title box above an article need not
     box = anchor.getparent()
     if box is None or box.tag in {"body", "html"} or box in set(chosen.iterancestors()):
         return None
+    topic = _pairs(_nows(title or "").split("关于", 1)[-1])
+    headline_text = anchor.text_content()
     for el in sorted(scores, key=lambda e: -scores[e]):
         if el is anchor or (el is not box and box not in set(el.iterancestors())):
             continue
         if el is not box and order.get(el, -1) < first:
             continue
-        if _prose_len(el) >= 20 and _PROSE.search(el.text_content()) and not _link_text_len(el):
-            return el
+        text = el.text_content().replace(headline_text, "", 1)
+        if _prose_len(el) >= 20 and _PROSE.search(text) and not _link_text_len(el):
+            return el if len(topic & _pairs(text)) >= 0.3 * len(topic) else None
     return None
 
 
@@ -1336,7 +1349,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         body_el = under if under is not None else body_el
     text = ""
     if body_el is not None:
-        parts = _continuations(body_el) if not hits else [body_el]
+        parts = _continuations(body_el, title) if not hits else [body_el]
         for part in parts:
             _prune(part)
         text = "\n".join(t for t in (_render(part) for part in parts) if t)

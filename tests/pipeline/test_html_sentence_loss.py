@@ -98,11 +98,17 @@ def test_list_items_of_sentences_keep_the_paragraph_above_them() -> None:
 def test_a_lead_box_before_the_text_container_is_the_articles_own() -> None:
     body = f"<h1>{HEADLINE}</h1><div class='daodu'>{S1}</div><div class='TRS_Editor'>{_ps(S2, S3, S4)}</div>"
     _check(_page(body), ARTICLE)
+    # a site's tip in the same place shares none of the headline's words and stays out
+    tip = "温馨提示：为获得更好的浏览效果，建议使用新版浏览器访问本网站。"
+    _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div><div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"), ARTICLE, ("温馨提示",))
 
 
-def test_table_rows_of_sentences_after_the_text_box_are_read() -> None:
-    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1, S2)}</div><table><tr><td>{S3}</td></tr><tr><td>{S4}</td></tr></table>"
-    _check(_page(body), ARTICLE)
+def test_a_column_beside_the_text_is_not_joined_for_sharing_its_container_name() -> None:
+    body = (
+        f"<h1>{HEADLINE}</h1><div class='main'><div class='l'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
+        f"<div class='r'><div class='TRS_Editor'>{_ps(SIDE[0], SIDE[1])}</div></div></div>"
+    )
+    _check(_page(body), ARTICLE, (SIDE[0][:12],))
 
 
 def test_a_last_section_of_sentences_under_a_related_heading_stays() -> None:
@@ -137,3 +143,23 @@ def test_the_article_a_script_writes_into_the_page_is_read() -> None:
 def test_a_script_copy_of_the_shown_text_is_not_read_twice() -> None:
     body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}</div><script>var printCopy = '{_ps(*ARTICLE)}';</script>"
     assert extract_html(_page(body), URL).text.count(S1) == 1
+
+
+def test_a_script_feed_of_other_articles_is_not_read() -> None:
+    feed = f"<p>{SIDE[0]}</p><p>{SIDE[1]}</p>".replace("/", "\\/")
+    body = f'<h1>{HEADLINE}</h1><div id=\'zoom\'>{_ps(*ARTICLE)}</div><script>var related = [{{"html": "{feed}"}}];</script>'
+    _check(_page(body), ARTICLE, (SIDE[0][:12],))
+
+
+def test_a_one_line_lead_in_a_title_box_does_not_displace_the_article_below() -> None:
+    headline = "全区部署春季重点任务"
+    text = [
+        "各街道要抓紧组织人员清理背街小巷，确保月底之前全部完成环境整治任务。",
+        "城管部门派出执法人员深入一线巡查，及时纠正占道经营和乱堆乱放行为。",
+        "财政部门及时拨付资金，保障整治工程顺利推进，杜绝拖欠施工款项问题。",
+    ]
+    html = (
+        f"<html><head><title>{headline}</title></head><body><div class='titlebox'><h1>{headline}</h1>"
+        f"<p>本报讯 全区上下正在积极行动起来，确保各项任务按时完成到位。</p></div><div class='wz'>{_ps(*text)}</div></body></html>"
+    )
+    _check(html, text)
