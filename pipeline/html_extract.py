@@ -452,8 +452,11 @@ def _unhang(root: etree._Element) -> None:
     for el in list(root.iter(*_HANGERS)):
         if el.getparent() is None:
             continue
-        if el.tag == "iframe" and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
-            # the parser keeps an <iframe>'s content as raw text: an unclosed one holds the rest of the page as a string
+        if el.tag in {"iframe", "textarea"} and not len(el) and "<" in (el.text or "") and len(_PROSE.findall(el.text or "")) >= 2:
+            # the parser keeps an <iframe>'s or a <textarea>'s content as raw text: an unclosed <iframe> holds the rest of
+            # the page as a string, and some templates keep the article's markup in a hidden <textarea> a script shows
+            if el.tag == "textarea" and _shown_elsewhere(el):
+                continue
             try:
                 pieces = lxml.html.fragments_fromstring(el.text or "")
             except (etree.ParserError, ValueError):
@@ -469,6 +472,74 @@ def _unhang(root: etree._Element) -> None:
                 _drop(option)
             el.text = None
             el.drop_tag()
+
+
+_JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.){40,})"|\'((?:[^\'\\\n]|\\.){40,})\'|`((?:[^`\\]|\\.){40,})`', re.S)
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_ESCAPES = {"n": "\n", "t": " ", "r": ""}
+_MARKUP = re.compile(r"<(p|br|div|span|font)\b", re.I)
+
+
+def _js_unescape(s: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if len(e) > 1 and e[0] in "ux":
+            return chr(int(e[1:], 16))
+        return _JS_ESCAPES.get(e, e)
+
+    return _JS_ESCAPE.sub(one, s)
+
+
+def _unscript(root: etree._Element) -> None:
+    """Text a script writes into the page (``var content = "<p>…</p>"``, ``document.write('<p>…')``): a string literal of
+    paragraph markup holding two sentences or more that the page shows nowhere else is put where the script stood.
+
+    Only scripts carrying a Chinese sentence and paragraph markup are read, so most pages never pay for it.
+    """
+    shown: str | None = None
+    for script in list(root.iter("script")):
+        code = script.text or ""
+        if "<" not in code or not _MARKUP.search(code) or not _PROSE.search(code):
+            continue
+        pieces = []
+        for m in _JS_STRING.finditer(code):
+            literal = _js_unescape(next(g for g in m.groups() if g is not None))
+            if not _MARKUP.search(literal):
+                continue
+            sentences = _PROSE.findall(_TAG.sub("", literal))
+            if len(sentences) < 2:
+                continue
+            if shown is None:
+                shown = "".join(str(t) for t in _VISIBLE_TEXT(root))
+            # a page showing as many sentences elsewhere has its text; the script holds a feed or a copy
+            if sentences[0] in shown or len(sentences) <= len(_PROSE.findall(shown)):
+                continue
+            pieces.append(literal)
+        if not pieces or script.getparent() is None:
+            continue
+        try:
+            nodes = lxml.html.fragments_fromstring("".join(pieces))
+        except (etree.ParserError, ValueError):
+            continue
+        box = script.makeelement("div", {})
+        for node in nodes:
+            if isinstance(node, str):
+                box.text = (box.text or "") + node
+            else:
+                box.append(node)
+        box.tail = script.tail
+        script.getparent().replace(script, box)
+
+
+_VISIBLE_TEXT = etree.XPath("//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def _shown_elsewhere(el: etree._Element) -> bool:
+    """The element's first sentence also stands outside it: a hidden copy of text the page shows (a print version)."""
+    first = _PROSE.search(_TAG.sub("", el.text_content()))
+    if first is None:
+        return False
+    return el.getroottree().getroot().text_content().count(first.group(0)) > 1
 
 
 def _hidden_prose(el: etree._Element) -> bool:
@@ -656,6 +727,8 @@ def _density_scores(root: etree._Element) -> dict[etree._Element, float]:
         node = el.getparent() if el.tag in _PARAGRAPHS or _leaf_block(el) else el
         if node is not None and node.tag == "tr" and len(node) == 1:  # one-column table: each row is a paragraph
             node = node.getparent()
+        if node is not None and node.tag in {"ul", "ol"} and el.tag == "li" and node.getparent() is not None:
+            node = node.getparent()  # a list of sentences inside the text (一是…；二是…) is the text box's own
         while node is not None and node.tag == "div" and len(node) == 1 and not (node.text or "").strip():
             node = node.getparent()  # a wrapper around this paragraph alone (<div><div><p>…</p></div></div>)
         weight = 1.0
@@ -682,7 +755,7 @@ def _pairs(s: str) -> set[str]:
     return set(_HAN_PAIR.findall(s))
 
 
-def _continuations(body_el: etree._Element) -> list[etree._Element]:
+def _continuations(body_el: etree._Element, title: str | None = None) -> list[etree._Element]:
     """The body container and the rest of the article beside it, in document order.
 
     Two cases lose the end of an article otherwise: a CMS that splits its editor
@@ -695,8 +768,12 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
     parent = body_el.getparent()
     if parent is None:
         return [body_el]
-    siblings = [el for el in parent if isinstance(el.tag, str)]
     key = (body_el.tag, body_el.get("class"), body_el.get("id"))
+    if key[1] or key[2]:
+        wrapped = _wrapped_twins(body_el, key)
+        if wrapped is not None:
+            return wrapped
+    siblings = [el for el in parent if isinstance(el.tag, str)]
     same = [i for i, el in enumerate(siblings) if (el.tag, el.get("class"), el.get("id")) == key and _prose_len(el) >= 20]
     me = next(i for i, el in enumerate(siblings) if el is body_el)
     if key[1] or key[2]:
@@ -712,10 +789,72 @@ def _continuations(body_el: etree._Element) -> list[etree._Element]:
         if not _loose_paragraph(nxt):
             break
         last = taken = last + 1
+    while first > 0 and siblings[first - 1].tag in _SPACERS:
+        first -= 1
+    if first > 0 and _lead_box(siblings[first - 1], title):
+        first -= 1
     return siblings[first : taken + 1]
 
 
+def _lead_box(el: etree._Element, title: str | None) -> bool:
+    """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside
+    that sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about
+    browsers shares none, a footer naming the issuer shares only the issuer's name)."""
+    want = _pairs(_nows(title or "").split("关于", 1)[-1])
+    if len(want) < 4 or el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
+        return False
+    if any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag not in {"p", "br"} for c in el.iterdescendants()):
+        return False
+    text = el.text_content()
+    return _PROSE.search(text) is not None and len(want & _pairs(text)) >= 0.3 * len(want)
+
+
 _SPACERS = {"br", "hr", "img"}
+
+
+def _is_twin(el: etree._Element, key: tuple[str, str | None, str | None]) -> bool:
+    return (el.tag, el.get("class"), el.get("id")) == key and _prose_len(el) >= 20
+
+
+def _wrapped_twins(body_el: etree._Element, key: tuple[str, str | None, str | None]) -> list[etree._Element] | None:
+    """The article's boxes when the template wraps each in a box of its own (<div class="a1"><div class="TRS_Editor">…
+    </div></div><p><img></p><div class="a2"><div class="TRS_Editor">…</div></div>): from the box with the first to
+    the box with the last same-named container, taken whole; None when the container has a twin beside it or none.
+
+    Climbs only through wrappers holding no other text (at most three), so a column of other boxes is never joined.
+    """
+    parent = body_el.getparent()
+    if parent is None or any(el is not body_el and _is_twin(el, key) for el in parent):
+        return None
+    box = body_el
+    for _ in range(3):
+        up = box.getparent()
+        if up is None or up.tag in {"body", "html"}:
+            return None
+        if any(c is not box and isinstance(c.tag, str) and _cjk_len(c.text_content()) for c in up) or _cjk_len(up.text or ""):
+            break
+        box = up
+    if box is body_el:
+        return None
+    up = box.getparent()
+    if up is None:
+        return None
+    siblings = [el for el in up if isinstance(el.tag, str)]
+    me = next(i for i, el in enumerate(siblings) if el is box)
+    holding = [i for i, el in enumerate(siblings) if i != me and el.tag == box.tag and any(_is_twin(d, key) for d in el.iter(key[0]))]
+    if not holding:
+        return None
+    first, last = min(holding + [me]), max(holding + [me])
+    held = set(holding + [me])
+    for i in range(first, last):
+        # what split the field lies between two parts: an image or a table, never text of its own (a column of news)
+        if i in held and i + 1 in held:
+            return None
+        if i not in held and siblings[i].tag != "table" and _cjk_len(siblings[i].text_content()):
+            return None
+    return [body_el if i == me else siblings[i] for i in range(first, last + 1)]
+
+
 _BOX_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol")
 
 
@@ -730,7 +869,8 @@ def _prose_siblings(best: etree._Element) -> list[etree._Element]:
     parent = best.getparent()
     if parent is None or best.tag in {"body", "html", "td", "th", "li"}:  # table cells and list items are columns and entries
         return [best]
-    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS]
+    # a box holding only an image or nothing between the article's boxes is a spacer too
+    siblings = [el for el in parent if isinstance(el.tag, str) and el.tag not in _SPACERS and (el is best or _cjk_len(el.text_content()))]
     me = next(i for i, el in enumerate(siblings) if el is best)
 
     def prose(el: etree._Element) -> bool:
@@ -804,6 +944,23 @@ def _headline_block(root: etree._Element, chosen: etree._Element, title: str | N
             continue
         if shared(el) >= 0.5:
             return el
+    # No block repeats most of the headline's words (a notice seldom does): the text under the headline in the
+    # headline's own box (<div class="left"><h1>…</h1><div>notice</div></div><div class="right">…</div>) when the
+    # chosen block lies outside that box and the text shares the words of the headline's topic (what follows 关于),
+    # as a one-line 导语 in a title box above an article need not
+    box = anchor.getparent()
+    if box is None or box.tag in {"body", "html"} or box in set(chosen.iterancestors()):
+        return None
+    topic = _pairs(_nows(title or "").split("关于", 1)[-1])
+    headline_text = anchor.text_content()
+    for el in sorted(scores, key=lambda e: -scores[e]):
+        if el is anchor or (el is not box and box not in set(el.iterancestors())):
+            continue
+        if el is not box and order.get(el, -1) < first:
+            continue
+        text = el.text_content().replace(headline_text, "", 1)
+        if _prose_len(el) >= 20 and _PROSE.search(text) and not _link_text_len(el):
+            return el if len(topic & _pairs(text)) >= 0.3 * len(topic) else None
     return None
 
 
@@ -1148,6 +1305,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
 
     metas = _metas(root)
     _unhang(root)
+    _unscript(root)
     for el in list(root.iter("script", "style", "noscript", "template")):
         _drop(el)
     labelled = _find_labelled(_text_chunks(root))
@@ -1191,7 +1349,7 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         body_el = under if under is not None else body_el
     text = ""
     if body_el is not None:
-        parts = _continuations(body_el) if not hits else [body_el]
+        parts = _continuations(body_el, title) if not hits else [body_el]
         for part in parts:
             _prune(part)
         text = "\n".join(t for t in (_render(part) for part in parts) if t)
@@ -1202,8 +1360,10 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         best = _score_candidates(scope)
         if best is not None:
             under = _headline_block(root, best, title)
-            best = under if under is not None else best
-            text = "\n".join(t for t in (_render(part) for part in _prose_siblings(best)) if t)
+            parts = _prose_siblings(under if under is not None else best)
+            if under is not None:  # the block density chose is not the article: it does not join it as a neighbour
+                parts = [p for p in parts if p is not best and p not in set(best.iterancestors())]
+            text = "\n".join(t for t in (_render(part) for part in parts) if t)
         if not text:  # a tiny page: everything that survived pruning is the text
             text = _render(scope)
     text = _trim_edges(text, title)

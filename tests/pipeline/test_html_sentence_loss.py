@@ -1,0 +1,165 @@
+"""Layouts that used to lose article sentences, each as the team's own replica markup and text.
+
+Every sentence of the article must reach the extracted text, and the page's furniture (breadcrumb, footer,
+a side column of other news) must stay out of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.html_extract import extract_html
+
+URL = "https://www.example.gov.cn/art/2025/4/8/art_21_678.html"
+HEADLINE = "某区人民政府办公室关于做好2025年老旧小区改造工作的通知"
+S1 = "各街道办事处，区政府各部门：为改善居民居住条件，提升城市品质，区政府决定继续推进老旧小区改造。"
+S2 = "一、改造范围。重点改造建成年代较早、基础设施老化、居民改造意愿强烈的住宅小区。"
+S3 = "二、工作要求。各街道要广泛听取居民意见，做到改造方案公开透明，施工过程文明规范。"
+S4 = "三、资金保障。区财政统筹安排改造资金，各部门要加强资金监管，确保专款专用。"
+ARTICLE = [S1, S2, S3, S4]
+SIDE = [
+    "区委召开理论学习中心组学习会议，深入学习上级会议精神，研究贯彻落实的具体措施和办法。",
+    "区长带队督导重点民生项目建设进度，要求各单位倒排工期，确保按时保质完成年度目标任务。",
+    "全区召开营商环境优化提升大会，总结去年工作成效，部署今年改革任务和重点工作安排。",
+    "区政府召开防汛工作部署会议，分析今年汛期形势，对隐患排查和应急值守提出明确要求。",
+]
+_WS = re.compile(r"[\s\u00a0\u3000]+")
+
+
+def _ps(*sentences: str) -> str:
+    return "".join(f"<p>{s}</p>" for s in sentences)
+
+
+def _page(body: str) -> str:
+    return (
+        f"<html><head><meta charset='utf-8'><title>{HEADLINE}_某区人民政府</title></head><body>"
+        "<div class='crumb'><a href='/'>首页</a> &gt; <a href='/zwgk'>政务公开</a></div>"
+        f"{body}<div class='footer'>版权所有：某区人民政府 网站标识码1100000000</div></body></html>"
+    )
+
+
+def _check(html: str, want: list[str], absent: tuple[str, ...] = ()) -> None:
+    text = _WS.sub("", extract_html(html, URL).text)
+    lost = [s for s in want if _WS.sub("", s) not in text]
+    assert not lost, f"lost: {lost}"
+    for piece in ("版权所有", "政务公开", *absent):
+        assert piece not in text
+
+
+def test_an_article_split_over_wrapped_boxes_around_an_image_is_read_whole() -> None:
+    # each part of the editor field in a wrapper box of its own, an image paragraph between them
+    body = (
+        f"<h1>{HEADLINE}</h1><div class='detail'>"
+        f"<div class='part-a'><div class='TRS_Editor'>{_ps(S1, S2)}</div></div>"
+        "<p><img src='map.png'></p>"
+        f"<div class='part-b'><div class='TRS_Editor'>{_ps(S3, S4)}</div></div></div>"
+    )
+    _check(_page(body), ARTICLE)
+
+
+def test_unnamed_boxes_of_the_text_around_an_image_box_are_read_whole() -> None:
+    body = f"<h1>{HEADLINE}</h1><div class='wrap'><div>{_ps(S1, S2)}</div><div><img src='a.jpg'></div><div>{_ps(S3, S4)}</div></div>"
+    _check(_page(body), ARTICLE)
+
+
+def test_a_short_notice_under_its_headline_beats_a_longer_column_beside_it() -> None:
+    side = "<div class='right'>" + _ps(*SIDE) + "</div>"
+    _check(
+        _page(f"<div class='main'><div class='left'><h1>{HEADLINE}</h1><div class='zw'>{_ps(S1)}</div></div>{side}</div>"),
+        [S1],
+        (SIDE[0][:12],),
+    )
+    cells = f"<table><tr><td class='l'><h2>{HEADLINE}</h2><p>发布时间：2025-04-08</p>{_ps(S1, S2)}</td><td class='r'>{_ps(*SIDE)}</td></tr></table>"
+    _check(_page(cells), [S1, S2], (SIDE[0][:12],))
+
+
+def test_a_first_sentence_opening_with_a_label_word_but_no_comma_stays() -> None:
+    first = "来源：区住建委去年的入户调查结果显示全区老旧小区改造需求依然十分迫切。"
+    _check(_page(f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(first, *ARTICLE)}</div>"), [first, *ARTICLE])
+
+
+def test_the_article_kept_as_markup_in_a_hidden_textarea_is_read() -> None:
+    body = f"<h1>{HEADLINE}</h1><div class='content'><textarea id='src' style='display:none'>{_ps(*ARTICLE)}</textarea></div>"
+    _check(_page(body), ARTICLE)
+
+
+def test_a_textarea_copy_of_the_shown_text_is_not_read_twice() -> None:
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}</div><textarea style='display:none'>{_ps(*ARTICLE)}</textarea>"
+    assert extract_html(_page(body), URL).text.count(S1) == 1
+
+
+def test_list_items_of_sentences_keep_the_paragraph_above_them() -> None:
+    body = f"<h1>{HEADLINE}</h1><div class='wz'>{_ps(S1)}<ul><li>{S2}</li><li>{S3}</li><li>{S4}</li></ul></div>"
+    _check(_page(body), ARTICLE)
+
+
+def test_a_lead_box_before_the_text_container_is_the_articles_own() -> None:
+    body = f"<h1>{HEADLINE}</h1><div class='daodu'>{S1}</div><div class='TRS_Editor'>{_ps(S2, S3, S4)}</div>"
+    _check(_page(body), ARTICLE)
+    # a site's tip in the same place shares none of the headline's words and stays out
+    tip = "温馨提示：为获得更好的浏览效果，建议使用新版浏览器访问本网站。"
+    _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div><div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"), ARTICLE, ("温馨提示",))
+
+
+def test_a_column_beside_the_text_is_not_joined_for_sharing_its_container_name() -> None:
+    body = (
+        f"<h1>{HEADLINE}</h1><div class='main'><div class='l'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
+        f"<div class='r'><div class='TRS_Editor'>{_ps(SIDE[0], SIDE[1])}</div></div></div>"
+    )
+    _check(_page(body), ARTICLE, (SIDE[0][:12],))
+
+
+def test_a_last_section_of_sentences_under_a_related_heading_stays() -> None:
+    # 相关政策 heads the article's own last section here, not a block of links
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1, S2, S3)}<p>相关政策</p>{_ps(S4)}</div>"
+    _check(_page(body), ARTICLE)
+    links = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>相关文件：</p><p><a href='/f'>区政府关于加强物业管理的通知</a></p></div>"
+    _check(_page(links), ARTICLE, ("加强物业管理",))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<div class='wz'>{S1}<br><br>{S2}<br><br>{S3}<br><br>{S4}</div>",  # <br>-only paragraphs
+        f"<div class='wz'><font size='3'><span>{S1}</span></font><br><font><span>{S2}</span><span>{S3}</span></font><br><span><font>{S4}</font></span></div>",
+        f"<div class='x'><table><tr><td>{S1}<br>{S2}</td></tr><tr><td>{S3}<br>{S4}</td></tr></table></div>",  # text right in <td>
+        f"<div id='zoom'>{_ps(S1, S2)}<p>附件：</p><p><a href='a.doc'>1.改造任务清单.doc</a></p><p><a href='b.xls'>2.进度表.xls</a></p>{_ps(S3, S4)}</div>",
+        f"<div id='zoom'>{_ps(S1)}<table border='1'><tr><td>序号</td><td>任务</td></tr><tr><td>1</td><td>{S2}</td></tr><tr><td>2</td><td>{S3}</td></tr></table>{_ps(S4)}</div>",
+        f"<div id='zoom'>{_ps(S1, S2)}<div class='more' style='display:none'>{_ps(S3, S4)}</div><div class='zk'>展开全文</div></div>",
+    ],
+)
+def test_markup_shapes_inside_the_text_keep_every_sentence(body: str) -> None:
+    _check(_page(f"<h1>{HEADLINE}</h1>{body}"), ARTICLE)
+
+
+def test_the_article_a_script_writes_into_the_page_is_read() -> None:
+    markup = _ps(*ARTICLE).replace("/", "\\/")
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'></div><script>var content = \"{markup}\";\ndocument.getElementById('zoom').innerHTML = content;</script>"
+    _check(_page(body), ARTICLE)
+
+
+def test_a_script_copy_of_the_shown_text_is_not_read_twice() -> None:
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}</div><script>var printCopy = '{_ps(*ARTICLE)}';</script>"
+    assert extract_html(_page(body), URL).text.count(S1) == 1
+
+
+def test_a_script_feed_of_other_articles_is_not_read() -> None:
+    feed = f"<p>{SIDE[0]}</p><p>{SIDE[1]}</p>".replace("/", "\\/")
+    body = f'<h1>{HEADLINE}</h1><div id=\'zoom\'>{_ps(*ARTICLE)}</div><script>var related = [{{"html": "{feed}"}}];</script>'
+    _check(_page(body), ARTICLE, (SIDE[0][:12],))
+
+
+def test_a_one_line_lead_in_a_title_box_does_not_displace_the_article_below() -> None:
+    headline = "全区部署春季重点任务"
+    text = [
+        "各街道要抓紧组织人员清理背街小巷，确保月底之前全部完成环境整治任务。",
+        "城管部门派出执法人员深入一线巡查，及时纠正占道经营和乱堆乱放行为。",
+        "财政部门及时拨付资金，保障整治工程顺利推进，杜绝拖欠施工款项问题。",
+    ]
+    html = (
+        f"<html><head><title>{headline}</title></head><body><div class='titlebox'><h1>{headline}</h1>"
+        f"<p>本报讯 全区上下正在积极行动起来，确保各项任务按时完成到位。</p></div><div class='wz'>{_ps(*text)}</div></body></html>"
+    )
+    _check(html, text)
