@@ -209,8 +209,9 @@ class EdgeRules:
         for i in range(len(lines) - 1, max(-1, len(lines) - self.max_lines - 2), -1):
             if self._any(self.headings, lines[i].strip()):
                 tail = lines[i + 1 :]
-                # a block of sentences under such a heading is the article's own last section (相关政策：一是…，…。)
-                if len(tail) <= self.max_lines and all(len(t) <= self.max_chars and not self.is_sentence(t) for t in tail):
+                # sentences under such a heading are other articles' teasers (相关阅读 / 相关新闻 with a line of each),
+                # far more often than an article's own last section: the block goes whole
+                if len(tail) <= self.max_lines and all(len(t) <= self.max_chars for t in tail):
                     return i
         return None
 

@@ -111,10 +111,11 @@ def test_a_column_beside_the_text_is_not_joined_for_sharing_its_container_name()
     _check(_page(body), ARTICLE, (SIDE[0][:12],))
 
 
-def test_a_last_section_of_sentences_under_a_related_heading_stays() -> None:
-    # 相关政策 heads the article's own last section here, not a block of links
-    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1, S2, S3)}<p>相关政策</p>{_ps(S4)}</div>"
-    _check(_page(body), ARTICLE)
+def test_a_related_block_at_the_end_goes_whole_teaser_sentences_included() -> None:
+    # under 相关阅读 a portal prints other articles' first sentences: teasers, not this article's last section
+    teaser = "市交通运输局近日召开会议，部署今冬道路除雪保畅工作，要求各区提前储备融雪物资。"
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>相关阅读</p>{_ps(teaser)}</div>"
+    _check(_page(body), ARTICLE, ("除雪保畅",))
     links = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>相关文件：</p><p><a href='/f'>区政府关于加强物业管理的通知</a></p></div>"
     _check(_page(links), ARTICLE, ("加强物业管理",))
 
