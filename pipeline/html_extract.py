@@ -574,6 +574,18 @@ def _prune(root: etree._Element) -> None:
         if _link_text_len(el) >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
             if not _linked_sentence(el):
                 _drop(el)
+        elif _promo_caption(el, txt):
+            _drop(el)
+
+
+def _promo_caption(el: etree._Element, txt: int) -> bool:
+    """A box whose only words are a link ending in a colon over a picture (网站客户端：[QR], 下载 App：[icon]): a promo.
+
+    A sentence or a heading of the article is never all link text with nothing but an image after its colon.
+    """
+    if txt > 30 or el.find(".//img") is None or _link_text_len(el) < txt:
+        return False
+    return el.text_content().strip().endswith((":", "："))
 
 
 _OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a)]")

@@ -164,3 +164,29 @@ def test_a_one_line_lead_in_a_title_box_does_not_displace_the_article_below() ->
         f"<p>本报讯 全区上下正在积极行动起来，确保各项任务按时完成到位。</p></div><div class='wz'>{_ps(*text)}</div></body></html>"
     )
     _check(html, text)
+
+
+def _promo_tail(more: str) -> str:
+    """A portal's trailer inside the text box: app promos (a linked caption over a picture), a 重点推荐 heading
+    with other stories' links, and a "more in our channel" link."""
+    return (
+        "<table><tr><td><p><a href='/app'><b>某区发布<br>看政务的客户端：</b></a></p><p><img src='qr1.png'></p></td>"
+        "<td><p><a href='/wx'><b>某区发布携手政务服务网<br>推出“办事指南”：</b></a></p><p><img src='qr2.png'></p></td></tr></table>"
+        f"<div class='biaoqian'><h2>重点推荐</h2><span><a href='/yw'>{more}</a></span></div>"
+        "<div><p><a href='/a1'>区长调研春耕生产</a> <a href='/a2'>全区召开防汛会议</a></p></div>"
+    )
+
+
+@pytest.mark.parametrize("more", ["更多精彩资讯请点击 某区发布", "更多精彩内容请进入政务要闻频道"])
+def test_a_portal_trailer_of_promos_and_recommendations_goes_and_the_article_ends_at_its_last_sentence(more: str) -> None:
+    body = f"<h1>{HEADLINE}</h1><div id='endText'>{_ps(*ARTICLE)}{_promo_tail(more)}</div>"
+    html = _page(body)
+    _check(html, ARTICLE, ("客户端", "办事指南", "重点推荐", "更多精彩", "区长调研"))
+    assert extract_html(html, URL).text.rstrip().endswith(S4)
+
+
+def test_an_article_ending_in_a_colon_before_its_picture_keeps_that_line() -> None:
+    # "以下为通知全文：" over a scanned page is the article's own line: not a link, so not a promo caption
+    last = "以下为通知全文："
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>{last}</p><p><img src='scan.png'></p></div>"
+    _check(_page(body), [*ARTICLE, last])
