@@ -571,21 +571,20 @@ def _prune(root: etree._Element) -> None:
         links = list(el.iter("a"))
         if not links or txt == 0:
             continue
-        if _link_text_len(el) >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
+        linked = _link_text_len(el)
+        if linked >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
             if not _linked_sentence(el):
                 _drop(el)
-        elif _promo_caption(el, txt):
+        elif linked >= txt and txt <= 30 and _promo_caption(el):
             _drop(el)
 
 
-def _promo_caption(el: etree._Element, txt: int) -> bool:
-    """A box whose only words are a link ending in a colon over a picture (网站客户端：[QR], 下载 App：[icon]): a promo.
+def _promo_caption(el: etree._Element) -> bool:
+    """A box of link text only (checked by the caller) ending in a colon over a picture (网站客户端：[QR], 下载 App：[icon]): a promo.
 
     A sentence or a heading of the article is never all link text with nothing but an image after its colon.
     """
-    if txt > 30 or el.find(".//img") is None or _link_text_len(el) < txt:
-        return False
-    return el.text_content().strip().endswith((":", "："))
+    return el.text_content().rstrip().endswith((":", "：")) and el.find(".//img") is not None
 
 
 _OUTSIDE_LINKS = etree.XPath(".//text()[not(ancestor::a)]")
