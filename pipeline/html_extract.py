@@ -89,13 +89,23 @@ def _strict(body: bytes, enc: str) -> str | None:
         return None
 
 
+def _lenient(body: bytes, enc: str) -> str | None:
+    """The body decoded with broken bytes replaced, when they are few (one in a thousand bytes, at least 4 allowed)."""
+    try:
+        text = body.decode(enc, errors="replace")
+    except LookupError:
+        return None
+    return text if text.count("\ufffd") <= max(4, len(body) // 1000) else None
+
+
 def decode_html(body: bytes, *, declared: str | None = None, override: str | None = None) -> str:
     """declared = charset from the HTTP header (may lie); override = the source config's encoding (wins).
 
     Order of trust: explicit override > BOM > valid UTF-8 (a non-ASCII body
     that decodes as UTF-8 is almost never anything else) > <meta> charset >
-    HTTP header > GB18030 > charset detection.  Each guess must decode the
-    body strictly before it is believed, which is what catches lying headers.
+    HTTP header > GB18030 > the same with a few broken bytes tolerated >
+    charset detection.  Each guess must first decode the body strictly before
+    it is believed, which is what catches lying headers.
     """
     if override:
         enc = _canonical(override) or override
@@ -108,9 +118,18 @@ def decode_html(body: bytes, *, declared: str | None = None, override: str | Non
         if text is not None:
             return text
     m = _META_CHARSET.search(body[:4096])
-    for guess in (_canonical(m.group(1).decode("ascii", "ignore")) if m else None, _canonical(declared), "gb18030"):
+    meta = _canonical(m.group(1).decode("ascii", "ignore")) if m else None
+    for guess in (meta, _canonical(declared), "gb18030"):
         if guess and guess != "utf-8":
             text = _strict(body, guess)
+            if text is not None:
+                return text
+    # Real pages often carry a few broken bytes (a multibyte character cut by the CMS's truncation, a pasted
+    # fragment): no strict decode succeeds, and detection on the whole body then guesses a Cyrillic code page
+    # for GBK text.  A declared or Chinese encoding that leaves only a handful of bad characters is the page's.
+    for guess in dict.fromkeys((meta, _canonical(declared), "utf-8", "gb18030")):
+        if guess:
+            text = _lenient(body, guess)
             if text is not None:
                 return text
     try:

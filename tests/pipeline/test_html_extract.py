@@ -67,6 +67,39 @@ def test_utf8_page_decoded_when_header_wrongly_says_gbk() -> None:
     assert "未来产业" in decode_html(body, declared="gbk")
 
 
+def _with_broken_bytes(body: bytes) -> bytes:
+    """Two stray lead bytes, as a CMS leaves when it cuts a multibyte character in half."""
+    cut = body.index("</title>".encode())
+    return body[:cut] + b"\xd6" + body[cut:].replace(b"</body>", b"\xb5</body>")
+
+
+STYLED_NOTICE = (
+    "<html><head><title>通知</title><style>" + ".nav a:link { COLOR: #ffffff; TEXT-DECORATION: none}\n" * 40 + "</style></head>"
+    "<body><table><tr><td>关于做好春季农业生产工作的通知。各县要抓好种子供应，确保农资价格稳定。</td></tr></table></body></html>"
+)
+
+
+def test_a_gbk_page_with_a_few_broken_bytes_is_still_read_as_gbk() -> None:
+    # no strict decode works, and detection on a style-heavy page with little Chinese guesses a Thai or
+    # Icelandic code page
+    for page in (STYLED_NOTICE, POLICY_PAGE.replace("; charset=gb2312", "")):
+        html = decode_html(_with_broken_bytes(page.encode("gb18030")))
+        assert html.count("\ufffd") <= 2
+        assert "各县要抓好种子供应" in html or "工信部联科〔2024〕12号" in html
+    labelled = _with_broken_bytes(policy_page_bytes())
+    assert "工信部联科〔2024〕12号" in decode_html(labelled, declared="gb2312")
+
+
+def test_a_utf8_page_with_a_broken_byte_is_still_read_as_utf8() -> None:
+    broken = _with_broken_bytes(POLICY_PAGE.replace("; charset=gb2312", "").encode("utf-8"))
+    assert "工信部联科〔2024〕12号" in decode_html(broken)
+
+
+def test_a_page_of_mostly_broken_bytes_is_left_to_detection() -> None:
+    noise = bytes(range(0x80, 0x100)) * 40  # not text in any of the guessed encodings
+    assert isinstance(decode_html(b"<p>" + noise + b"</p>"), str)
+
+
 def test_source_override_wins_over_everything() -> None:
     body = "<p>繁體中文頁面</p>".encode("big5")
     assert "繁體中文頁面" in decode_html(body, declared="utf-8", override="big5")
