@@ -592,7 +592,7 @@ def _prune(root: etree._Element) -> None:
             continue
         linked = _link_text_len(el)
         if linked >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
-            if not _linked_sentence(el):
+            if not _linked_sentence(el) and not _holds_prose(el):
                 _drop(el)
         elif linked >= txt and txt <= 30 and _promo_caption(el):
             _drop(el)
@@ -621,6 +621,19 @@ def _linked_sentence(el: etree._Element) -> bool:
         return False
     own = "".join(str(t) for t in _OUTSIDE_LINKS(el))
     return _cjk_len(own) >= 2 and _SENTENCE_END.search(own) is not None and _SENTENCE_END.search(el.text_content()) is not None
+
+
+def _holds_prose(el: etree._Element) -> bool:
+    """Somewhere inside, a run of text outside links that is a sentence (25 Chinese characters and a full stop).
+
+    A table-layout page puts its one paragraph of article in the same table as a long menu: the table is mostly
+    link text, yet dropping it drops the article.  The menus inside it are link lists of their own and go one
+    by one.
+    """
+    return any(_cjk_len(t) >= 25 and _FULL_STOP.search(t) for t in _OUTSIDE_LINKS(el))
+
+
+_FULL_STOP = re.compile(r"[。！？]")
 
 
 def _drop(el: etree._Element) -> None:

@@ -190,3 +190,16 @@ def test_an_article_ending_in_a_colon_before_its_picture_keeps_that_line() -> No
     last = "以下为通知全文："
     body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>{last}</p><p><img src='scan.png'></p></div>"
     _check(_page(body), [*ARTICLE, last])
+
+
+def test_one_paragraph_in_a_table_layout_with_a_long_menu_is_kept() -> None:
+    # an old portal or forum template: menu, login box, topic line and the one paragraph of text all sit in one
+    # layout table, so the table as a whole is mostly link text
+    menu = "".join(f"<a href='/c{i}'>栏目{i}频道</a> | " for i in range(60))
+    notice = "区住建局提醒：老旧小区改造期间，请居民妥善保管财物，施工单位每日十八时后停止噪声作业，有问题可向街道反映。"
+    body = (
+        f"<table><tr><td>{menu}</td></tr><tr><td><form action='/login'><input name='u'></form></td></tr>"
+        f"<tr><td><table><tr><td><b>主题：</b>{HEADLINE}</td></tr></table>"
+        f"<table><tr><td><table><tr><td><p class='large'>{notice}</p></td></tr></table></td></tr></table></td></tr></table>"
+    )
+    _check(_page(body), [notice], ("栏目3频道",))
