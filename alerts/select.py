@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +13,9 @@ from alerts.changes import SentenceChange, sentence_changes
 from alerts.period import Period
 from alerts.rank import priority, republication_bonus
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel
+
+
+_HAS_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|项|条|类|批|亿|万)")
 
 
 @dataclass
@@ -75,8 +79,9 @@ class Digest:
         """本期要点: the three to five highest-ranked items (five once there are ten or more).
 
         An item with nothing to quote (its page and attachments gave no readable text) ranks after every item
-        with a summary: a 要点 line is there to say what a policy does, and a bare title says nothing more
-        than its section entry does."""
+        with a summary, and one whose key figure has no number or date (近日，某部印发《…》) after every item
+        whose key figure has one: a 要点 line is there to say what a policy sets out, in figures where it
+        has them, and a bare title or release hook says nothing more than its section entry does."""
         items = self.items
         if len(items) < 3:
             return []
@@ -84,6 +89,7 @@ class Digest:
             items,
             key=lambda it: (
                 not (it.version.summary or "").strip(),
+                not _HAS_FIGURE.search(it.key_figure),
                 -it.priority,
                 -(it.published.toordinal() if it.published else 0),
             ),

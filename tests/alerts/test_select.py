@@ -37,3 +37,12 @@ def test_an_item_with_nothing_to_quote_gives_way_to_items_that_say_what_they_do(
 def test_items_without_summaries_still_fill_the_highlights_when_nothing_else_is_left() -> None:
     items = [_item(1, 9.0, None), _item(2, 1.0, "到2027年，建成2个集聚区。"), _item(3, 2.0, "设立100亿元产业基金。")]
     assert [it.document.id for it in _digest(items).highlights] == [3, 2, 1]
+
+
+def test_an_item_whose_key_figure_has_a_number_leads_a_release_hook() -> None:
+    # a 解读 filed under four tracks outranks a single-track plan by priority, but its summary only says it was issued
+    hook = _item(1, 30.0, "近日，省工信厅等五部门联合印发《关于推动未来产业发展的实施意见》。")
+    plans = [_item(i, float(i), f"到2027年，培育{i}家骨干企业。") for i in range(2, 5)]
+    assert [it.document.id for it in _digest([hook, *plans]).highlights] == [4, 3, 2]
+    words = _item(5, 1.0, "设立三类产业基金，支持十家链主企业开展并购。")
+    assert [it.document.id for it in _digest([hook, words, plans[0]]).highlights] == [2, 5, 1]
