@@ -30,7 +30,7 @@ from pipeline.doctype import detect_doctype
 from pipeline.html_extract import extract_release_page
 from pipeline.normalize import normalize_text, text_hash
 from pipeline.textutil import clean_title
-from pipeline.region import detect_region
+from pipeline.region import release_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
 from pipeline.summarize import release_summary
@@ -247,8 +247,7 @@ class PagePipeline:
             "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
             "published": published,
             "date_source": date_source,
-            # A think tank writes about other places; a government site speaks for its own region.
-            "region": detect_region(title + "\n" + full[:2000], default=source.region) if source.kind == "thinktank" else source.region,
+            "region": release_region(source.kind, source.region, title + "\n" + full[:2000]),
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
         return _Extracted(

@@ -81,3 +81,17 @@ def _resolver(path: str) -> _Resolver:
 def detect_region(text: str, default: str | None = None, *, regions_path: str | Path | None = None) -> str | None:
     """The province (e.g. 浙江) or listed city (e.g. 深圳) a release is from, 全国 for national bodies, else ``default``."""
     return _resolver(str(regions_path or CONFIG_DIR / "regions.yaml")).detect(text, default)
+
+
+def release_region(kind: str, source_region: str | None, text: str) -> str | None:
+    """The region a release is filed under, by the kind of site that published it.
+
+    A government site speaks for its own region.  A think tank or a newspaper writes about other places: the
+    text decides, and a think tank's piece that names no place is about the country (a Suzhou think tank's
+    analysis of the national plan is not 江苏 news), while a newspaper's stays with its own region.
+    """
+    if kind == "thinktank":
+        return detect_region(text, default="全国")
+    if kind == "media":
+        return detect_region(text, default=source_region)
+    return source_region

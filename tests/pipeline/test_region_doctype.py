@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.doctype import DOCTYPES, detect_doctype
-from pipeline.region import detect_region
+from pipeline.region import detect_region, release_region
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,19 @@ from pipeline.region import detect_region
 )
 def test_detect_region(text: str, expected: str) -> None:
     assert detect_region(text) == expected
+
+
+def test_the_kind_of_site_decides_how_the_region_is_found() -> None:
+    national = "“十五五”时期六个未来产业方向的梯次布局：量子科技、生物制造与6G的产业化节奏各不相同。"
+    local = "【深圳】两天四计划深圳密集布局重塑产业链"
+    # a think tank's analysis that names no place is about the country, not the think tank's home province
+    assert release_region("thinktank", "江苏", national) == "全国"
+    assert release_region("thinktank", "江苏", local) == "深圳"
+    # a newspaper reports on other places too, and otherwise on its own region
+    assert release_region("media", "浙江", local) == "深圳"
+    assert release_region("media", "浙江", national) == "浙江"
+    # a government site speaks for its own region, whatever places its text names
+    assert release_region("government", "浙江", local) == "浙江"
 
 
 def test_region_default_when_nothing_found() -> None:
