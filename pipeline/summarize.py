@@ -199,6 +199,20 @@ def _bare_line(line: str) -> bool:
     return len(line) < _RUN_ON_CHARS and line[-1] not in _OPEN_END
 
 
+def _unpaired_quotes_off(sentence: str) -> str:
+    """A sentence cut out of a longer quotation without its partner mark: “我国…进步。 / …举措。”
+
+    Quoted alone it would open a quotation that never closes (or close one never opened); the mark goes,
+    the words stay.
+    """
+    opens, closes = sentence.count("“"), sentence.count("”")
+    if opens > closes and sentence.startswith("“"):
+        return sentence[1:]
+    if closes > opens and sentence.endswith("”"):
+        return sentence[:-1]
+    return sentence
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences at 。！？ and line ends, keeping the end mark (and a closing quote after it) with the sentence.
 
@@ -266,7 +280,7 @@ class Summarizer:
     def _clean(self, sentence: str) -> str:
         for p in self._strip:
             sentence = p.sub("", sentence, count=1)
-        return sentence.strip()
+        return _unpaired_quotes_off(sentence.strip())
 
     def score(self, sentence: str, doctype: str | None = None) -> float:
         """The sum of the weights of the cue groups the sentence matches (each group once).

@@ -588,3 +588,14 @@ def test_an_item_number_fused_into_the_sentence_is_not_quoted() -> None:
     assert summary.startswith("为困难残疾人免费适配辅助器具")  # not "1 . 为…"
     assert RULES._clean("（2）对新建项目给予最高100万元补助。") == "对新建项目给予最高100万元补助。"
     assert RULES._clean("1.5万元以下的项目由区级审批。") == "1.5万元以下的项目由区级审批。"  # a decimal, not an item number
+
+
+def test_a_sentence_cut_out_of_a_quotation_does_not_open_a_quote_it_never_closes() -> None:
+    report = """省药监局局长在座谈会上说：
+“全省今年已有12个创新药获批上市，这是前所未有的突破。下一步要加快临床试验审评审批。”
+会议提出38项重点任务，支持创新药械进入医院使用。"""
+    summary = release_summary("创新药座谈会", report, doctype="新闻动态")
+    assert summary.count("“") == summary.count("”"), summary
+    assert RULES._clean("“全省今年已有12个创新药获批上市。") == "全省今年已有12个创新药获批上市。"
+    assert RULES._clean("下一步要加快临床试验审评审批。”") == "下一步要加快临床试验审评审批。"
+    assert RULES._clean("他说：“要加快审批。”") == "他说：“要加快审批。”"
