@@ -7,6 +7,7 @@ never stops the crawl.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -230,6 +231,7 @@ class PagePipeline:
                 continue
             rec.update(kind=got.kind, text=normalize_text(got.text, noise), page_count=got.page_count)
             rec["doc_number"] = got.meta.get("doc_number")
+            rec["written"] = got.meta.get("written")
             if got.warnings:
                 rec["warnings"] = "; ".join(got.warnings)
         page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
@@ -247,6 +249,7 @@ class PagePipeline:
             "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
             "published": published,
             "date_source": date_source,
+            "written": page.written or _attachment_written(attachments),
             "region": release_region(source.kind, source.region, title + "\n" + full[:2000]),
         }
         meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
@@ -283,6 +286,7 @@ class PagePipeline:
             "doc_number": m["doc_number"],
             "published": m["published"],
             "date_source": m["date_source"],
+            "written": m["written"],
             "doctype": m["doctype"],
             "last_seen": now,
         }
@@ -337,7 +341,7 @@ class PagePipeline:
         attachments = []
         for rec in ex.attachments:
             if created or conn.execute(_ATTACHMENT_EXISTS, {"doc": doc_id, "url": rec["url"], "sha": rec["sha256"]}).first() is None:
-                attachments.append({"document_id": doc_id, "first_seen": now, **{k: v for k, v in rec.items() if k != "doc_number"}})
+                attachments.append({"document_id": doc_id, "first_seen": now, **{k: v for k, v in rec.items() if k not in _READ_ONLY}})
         if attachments:
             conn.execute(_INSERT_ATTACHMENTS, attachments)
         if created:
@@ -391,6 +395,21 @@ def _attachment_record(att: AttachmentPayload) -> dict[str, Any]:
         "error": att.error,
         "warnings": None,
     }
+
+
+# what an attachment's text said about its document (number, signing date): read into the document's row
+_READ_ONLY = frozenset({"doc_number", "written"})
+
+
+def _attachment_written(attachments: list[dict[str, Any]]) -> dt.date | None:
+    """成文日期 from the first attachment whose text gives one (a notice's PDF ends with its signing date)."""
+    for rec in attachments:
+        if rec.get("written"):
+            try:
+                return dt.date.fromisoformat(str(rec["written"]))
+            except ValueError:
+                continue
+    return None
 
 
 def _clean_opt(value: str | None) -> str | None:

@@ -125,6 +125,7 @@ class Document(SQLModel, table=True):
     published: date | None = None
     # where ``published`` was read: label:发布日期, time-class, beside-title, meta:pubdate, url, list (the list page's date) …
     date_source: str | None = None
+    written: date | None = None  # 成文日期: when the issuer signed it (a 2024 document first published in 2025)
     doctype: str | None = None
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)

@@ -115,3 +115,30 @@ def test_the_stored_document_says_where_its_publish_date_was_read(settings) -> N
         other = s.exec(select(Document).where(Document.id == undated.document_id)).one()
     assert (doc.published, doc.date_source) == (expected.published, expected.date_source)
     assert (str(other.published), other.date_source) == ("2025-03-05", "list")
+
+
+def test_the_stored_document_keeps_its_signing_date(settings) -> None:  # type: ignore[no-untyped-def]
+    """成文日期 from the page's 信息公开 table, or from an attachment that ends with its signing date."""
+    import datetime as dt
+
+    from sqlmodel import select
+
+    from pipeline.process import PagePipeline, _attachment_written
+    from storage.db import session_scope
+    from storage.models import Document
+
+    source = SITES["zj"]
+    page = DEMO_DIR / "sites" / "zj" / "tzgg" / "art_1229_01.html"
+    item = Release(source=source.name, url="http://replica.invalid/zj-signed.html", body=page.read_bytes())
+    expected = extract_release_page(item, source)
+    assert expected.written is not None, "the replica's table gives 成文日期"
+    pipeline = PagePipeline(settings.model_copy(update={"extract_workers": 0}))
+    try:
+        out = pipeline.process(item, source, None)
+    finally:
+        pipeline.close()
+    with session_scope(settings) as s:
+        doc = s.exec(select(Document).where(Document.id == out.document_id)).one()
+    assert doc.written == expected.written
+    assert _attachment_written([{"written": None}, {"written": "2024-01-18"}]) == dt.date(2024, 1, 18)
+    assert _attachment_written([{"written": "2024年1月"}]) is None

@@ -34,6 +34,8 @@ def test_document_page_has_metadata_evidence_attachments_versions_story_and_draf
     html = client.get(f"/documents/{seeded.doc}").text
     assert "2025年3月5日" in html and "工信部联规〔2025〕12号" in html and "工业和信息化部" in html
     assert "（取自页面标注“发布日期”）" in html  # why this date: the field it was read from
+    assert "<dt>成文日期</dt><dd>2025年2月18日</dd>" in html  # signed before it was published
+    assert client.get(f"/api/documents/{seeded.doc}").json()["written"] == "2025-02-18"
     assert '<mark class="ev" title="未来能源' in html  # evidence highlighted in the text
     text_section = html.split('<section class="text">')[1].split("</section>")[0]
     att_section = html.split('<section class="attachments">')[1].split("</section>")[0]

@@ -136,6 +136,7 @@ def seed(settings: Settings) -> Seeded:
             doc_number="工信部联规〔2025〕12号",
             published=date(2025, 3, 5),
             date_source="label:发布日期",
+            written=date(2025, 2, 18),
             doctype="实施意见",
             current_version=2,
             draft_id=draft.id,

@@ -57,6 +57,9 @@ class DocumentOut(BaseModel):
     date_source: str | None = Field(
         default=None, description="where the publish date was read: label:发布日期, meta:pubdate, time-element, beside-title, url, list …"
     )
+    written: date | None = Field(
+        default=None, description="成文日期: the date the issuer signed the document, where the page or an attachment gives it"
+    )
     first_seen: datetime
     last_seen: datetime
     current_version: int
@@ -200,6 +203,7 @@ def _doc_out(r: queries.DocRow) -> DocumentOut:
         doctype=d.doctype,
         published=d.published,
         date_source=d.date_source,
+        written=d.written,
         first_seen=d.first_seen,
         last_seen=d.last_seen,
         current_version=d.current_version,
