@@ -1,6 +1,7 @@
 """Which items an analyst needs first: a documented priority score.
 
-priority = issuing level      国务院 100 · 部委 (national) 80 · 省 60 · 市 40
+priority = issuing level      国务院 100 · 部委 (national) 80 · 省 60 · 市 40 · 智库/研究机构/媒体 30
+                              (a think tank's analysis of the national plan is not a national document)
          + document type      政策文件/实施意见 20 · 行动计划·方案 18 · 征求意见稿 15 · 通知公告 10 ·
                               政策解读 6 · 研究报告 4 · 新闻动态 2
          + 5 per track the item is filed under
@@ -12,6 +13,7 @@ Ties are broken by publish date, newest first.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,7 +25,9 @@ from core.paths import CONFIG_DIR
 if TYPE_CHECKING:
     from alerts.select import DigestItem
 
-LEVELS = {"国务院": 100, "部委": 80, "省": 60, "市": 40}
+LEVELS = {"国务院": 100, "部委": 80, "省": 60, "市": 40, "智库": 30}
+# who writes about policy without issuing it: think tanks, research institutes, brokers' research, newspapers
+_NOT_AN_ISSUER = re.compile(r"智库|研究院|研究所|研究中心|研究会|学会|协会|证券|咨询|观察|日报|晚报|报社|新闻|传媒|网$")
 DOCTYPE_WEIGHT = {
     "政策文件": 20,
     "实施意见": 20,
@@ -43,6 +47,8 @@ def _provinces() -> frozenset[str]:
 
 
 def issuing_level(agency: str | None, region: str | None) -> str:
+    if agency and _NOT_AN_ISSUER.search(agency) and not re.search(r"(部|委|局|厅|办公室|政府)$", agency):
+        return "智库"  # 国务院发展研究中心 included: it studies policy, it does not issue it
     if agency and ("国务院" in agency or "中共中央" in agency):
         return "国务院"
     if region in (None, "", "全国"):
