@@ -606,6 +606,54 @@ def sources_list() -> None:
         )
 
 
+def _unknown_source_to_check(settings: Settings, name: str, configured: list[str]) -> str:
+    """Why `radar sources check NAME` cannot check a name, and how to, when the name is a demo source or a stored one."""
+    from core.paths import DEMO_DIR
+    from core.sources import load_sources
+
+    where = settings.sources_dir.resolve()
+    known = f"已配置 / configured in {where}: {', '.join(configured) or '—'}"
+    demo_dir = (DEMO_DIR / "sources").resolve()
+    if where != demo_dir and name in {src.name for src in load_sources(demo_dir)}:
+        server = f"{sys.executable} -m demo.server"
+        check = f"RADAR_SOURCES_DIR={demo_dir} radar sources check {name}"
+        return (
+            f"{name!r} 是演示来源（{demo_dir / (name + '.yaml')}），不在来源目录 {where} 中；它的站点只在演示服务器运行时存在。"
+            f"检查方法：在另一个终端运行 `{server}`（回环地址 127.0.0.1:8765），再运行 `{check}`；"
+            f"服务器换了端口（--port N）时再加 RADAR_DEMO_URL=http://127.0.0.1:N。\n"
+            f"{name!r} is a demo source ({demo_dir / (name + '.yaml')}), not in the sources directory {where}; its site exists "
+            f"only while the demo server runs. To check it: run `{server}` in another terminal (it serves 127.0.0.1:8765), "
+            f"then `{check}`; if the server runs on another port (--port N), also set RADAR_DEMO_URL=http://127.0.0.1:N.\n{known}"
+        )
+    if _stored_source(settings, name):
+        return (
+            f"来源 {name!r} 在数据库中有记录，但来源目录 {where} 中没有 {name}.yaml；"
+            "把 RADAR_SOURCES_DIR 指向存放它的目录后再检查。\n"
+            f"source {name!r} is in the database but has no {name}.yaml in the sources directory {where}; "
+            f"point RADAR_SOURCES_DIR at the folder that holds it and check again.\n{known}"
+        )
+    return f"未知来源 / unknown source {name!r}; {known}; 见 / see `radar sources list`"
+
+
+def _stored_source(settings: Settings, name: str) -> bool:
+    """Whether the database (if there is one: this never creates it) has a source or crawl runs under ``name``."""
+    if not settings.database_url and not (Path(settings.data_dir) / "radar.db").exists():
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import CrawlRun, Source
+
+    try:
+        with session_scope(settings) as s:
+            if s.exec(select(Source.id).where(Source.name == name)).first() is not None:
+                return True
+            return s.exec(select(CrawlRun.id).where(CrawlRun.source_name == name).limit(1)).first() is not None
+    except SQLAlchemyError:  # only a hint: an unreachable database must not hide the answer about the name
+        return False
+
+
 @sources_app.command("check")
 def sources_check(name: str) -> None:
     """Fetch the first list page and one detail page now and show what would be extracted."""
@@ -619,7 +667,7 @@ def sources_check(name: str) -> None:
         _fail(str(exc))
         return
     if name not in by_name:
-        _fail(f"unknown source {name!r}; known: {', '.join(sorted(by_name))}")
+        _fail(_unknown_source_to_check(settings, name, sorted(by_name)))
         return
     report = check_source(by_name[name], settings.user_agent)
     table = Table(title=f"{name}: {report.list_url}")
