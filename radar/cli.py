@@ -137,7 +137,7 @@ def crawl(
         with CrawlProgressView() as view:
             results = crawl_sources(_settings(), sources or None, batch_size=batch_size, progress=view.update)
     except ConfigError as exc:
-        _fail(f"invalid source config:\n{exc}")
+        _fail(f"来源配置有误 / invalid source config:\n{exc}")
         return
     except KeyError as exc:
         from core.known_sources import known_sources
@@ -188,7 +188,11 @@ def digest(
         "since-last": lambda: since(last_digest_end(settings) or datetime(2000, 1, 1, tzinfo=timezone.utc), now, settings.timezone),
     }
     if period not in periods:
-        _fail(f"unknown period {period!r}: use {', '.join(periods)}")
+        from difflib import get_close_matches
+
+        close = get_close_matches(period, list(periods), n=1)
+        guess = f"；是否想用 / did you mean {close[0]}?" if close else ""
+        _fail(f"未知周期 / unknown period {period!r}: 可用 / use {', '.join(periods)}{guess}")
         return
     if frequency not in ("weekly", "daily"):
         _fail(
@@ -371,7 +375,7 @@ def subscribers_update(
         with session_scope(settings) as s:
             existing = s.exec(select(Subscriber).where(Subscriber.email == addr)).first()
         if existing is None:
-            _fail(f"no subscriber {addr}")
+            _fail(f"没有这个订阅者 / no such subscriber: {addr} (see `radar subscribers list`)")
             return
         prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
         if existing.confirmed:
@@ -403,7 +407,7 @@ def subscribers_remove(email: str) -> None:
         _fail(str(exc))
         return
     if not ok:
-        _fail(f"no subscriber {email}")
+        _fail(f"没有这个订阅者 / no such subscriber: {email} (see `radar subscribers list`)")
         return
     console.print(f"已退订 / unsubscribed {email}", highlight=False)
 
@@ -427,16 +431,16 @@ def webhooks_add(
 
     settings = _settings()
     if kind not in CHANNEL_KINDS:
-        _fail(f"unknown kind {kind!r}; use one of {', '.join(CHANNEL_KINDS)}")
+        _fail(f"未知类型 / unknown kind {kind!r}: 可用 / use one of {', '.join(CHANNEL_KINDS)}")
         return
     if kind == "apprise":
         import apprise
 
         if not apprise.Apprise().add(url):
-            _fail("not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
+            _fail("不是 Apprise 地址 / not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
             return
     elif not url.startswith(("https://", "http://")):
-        _fail("url must be http(s)")
+        _fail("地址须以 http(s):// 开头 / url must be http(s)")
         return
     try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
         check_url(url, allow_private=settings.webhook_allow_private)
@@ -558,7 +562,7 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
     try:
         sources = load_sources(d)
     except ConfigError as exc:
-        _fail(f"{len(exc.issues)} problem(s):\n{exc}")
+        _fail(f"{len(exc.issues)} 处问题 / problem(s):\n{exc}")
         return
     console.print(f"{len(sources)} 个来源配置有效 / source files valid in {d}", highlight=False)
 
@@ -740,7 +744,10 @@ def sources_new(
 
         stem = output.stem
         if not re.match(r"^[a-z0-9][a-z0-9_-]*$", stem):
-            _fail(f"{output.name}: a source file is named after the source, in [a-z0-9_-] (e.g. -o config/sources/zj-jxt.yaml)")
+            _fail(
+                f"{output.name}: 来源文件以来源名命名，只用 [a-z0-9_-] / a source file is named after the source, in [a-z0-9_-]"
+                " (e.g. -o config/sources/zj-jxt.yaml)"
+            )
             return
         draft["structure_source"] = str(draft["structure_source"]).replace(
             f"radar sources check {draft['name']}", f"radar sources check {stem}"
@@ -748,7 +755,7 @@ def sources_new(
         draft["name"] = stem
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
-        _fail(f"{path} exists; pass --output to write elsewhere")
+        _fail(f"{path} 已存在 / exists; 用 --output 写到别处 / pass --output to write elsewhere")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -778,7 +785,7 @@ def history(
     if since:
         day = parse_cn_date(since)
         if day is None:
-            _fail(f"cannot read date {since!r}")
+            _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
     tz = settings.timezone
@@ -886,7 +893,7 @@ def reclassify(
     if since:
         day = parse_cn_date(since)
         if day is None:
-            _fail(f"cannot read date {since!r} (e.g. 2025-03-05 or 2025年3月5日)")
+            _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
     try:
@@ -936,7 +943,7 @@ def extract(
     """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json, max_chars))
+    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error))
 
 
 @app.command()
@@ -1077,11 +1084,11 @@ def enqueue(
     try:
         known = {s.name: s for s in sync_sources(settings)}
     except ConfigError as exc:
-        _fail(f"invalid source config:\n{exc}")
+        _fail(f"来源配置有误 / invalid source config:\n{exc}")
         return
     unknown = [n for n in sources or [] if n not in known]
     if unknown:
-        _fail(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        _fail(f"未知来源 / unknown source(s): {', '.join(unknown)}; 已知 / known: {', '.join(sorted(known))}")
         return
     names = list(sources) if sources else [n for n, s in known.items() if s.enabled]
     try:
@@ -1113,7 +1120,9 @@ def demo(
         with CrawlProgressView() as view:
             result = run_demo(settings, port=port, progress=view.update)
     except OSError as exc:
-        _fail(f"cannot serve the demo sites on 127.0.0.1:{port} ({exc}); choose another port with --port")
+        _fail(
+            f"无法在 127.0.0.1:{port} 上提供演示站点 / cannot serve the demo sites on 127.0.0.1:{port} ({exc}); 用 --port 换一个端口 / choose another port with --port"
+        )
         return
     console.print(f"[bold]PolicyRadar 演示 · 第 {result.run_number} 次运行[/]", markup=True)
     if result.edited:

@@ -249,3 +249,14 @@ def test_checking_a_source_the_database_knows_but_the_sources_dir_does_not(with_
     assert_clean_failure(result, "old-site", "RADAR_SOURCES_DIR")
     _chinese_first(result, "在数据库中有记录", "is in the database")
     _chinese_first(run("sources", "check", "nosuch"), "未知来源", "unknown source")
+
+
+def test_errors_read_chinese_first_then_english(with_subscriber: Path, tmp_path: Path) -> None:
+    _chinese_first(run("subscribers", "update", "nobody@example.com", "--tracks", "未来能源"), "没有这个订阅者", "no such subscriber")
+    _chinese_first(run("history", "--since", "2026-13-01"), "无法识别日期", "cannot read date '2026-13-01'")
+    period = run("digest", "--period", "lastweek")
+    _chinese_first(period, "未知周期", "unknown period 'lastweek'")
+    assert "last-week" in period.output
+    missing = run("extract", str(tmp_path / "nonexistent.html"))
+    assert missing.exit_code == 2
+    _chinese_first(missing, "文件不存在", "no such file")
