@@ -38,6 +38,16 @@ from pipeline.taxonomy import Taxonomy, load_taxonomy, taxonomy_version
 from pipeline.termindex import TermIndex
 
 QUOTE_CHARS = 120
+# ``explain``'s verdicts in Chinese, beside the English key that scripts match on (``verdict`` never changes wording).
+VERDICT_ZH = {
+    "filed": "归入",
+    "no terms": "无匹配词",
+    "only weak terms": "只有弱相关词",
+    "too little evidence": "证据不足",
+    "passing mention (low density)": "顺带提及（密度低）",
+    "minor next to the main track": "相对主赛道为次要",
+    "named only as one item of a list": "仅作为列举中的一项出现",
+}
 _SENTENCE_END_CHARS = "。！？!?；;\n"
 _SENTENCE_END = re.compile(f"[{_SENTENCE_END_CHARS}]")
 # the enumeration comma (and its half-width stand-ins seen in real pages) between the items of a list
@@ -365,12 +375,20 @@ class Classifier:
         out: dict[str, dict[str, Any]] = {}
         for ti, track in enumerate(self._tracks):
             if ev is None or ev.raw[ti] == 0:
-                out[track.name] = {"evidence": 0.0, "density": 0.0, "verdict": "no terms", "terms": {}}
+                out[track.name] = {
+                    "evidence": 0.0,
+                    "density": 0.0,
+                    "verdict": "no terms",
+                    "verdict_zh": VERDICT_ZH["no terms"],
+                    "terms": {},
+                }
                 continue
+            verdict = self._verdict(ev, ti)
             out[track.name] = {
                 "evidence": round(ev.raw[ti], 3),
                 "density": round(ev.raw[ti] * 1000.0 / ev.length, 3),
-                "verdict": self._verdict(ev, ti),
+                "verdict": verdict,  # stable English key: scripts match on it
+                "verdict_zh": VERDICT_ZH[verdict],
                 "terms": ev.track_terms(ti),
             }
         return out
@@ -779,7 +797,8 @@ def classify_jsonl(
     thousand must not lose the other 999.  A missing file raises
     FileNotFoundError before anything is written.  ``explain`` adds, per
     track that any term touched, its evidence, density and verdict ("filed",
-    "passing mention (low density)", "named only as one item of a list" …):
+    "passing mention (low density)", "named only as one item of a list" …) with
+    ``verdict_zh`` beside it (归入, 顺带提及（密度低）…):
     what an auditor asks when a document was *not* filed somewhere.
     """
     clf = Classifier.load(taxonomy)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from pipeline.attachment_extract import ExtractionError, extract_attachment, sniff_kind
@@ -58,11 +59,16 @@ def _digest_summary(title: str, text: str, doc_number: str | None) -> tuple[str,
     return doctype, release_summary(title, normalize_text(text), doctype=doctype)
 
 
-def extract_command(target: str, as_json: bool, max_chars: int | None = None) -> int:
+def _stderr(message: str) -> None:
+    print(f"错误 / error: {message}", file=sys.stderr)
+
+
+def extract_command(target: str, as_json: bool, max_chars: int | None = None, report: Callable[[str], None] = _stderr) -> int:
     """Extract a local file or an http(s) URL; print text (or JSON metadata). Returns the exit code.
 
     The text is printed whole unless ``max_chars`` cuts it; a cut is never silent
-    (``text_truncated`` in JSON, a closing note on stderr for plain text).
+    (``text_truncated`` in JSON, a closing note on stderr for plain text).  ``report``
+    prints a failure (the CLI passes its own error printer: 中文 / English, like every other error).
     """
     try:
         if target.startswith(("http://", "https://")):
@@ -71,11 +77,11 @@ def extract_command(target: str, as_json: bool, max_chars: int | None = None) ->
         else:
             path = Path(target)
             if not path.is_file():
-                print(f"error: no such file: {target}", file=sys.stderr)
+                report(f"文件不存在 / no such file: {target}")
                 return 2
             data, ctype, url, name = path.read_bytes(), None, path.resolve().as_uri(), path.name
     except Exception as exc:  # noqa: BLE001 - network errors, HTTP status, permissions: one message, exit 2
-        print(f"error: cannot fetch {target}: {exc}", file=sys.stderr)
+        report(f"无法读取 / cannot fetch {target}: {exc}")
         return 2
 
     kind = sniff_kind(data, name, ctype) if data else "empty"
@@ -97,7 +103,7 @@ def extract_command(target: str, as_json: bool, max_chars: int | None = None) ->
             if as_json:
                 print(json.dumps({"url": url, "error": str(exc)}, ensure_ascii=False, indent=2))
             else:
-                print(f"error: {exc}", file=sys.stderr)
+                report(f"无法提取 / cannot extract {name}: {exc}")
             return 1
         out = {"url": url, **_jsonable(res)}
         text = res.text

@@ -38,7 +38,7 @@ from pipeline.summarize import release_summary
 from core.release import AttachmentPayload, Release
 from core.settings import Settings
 from core.sources import SourceConfig, compile_pattern
-from storage.search_index import PendingIndex, document_fields, ensure_index, index_document
+from storage.search_index import Fields, PendingIndex, document_fields, ensure_index, index_document
 from storage.db import get_engine, session_scope, write_turn
 from storage.models import Attachment, Document, DocumentVersion, TrackLabel, utcnow
 from storage.upsert import insert_returning_id
@@ -172,7 +172,7 @@ class PagePipeline:
             log.exception("storing %s failed", job.item.url)
             return Outcome("failed", errors=[f"{job.item.url}: {type(exc).__name__}: {exc}"], unstored=True)
 
-    def _write(self, s: Session, job: "Job", source: SourceConfig, run_id: int | None) -> tuple[Outcome, tuple[str, str, str] | None]:
+    def _write(self, s: Session, job: "Job", source: SourceConfig, run_id: int | None) -> tuple[Outcome, Fields | None]:
         if job.ex is None:
             outcome, index_row = self._touch_in(s, source, job.item.url), None
         else:
@@ -265,9 +265,7 @@ class PagePipeline:
         )
 
     # ---- version/diff + classify + store ----------------------------------------------------
-    def _store(
-        self, s: Session, item: Release, source: SourceConfig, ex: _Extracted, run_id: int | None
-    ) -> tuple[str, int, tuple[str, str, str] | None]:
+    def _store(self, s: Session, item: Release, source: SourceConfig, ex: _Extracted, run_id: int | None) -> tuple[str, int, Fields | None]:
         """Write one release in the caller's transaction; (status, document id, a new document's search index row).
 
         Core statements on the session's connection, not ORM objects: this is
@@ -347,7 +345,8 @@ class PagePipeline:
         if created:
             # Written in a batch once this transaction commits (PendingIndex), from what is in hand: the same
             # document_fields the index reads back for an old document.
-            return status, doc_id, document_fields(ex.title, ex.full_text, [r["text"] for r in ex.attachments if r.get("text")])
+            files = [r["text"] for r in ex.attachments if r.get("text")]
+            return status, doc_id, document_fields(ex.title, ex.full_text, files, m["doc_number"], m["agency"])
         # A changed document's row is replaced in its own transaction: no search shows a text it no longer has.
         index_document(s, doc_id)
         return status, doc_id, None

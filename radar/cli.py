@@ -137,7 +137,7 @@ def crawl(
         with CrawlProgressView() as view:
             results = crawl_sources(_settings(), sources or None, batch_size=batch_size, progress=view.update)
     except ConfigError as exc:
-        _fail(f"invalid source config:\n{exc}")
+        _fail(f"来源配置有误 / invalid source config:\n{exc}")
         return
     except KeyError as exc:
         from core.known_sources import known_sources
@@ -188,7 +188,11 @@ def digest(
         "since-last": lambda: since(last_digest_end(settings) or datetime(2000, 1, 1, tzinfo=timezone.utc), now, settings.timezone),
     }
     if period not in periods:
-        _fail(f"unknown period {period!r}: use {', '.join(periods)}")
+        from difflib import get_close_matches
+
+        close = get_close_matches(period, list(periods), n=1)
+        guess = f"；是否想用 / did you mean {close[0]}?" if close else ""
+        _fail(f"未知周期 / unknown period {period!r}: 可用 / use {', '.join(periods)}{guess}")
         return
     if frequency not in ("weekly", "daily"):
         _fail(
@@ -371,7 +375,7 @@ def subscribers_update(
         with session_scope(settings) as s:
             existing = s.exec(select(Subscriber).where(Subscriber.email == addr)).first()
         if existing is None:
-            _fail(f"no subscriber {addr}")
+            _fail(f"没有这个订阅者 / no such subscriber: {addr} (see `radar subscribers list`)")
             return
         prefs = _prefs_from_options(tracks, subtracks, regions, keywords, exclude, doctypes, frequency, immediate, language, skip_empty)
         if existing.confirmed:
@@ -403,7 +407,7 @@ def subscribers_remove(email: str) -> None:
         _fail(str(exc))
         return
     if not ok:
-        _fail(f"no subscriber {email}")
+        _fail(f"没有这个订阅者 / no such subscriber: {email} (see `radar subscribers list`)")
         return
     console.print(f"已退订 / unsubscribed {email}", highlight=False)
 
@@ -427,16 +431,16 @@ def webhooks_add(
 
     settings = _settings()
     if kind not in CHANNEL_KINDS:
-        _fail(f"unknown kind {kind!r}; use one of {', '.join(CHANNEL_KINDS)}")
+        _fail(f"未知类型 / unknown kind {kind!r}: 可用 / use one of {', '.join(CHANNEL_KINDS)}")
         return
     if kind == "apprise":
         import apprise
 
         if not apprise.Apprise().add(url):
-            _fail("not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
+            _fail("不是 Apprise 地址 / not an Apprise URL (see https://github.com/caronc/apprise/wiki for the forms)")
             return
     elif not url.startswith(("https://", "http://")):
-        _fail("url must be http(s)")
+        _fail("地址须以 http(s):// 开头 / url must be http(s)")
         return
     try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
         check_url(url, allow_private=settings.webhook_allow_private)
@@ -558,7 +562,7 @@ def sources_validate(directory: Optional[Path] = typer.Argument(None, help="Defa
     try:
         sources = load_sources(d)
     except ConfigError as exc:
-        _fail(f"{len(exc.issues)} problem(s):\n{exc}")
+        _fail(f"{len(exc.issues)} 处问题 / problem(s):\n{exc}")
         return
     console.print(f"{len(sources)} 个来源配置有效 / source files valid in {d}", highlight=False)
 
@@ -606,6 +610,54 @@ def sources_list() -> None:
         )
 
 
+def _unknown_source_to_check(settings: Settings, name: str, configured: list[str]) -> str:
+    """Why `radar sources check NAME` cannot check a name, and how to, when the name is a demo source or a stored one."""
+    from core.paths import DEMO_DIR
+    from core.sources import load_sources
+
+    where = settings.sources_dir.resolve()
+    known = f"已配置 / configured in {where}: {', '.join(configured) or '—'}"
+    demo_dir = (DEMO_DIR / "sources").resolve()
+    if where != demo_dir and name in {src.name for src in load_sources(demo_dir)}:
+        server = f"{sys.executable} -m demo.server"
+        check = f"RADAR_SOURCES_DIR={demo_dir} radar sources check {name}"
+        return (
+            f"{name!r} 是演示来源（{demo_dir / (name + '.yaml')}），不在来源目录 {where} 中；它的站点只在演示服务器运行时存在。"
+            f"检查方法：在另一个终端运行 `{server}`（回环地址 127.0.0.1:8765），再运行 `{check}`；"
+            f"服务器换了端口（--port N）时再加 RADAR_DEMO_URL=http://127.0.0.1:N。\n"
+            f"{name!r} is a demo source ({demo_dir / (name + '.yaml')}), not in the sources directory {where}; its site exists "
+            f"only while the demo server runs. To check it: run `{server}` in another terminal (it serves 127.0.0.1:8765), "
+            f"then `{check}`; if the server runs on another port (--port N), also set RADAR_DEMO_URL=http://127.0.0.1:N.\n{known}"
+        )
+    if _stored_source(settings, name):
+        return (
+            f"来源 {name!r} 在数据库中有记录，但来源目录 {where} 中没有 {name}.yaml；"
+            "把 RADAR_SOURCES_DIR 指向存放它的目录后再检查。\n"
+            f"source {name!r} is in the database but has no {name}.yaml in the sources directory {where}; "
+            f"point RADAR_SOURCES_DIR at the folder that holds it and check again.\n{known}"
+        )
+    return f"未知来源 / unknown source {name!r}; {known}; 见 / see `radar sources list`"
+
+
+def _stored_source(settings: Settings, name: str) -> bool:
+    """Whether the database (if there is one: this never creates it) has a source or crawl runs under ``name``."""
+    if not settings.database_url and not (Path(settings.data_dir) / "radar.db").exists():
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+    from sqlmodel import select
+
+    from storage.db import session_scope
+    from storage.models import CrawlRun, Source
+
+    try:
+        with session_scope(settings) as s:
+            if s.exec(select(Source.id).where(Source.name == name)).first() is not None:
+                return True
+            return s.exec(select(CrawlRun.id).where(CrawlRun.source_name == name).limit(1)).first() is not None
+    except SQLAlchemyError:  # only a hint: an unreachable database must not hide the answer about the name
+        return False
+
+
 @sources_app.command("check")
 def sources_check(name: str) -> None:
     """Fetch the first list page and one detail page now and show what would be extracted."""
@@ -619,7 +671,7 @@ def sources_check(name: str) -> None:
         _fail(str(exc))
         return
     if name not in by_name:
-        _fail(f"unknown source {name!r}; known: {', '.join(sorted(by_name))}")
+        _fail(_unknown_source_to_check(settings, name, sorted(by_name)))
         return
     report = check_source(by_name[name], settings.user_agent)
     table = Table(title=f"{name}: {report.list_url}")
@@ -692,7 +744,10 @@ def sources_new(
 
         stem = output.stem
         if not re.match(r"^[a-z0-9][a-z0-9_-]*$", stem):
-            _fail(f"{output.name}: a source file is named after the source, in [a-z0-9_-] (e.g. -o config/sources/zj-jxt.yaml)")
+            _fail(
+                f"{output.name}: 来源文件以来源名命名，只用 [a-z0-9_-] / a source file is named after the source, in [a-z0-9_-]"
+                " (e.g. -o config/sources/zj-jxt.yaml)"
+            )
             return
         draft["structure_source"] = str(draft["structure_source"]).replace(
             f"radar sources check {draft['name']}", f"radar sources check {stem}"
@@ -700,7 +755,7 @@ def sources_new(
         draft["name"] = stem
     path = output or settings.sources_dir / f"{draft['name']}.yaml"
     if path.exists():
-        _fail(f"{path} exists; pass --output to write elsewhere")
+        _fail(f"{path} 已存在 / exists; 用 --output 写到别处 / pass --output to write elsewhere")
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
@@ -730,7 +785,7 @@ def history(
     if since:
         day = parse_cn_date(since)
         if day is None:
-            _fail(f"cannot read date {since!r}")
+            _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
     tz = settings.timezone
@@ -838,7 +893,7 @@ def reclassify(
     if since:
         day = parse_cn_date(since)
         if day is None:
-            _fail(f"cannot read date {since!r} (e.g. 2025-03-05 or 2025年3月5日)")
+            _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
     try:
@@ -888,7 +943,7 @@ def extract(
     """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json, max_chars))
+    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error))
 
 
 @app.command()
@@ -1029,11 +1084,11 @@ def enqueue(
     try:
         known = {s.name: s for s in sync_sources(settings)}
     except ConfigError as exc:
-        _fail(f"invalid source config:\n{exc}")
+        _fail(f"来源配置有误 / invalid source config:\n{exc}")
         return
     unknown = [n for n in sources or [] if n not in known]
     if unknown:
-        _fail(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        _fail(f"未知来源 / unknown source(s): {', '.join(unknown)}; 已知 / known: {', '.join(sorted(known))}")
         return
     names = list(sources) if sources else [n for n, s in known.items() if s.enabled]
     try:
@@ -1065,7 +1120,9 @@ def demo(
         with CrawlProgressView() as view:
             result = run_demo(settings, port=port, progress=view.update)
     except OSError as exc:
-        _fail(f"cannot serve the demo sites on 127.0.0.1:{port} ({exc}); choose another port with --port")
+        _fail(
+            f"无法在 127.0.0.1:{port} 上提供演示站点 / cannot serve the demo sites on 127.0.0.1:{port} ({exc}); 用 --port 换一个端口 / choose another port with --port"
+        )
         return
     console.print(f"[bold]PolicyRadar 演示 · 第 {result.run_number} 次运行[/]", markup=True)
     if result.edited:

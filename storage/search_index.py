@@ -3,7 +3,8 @@
 The querying half lives in web/search.py; this half is storage, so the
 crawl keeps the index without importing the web package.
 
-Full-text search over titles, bodies and attachment text that works for Chinese.
+Full-text search over titles, bodies, attachment text and each document's
+发文字号 and issuing agency (the ``refs`` column) that works for Chinese.
 
 Chinese has no spaces, so word tokenizers (FTS5's unicode61, PostgreSQL's
 ``to_tsvector``) index whole runs of characters as one "word" and a search for
@@ -19,11 +20,15 @@ substring of three or more characters:
   word at the very end of a title still has a trigram that starts with it.
   Single characters fall back to a scan.
 * PostgreSQL: a ``docsearch`` table with a GIN ``pg_trgm`` index over
-  title + body + attachments, queried with ``ILIKE '%term%'`` (pg_trgm
+  title + body + attachments + refs, queried with ``ILIKE '%term%'`` (pg_trgm
   answers LIKE from the index for terms of three or more characters).
 
 The index holds one row per document: its current title, the current
-version's body and the text of its attachments.  A changed document's row is
+version's body, the text of its attachments and ``refs``: the 发文字号 with
+its year brackets written one way (``normalize_doc_number``: 〔2025〕 for
+[2025], ［2025］, 【2025】, (2025)) and the issuing agency.  Pages print the
+number with whichever brackets their CMS uses, and many bodies do not repeat
+it at all, so a reader searching 工信部科〔2025〕18号 found nothing.  A changed document's row is
 replaced by ``index_document`` in the transaction that stores the change; a
 new document's row is written by ``PendingIndex`` in a batch once the document
 has committed (see pipeline/process.py).  ``ensure_index`` creates the
@@ -36,6 +41,7 @@ empty, and otherwise writes the rows a killed crawl left unwritten
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from typing import Any
@@ -49,6 +55,16 @@ from storage.db import write_turn
 log = logging.getLogger(__name__)
 
 ATTACHMENT_MARK = "【附件："
+SQLITE_FTS_COLUMNS = "title, body, attachments, refs, tokenize='trigram'"
+# What the GIN index covers and web/search.py filters on: the same expression, or the planner cannot use the index.
+PG_SEARCH_EXPR = "(title || ' ' || body || ' ' || attachments || ' ' || refs)"
+# The year of a 发文字号 in any bracket a site prints it with (〔〕 is the standard's; [] ［］ 【】 () （） are common),
+# each side on its own so that a partial number (工信部科[2025) is rewritten too.
+_OPEN_YEAR = re.compile(r"[\[［【〔(（]\s*((?:19|20)\d{2})(?!\d)")
+_YEAR_CLOSE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[\]］】〕)）]")
+_SPACE = re.compile(r"\s+")
+
+Fields = tuple[str, str, str, str]  # one index row: title, body, attachments, refs
 
 _ready: set[str] = set()  # engine URLs whose index exists in this process
 
@@ -81,28 +97,55 @@ def ensure_index(engine: Engine) -> None:
     with engine.begin() as conn:
         if dialect(conn) == "sqlite":
             exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'docsearch_fts'")).first() is not None
-            conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_fts USING fts5(title, body, attachments, tokenize='trigram')"))
+            if exists and not _sqlite_has_refs(conn):  # the shape before revision 0008: rebuilt below
+                conn.execute(text("DROP TABLE IF EXISTS docsearch_vocab"))
+                conn.execute(text("DROP TABLE docsearch_fts"))
+                exists = False
+            conn.execute(text(f"CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_fts USING fts5({SQLITE_FTS_COLUMNS})"))
             conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS docsearch_vocab USING fts5vocab(docsearch_fts, 'row')"))
         else:
             exists = conn.execute(text("SELECT to_regclass('docsearch')")).scalar() is not None
             conn.execute(
                 text(
                     "CREATE TABLE IF NOT EXISTS docsearch (document_id INTEGER PRIMARY KEY REFERENCES document(id) ON DELETE CASCADE,"
-                    " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', attachments TEXT NOT NULL DEFAULT '')"
+                    " title TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '', attachments TEXT NOT NULL DEFAULT '',"
+                    " refs TEXT NOT NULL DEFAULT '')"
                 )
             )
             schema = _pg_trgm_schema(conn)
             if schema:
                 conn.execute(
-                    text(
-                        f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ((title || ' ' || body || ' ' || attachments) {schema}.gin_trgm_ops)"
-                    )
+                    text(f"CREATE INDEX IF NOT EXISTS docsearch_trgm ON docsearch USING gin ({PG_SEARCH_EXPR} {schema}.gin_trgm_ops)")
                 )
     if not exists or _unfilled(engine):
         reindex_all(engine)
     else:
         index_missing(engine)
     _ready.add(key)
+
+
+def _sqlite_has_refs(conn: Connection) -> bool:
+    return any(row[1] == "refs" for row in conn.execute(text("PRAGMA table_info(docsearch_fts)")))
+
+
+def normalize_doc_number(value: str) -> str:
+    """A 发文字号 written one way: no spaces, the year in 〔〕 (工信部科[2025]18号 → 工信部科〔2025〕18号).
+
+    The index stores numbers so and web/search.py rewrites a query term the
+    same way, so any bracket a reader types finds any bracket a site printed.
+    """
+    return normalize_year_brackets(_SPACE.sub("", value))
+
+
+def normalize_year_brackets(value: str) -> str:
+    """``value`` with every bracket next to a year written 〔 〕; other text (and spaces) untouched."""
+    return _YEAR_CLOSE.sub(r"\1〕", _OPEN_YEAR.sub(r"〔\1", value))
+
+
+def refs_text(doc_number: str | None, agency: str | None) -> str:
+    """The ``refs`` column of a document: its normalised 发文字号 and its agency, one per line."""
+    parts = [normalize_doc_number(doc_number) if doc_number else "", (agency or "").strip()]
+    return "\n".join(p for p in parts if p)
 
 
 def _unfilled(engine: Engine) -> bool:
@@ -132,7 +175,7 @@ def reindex_all(engine: Engine, batch: int = 2000) -> int:
         while True:
             chunk = conn.execute(
                 text(
-                    "SELECT d.id, d.title, v.text FROM document d LEFT JOIN documentversion v"
+                    "SELECT d.id, d.title, v.text, d.doc_number, d.agency FROM document d LEFT JOIN documentversion v"
                     " ON v.document_id = d.id AND v.version_no = d.current_version WHERE d.id > :after ORDER BY d.id LIMIT :n"
                 ),
                 {"after": after, "n": batch},
@@ -140,13 +183,21 @@ def reindex_all(engine: Engine, batch: int = 2000) -> int:
             if not chunk:
                 break
             params = []
-            for doc_id, title, version_text in chunk:
+            for doc_id, title, version_text, doc_number, agency in chunk:
                 body, att_part = split_body(version_text or "")
                 files = atts.get(doc_id)
                 params.append(
-                    {"id": doc_id, "title": title + " ", "body": body + " ", "att": ("\n".join(files) if files else att_part) + " "}
+                    {
+                        "id": doc_id,
+                        "title": title + " ",
+                        "body": body + " ",
+                        "att": ("\n".join(files) if files else att_part) + " ",
+                        "refs": refs_text(doc_number, agency) + " ",
+                    }
                 )
-            conn.execute(text(f"INSERT INTO {table}({id_col}, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+            conn.execute(
+                text(f"INSERT INTO {table}({id_col}, title, body, attachments, refs) VALUES (:id, :title, :body, :att, :refs)"), params
+            )
             n += len(chunk)
             after = chunk[-1][0]
     return n
@@ -177,9 +228,9 @@ def index_missing(engine: Engine) -> int:
     return len(rows)
 
 
-def _row(document_id: int, fields: tuple[str, str, str]) -> dict[str, Any]:
-    title, body, attachments = fields
-    return {"id": document_id, "title": title, "body": body, "att": attachments}
+def _row(document_id: int, fields: Fields) -> dict[str, Any]:
+    title, body, attachments, refs = fields
+    return {"id": document_id, "title": title, "body": body, "att": attachments, "refs": refs}
 
 
 def _insert_if_missing(conn: Connection) -> Any:
@@ -192,9 +243,9 @@ def _insert_if_missing(conn: Connection) -> Any:
     (1.1 against 0.4–0.7 ms per row, /tmp micro-benchmark).
     """
     if dialect(conn) == "sqlite":
-        return text("INSERT OR REPLACE INTO docsearch_fts(rowid, title, body, attachments) VALUES (:id, :title, :body, :att)")
+        return text("INSERT OR REPLACE INTO docsearch_fts(rowid, title, body, attachments, refs) VALUES (:id, :title, :body, :att, :refs)")
     return text(
-        "INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, :title, :body, :att)"
+        "INSERT INTO docsearch(document_id, title, body, attachments, refs) VALUES (:id, :title, :body, :att, :refs)"
         " ON CONFLICT (document_id) DO NOTHING"
     )
 
@@ -223,7 +274,7 @@ class PendingIndex:
         self._lock = threading.Lock()  # guards _rows
         self._writing = threading.Lock()  # one batch at a time, in the order they were taken
 
-    def add(self, document_id: int, fields: tuple[str, str, str]) -> None:
+    def add(self, document_id: int, fields: Fields) -> None:
         """Queue a committed document's row; writes the batch when it is full or its oldest row has waited long enough."""
         with self._lock:
             if not self._rows:
@@ -262,11 +313,13 @@ def split_body(version_text: str) -> tuple[str, str]:
     return version_text[:at], version_text[at:]
 
 
-def _document_fields(session: Session | Connection, document_id: int) -> tuple[str, str, str] | None:
-    row = session.execute(text("SELECT title, current_version FROM document WHERE id = :id"), {"id": document_id}).first()
+def _document_fields(session: Session | Connection, document_id: int) -> Fields | None:
+    row = session.execute(
+        text("SELECT title, current_version, doc_number, agency FROM document WHERE id = :id"), {"id": document_id}
+    ).first()
     if row is None:
         return None
-    title, current = row
+    title, current, doc_number, agency = row
     ver = session.execute(
         text("SELECT text FROM documentversion WHERE document_id = :id ORDER BY (version_no = :cur) DESC, version_no DESC LIMIT 1"),
         {"id": document_id, "cur": current},
@@ -277,19 +330,22 @@ def _document_fields(session: Session | Connection, document_id: int) -> tuple[s
             text("SELECT text FROM attachment WHERE document_id = :id AND text != '' ORDER BY id"), {"id": document_id}
         ).all()
     ]
-    return document_fields(title, ver[0] if ver else "", files)
+    return document_fields(title, ver[0] if ver else "", files, doc_number, agency)
 
 
-def document_fields(title: str, version_text: str, attachment_texts: list[str]) -> tuple[str, str, str]:
-    """The index row of a document: its title, the body of its current version, its attachments' texts (in id order)."""
+def document_fields(
+    title: str, version_text: str, attachment_texts: list[str], doc_number: str | None = None, agency: str | None = None
+) -> Fields:
+    """The index row of a document: its title, the body of its current version, its attachments' texts (in id order),
+    its 发文字号 and agency (``refs_text``)."""
     body, att_part = split_body(version_text)
     files = [t for t in attachment_texts if t]
     attachments = "\n".join(files) if files else att_part
     # The trailing space gives a two-character word at the very end a trigram that starts with it.
-    return title + " ", body + " ", attachments + " "
+    return title + " ", body + " ", attachments + " ", refs_text(doc_number, agency) + " "
 
 
-def index_document(session: Session, document_id: int, new: tuple[str, str, str] | None = None) -> None:
+def index_document(session: Session, document_id: int, new: Fields | None = None) -> None:
     """Bring one document's index row up to date, inside the caller's transaction.
 
     Call it after the document, its new version and its attachments are added
@@ -300,7 +356,7 @@ def index_document(session: Session, document_id: int, new: tuple[str, str, str]
     conn = session.connection()
     sqlite = dialect(conn) == "sqlite"
     if new is not None:
-        fields: tuple[str, str, str] | None = new
+        fields: Fields | None = new
     else:
         session.flush()
         fields = _document_fields(session, document_id)
@@ -310,9 +366,12 @@ def index_document(session: Session, document_id: int, new: tuple[str, str, str]
             conn.execute(text("DELETE FROM docsearch WHERE document_id = :id"), {"id": document_id})
     if fields is None:
         return
-    title, body, attachments = fields
-    params = {"id": document_id, "title": title, "body": body, "att": attachments}
+    params = _row(document_id, fields)
     if sqlite:
-        conn.execute(text("INSERT INTO docsearch_fts(rowid, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+        conn.execute(
+            text("INSERT INTO docsearch_fts(rowid, title, body, attachments, refs) VALUES (:id, :title, :body, :att, :refs)"), params
+        )
     else:
-        conn.execute(text("INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, :title, :body, :att)"), params)
+        conn.execute(
+            text("INSERT INTO docsearch(document_id, title, body, attachments, refs) VALUES (:id, :title, :body, :att, :refs)"), params
+        )

@@ -196,7 +196,13 @@ def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int
     for p, counts in zip(periods, per_week):
         label = f"{p.start.astimezone().month}/{p.start.astimezone().day}" if p is not periods[-1] else "本周"
         trend.append((label, {k: len(v) for k, v in counts.items()}))
-    latest_docs = session.exec(select(Document).order_by(col(Document.first_seen).desc(), col(Document.id).desc()).limit(15)).all()
+    # 最新收录: newest publication first (one crawl stores a whole column microseconds apart, so first-seen order
+    # alone is storage order), then the most recently seen, then the newest row; undated documents last.
+    latest_docs = session.exec(
+        select(Document)
+        .order_by(col(Document.published).desc().nulls_last(), col(Document.first_seen).desc(), col(Document.id).desc())
+        .limit(15)
+    ).all()
     labels = current_labels(session, [d.id for d in latest_docs])  # type: ignore[misc]
     titles = source_titles(session)
     totals = {

@@ -20,11 +20,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from storage.search_index import dialect
+from storage.search_index import dialect, normalize_year_brackets
 
 log = logging.getLogger(__name__)
 
-_PG_EXPR = "(d.title || ' ' || d.body || ' ' || d.attachments)"
+# storage/search_index.PG_SEARCH_EXPR on the aliased table: the GIN index's own expression, or the planner cannot use it.
+_PG_EXPR = "(d.title || ' ' || d.body || ' ' || d.attachments || ' ' || d.refs)"
 _MAX_EXPANSION = 4000  # trigrams an expanded two-character term may turn into before we scan instead
 COUNT_CAP = 1000  # counting beyond this costs more than it tells a reader
 SORTS = ("relevance", "date")  # relevance: more query terms in the title first, then newest; date: newest first
@@ -83,6 +84,17 @@ class SearchResult:
     page: int = 1
     per_page: int = 20
     took_ms: float = 0.0
+
+
+def term_variants(term: str) -> list[str]:
+    """The forms of a query term the index is searched for: as typed, and with a year's brackets written 〔〕.
+
+    The index's ``refs`` column holds every 发文字号 with 〔〕 (storage/search_index.normalize_doc_number),
+    so 工信部科[2025]18号 or ［2025］ finds 工信部科〔2025〕18号; the typed form still finds a body that
+    prints the number with its own brackets.
+    """
+    norm = normalize_year_brackets(term)
+    return [term] if norm == term else [term, norm]
 
 
 def _fts_phrase(term: str) -> str:
@@ -185,6 +197,10 @@ def search(
     if dialect(conn) == "sqlite":
         match_parts: list[str] = []
         for i, term in enumerate(terms):
+            forms = term_variants(term)
+            if len(forms) > 1 and len(term) >= 3:
+                match_parts.append("(" + " OR ".join(_fts_phrase(t) for t in forms) + ")")
+                continue
             if len(term) >= 3:
                 match_parts.append(_fts_phrase(term))
                 continue
@@ -196,9 +212,7 @@ def search(
                 match_parts.append("(" + " OR ".join(_fts_phrase(t) for t in expanded) + ")")
             else:
                 params[f"like{i}"] = f"%{_like_escape(term)}%"
-                where.append(
-                    f"(f.title LIKE :like{i} ESCAPE '\\' OR f.body LIKE :like{i} ESCAPE '\\' OR f.attachments LIKE :like{i} ESCAPE '\\')"
-                )
+                where.append("(" + " OR ".join(f"f.{c} LIKE :like{i} ESCAPE '\\'" for c in ("title", "body", "attachments", "refs")) + ")")
         base = "FROM docsearch_fts f JOIN document doc ON doc.id = f.rowid"
         title_col, like_op = "doc.title", "LIKE"  # the joined row: reading an FTS5 column costs a content lookup per hit
         if match_parts:
@@ -209,8 +223,11 @@ def search(
         base = "FROM docsearch d JOIN document doc ON doc.id = d.document_id"
         title_col, like_op = "doc.title", "ILIKE"
         for i, term in enumerate(terms):
-            params[f"like{i}"] = f"%{_like_escape(term)}%"
-            where.append(f"{_PG_EXPR} ILIKE :like{i}")
+            ors = []
+            for j, form in enumerate(term_variants(term)):
+                params[f"like{i}_{j}"] = f"%{_like_escape(form)}%"
+                ors.append(f"{_PG_EXPR} ILIKE :like{i}_{j}")
+            where.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
         id_col = "d.document_id"
     clause = " WHERE " + " AND ".join(where) if where else ""
     count = conn.execute(text(f"SELECT count(*) FROM (SELECT 1 {base}{clause} LIMIT {COUNT_CAP + 1}) AS c"), params).scalar() or 0
@@ -220,14 +237,18 @@ def search(
     newest = f"(doc.published IS NULL), doc.published DESC, {id_col} DESC"
     order = newest
     if sort == "relevance":
+        tiers = []
         for i, term in enumerate(terms):
             params[f"rank{i}"] = f"%{_like_escape(term)}%"
-        hits_in = lambda col: " + ".join(  # noqa: E731 - one expression per column
-            f"(CASE WHEN {col} {like_op} :rank{i} ESCAPE '\\' THEN 1 ELSE 0 END)" for i in range(len(terms))
-        )
-        order = f"({hits_in(title_col)}) DESC, {newest}"
+            tests = [f"{title_col} {like_op} :rank{i} ESCAPE '\\'"]
+            # A term that is (part of) the document's own 发文字号 ranks with the title: that document, not the ones citing it.
+            for j, form in enumerate(term_variants(term)):
+                params[f"num{i}_{j}"] = f"%{_like_escape(form)}%"
+                tests.append(f"doc.doc_number {like_op} :num{i}_{j} ESCAPE '\\'")
+            tiers.append(f"(CASE WHEN {' OR '.join(tests)} THEN 1 ELSE 0 END)")
+        order = f"({' + '.join(tiers)}) DESC, {newest}"
     ids = [r[0] for r in conn.execute(text(f"SELECT {id_col} {base}{clause} ORDER BY {order} LIMIT :limit OFFSET :offset"), params).all()]
-    result.hits = _hits(conn, ids, terms)
+    result.hits = _hits(conn, ids, [form for term in terms for form in term_variants(term)])
     result.took_ms = (time.perf_counter() - t0) * 1000
     return result
 

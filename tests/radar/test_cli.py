@@ -133,3 +133,27 @@ def test_extract_json_carries_the_full_text_unless_max_chars_cuts_it_visibly() -
     assert len(cut["text"]) == 50 and cut["text_chars"] == full["text_chars"] and cut["text_truncated"] is True
     plain = CliRunner().invoke(app, ["extract", "--max-chars", "50", str(page)])
     assert "truncated to 50 of" in plain.output
+
+
+def test_classify_explain_gives_each_verdict_in_chinese_beside_the_stable_english_key() -> None:
+    from pipeline.classify import VERDICT_ZH
+
+    line = {
+        "id": "n1",
+        "title": "关于优化营商环境的若干措施",
+        "text": "新一代信息技术、生物医药、新能源等企业可享受审批绿色通道，涉企事项一日办结。",
+    }
+    result = CliRunner().invoke(app, ["classify", "--jsonl", "-", "--explain"], input=json.dumps(line, ensure_ascii=False) + "\n")
+    assert result.exit_code == 0, result.output
+    why = json.loads(result.output)["explain"]["未来健康"]
+    assert why["verdict"] == "named only as one item of a list" and why["verdict_zh"] == "仅作为列举中的一项出现"
+    assert set(VERDICT_ZH) == {
+        "filed",
+        "no terms",
+        "only weak terms",
+        "too little evidence",
+        "passing mention (low density)",
+        "minor next to the main track",
+        "named only as one item of a list",
+    }
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in zh) for zh in VERDICT_ZH.values())

@@ -205,3 +205,58 @@ def test_a_source_region_that_matches_nothing_is_caught_by_validate(env: Path, t
     from core.sources import load_source
 
     assert load_source(d / "gd.yaml").region == "广东"  # the official full name is filed under the short one
+
+
+def _chinese_first(result: Result, zh: str, en: str) -> None:
+    """The CLI's errors read 中文 / English: the Chinese words come first, the English after them."""
+    flat = result.output.replace("\n", "")
+    assert "错误 / error:" in flat, flat
+    assert zh in flat and en in flat, flat
+    assert flat.index(zh) < flat.index(en), flat
+
+
+def test_checking_a_demo_source_outside_its_folder_says_how_to_check_it(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`radar sources list` shows miit after `radar demo`; `sources check miit` must say why it is not found here and what works."""
+    monkeypatch.delenv("RADAR_SOURCES_DIR", raising=False)
+    result = run("sources", "check", "miit")
+    assert_clean_failure(result, "miit")
+    flat = result.output.replace("\n", "")
+    _chinese_first(result, "是演示来源", "is a demo source")
+    assert "-m demo.server" in flat and "RADAR_SOURCES_DIR=" in flat and "RADAR_DEMO_URL" in flat
+    assert f"RADAR_SOURCES_DIR={(REPO_ROOT / 'demo' / 'sources').resolve()} radar sources check miit" in flat
+
+
+def test_checking_a_demo_source_as_told_works(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the message says works: the demo server on its default port, RADAR_SOURCES_DIR at demo/sources."""
+    from demo.server import serve_sites
+
+    with serve_sites(REPO_ROOT / "demo" / "sites") as base:  # a free port: the message's --port N case
+        monkeypatch.setenv("RADAR_DEMO_URL", base)
+        monkeypatch.setenv("RADAR_SOURCES_DIR", str(REPO_ROOT / "demo" / "sources"))
+        result = run("sources", "check", "miit")
+    assert result.exit_code == 0, result.output
+    assert "工信部" in result.output
+
+
+def test_checking_a_source_the_database_knows_but_the_sources_dir_does_not(with_subscriber: Path) -> None:
+    from core.settings import Settings
+    from storage.db import session_scope
+    from storage.models import Source
+
+    with session_scope(Settings()) as s:
+        s.add(Source(name="old-site", title="旧站", region="全国", agency="某部"))
+    result = run("sources", "check", "old-site")
+    assert_clean_failure(result, "old-site", "RADAR_SOURCES_DIR")
+    _chinese_first(result, "在数据库中有记录", "is in the database")
+    _chinese_first(run("sources", "check", "nosuch"), "未知来源", "unknown source")
+
+
+def test_errors_read_chinese_first_then_english(with_subscriber: Path, tmp_path: Path) -> None:
+    _chinese_first(run("subscribers", "update", "nobody@example.com", "--tracks", "未来能源"), "没有这个订阅者", "no such subscriber")
+    _chinese_first(run("history", "--since", "2026-13-01"), "无法识别日期", "cannot read date '2026-13-01'")
+    period = run("digest", "--period", "lastweek")
+    _chinese_first(period, "未知周期", "unknown period 'lastweek'")
+    assert "last-week" in period.output
+    missing = run("extract", str(tmp_path / "nonexistent.html"))
+    assert missing.exit_code == 2
+    _chinese_first(missing, "文件不存在", "no such file")

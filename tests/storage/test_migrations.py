@@ -135,6 +135,58 @@ def test_a_database_newer_than_the_code_is_refused_with_a_clear_error(settings: 
         get_engine(settings)
 
 
+def test_upgrade_puts_the_doc_numbers_of_stored_documents_in_the_search_index(settings: Settings) -> None:
+    """Revision 0008 adds the 发文字号/agency column to the search index; the next start fills it for old documents."""
+    import storage.search_index
+    from web.search import search
+
+    migrate.upgrade(settings.db_url, "0007")
+    raw = sa.create_engine(settings.db_url)
+    now = datetime.now(timezone.utc)
+    with raw.begin() as conn:
+        doc_id = conn.execute(
+            sa.text(
+                "INSERT INTO document (source_name, url, title, first_seen, last_seen, current_version, is_draft, doc_number, agency)"
+                " VALUES ('miit', 'http://x/1.html', '量子科技产业创新发展行动方案', :now, :now, 1, false, '工信部科〔2025〕18号', '工业和信息化部')"
+                " RETURNING id"
+            ),
+            {"now": now},
+        ).scalar_one()
+        conn.execute(
+            sa.text(
+                "INSERT INTO documentversion (document_id, version_no, text_hash, title, text, first_seen, last_seen)"
+                " VALUES (:id, 1, 'h', '量子科技产业创新发展行动方案', '加快量子计算原型机研制。', :now, :now)"
+            ),
+            {"id": doc_id, "now": now},
+        )
+        # the index row revision 0007's code wrote: title, body, attachments
+        if raw.dialect.name == "sqlite":
+            conn.execute(
+                sa.text("INSERT INTO docsearch_fts(rowid, title, body, attachments) VALUES (:id, '量子科技 ', '量子计算 ', ' ')"),
+                {"id": doc_id},
+            )
+        else:
+            conn.execute(
+                sa.text("INSERT INTO docsearch(document_id, title, body, attachments) VALUES (:id, '量子科技 ', '量子计算 ', ' ')"),
+                {"id": doc_id},
+            )
+    raw.dispose()
+    done = migrate.upgrade(settings.db_url)
+    assert (done.before, done.after) == ("0007", migrate.head_revision())
+    engine = get_engine(settings)
+    storage.search_index._ready.discard(str(engine.url))  # a process starting on the upgraded database
+    storage.search_index.ensure_index(engine)
+    with Session(engine) as s:
+        for q in ("工信部科〔2025〕18号", "工信部科[2025]18号", "〔2025〕18号", "量子计算"):
+            assert [h.document_id for h in search(s, q).hits] == [doc_id], q
+    migrate.downgrade(settings.db_url, "0007")  # and back: the old shape, refilled by the old code's ensure_index
+    dispose_engines()
+    with sa.create_engine(settings.db_url).connect() as conn:
+        table = "docsearch_fts" if conn.dialect.name == "sqlite" else "docsearch"
+        assert conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar() == 0
+        assert "refs" not in {c["name"] for c in sa.inspect(conn).get_columns(table)} or conn.dialect.name == "sqlite"
+
+
 @pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """The CLI builds its own Settings from the environment: point it at this test's database."""

@@ -156,3 +156,39 @@ def test_rerun_crawl_starts_a_background_crawl(client: TestClient, seeded: Seede
     assert r.status_code == 202 and r.json()["source"] == "miit"
     assert called.wait(5)
     assert client.post("/api/sources/nope/crawl", headers=admin_headers).status_code == 404
+
+
+def test_dashboard_latest_lists_newest_publication_first_then_first_seen_then_id(seeded: Seeded) -> None:
+    """One crawl stores a whole column microseconds apart: 最新收录 in that order was storage order, not news order."""
+    from datetime import date, timedelta
+
+    from sqlmodel import Session
+
+    from storage.db import get_engine, session_scope
+    from storage.models import Document, utcnow
+    from web.queries import dashboard
+
+    batch = utcnow()
+    with session_scope(seeded.settings) as s:
+        undated = Document(source_name="x", url="http://x/undated", title="无日期", first_seen=batch + timedelta(seconds=5))
+        same_day_early = Document(source_name="x", url="http://x/a", title="同日先见", published=date(2025, 3, 7), first_seen=batch)
+        same_day_late = Document(
+            source_name="x", url="http://x/b", title="同日后见", published=date(2025, 3, 7), first_seen=batch + timedelta(seconds=1)
+        )
+        twin = Document(source_name="x", url="http://x/c", title="同日同见", published=date(2025, 3, 7), first_seen=batch)
+        for d in (undated, same_day_early, same_day_late, twin):
+            s.add(d)
+            s.flush()
+        ids = {name: d.id for name, d in (("undated", undated), ("early", same_day_early), ("late", same_day_late), ("twin", twin))}
+    with Session(get_engine(seeded.settings)) as s:
+        latest = [row.document.id for row in dashboard(s, "Asia/Shanghai").latest]
+    assert latest == [
+        ids["late"],  # 2025-03-07, seen last
+        ids["twin"],  # 2025-03-07, seen with "early": the newer row first
+        ids["early"],
+        seeded.reprint,  # 2025-03-07, seen before this batch
+        seeded.xss,  # 2025-03-06
+        seeded.doc,  # 2025-03-05
+        seeded.draft,  # 2025-01-10
+        ids["undated"],  # no publication date: last, however new
+    ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.settings import Settings
 from storage.db import get_engine, session_scope
 from storage.models import Attachment, Document, DocumentVersion
-from storage.search_index import ensure_index, index_document, reindex_all
-from web.search import SearchFilters, highlight, parse_query, search
+from storage.search_index import ensure_index, index_document, normalize_doc_number, reindex_all
+from web.search import SearchFilters, highlight, parse_query, search, term_variants
 from webdata import Seeded
 
 
@@ -71,3 +72,37 @@ def test_query_parsing_and_escaping() -> None:
 def test_like_metacharacters_are_literal(seeded: Seeded) -> None:
     assert _ids(seeded.settings, "%") == [] and _ids(seeded.settings, "_") == []
     assert _ids(seeded.settings, '"') == [] and _ids(seeded.settings, 'a"b OR c') == []
+
+
+def test_a_doc_number_is_found_whole_in_part_and_with_any_brackets(seeded: Seeded, client: TestClient) -> None:
+    """发文字号 live in the page's metadata table, not the body: the index holds them (and the agency) too."""
+    st = seeded.settings
+    for q in ("工信部联规〔2025〕12号", "工信部联规", "〔2025〕12号", "工信部联规[2025]12号", "［2025］12号", "【2025】12号", "联规[2025"):
+        assert _ids(st, q) == [seeded.doc], q
+    assert _ids(st, "工信部联规〔2024〕12号") == []
+    assert _ids(st, "浙江省经济和信息化厅") == [seeded.reprint]  # the agency, which its text never names
+    got = client.get("/api/search", params={"q": "工信部联规[2025]12号"}).json()
+    assert [item["document_id"] for item in got["items"]] == [seeded.doc]
+    page = client.get("/search", params={"q": "工信部联规〔2025〕12号"})
+    assert page.status_code == 200 and f"/documents/{seeded.doc}" in page.text
+
+
+def test_a_document_citing_a_number_ranks_below_the_one_that_carries_it(seeded: Seeded) -> None:
+    st = seeded.settings
+    with session_scope(st) as s:
+        cite = Document(source_name="x", url="http://x/cite", title="关于转发有关文件的通知", published=date(2030, 1, 1))
+        s.add(cite)
+        s.flush()
+        s.add(
+            DocumentVersion(document_id=cite.id, version_no=1, text_hash="c", title=cite.title, text="根据工信部联规〔2025〕12号文件精神。")
+        )  # type: ignore[arg-type]
+        index_document(s, cite.id)  # type: ignore[arg-type]
+    assert _ids(st, "工信部联规〔2025〕12号") == [seeded.doc, cite.id]
+
+
+def test_doc_number_normalisation() -> None:
+    assert normalize_doc_number("工信部科 [2025] 18号") == "工信部科〔2025〕18号"
+    assert normalize_doc_number("国办发（2024）3号") == "国办发〔2024〕3号"
+    assert normalize_doc_number("京政发〔2025〕1号") == "京政发〔2025〕1号"
+    assert term_variants("燃料 电池") == ["燃料 电池"]  # other terms are searched as typed
+    assert term_variants("[2025]18号") == ["[2025]18号", "〔2025〕18号"]
