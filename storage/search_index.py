@@ -97,7 +97,7 @@ def ensure_index(engine: Engine) -> None:
     with engine.begin() as conn:
         if dialect(conn) == "sqlite":
             exists = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'docsearch_fts'")).first() is not None
-            if exists and not _sqlite_has_refs(conn):  # the shape before revision 0008: rebuilt below
+            if exists and not _sqlite_has_refs(conn):  # the shape before revision 0009: rebuilt below
                 conn.execute(text("DROP TABLE IF EXISTS docsearch_vocab"))
                 conn.execute(text("DROP TABLE docsearch_fts"))
                 exists = False

@@ -136,7 +136,7 @@ def test_a_database_newer_than_the_code_is_refused_with_a_clear_error(settings: 
 
 
 def test_upgrade_puts_the_doc_numbers_of_stored_documents_in_the_search_index(settings: Settings) -> None:
-    """Revision 0008 adds the 发文字号/agency column to the search index; the next start fills it for old documents."""
+    """Revision 0009 adds the 发文字号/agency column to the search index; the next start fills it for old documents."""
     import storage.search_index
     from web.search import search
 
