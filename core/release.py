@@ -74,3 +74,4 @@ class FetchRow(TypedDict, total=False):
     content_type: str | None
     content_hash: str | None
     error: str | None
+    end_of_list: bool  # a guessed list page past the last one (404/410): the list's end, not a failure

@@ -36,7 +36,7 @@ class CrawlProgress:
     new: int = 0
     changed: int = 0
     unchanged: int = 0
-    errors: int = 0  # requests answered >= 400 or not at all, plus releases that could not be stored
+    errors: int = 0  # requests answered >= 400 or not at all (not a list's end), plus releases that could not be stored
     current_url: str = ""
     elapsed: float = 0.0
     finished: bool = False
@@ -66,11 +66,11 @@ class CrawlCounter:
         self.last_sent = 0.0
         self.lock = threading.Lock()
 
-    def fetched(self, url: str, status: int | None, error: str | None) -> None:
+    def fetched(self, url: str, status: int | None, error: str | None, end_of_list: bool = False) -> None:
         with self.lock:
             self.progress.pages += 1
             self.progress.current_url = url
-            if error or (status is not None and status >= 400):
+            if not end_of_list and (error or (status is not None and status >= 400)):
                 self.progress.errors += 1
         self._maybe_send()
 

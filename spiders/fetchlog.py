@@ -12,6 +12,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.http import Request, Response
 
+from spiders.pagination import is_end_of_list
 from spiders.storage_link import StorageLink
 
 
@@ -46,6 +47,8 @@ class FetchLogMiddleware:
                 "duration_ms": _latency_ms(request),
                 "content_type": (response.headers.get("Content-Type") or b"").decode("latin-1") or None,
                 "content_hash": digest,
+                # a guessed list page past the last one: where the list ends, not a failed request
+                "end_of_list": is_end_of_list(request.meta, response.status),
             },
             response.status,
             headers,

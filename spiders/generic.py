@@ -29,7 +29,7 @@ from twisted.python.failure import Failure
 from core.release import AttachmentPayload, Release
 from core.sources import MATCH_TIMEOUT, SourceConfig, compile_pattern
 from spiders.listing import ListEntry, ListFormatError, read_entries, read_sitemap
-from spiders.pagination import ListPage, next_page
+from spiders.pagination import GUESSED, ListPage, NextPage, is_end_of_list, next_page
 from spiders.storage_link import StorageLink
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class GenericSpider(scrapy.Spider):
         self.list_errors: list[str] = []
         self._cookies: dict[str | bytes, str | bytes | bool | float | int] = {k: v for k, v in source.cookies.items()}
         self.known_streak: dict[str, int] = {}
+        self.list_seen: dict[str, set[str]] = {}  # entry URLs read so far on each list (by its first URL)
         self.skipped_known = 0
         # List pages may be fetched conditionally only when no known page is due for a re-check:
         # a 304 list hides the entries we would have re-checked.
@@ -81,6 +82,10 @@ class GenericSpider(scrapy.Spider):
         chain = request.meta.get("redirect_urls")
         if not chain:
             return
+        if request.meta.get(GUESSED) and request.callback == self.parse_list:
+            # index_9.html → index.html: the site sends a guessed page past the last one back to a page already read.
+            log.info("source %s: list ends before %s (redirected to %s)", self.source.name, chain[0], request.url)
+            return
         why = "redirect loop" if request.url in chain else "redirected to a URL this crawl already requested"
         self.list_errors.append(f"{chain[0]}: {why} ({' -> '.join([*chain, request.url])}); not followed")
 
@@ -97,8 +102,8 @@ class GenericSpider(scrapy.Spider):
             meta["handle_httpstatus_list"] = [304]
         return Request(url, callback=callback, errback=errback, headers=headers, cookies=dict(self._cookies), meta=meta, **kwargs)
 
-    def _list_request(self, url: str, page: int, first: str) -> Request:
-        kwargs: dict[str, Any] = {}
+    def _list_request(self, url: str, page: int, first: str, *, guessed: bool = False) -> Request:
+        kwargs: dict[str, Any] = {"meta": {GUESSED: True}} if guessed else {}
         api = self.source.api
         if self.source.format == "json" and api is not None and api.method == "POST":
             n = self.source.pagination.start + (page - 1) * self.source.pagination.step
@@ -147,6 +152,13 @@ class GenericSpider(scrapy.Spider):
                 what = self.source.list.item if self.source.list else (self.source.api.items if self.source.api else "items")
                 self.list_errors.append(f"{response.url}: list selector {what!r} matched nothing")
             return
+        seen = self.list_seen.setdefault(first, set())
+        if page > 1 and all(entry.url in seen for entry in entries):
+            # Only entries read on earlier pages: the site answers a page number past the end with its first
+            # (or last) page again.  The list ends here.
+            log.info("source %s: list ends before %s (it repeats entries already read)", self.source.name, response.url)
+            return
+        seen.update(entry.url for entry in entries)
         reached_known = False
         for entry in entries:
             if not self._wanted(entry):
@@ -175,7 +187,7 @@ class GenericSpider(scrapy.Spider):
             self.known_streak[first] = 0
         nxt = self._next_page(response, page, first)
         if nxt:
-            yield self._list_request(nxt, page + 1, first)
+            yield self._list_request(nxt.url, page + 1, first, guessed=nxt.guessed)
 
     def _wanted(self, entry: ListEntry) -> bool:
         if urlsplit(entry.url).scheme not in ("http", "https"):
@@ -215,15 +227,18 @@ class GenericSpider(scrapy.Spider):
             last = last.replace(tzinfo=timezone.utc)
         return datetime.now(timezone.utc) - last >= timedelta(days=days)
 
-    def _next_page(self, response: Response, page: int, first: str) -> str | None:
+    def _next_page(self, response: Response, page: int, first: str) -> NextPage | None:
         return next_page(ListPage(response, page, first, self.source.pagination, self.list_errors))
 
     def list_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         status = getattr(getattr(failure.value, "response", None), "status", None)
-        if request.cb_kwargs.get("page", 1) > 1 and status == 404 and self.source.pagination.type in ("template", "query"):
-            return  # probed past the last page of a list that does not announce its length: the normal end
-        # A 404 on a page the site announced (a next link, createPageHTML's count) or on the first page is an error.
+        if is_end_of_list(request.meta, status):
+            # A guessed page past the last of a list that does not state its length: the normal end (the fetch log
+            # marks the row end_of_list).
+            log.info("source %s: list ends before %s (HTTP %s)", self.source.name, request.url, status)
+            return
+        # A 404 on a page the site announced (a next link, a page count) or on the first page is an error.
         self.list_errors.append(f"{request.url}: {_failure_text(failure)}")
 
     # ---- detail pages and attachments -------------------------------------------------------

@@ -185,17 +185,62 @@ def read_sitemap(response: Response) -> tuple[list[ListEntry], list[str]]:
     return entries, children
 
 
-_CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]([^'\"]+)['\"]\s*,\s*['\"]([^'\"]+)['\"]"
-)
+_CREATE_PAGE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
+_QUOTED = re.compile(r"""^\s*(['"])(.*)\1\s*$""", re.S)
+_NAME = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def _js_int(arg: str, text: str) -> int | None:
+    """A number written in the call, or the number a ``var name = N`` before it gives ``name``."""
+    arg = arg.strip().strip("'\"").strip()
+    if arg.isdigit():
+        return int(arg)
+    if _NAME.match(arg):
+        m = re.search(rf"(?<![\w$.]){re.escape(arg)}\s*=\s*['\"]?(\d+)", text)
+        return int(m.group(1)) if m else None
+    return None
 
 
 def create_page_info(text: str) -> tuple[int, str, str] | None:
-    """(total pages, prefix, extension) from the ``createPageHTML(...)`` call many gov CMSs emit."""
-    m = _CREATE_PAGE.search(text)
-    if not m:
-        return None
-    return int(m.group(1)), m.group(3), m.group(4)
+    """(total pages, prefix, extension) from the ``createPageHTML(...)`` call many gov CMSs emit.
+
+    Read in the forms TRS prints: ``createPageHTML(7, 0, "index", "html")``,
+    ``createPageHTML(countPage, currentPage, "index", "html")`` after ``var countPage = 7``,
+    and ``createPageHTML('page_div', 7, 0, 'index', 'shtml', 120)`` with the pager's element id first.
+    The function's own definition (``function createPageHTML(_nPageCount, …)``) is skipped.
+    """
+    for m in _CREATE_PAGE.finditer(text):
+        args = m.group(1).split(",")
+        if len(args) >= 5 and _QUOTED.match(args[0]) and not _QUOTED.match(args[1]):
+            args = args[1:]  # the pager element's id
+        if len(args) < 4:
+            continue
+        total = _js_int(args[0], text)
+        prefix, ext = _QUOTED.match(args[2]), _QUOTED.match(args[3])
+        if total is not None and prefix and ext and prefix.group(2) and ext.group(2):
+            return total, prefix.group(2), ext.group(2)
+    return None
+
+
+# How else list pages announce their count: TRS's ``var countPage = 7``, 共7页 (digits maybe in a tag), 页次1/7.
+_TAGS = r"\s*(?:(?:<[^<>]{0,60}>|&nbsp;)\s*)*"
+_PAGE_COUNTS = (
+    re.compile(r"(?<![\w$.])countPage\s*=\s*['\"]?(\d+)"),
+    re.compile(rf"共{_TAGS}(\d+){_TAGS}页"),
+    re.compile(rf"页次[:：]?{_TAGS}\d+{_TAGS}/{_TAGS}(\d+)"),
+)
+
+
+def page_count(text: str) -> int | None:
+    """The number of pages a list page says its list has, or None when it does not say."""
+    info = create_page_info(text)
+    if info is not None:
+        return info[0]
+    for pattern in _PAGE_COUNTS:
+        m = pattern.search(text)
+        if m:
+            return int(m.group(1))
+    return None
 
 
 def _html_list(response: Response, source: SourceConfig) -> list[ListEntry]:

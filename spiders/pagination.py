@@ -16,7 +16,7 @@ from scrapy.http import Response, TextResponse
 
 from core.registry import complete
 from core.sources import Pagination, PaginationType
-from spiders.listing import create_page_info, select
+from spiders.listing import create_page_info, page_count, select
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,27 @@ class ListPage:
 
 
 Paginator = Callable[[ListPage], "str | None"]
+
+# Types that guess the next page's address; the site does not say whether that page exists.
+GUESSING: frozenset[str] = frozenset({"template", "query", "body"})
+# What a guessed page past the last one answers (a redirect back to a page already read, or a page
+# repeating entries already read, ends the list as well: spiders.generic sees those).
+END_OF_LIST_STATUS: frozenset[int] = frozenset({404, 410})
+# Request meta key: this list page was guessed, not announced by the list (see ``NextPage.guessed``).
+GUESSED = "radar_guessed_list_page"
+
+
+@dataclass(frozen=True, slots=True)
+class NextPage:
+    """The next list page, and whether its address is a guess (no link, no page count led to it)."""
+
+    url: str
+    guessed: bool
+
+
+def is_end_of_list(meta: Mapping[str, object], status: int | None) -> bool:
+    """A guessed list page past the first that does not exist: the list ended before ``max_pages``."""
+    return bool(meta.get(GUESSED)) and status in END_OF_LIST_STATUS
 
 
 def _none(_at: ListPage) -> str | None:
@@ -89,8 +110,24 @@ PAGINATORS: Mapping[str, Paginator] = complete(
 )
 
 
-def next_page(at: ListPage) -> str | None:
-    """URL of the list page after this one, or None at the end (``max_pages`` included)."""
+def announced_pages(at: ListPage) -> int | None:
+    """The page count the list page itself states (createPageHTML, countPage, 共N页, 页次1/N), if any.
+
+    A count smaller than the page being read is not a count of this list (a title saying 共2页, say).
+    """
+    if not isinstance(at.response, TextResponse):
+        return None
+    total = page_count(at.response.text)
+    return total if total is not None and total >= at.page else None
+
+
+def next_page(at: ListPage) -> NextPage | None:
+    """The list page after this one, or None at the end (``max_pages`` and a page count the list states included)."""
     if at.page >= at.pagination.max_pages:
         return None
-    return PAGINATORS[at.pagination.type](at)
+    guessing = at.pagination.type in GUESSING
+    total = announced_pages(at) if guessing else None
+    if total is not None and at.page >= total:
+        return None  # the list says this is its last page
+    url = PAGINATORS[at.pagination.type](at)
+    return NextPage(url, guessed=guessing and total is None) if url else None

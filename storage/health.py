@@ -6,6 +6,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement, and_, exists, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from core.status_words import DISABLED, FAILED, HEALTHY, NEVER, PARTIAL, RUN_STATUS_ZH, STATE_CLASS, STATES  # noqa: F401 - re-exported
@@ -18,8 +20,8 @@ class SourceHealth:
 
     source: str
     last_success: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
+    last_error: str | None  # first line of the latest finished run's errors; None when that run had none
+    last_error_at: datetime | None  # when that run started
     runs: int
     error_rate: float  # failed runs / runs, over the last ``window`` runs
     failing_streak: int  # consecutive failed runs up to the latest
@@ -27,7 +29,7 @@ class SourceHealth:
     median_ms: float | None  # median response time of the last 200 fetches
     last_status: str | None = None  # the latest finished run: ok / failed
     last_requests: int = 0  # requests of the latest finished run
-    last_failed_requests: int = 0  # of those, answered >= 400 or not at all (list-page 404s included)
+    last_failed_requests: int = 0  # of those, answered >= 400 or not at all and not read on a retry (a list's end excluded)
 
     def flagged(self, threshold: int) -> bool:
         return self.failing_streak >= threshold
@@ -68,7 +70,9 @@ def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
             break
         streak += 1
     last_ok = next((r for r in runs if r.status == "ok"), None)
-    last_bad = next((r for r in runs if r.error), None)
+    # The latest run's errors, as `radar history` counts them: an error an earlier run met is not the latest
+    # error once a later run went without it (the run list still has it, with its time).
+    last_bad = runs[0] if runs and runs[0].error else None
     since = utcnow() - timedelta(days=28)
     new_docs = s.exec(select(func.count()).select_from(Document).where(Document.source_name == source, Document.first_seen >= since)).one()
     durations = [
@@ -99,11 +103,27 @@ def source_health(s: Session, source: str, window: int = 20) -> SourceHealth:
     )
 
 
+def failed_fetch() -> ColumnElement[bool]:
+    """A fetch-log row of a request answered >= 400 or not at all, except a guessed list page past the last one."""
+    return and_(or_(col(FetchLog.error).is_not(None), col(FetchLog.status) >= 400), col(FetchLog.end_of_list).is_(False))
+
+
 def _request_outcomes(s: Session, run: CrawlRun) -> tuple[int, int]:
-    """(failed, all) requests of one run from its fetch log; the run's own counters when it logged none."""
-    failed_q = (FetchLog.error.is_not(None)) | (FetchLog.status >= 400)  # type: ignore[union-attr,operator]
+    """(failed, all) requests of one run from its fetch log; the run's own counters when it logged none.
+
+    A request that failed and was then read on a retry in the same run (a 503, then a 200) is not a failure;
+    neither is the 404 that ends a list whose length the site does not state.
+    """
     total = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run.id)).one()
     if not total:
         return min(run.errors, run.requests), run.requests
-    failed = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run.id, failed_q)).one()
+    later = aliased(FetchLog)
+    read_later = exists().where(
+        col(later.run_id) == FetchLog.run_id,
+        col(later.url) == FetchLog.url,
+        col(later.id) > FetchLog.id,
+        col(later.error).is_(None),
+        col(later.status) < 400,
+    )
+    failed = s.exec(select(func.count()).select_from(FetchLog).where(FetchLog.run_id == run.id, failed_fetch(), ~read_later)).one()
     return failed, total

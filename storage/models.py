@@ -83,6 +83,9 @@ class FetchLog(SQLModel, table=True):
     warc_offset: int | None = None
     revisit: bool = False  # payload identical to an earlier archived one
     error: str | None = Field(default=None, sa_column=Column(Text))
+    # A guessed list page past the last one (index_{n}.html, ?page=n) answered 404/410: the list ends here.
+    # Not a failure: health and the error counts leave these rows out.
+    end_of_list: bool = False
     fetched_at: datetime = Field(default_factory=utcnow)
 
 

@@ -90,7 +90,7 @@ class Intake:
             case FetchAttempt(row, status, headers, body):
                 self.recorder.log_fetch(FetchLog(**row), status, headers, body)
                 if self.counter is not None:
-                    self.counter.fetched(row.get("url", ""), row.get("status"), row.get("error"))
+                    self.counter.fetched(row.get("url", ""), row.get("status"), row.get("error"), row.get("end_of_list", False))
             case ReleaseToStore(n, release):
                 self.recorder.submit_item(release).add_done_callback(partial(self._stored, n, release.url))
             case ListValidators(url, etag, modified):

@@ -126,3 +126,21 @@ def test_a_crawl_that_times_out_is_killed_and_recorded_as_failed(settings: Setti
     result = run_crawl(_source(settings, "miit"), settings, timeout=0.5)
     assert result.status == "failed"
     assert "timed out" in (result.error or "")
+
+
+def test_the_replica_lists_end_where_they_end_and_no_request_is_counted_failed(settings: Settings, site_url: str) -> None:
+    """miit's pager gives no page count: its index_3.html answers 404, the end; zj's says 页次1/2: no third page is asked for."""
+    from storage.health import source_health
+
+    for name, end in (("miit", "/miit/wjfb/index_3.html"), ("zj", None)):
+        result = run_crawl(_source(settings, name), settings)
+        assert result.status == "ok", result.error
+        with session_scope(settings) as s:
+            logs = s.exec(select(FetchLog).where(FetchLog.run_id == result.run_id)).all()
+            health = source_health(s, name)
+        lists = [(log.url.removeprefix(site_url), log.status, log.end_of_list) for log in logs if "/index" in log.url]
+        if end:
+            assert (end, 404, True) in lists
+        else:
+            assert all(status == 200 for _url, status, _end in lists) and len(lists) == 2
+        assert health.last_failed_requests == 0, [(log.url, log.status, log.error) for log in logs]

@@ -126,3 +126,14 @@ def test_radar_digest_reports_sent_of_total(settings: Settings, monkeypatch: pyt
     result = runner.invoke(app, ["digest", "--period", "this-week"])
     assert result.exit_code == 0, result.output
     assert "digest progress: 2/2" in result.output
+
+
+def test_the_404_that_ends_a_list_is_not_counted_as_an_error() -> None:
+    listen, report = mp.Pipe(duplex=False)
+    counter = CrawlCounter("miit", report)
+    counter.fetched("http://127.0.0.1:9/index_1.html", 200, None)
+    counter.fetched("http://127.0.0.1:9/index_2.html", 404, None, end_of_list=True)
+    counter.finish()
+    seen: list[CrawlProgress] = []
+    drain(listen, seen.append)
+    assert (seen[-1].pages, seen[-1].errors) == (2, 0)

@@ -1,7 +1,7 @@
 """A source's health is one of five words, and they tell the truth.
 
 未抓取 (never crawled), 正常, 部分失败 (the latest run closed but lost more than
-the set share of its requests, list-page 404s included), 失败 (the latest run
+the set share of its requests, 404s on announced list pages included), 失败 (the latest run
 failed), 已停用 (disabled in its file); the CLI, the web page and the API use
 the same words.
 """

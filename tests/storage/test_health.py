@@ -63,3 +63,41 @@ def test_a_new_streak_after_recovery_alerts_again(settings: Settings) -> None:
     assert check_and_alert(settings, "zj") is not None
     _runs(settings, ["ok", "failed", "failed", "failed"])
     assert check_and_alert(settings, "zj") is not None
+
+
+def _run_with_fetches(settings: Settings, error: str | None, fetches: list[tuple[str, int | None, str | None]]) -> None:
+    with session_scope(settings) as s:
+        run = CrawlRun(source_name="zj", status="ok", finished_at=utcnow(), requests=len(fetches), errors=1 if error else 0, error=error)
+        s.add(run)
+        s.flush()
+        for url, status, err in fetches:
+            s.add(FetchLog(run_id=run.id, source_name="zj", url=url, status=status, error=err))
+
+
+def test_an_error_of_an_earlier_run_is_not_the_latest_error_once_a_later_run_is_clean(settings: Settings) -> None:
+    _run_with_fetches(settings, "http://x/a.pdf: PDF is truncated", [("http://x/", 200, None), ("http://x/a.pdf", 200, None)])
+    with session_scope(settings) as s:
+        h = source_health(s, "zj")
+    assert h.last_error and "a.pdf" in h.last_error and h.last_error_at is not None
+    _run_with_fetches(settings, None, [("http://x/", 304, None)])
+    with session_scope(settings) as s:
+        h = source_health(s, "zj")
+    assert h.last_error is None and h.last_error_at is None  # the latest run, as `radar history` shows it: 0 errors
+    assert (h.last_failed_requests, h.last_requests) == (0, 1)
+
+
+def test_a_request_that_succeeded_on_retry_is_not_a_failed_request(settings: Settings) -> None:
+    _run_with_fetches(
+        settings,
+        "http://x/gone.html: HTTP 404",
+        [
+            ("http://x/", 503, None),
+            ("http://x/", 503, None),
+            ("http://x/", 200, None),  # retried: the page was read
+            ("http://x/gone.html", 404, None),
+            ("http://x/late.html", None, "TimeoutError: took too long"),
+        ],
+    )
+    with session_scope(settings) as s:
+        h = source_health(s, "zj")
+    assert (h.last_failed_requests, h.last_requests) == (2, 5)
