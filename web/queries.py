@@ -18,6 +18,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from alerts.period import Period, week_containing
 from storage.models import Attachment, CrawlRun, Document, DocumentVersion, FetchLog, Source, TrackLabel, utcnow
+from storage.health import failed_fetch
 
 
 @dataclass
@@ -254,7 +255,8 @@ def last_runs(session: Session, source: str, n: int = 5) -> list[CrawlRun]:
 
 
 def error_log(session: Session, limit: int = 50, source: str | None = None) -> list[FetchLog]:
-    q = select(FetchLog).where((FetchLog.error.is_not(None)) | (FetchLog.status >= 400))  # type: ignore[union-attr, operator]
+    # the 404 that ends a list whose length the site does not state is how pagination stops, not an error
+    q = select(FetchLog).where(failed_fetch())
     if source:
         q = q.where(FetchLog.source_name == source)
     return list(session.exec(q.order_by(FetchLog.id.desc()).limit(limit)).all())  # type: ignore[union-attr]

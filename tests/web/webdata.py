@@ -113,6 +113,8 @@ def seed(settings: Settings) -> Seeded:
         f_bad = FetchLog(run_id=bad.id, source_name="zj-gov", url="http://127.0.0.1/zj/list.html", status=None, error="连接被拒绝")
         s.add(f_ok)
         s.add(f_bad)
+        # how a guessed list page past the last one answers: the end of the list, not an error
+        s.add(FetchLog(run_id=bad.id, source_name="zj-gov", url="http://127.0.0.1/zj/index_9.html", status=404, end_of_list=True))
 
         draft = Document(
             source_name="miit-wjfb",

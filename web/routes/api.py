@@ -144,7 +144,9 @@ class SourceHealthOut(BaseModel):
     items_per_week: float
     median_ms: float | None
     state: str = Field(description="未抓取 / 正常 / 部分失败 / 失败 / 已停用, the words of the CLI and the web page")
-    last_request_error_share: float = Field(description="share of the latest run's requests that failed (list-page 404s included)")
+    last_request_error_share: float = Field(
+        description="share of the latest run's requests that failed (a guessed list page past the last one, answered 404/410, is the end of the list and not counted)"
+    )
 
 
 class RunOut(BaseModel):
