@@ -146,3 +146,10 @@ def serve_fixture(root: Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     seen: list[tuple[str, str]] = []
     with serve_in_thread(partial(FixtureHandler, root=Path(root), seen=seen), name=f"fixture-{Path(root).name}") as base:
         yield base, seen
+
+
+def write_page(root: Path, rel: str, text: str) -> None:
+    """One page of a site a test builds in a temporary folder (UTF-8, folders made as needed)."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

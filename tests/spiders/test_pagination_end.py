@@ -23,6 +23,7 @@ import pytest
 from sqlmodel import col, select
 
 from core.settings import Settings
+from sitefixture import write_page
 from core.sources import SourceConfig
 from crawl.runner import CrawlResult, run_crawl
 from demo.server import SiteHandler, serve_sites
@@ -56,12 +57,6 @@ class Handler(SiteHandler):
         super().do_GET()
 
 
-def page(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def lis(*ids: int) -> str:
     return "<ul class='l'>" + "".join(f"<li><a href='/d/{i}.html'>第{i}号通知</a><em>2025-03-05</em></li>" for i in ids) + "</ul>"
 
@@ -70,7 +65,7 @@ def lis(*ids: int) -> str:
 def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "site"
     for i in range(1, 8):
-        page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
+        write_page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
     Handler.seen = []
     with serve_sites(root, handler=Handler) as base:
         yield root, base
@@ -105,8 +100,8 @@ TEMPLATE = {"type": "template", "url_template": "index_{n}.html", "start": 1, "m
 
 def test_a_404_after_the_last_template_page_is_the_end_of_the_list_not_a_failure(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "l/index.html", lis(1, 2))
-    page(root, "l/index_1.html", lis(3))  # two list pages; index_2.html does not exist
+    write_page(root, "l/index.html", lis(1, 2))
+    write_page(root, "l/index_1.html", lis(3))  # two list pages; index_2.html does not exist
     result = crawl(settings, base, start_urls=["/l/index.html"], pagination=TEMPLATE)
     assert result.status == "ok" and result.new == 3
     assert result.errors == 0 and result.error is None
@@ -127,8 +122,8 @@ def test_a_404_after_the_last_template_page_is_the_end_of_the_list_not_a_failure
 
 def test_a_410_after_the_last_page_is_the_end_of_the_list_too(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "gone/index.html", lis(1, 2))
-    page(root, "gone/index_1.html", lis(3))
+    write_page(root, "gone/index.html", lis(1, 2))
+    write_page(root, "gone/index_1.html", lis(3))
     result = crawl(settings, base, start_urls=["/gone/index.html"], pagination=TEMPLATE)
     assert result.status == "ok" and result.errors == 0, result.error
     end = [r for r in logs(settings, result.run_id) if r.url.endswith("/gone/index_2.html")]
@@ -139,8 +134,8 @@ def test_a_410_after_the_last_page_is_the_end_of_the_list_too(settings: Settings
 
 def test_a_redirect_back_to_the_first_page_ends_the_list_without_an_error(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "moved/index.html", lis(1, 2))
-    page(root, "moved/index_1.html", lis(3))
+    write_page(root, "moved/index.html", lis(1, 2))
+    write_page(root, "moved/index_1.html", lis(3))
     result = crawl(settings, base, start_urls=["/moved/index.html"], pagination=TEMPLATE)
     assert result.status == "ok" and result.new == 3
     assert result.errors == 0, result.error
@@ -151,8 +146,8 @@ def test_a_page_that_repeats_the_first_page_ends_the_list(settings: Settings, si
     """An API that ignores a page number past the end answers ``?page=n`` with its first page."""
     root, base = site
     first = {"data": {"list": [{"id": 1, "title": "第1号通知"}, {"id": 2, "title": "第2号通知"}]}}
-    page(root, "api/list.json", json.dumps(first))
-    page(root, "api/list.json__page-2", json.dumps({"data": {"list": [{"id": 3, "title": "第3号通知"}]}}))
+    write_page(root, "api/list.json", json.dumps(first))
+    write_page(root, "api/list.json__page-2", json.dumps({"data": {"list": [{"id": 3, "title": "第3号通知"}]}}))
     result = crawl(
         settings,
         base,
@@ -182,8 +177,8 @@ def test_a_template_list_that_announces_two_pages_is_not_asked_for_a_third(setti
     root, base = site
     for n, ids in enumerate(((1, 2), (3, 4))):
         script = "<script>" + pager.format(total=2, current=n, next=n + 1) + "</script>"
-        page(root, f"l/{'index' if n == 0 else f'index_{n}'}.html", lis(*ids) + script)
-    page(root, "l/index_2.html", lis(5, 6))  # exists, but the pager says two pages: never requested
+        write_page(root, f"l/{'index' if n == 0 else f'index_{n}'}.html", lis(*ids) + script)
+    write_page(root, "l/index_2.html", lis(5, 6))  # exists, but the pager says two pages: never requested
     result = crawl(settings, base, start_urls=["/l/index.html"], pagination=TEMPLATE)
     assert result.status == "ok" and result.errors == 0, result.error
     assert result.new == 4
@@ -195,8 +190,8 @@ def test_create_page_html_with_variables_is_read_by_createpage_pagination(settin
     root, base = site
     for n, ids in enumerate(((1, 2), (3, 4))):
         script = f'<script>var countPage = 2;var currentPage = {n};createPageHTML(countPage, currentPage, "index", "html");</script>'
-        page(root, f"l/{'index' if n == 0 else f'index_{n}'}.html", lis(*ids) + script)
-    page(root, "l/index_2.html", lis(5, 6))
+        write_page(root, f"l/{'index' if n == 0 else f'index_{n}'}.html", lis(*ids) + script)
+    write_page(root, "l/index_2.html", lis(5, 6))
     result = crawl(settings, base, start_urls=["/l/index.html"], pagination={"type": "createpage", "max_pages": 10})
     assert result.status == "ok" and result.errors == 0, result.error
     assert result.new == 4 and not asked("/l/index_2.html")
@@ -204,8 +199,8 @@ def test_create_page_html_with_variables_is_read_by_createpage_pagination(settin
 
 def test_a_404_on_a_detail_page_is_still_a_failure(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "l/index.html", lis(1, 404))  # /d/404.html does not exist
-    page(root, "l/index_1.html", lis(2))
+    write_page(root, "l/index.html", lis(1, 404))  # /d/404.html does not exist
+    write_page(root, "l/index_1.html", lis(2))
     result = crawl(settings, base, start_urls=["/l/index.html"], pagination=TEMPLATE)
     assert result.status == "ok" and result.new == 2
     assert result.errors == 1 and "/d/404.html: HTTP 404" in (result.error or "")

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from demo.server import SiteHandler, serve_sites
 from core.settings import Settings
+from sitefixture import write_page
 from core.sources import SourceConfig
 from crawl.runner import run_crawl
 from storage.db import session_scope
@@ -41,17 +42,11 @@ class RecordingHandler(SiteHandler):
         super().do_GET()
 
 
-def page(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "site"
     for i in range(1, 8):
-        page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
+        write_page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
     RecordingHandler.seen = []
     RecordingHandler.flaky = {"left": 2}
     with serve_sites(root, handler=RecordingHandler) as base:
@@ -82,13 +77,13 @@ def lis(*ids: int, day: str = "2025-03-05") -> str:
 def test_json_api_with_query_pagination_and_epoch_dates(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
     ms = 1741132800000  # 2025-03-05 in epoch milliseconds, as many gov APIs send
-    page(
+    write_page(
         root,
         "api/list.json",
         json.dumps({"data": {"list": [{"id": 1, "title": "第1号通知", "pubDate": ms}, {"id": 2, "title": "第2号通知", "pubDate": ms}]}}),
     )
-    page(root, "api/list.json__page-2", json.dumps({"data": {"list": [{"id": 3, "title": "第3号通知", "pubDate": ms}]}}))
-    page(root, "api/list.json__page-3", json.dumps({"data": {"list": []}}))
+    write_page(root, "api/list.json__page-2", json.dumps({"data": {"list": [{"id": 3, "title": "第3号通知", "pubDate": ms}]}}))
+    write_page(root, "api/list.json__page-3", json.dumps({"data": {"list": []}}))
     result, urls = crawl(
         settings,
         base,
@@ -103,10 +98,10 @@ def test_json_api_with_query_pagination_and_epoch_dates(settings: Settings, site
 
 def test_create_page_html_pagination_requests_exactly_the_announced_pages(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "l/index.html", lis(1, 2) + '<script>createPageHTML(3, 0, "index", "html");</script>')
-    page(root, "l/index_1.html", lis(3, 4) + '<script>createPageHTML(3, 1, "index", "html");</script>')
-    page(root, "l/index_2.html", lis(5) + '<script>createPageHTML(3, 2, "index", "html");</script>')
-    page(root, "l/index_3.html", lis(6, 7))  # exists, but the pager says 3 pages: never requested
+    write_page(root, "l/index.html", lis(1, 2) + '<script>createPageHTML(3, 0, "index", "html");</script>')
+    write_page(root, "l/index_1.html", lis(3, 4) + '<script>createPageHTML(3, 1, "index", "html");</script>')
+    write_page(root, "l/index_2.html", lis(5) + '<script>createPageHTML(3, 2, "index", "html");</script>')
+    write_page(root, "l/index_3.html", lis(6, 7))  # exists, but the pager says 3 pages: never requested
     result, urls = crawl(
         settings,
         base,
@@ -121,14 +116,14 @@ def test_create_page_html_pagination_requests_exactly_the_announced_pages(settin
 
 def test_rss_and_atom_feeds(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(
+    write_page(
         root,
         "feed.xml",
         f"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>
       <item><title>第1号通知</title><link>{base}/d/1.html</link><pubDate>Wed, 05 Mar 2025 09:00:00 +0800</pubDate></item>
       <item><title>第2号通知</title><link>/d/2.html</link><pubDate>Tue, 04 Mar 2025 09:00:00 +0800</pubDate></item></channel></rss>""",
     )
-    page(
+    write_page(
         root,
         "atom.xml",
         """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
@@ -141,13 +136,13 @@ def test_rss_and_atom_feeds(settings: Settings, site: tuple[Path, str]) -> None:
 
 def test_sitemap_index_is_followed(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(
+    write_page(
         root,
         "sitemap.xml",
         f"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
       <sitemap><loc>{base}/sitemap-1.xml</loc></sitemap></sitemapindex>""",
     )
-    page(
+    write_page(
         root,
         "sitemap-1.xml",
         f"""<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -162,7 +157,7 @@ def test_xpath_include_exclude_and_max_age(settings: Settings, site: tuple[Path,
     root, base = site
     old = (date.today() - timedelta(days=400)).isoformat()
     recent = date.today().isoformat()
-    page(
+    write_page(
         root,
         "x.html",
         lis(1, 2, 3, day=recent) + lis(4, day=old) + "<ul class='l'><li><a href='/other/9.html'>外链</a><em>" + recent + "</em></li></ul>",
@@ -182,7 +177,7 @@ def test_xpath_include_exclude_and_max_age(settings: Settings, site: tuple[Path,
 
 def test_custom_headers_cookies_and_user_agent_are_sent(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "h.html", lis(1))
+    write_page(root, "h.html", lis(1))
     result, _ = crawl(
         settings,
         base,
@@ -200,8 +195,8 @@ def test_custom_headers_cookies_and_user_agent_are_sent(settings: Settings, site
 
 def test_5xx_is_retried_with_backoff_and_4xx_is_not(settings: Settings, site: tuple[Path, str]) -> None:
     root, base = site
-    page(root, "flaky.html", lis(1))
-    page(root, "missing-list.html", "<ul class='l'><li><a href='/d/404.html'>不存在</a><em>2025-03-05</em></li></ul>")
+    write_page(root, "flaky.html", lis(1))
+    write_page(root, "missing-list.html", "<ul class='l'><li><a href='/d/404.html'>不存在</a><em>2025-03-05</em></li></ul>")
     fast = settings.model_copy(update={"retry_backoff": 0.2})
     result, urls = crawl(fast, base, start_urls=["/flaky.html", "/missing-list.html"], list={"item": "ul.l li", "date": "em::text"})
     assert urls == ["/d/1.html"]
