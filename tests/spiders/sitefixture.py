@@ -153,3 +153,13 @@ def write_page(root: Path, rel: str, text: str) -> None:
     path = root / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+# a numbered notice's detail page, dated and with one sentence of body: what list tests crawl into
+DETAIL = "<html><head><meta charset='utf-8'><title>{t}</title></head><body><h1>{t}</h1><div id='c'><p>发布日期：2025-03-05</p><p>{t}的正文，推动氢能与量子科技产业发展。</p></div></body></html>"
+
+
+def write_details(root: Path, count: int = 7) -> None:
+    """Detail pages d/1.html … d/{count}.html, titled 第N号通知."""
+    for i in range(1, count + 1):
+        write_page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))

@@ -23,7 +23,7 @@ import pytest
 from sqlmodel import col, select
 
 from core.settings import Settings
-from sitefixture import write_page
+from sitefixture import write_details, write_page
 from core.sources import SourceConfig
 from crawl.runner import CrawlResult, run_crawl
 from demo.server import SiteHandler, serve_sites
@@ -32,8 +32,6 @@ from storage.health import HEALTHY, source_health
 from storage.models import FetchLog
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage is covered on both backends elsewhere
-
-DETAIL = "<html><head><meta charset='utf-8'><title>{t}</title></head><body><h1>{t}</h1><div id='c'><p>发布日期：2025-03-05</p><p>{t}的正文，推动氢能与量子科技产业发展。</p></div></body></html>"
 
 
 class Handler(SiteHandler):
@@ -64,8 +62,7 @@ def lis(*ids: int) -> str:
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "site"
-    for i in range(1, 8):
-        write_page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
+    write_details(root)
     Handler.seen = []
     with serve_sites(root, handler=Handler) as base:
         yield root, base

@@ -14,15 +14,13 @@ from sqlmodel import select
 
 from demo.server import SiteHandler, serve_sites
 from core.settings import Settings
-from sitefixture import write_page
+from sitefixture import write_details, write_page
 from core.sources import SourceConfig
 from crawl.runner import run_crawl
 from storage.db import session_scope
 from storage.models import Document, FetchLog
 
 pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # storage is covered on both backends elsewhere
-
-DETAIL = "<html><head><meta charset='utf-8'><title>{t}</title></head><body><h1>{t}</h1><div id='c'><p>发布日期：2025-03-05</p><p>{t}的正文，推动氢能与量子科技产业发展。</p></div></body></html>"
 
 
 class RecordingHandler(SiteHandler):
@@ -45,8 +43,7 @@ class RecordingHandler(SiteHandler):
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     root = tmp_path / "site"
-    for i in range(1, 8):
-        write_page(root, f"d/{i}.html", DETAIL.format(t=f"第{i}号通知"))
+    write_details(root)
     RecordingHandler.seen = []
     RecordingHandler.flaky = {"left": 2}
     with serve_sites(root, handler=RecordingHandler) as base:
