@@ -248,6 +248,73 @@ def test_taiwan_3d_printing_laser_and_robot_arm_wording_is_manufacturing(clf: Cl
     assert {"智慧自动化", "智动化"} <= set(automation[0].terms)
 
 
+def test_lighthouse_network_and_factory_digital_twins_are_smart_manufacturing(clf: Classifier) -> None:
+    """The Global Lighthouse Network (燈塔網路 in Taiwan) is 智能制造; a digital twin counts only beside factory words."""
+    network = clf.classify("", "世界經濟論壇公布全球燈塔網路最新名單，兩家電子廠入選，評審看重數位孿生與AI排程的導入成效。")
+    assert tracks(network) == ["未来制造"]
+    assert "全球灯塔网路" in network[0].terms
+    mainland = clf.classify("", "本市又一家家电企业加入全球灯塔网络，工厂以数字孪生模拟产线排程，新品导入周期缩短三成。")
+    assert tracks(mainland) == ["未来制造"] and "全球灯塔网络" in mainland[0].terms
+    # a twin of a city is urban governance, not manufacturing
+    city = "区政府推进数字孪生城市建设，把路网、管网和楼宇接入统一平台，提升基层治理的精细化水平。"
+    assert "未来制造" not in tracks(clf.classify("", city))
+
+
+def test_mixed_model_lines_are_flexible_manufacturing_but_flexible_panel_lines_are_not(clf: Classifier) -> None:
+    """混线 / 混流生产 and 柔性化生产 are 柔性制造; a "柔性生产线" of a panel maker makes bendable OLED screens."""
+    cars = clf.classify("", "总装车间实行混线生产，同一条线上轿车与SUV交替下线，柔性化生产让换型时间从一天缩短到两小时。")
+    assert tracks(cars) == ["未来制造"]
+    assert {"混线生产", "柔性化生产"} <= set(cars[0].terms)
+    panels = "面板企业在成都开工建设一条第6代柔性AMOLED生产线，这条柔性生产线主要供应折叠屏手机面板。"
+    assert "未来制造" not in tracks(clf.classify("", panels))
+
+
+def test_hong_kong_smart_production_programmes_are_manufacturing(clf: Classifier) -> None:
+    """Hong Kong says 智能生產 and funds it through 新型工業化資助計劃 (formerly 再工業化資助計劃)."""
+    text = "創新科技署表示，新型工業化資助計劃已支持多間食品及醫療用品廠商在港設立智能生產線，另有企業以工業人工智能檢測產品。"
+    labels = clf.classify("", text)
+    assert tracks(labels) == ["未来制造"]
+    assert {"新型工业化资助计划", "智能生产线", "工业人工智能"} <= set(labels[0].terms)
+    old_name = clf.classify("", "再工業化資助計劃以一比二配對資助廠商，協助其引入智能生產技術，升級現有廠房。")
+    assert tracks(old_name) == ["未来制造"]
+
+
+def test_laser_processing_equipment_is_laser_manufacturing_but_laser_beauty_is_not(clf: Classifier) -> None:
+    """Laser cutting / welding equipment is 激光制造 (Taiwan: 雷射, 光纖); a laser treatment at a clinic is not."""
+    mainland = clf.classify("", "园区激光设备企业去年营收增长两成，光纤激光器出货量创新高，激光切割与激光焊接装备远销东南亚。")
+    assert tracks(mainland) == ["未来制造"]
+    assert {"激光设备", "光纤激光器", "激光切割", "激光焊接"} <= set(mainland[0].terms)
+    taiwan = clf.classify("", "台廠推出新一代光纖雷射加工機，雷射切割速度提升三成，雷射焊接模組已打入電動車電池產線。")
+    assert tracks(taiwan) == ["未来制造"]
+    assert {"光纤雷射", "雷射切割", "雷射焊接"} <= set(taiwan[0].terms)
+    clinic = "医生提醒，做完激光祛斑后一周内要严格防晒，激光脱毛也应选择有资质的医疗机构。"
+    assert clf.classify("", clinic) == []
+
+
+def test_industrial_robots_by_job_core_parts_and_density_are_manufacturing(clf: Classifier) -> None:
+    """Welding, painting, palletising robots, 精密减速器 / RV减速器 and robot density are the industrial-robot trade."""
+    jobs = clf.classify("", "焊装车间新增四十台点焊机器人和弧焊机器人，涂装线换上喷涂机器人，成品区由码垛机器人完成装箱。")
+    assert tracks(jobs) == ["未来制造"]
+    assert {"点焊机器人", "弧焊机器人", "喷涂机器人", "码垛机器人"} <= set(jobs[0].terms)
+    parts = clf.classify("", "國產精密減速器良率提升，RV減速器開始供應本土機器人本體廠，機器人減速機的交期也明顯縮短。")
+    assert tracks(parts) == ["未来制造"]
+    assert {"精密减速器", "RV减速器", "机器人减速机", "机器人本体"} <= set(parts[0].terms)
+    joints = clf.classify("", "这家企业量产一体化关节，已向三家双足机器人整机厂批量供货，关节模组单价一年降了四成。")
+    assert tracks(joints) == ["未来制造"] and {"一体化关节", "双足机器人"} <= set(joints[0].terms)
+    density = clf.classify("", "统计显示，我国制造业机器人密度已超过每万名工人四百台，机器人密度位居全球前列。")
+    assert tracks(density) == ["未来制造"] and "机器人密度" in density[0].terms
+    # a household robot vacuum is a consumer appliance
+    vacuum = "双十一期间扫地机器人销量增长两成，多个品牌推出自动集尘基站，消费者更看重避障能力。"
+    assert clf.classify("", vacuum) == []
+
+
+def test_taiwan_3d_printer_wording_is_additive_manufacturing(clf: Classifier) -> None:
+    """Taiwan calls a 3D printer 3D印表機 (印表機 = 打印机): the same additive-manufacturing machine."""
+    labels = clf.classify("", "法人機構引進大型金屬3D印表機，協助航太廠以積層製造生產渦輪零件，並開設3D印表機操作課程。")
+    assert tracks(labels) == ["未来制造"]
+    assert {"3D印表机", "积层制造"} <= set(labels[0].terms)
+
+
 def test_internet_medicine_is_digital_health(clf: Classifier) -> None:
     """互联网医院 / 互联网诊疗 (the NHC's 2018 rules) and Taiwan's 網際網路醫院 are digital medicine, 未来健康."""
     mainland = clf.classify("", "市卫健委批准三家医院开设互联网医院，患者可在线复诊并开具处方，全市互联网诊疗服务将逐步纳入医保结算。")
