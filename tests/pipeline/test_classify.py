@@ -277,6 +277,8 @@ def test_hong_kong_smart_production_programmes_are_manufacturing(clf: Classifier
     assert {"新型工业化资助计划", "智能生产线", "工业人工智能"} <= set(labels[0].terms)
     old_name = clf.classify("", "再工業化資助計劃以一比二配對資助廠商，協助其引入智能生產技術，升級現有廠房。")
     assert tracks(old_name) == ["未来制造"]
+    adjectival = clf.classify("", "局方會協助本地廠商實現智能化製造，把傳統生產工序搬上自動化設備。")
+    assert tracks(adjectival) == ["未来制造"] and "智能化制造" in adjectival[0].terms
 
 
 def test_laser_processing_equipment_is_laser_manufacturing_but_laser_beauty_is_not(clf: Classifier) -> None:
@@ -287,6 +289,8 @@ def test_laser_processing_equipment_is_laser_manufacturing_but_laser_beauty_is_n
     taiwan = clf.classify("", "台廠推出新一代光纖雷射加工機，雷射切割速度提升三成，雷射焊接模組已打入電動車電池產線。")
     assert tracks(taiwan) == ["未来制造"]
     assert {"光纤雷射", "雷射切割", "雷射焊接"} <= set(taiwan[0].terms)
+    trade = clf.classify("", "今年激光行业订单回暖，激光设备厂商扩产，多家企业的激光切割机出口创新高。")
+    assert tracks(trade) == ["未来制造"] and {"激光行业", "激光设备"} <= set(trade[0].terms)
     clinic = "医生提醒，做完激光祛斑后一周内要严格防晒，激光脱毛也应选择有资质的医疗机构。"
     assert clf.classify("", clinic) == []
 
