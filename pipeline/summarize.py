@@ -18,6 +18,7 @@ both are passed in, so its sentences compete on the same terms.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -129,6 +130,15 @@ def _matching_form(sentence: str) -> str:
     return sentence.translate(table)
 
 
+def _form_offsets(sentence: str) -> list[int]:
+    """For each character of ``_matching_form(sentence)``, its index in ``sentence`` (pinyin notes are skipped)."""
+    kept = [True] * len(sentence)
+    if "(" in sentence:
+        for m in _PINYIN_NOTE.finditer(sentence):
+            kept[m.start() : m.end()] = [False] * (m.end() - m.start())
+    return [i for i, k in enumerate(kept) if k]
+
+
 # a clause that only sets a time (到2026年, 2025年底前) or says who speaks (《计划》提出) leads into the next clause
 _DANGLING_LEAD = re.compile(
     r"[，,；;](?:预计)?(?:到|至|在)?\s?\d{4}\s?年(?:底|末)?(?:前|以前)?$|[，,；;][^，,；;]{0,30}(?:提出|明确|要求|规定)$"
@@ -151,6 +161,8 @@ _BLOCK_START = re.compile(
 # how a chosen sentence may end; a list item or a web line with no end mark gets a full stop in the summary
 _SENTENCE_ENDS = "。！？!?…；;" + _QUOTE_CLOSERS + "）)」』"
 _RUN_ON_CHARS = 50  # a line this long without an end mark is a paragraph cut short, not a heading
+# a page's metadata line (来源：… 2022-05-20 15:33, 责任编辑：…, a bare web address) ends no paragraph short however long
+_META_LINE = re.compile(r"(?:来源|來源|作者|编辑|編輯|发布时间|發布時間)\s*[：:]|\d{1,2}:\d{2}(?::\d{2})?(?!\d)|https?://\S+$")
 _PAGE_NUMBER = re.compile(r"^[—\-－–]\s*\d{1,3}\s*[—\-－–]$")
 
 
@@ -190,7 +202,7 @@ def _unwrap(lines: list[str]) -> list[str]:
             out[-1] += sep + line
         else:
             out.append(line)
-        joinable = len(line) >= width - 3 and line[-1] not in stops
+        joinable = len(line) >= width - 3 and line[-1] not in stops and not (paragraphs and _META_LINE.search(line))
     return out
 
 
@@ -278,8 +290,23 @@ class Summarizer:
         return self._cue_groups.has(cue, _matching_form(sentence))
 
     def _clean(self, sentence: str) -> str:
+        """The sentence without its lead-ins (答：, a dateline, an item number), read as the rules read it.
+
+        The lead-in patterns are written in Simplified (新华社北京3月6日电); on a page in Traditional script
+        (中新網5月20日電) they are matched on the folded form and the page's own text is cut at the same place.
+        """
+        form = _matching_form(sentence)
+        if form == sentence:
+            for p in self._strip:
+                sentence = p.sub("", sentence, count=1)
+            return _unpaired_quotes_off(sentence.strip())
+        offsets = _form_offsets(sentence)
         for p in self._strip:
-            sentence = p.sub("", sentence, count=1)
+            m = p.match(form)
+            if m and m.end():
+                cut = offsets[m.end()] if m.end() < len(offsets) else len(sentence)
+                sentence, form = sentence[cut:], form[m.end() :]
+                offsets = [o - cut for o in offsets[m.end() :]]
         return _unpaired_quotes_off(sentence.strip())
 
     def score(self, sentence: str, doctype: str | None = None) -> float:
@@ -318,6 +345,10 @@ class Summarizer:
             if self.is_furniture(raw):
                 continue
             clean = self._clean(raw)
+            # a numbered item or article is read without its number too: 第二条 坚持以习近平…为统领 is the same
+            # guiding-ideology line as an unnumbered one, and （三）联系人：… the same contact line
+            if clean != raw and self.is_furniture(clean):
+                continue
             if len(clean) < self.rules.min_sentence_chars or clean in seen:
                 continue
             seen.add(clean)
@@ -565,7 +596,68 @@ def release_summary(title: str, body: str, attachments_text: str = "", *, doctyp
     """What the crawl stores and the digest shows for one release (one path for pipeline, CLI and benchmark).
 
     A body too short to say anything (a page that only links its attachment)
-    is summarised from the attachments.
+    is summarised from the attachments.  The digest prints the title next to the summary, so a body line
+    that only repeats it (a news page's headline above the dateline) is left out: quoting it wastes the
+    two lines on what the reader has just read.
     """
-    del title  # the digest prints the title next to the summary; repeating it wastes the two lines
+    if doctype not in (_NEWS, _INTERPRETATION) and _reads_as_news(body):
+        doctype = _NEWS  # a news story whose headline reads like a document's title is still a story
+    trimmed = _without_headline(body, title)
+    if trimmed != body:
+        summary = summarize_document(trimmed, attachments_text, doctype=doctype)
+        if summary:
+            return summary
     return summarize_document(body, attachments_text, doctype=doctype)
+
+
+_NEWS, _INTERPRETATION = "新闻动态", "政策解读"
+_NEWS_OPENING = 400  # characters of a body in which a news story shows its dateline or byline
+# the marks of a news story's opening: a dateline (新华社北京3月6日电, 中新网5月20日电, 某某日报讯), a byline
+# in brackets (（记者 某某）, （全媒体记者 某某 通讯员 某某）) or the reporter's source (记者从市科技局获悉)
+_NEWS_MARK = re.compile(
+    r"(?:社|网|报|台|电视台|广播)[^。，,；\n]{0,12}\d{1,2}月\d{1,2}日(?:电|讯|消息)"
+    r"|(?:本报|[^\s，,。；（(]{2,10}(?:报|网))讯"
+    r"|[（(](?:全媒体|融媒体|本报|见习)?记者[^）)\n]{1,30}[）)]"
+    r"|记者[^。，,；\n]{0,24}(?:获悉|了解到)"
+)
+
+_NEWS_WORDS = ("电", "讯", "记者", "電", "訊", "記者")
+
+
+def _reads_as_news(body: str) -> bool:
+    """Whether the page is a news story: a dateline or byline in its opening, whatever its headline says.
+
+    A headline (昌江出台若干措施 企业最高可获100万元奖励, 图解政府工作报告) is classified by its words and often
+    lands on 政策文件 or even 征求意见稿; the story's lead (导语) is still what says what was released.
+    """
+    head = body[:_NEWS_OPENING]
+    if not any(mark in head for mark in _NEWS_WORDS):
+        return False  # most pages: no dateline or byline word at all, and no pattern search
+    return _NEWS_MARK.search(_matching_form(head)) is not None
+
+
+_HEADLINE_MIN = 8  # a title this short (通知, 公告) names no headline a body line could repeat
+
+
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only, in the rules' reading (Simplified, no pinyin notes): how a headline line is compared."""
+    return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", _matching_form(text)))
+
+
+def _without_headline(body: str, title: str) -> str:
+    """The body without the lines that repeat its title (punctuation, spacing, script and decoration aside).
+
+    News pages print the headline again above the dateline, often with a mark after it (******) or in the other
+    script; the line says nothing the title does not.
+    """
+    key = _letters(title)
+    if len(key) < _HEADLINE_MIN:
+        return body
+    lines = body.splitlines()
+    # only a line of about the title's length can repeat it (decoration and pinyin notes lengthen it a little)
+    longest = 2 * len(title) + 40
+    kept = [ln for ln in lines if not (len(key) <= len(ln) <= longest and _letters(ln) == key)]
+    return body if len(kept) == len(lines) else "\n".join(kept)

@@ -172,3 +172,154 @@ def test_a_headline_line_does_not_run_on_into_the_reporters_byline() -> None:
     assert "某通讯社记者某某、某某" in sentences
     assert not any("着力点某通讯社" in s for s in sentences)
     assert "记者某某" not in release_summary("县域经济着力点", news, doctype="新闻动态")
+
+
+# ---- news stories: headline, metadata lines, captions, quotes and outside views ----------------------------------
+
+STORY = """某市出台新政支持人工智能企业发展 最高奖励1000万元******
+2026-03-06 09:30 来源：某某日报 作者：某某
+某某日报讯（全媒体记者 张某 通讯员 李某）记者昨日从市科技局获悉，《某市促进人工智能产业发展若干措施》近日印发，从算力补贴、场景开放、人才引进等方面提出20条措施。
+资料图：市民在人工智能展会上体验机器人。
+“人工智能是新一轮科技革命的关键领域，这次出台的措施含金量很高，”市科技局有关负责人表示。
+根据措施，对企业购买算力服务的，按实际费用的30%给予补贴，单个企业每年最高500万元。
+业内人士认为，新政将进一步增强本地企业竞争力，预计带动产业规模增长20%以上。
+（责任编辑：王某）"""
+
+
+def test_a_headline_repeated_above_the_story_is_not_quoted_back_to_the_reader() -> None:
+    # the digest prints the title next to the summary; the page's own copy of it (with its decoration) adds nothing
+    title = "某市出台新政支持人工智能企业发展 最高奖励1000万元"
+    summary = release_summary(title, STORY, doctype="新闻动态")
+    assert "新政支持人工智能企业发展" not in summary and "******" not in summary
+    assert "从算力补贴、场景开放、人才引进等方面提出20条措施" in summary
+    # a body that is nothing but its headline still gets a summary: the headline, as the page's only content
+    only = "省里出台十条措施支持企业扩大招工规模，对新招用员工给予每人1000元补贴。"
+    assert release_summary(only, only + "\n") == only
+
+
+def test_a_metadata_line_does_not_run_on_into_the_lead() -> None:
+    # a long 来源/time-stamp line has no end mark, like a paragraph cut by a page break; it is a line of its own
+    # (joined, the whole lead would be dropped as a source line)
+    sentences = split_sentences(STORY)
+    assert any(s.startswith("2026-03-06 09:30 来源") and s.endswith("作者：某某") for s in sentences)
+    long_source = "来源：某某省人民政府门户网站 2026-03-06 09:30:15 https://www.example.gov.cn/xwdt/2026/0306/"
+    joined = split_sentences(long_source + "\n日前，省政府印发《关于促进民营经济发展的若干措施》，提出30条措施。")
+    assert joined[-1].startswith("日前，省政府印发")
+
+
+def test_captions_credits_quoted_remarks_and_outside_views_are_not_what_the_policy_does() -> None:
+    summary = release_summary("人工智能新政", STORY, doctype="新闻动态")
+    for aside in ("资料图", "含金量", "业内人士", "责任编辑", "张某"):
+        assert aside not in summary, aside
+    assert "按实际费用的30%给予补贴" in summary
+    for caption in ("制图/某某", "图为：工人在生产线上作业。", "图片来源：某某网"):
+        assert RULES.is_furniture(caption), caption
+    measure = RULES.score("对企业购买算力服务的，按实际费用的30%给予补贴。")
+    for remark in (
+        "“这次出台的措施将有效降低企业成本，惠及全市3000家企业，”市发展改革委负责人说。",
+        "某研究院首席研究员认为，新政有望带动全市新增投资100亿元。",
+        "如果要完成全年目标，意味着下半年每月增速要达到8%以上。",
+    ):
+        assert RULES.score(remark) < measure, remark
+    # a remark that gives the rule's own figures still counts for something
+    assert RULES.score("“自7月1日起，报销比例由50%提高到60%，”该负责人介绍。") > 0
+
+
+def test_a_dateline_in_traditional_script_is_stripped_like_a_simplified_one() -> None:
+    lead = "某新網(wǎng)5月6日電 據(jù)某政府網(wǎng)消息,國務(wù)院辦公廳日前印發(fā)《某某規劃》,到2030年建成社區養老服務設施5000個。"
+    summary = release_summary("規劃印發", lead, doctype="新闻动态")
+    assert summary.startswith("國務(wù)院辦公廳日前印發"), summary
+
+
+def test_a_story_is_read_as_a_story_whatever_its_headline_looks_like() -> None:
+    from pipeline.summarize import _reads_as_news
+
+    for opening in (
+        "新华社北京3月2日电（记者某某）国务院办公厅日前印发《意见》。",
+        "某某晚报讯（记者 某某）市政府近日出台若干措施。",
+        "（全媒体记者 某某 通讯员 某某）市医保局近日发布通知。",
+        "記者從市教育局獲悉，今年秋季起全市推行課後服務。",
+    ):
+        assert _reads_as_news(opening), opening
+    assert not _reads_as_news("各区人民政府，市政府各委、办、局：\n现将《某某办法》印发给你们，请认真贯彻执行。")
+    # a headline that reads like a draft's title (…规划纲要草案) does not make a story's application window its point
+    story = """本报讯（记者 某某）市科技局日前印发《关于支持企业研发投入的若干措施》，对年度研发投入增长20%以上的企业给予最高200万元奖励。
+2026年4月1日至2026年4月30日，企业可登录平台提交申报材料。"""
+    summary = release_summary("图解：研发支持规划纲要草案", story, doctype="征求意见稿")
+    assert summary.startswith("市科技局日前印发"), summary
+
+
+def test_where_things_stand_and_what_the_year_means_are_background() -> None:
+    for background in (
+        "该负责人表示，今年以来，外贸形势复杂严峻，全年增长5%的任务十分艰巨。",
+        "2016年至2020年，全省人均预期寿命从77.1岁提高到78.3岁，婴儿死亡率从6‰降至4‰。",
+        "2026年是“十五五”开局之年，也是推进产业转型的关键之年。",
+    ):
+        assert RULES.score(background) <= 0, background  # its figures are offset, not counted
+    # a plan period with a target is no record
+    assert RULES.score("2026年至2030年，力争全省人均预期寿命从79岁提高到80岁。") > 0
+
+
+def test_a_count_of_indicators_gives_way_to_their_values() -> None:
+    news = """围绕增长、结构、效率提出3项指标。
+其中，提出全社会研发经费投入年均增长7%以上。
+为更好满足群众需求，针对性提出就业、收入、教育等7项指标。"""
+    summary = release_summary("规划纲要主要指标", news, doctype="新闻动态")
+    assert summary.startswith("其中，提出全社会研发经费投入年均增长7%以上"), summary
+    assert "3项指标" not in summary and "7项指标" not in summary
+
+
+# ---- transmittal notices: the notice's own requirements, forwarded documents, decisions ------------------------------
+
+WRAPPER_WITH_REQUIREMENTS = """各县（市、区）人民政府，市政府各部门：
+现将《某市加快培育低空经济产业实施方案》印发给你们，并提出以下要求，请一并贯彻落实。
+一、提高思想认识。发展低空经济是培育新质生产力的重要抓手，各地各部门要高度重视，把这项工作摆上重要议事日程。
+二、加强组织领导。各县（市、区）要建立相应工作机制，明确责任分工，细化工作举措，确保各项任务落地见效。
+三、强化督促检查。市发展改革委要会同有关部门加强跟踪调度，定期通报工作进展情况。
+某市人民政府办公室
+2026年2月3日
+某市加快培育低空经济产业实施方案
+为抢抓低空经济发展机遇，结合我市实际，制定本方案。
+一、发展目标
+到2028年，全市低空经济产业规模突破200亿元，建成通用机场3个、起降点150个，培育链主企业5家。
+二、重点任务
+（一）完善基础设施。支持各县（市、区）布局建设起降场站，对新建的公共起降点给予每个最高50万元补助。"""
+
+
+def test_a_wrappers_own_requirements_give_way_to_the_enclosed_plan() -> None:
+    summary = release_summary("关于印发某市加快培育低空经济产业实施方案的通知", WRAPPER_WITH_REQUIREMENTS, doctype="通知公告")
+    assert summary.startswith("到2028年，全市低空经济产业规模突破200亿元")
+    for requirement in ("高度重视", "工作机制", "责任分工", "跟踪调度", "印发给你们"):
+        assert requirement not in summary, requirement
+    for duty in ("各地区要高度重视，切实把各项工作抓实抓细。", "各部门要明确责任分工，细化工作措施，确保政策落到实处。"):
+        assert RULES.score(duty) <= 0, duty  # its 明确 is no proposal
+
+
+def test_a_forwarding_notice_is_summarised_from_what_it_adds_not_from_its_exhortations() -> None:
+    forwarded = """各市、县人民政府，省政府各部门：
+现将《国务院办公厅关于进一步做好稳就业工作的通知》（国办发〔2026〕8号）转发给你们，并结合我省实际提出以下意见，请一并贯彻执行。
+一、各地要充分认识稳就业工作的重要意义，从讲政治、讲大局的高度，把稳就业摆在突出位置。
+二、对吸纳离校未就业高校毕业生的中小微企业，按每人1500元标准给予一次性扩岗补助，政策执行至2026年12月31日。
+三、各级人力资源社会保障部门要加强统筹协调，抓好政策宣传解读。
+附件：国务院办公厅关于进一步做好稳就业工作的通知"""
+    summary = release_summary("关于转发国务院办公厅关于进一步做好稳就业工作的通知的通知", forwarded, doctype="通知公告")
+    assert summary.startswith("对吸纳离校未就业高校毕业生的中小微企业，按每人1500元标准给予一次性扩岗补助"), summary
+    assert "转发给你们" not in summary and "讲政治" not in summary
+
+
+def test_a_numbered_guiding_ideology_is_as_much_a_preamble_as_an_unnumbered_one() -> None:
+    rules = """第一条 为提升城市管理水平，根据有关规定，结合本区实际，制定本细则。
+第二条 坚持以习近平新时代中国特色社会主义思想为统领，践行以人民为中心的发展思想，完善城市功能，提升服务效能。
+第三条 本细则适用于本区建成区范围内的市容环境、市政设施和园林绿化管理。"""
+    summary = release_summary("某区城市精细化管理实施细则", rules, doctype="政策文件")
+    assert summary.startswith("本细则适用于本区建成区范围内"), summary
+    assert "为统领" not in summary
+
+
+def test_what_the_notice_decides_is_quoted_without_the_purpose_clauses_before_it() -> None:
+    notice = """各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+为进一步健全正向激励机制，充分调动各地干事创业的积极性，国务院决定，将督查激励措施由20项调整增加为26项，对真抓实干成效明显的地方加大支持力度。
+经国务院同意，现将有关事项通知如下：
+一、对科技创新成效明显的省（区、市），优先支持其建设创新平台。"""
+    summary = release_summary("关于进一步加大激励支持力度的通知", notice, doctype="通知公告")
+    assert summary.startswith("国务院决定，将督查激励措施由20项调整增加为26项"), summary
