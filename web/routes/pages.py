@@ -9,6 +9,7 @@ from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
+from alerts.render import cn_date
 from pipeline.diff import diff_texts
 from storage.db import get_engine
 from storage.models import Document, DocumentVersion, Source, TrackLabel
@@ -43,7 +44,13 @@ def dashboard(request: Request) -> HTMLResponse:
     with session_for(request) as s:
         dash = queries.dashboard(s, st.settings.timezone)
     tracks = st.taxonomy.tracks
-    chart = stacked_bars([label for label, _ in dash.trend], [(t.name, [c.get(t.id, 0) for _l, c in dash.trend]) for t in tracks])
+    description = None
+    if dash.trend_newest is not None:
+        n = len(dash.trend)
+        description = f"截至{cn_date(dash.trend_newest)}（最新发布日期）的{n}周每周发布的已归类文件数（最近{n}周无发布）"
+    chart = stacked_bars(
+        [label for label, _ in dash.trend], [(t.name, [c.get(t.id, 0) for _l, c in dash.trend]) for t in tracks], description=description
+    )
     colors = {t.id: TRACK_COLORS[i % len(TRACK_COLORS)] for i, t in enumerate(tracks)}
     return page(request, "dashboard.html", title="PolicyRadar 未来产业政策雷达", dash=dash, chart=chart, colors=colors)
 
