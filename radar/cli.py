@@ -6,7 +6,7 @@ import logging
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from core.settings import Settings
 from core.status_words import RUN_STATUS_ZH
 from core.yamlconfig import ConfigError
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
+
+if TYPE_CHECKING:
+    from core.sources import SourceConfig
 
 app = typer.Typer(
     cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False
@@ -939,11 +942,48 @@ def extract(
     max_chars: Optional[int] = typer.Option(
         None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."
     ),
+    source_name: Optional[str] = typer.Option(
+        None, "--source", help="Read the page with this source's rules (default: the source whose site the URL is on)."
+    ),
 ) -> None:
-    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
+    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars).
+
+    A page of a configured source is read with that source's selectors, encoding and date rules, as the crawl reads it.
+    """
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error))
+    sources = _extract_sources(_settings())
+    chosen = None
+    if source_name is not None:
+        chosen = next((s for s in sources if s.name == source_name), None)
+        if chosen is None:
+            _fail(_unknown_extract_source(_settings(), source_name, sources))
+    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error, sources=sources, source=chosen))
+
+
+def _extract_sources(settings: Settings) -> list[SourceConfig]:
+    """The sources a page may belong to: the sources directory's valid files, then the demo's (its replica runs on loopback)."""
+    from core.paths import DEMO_DIR
+    from core.sources import load_sources_lenient
+
+    found, _issues = load_sources_lenient(settings.sources_dir)
+    demo_dir = (DEMO_DIR / "sources").resolve()
+    if Path(settings.sources_dir).resolve() != demo_dir and demo_dir.is_dir():
+        names = {s.name for s in found}
+        found += [s for s in load_sources_lenient(demo_dir)[0] if s.name not in names]
+    return found
+
+
+def _unknown_extract_source(settings: Settings, name: str, sources: list[SourceConfig]) -> str:
+    """Why --source NAME cannot be used: its file is invalid (file, line, field), or there is no such source."""
+    from core.sources import load_sources_lenient
+
+    _found, issues = load_sources_lenient(settings.sources_dir)
+    bad = [str(i) for i in issues if Path(i.path).stem == name]
+    if bad:
+        return f"来源 {name!r} 的配置文件有错误，无法使用 / source {name!r} has an invalid file:\n" + "\n".join(bad)
+    known = ", ".join(sorted(s.name for s in sources)) or "(none)"
+    return f"未知来源 / unknown source {name!r}; 已知 / known: {known}"
 
 
 @app.command()
