@@ -272,6 +272,11 @@ def _prefs_from_options(
 ):
     from alerts.subscriptions import Preferences
 
+    # the same one-line message as an unknown track or region, not pydantic's English "Input should be …"
+    if frequency not in ("weekly", "daily", "immediate"):
+        raise UsageProblem(f"未知频率 / unknown frequency {frequency!r}: 可用 / use weekly, daily, immediate")
+    if language not in ("zh", "en"):
+        raise UsageProblem(f"未知语言 / unknown language {language!r}: 可用 / use zh（中文）, en")
     return Preferences(
         tracks=tracks,
         subtracks=subtracks,
@@ -899,6 +904,17 @@ def reclassify(
             _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
+    if source:
+        from sqlmodel import select
+
+        from storage.db import session_scope
+        from storage.models import Document, Source
+
+        require_database(settings)
+        with session_scope(settings) as s:
+            known = set(s.exec(select(Source.name)).all()) | set(s.exec(select(Document.source_name).distinct()).all())
+        if source not in known:  # refiling nothing and saying "0 documents" reads as success
+            _fail(f"未知来源 / unknown source {source!r}; known: {', '.join(sorted(known)) or '(none yet)'}")
     try:
         report = run(settings, source=source, since=day, max_examples=examples)
     except ConfigError as exc:

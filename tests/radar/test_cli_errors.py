@@ -176,10 +176,16 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.output.startswith("PolicyRadar ")
 
 
-def test_subscribe_with_an_unknown_frequency_names_the_field_without_a_link(with_subscriber: Path) -> None:
+def test_subscribe_with_an_unknown_frequency_or_language_says_so_in_chinese_first(with_subscriber: Path) -> None:
     result = run("subscribe", "d@example.com", "--frequency", "monthly")
-    assert_clean_failure(result, "frequency:", "'weekly', 'daily' or 'immediate'")
-    assert "errors.pydantic.dev" not in result.output
+    assert_clean_failure(result, "未知频率 / unknown frequency 'monthly'", "weekly, daily, immediate")
+    assert "errors.pydantic.dev" not in result.output and "Input should be" not in result.output
+    assert_clean_failure(run("subscribe", "d@example.com", "--language", "fr"), "未知语言 / unknown language 'fr'", "zh")
+    assert_clean_failure(run("subscribers", "update", "analyst@example.com", "--frequency", "hourly"), "未知频率")
+
+
+def test_reclassify_of_an_unknown_source_is_refused_not_reported_as_zero_documents(with_subscriber: Path) -> None:
+    assert_clean_failure(run("reclassify", "--source", "nosuch"), "nosuch", "unknown source")
 
 
 def test_sources_new_of_an_unreachable_page_names_it(env: Path, unused_port: int) -> None:
