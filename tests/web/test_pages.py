@@ -193,3 +193,14 @@ def test_dashboard_latest_lists_newest_publication_first_then_first_seen_then_id
         seeded.draft,  # 2025-01-10
         ids["undated"],  # no publication date: last, however new
     ]
+
+
+def test_a_date_filter_that_cannot_be_applied_is_named_not_silently_dropped(client: TestClient, seeded: Seeded) -> None:
+    """An edited or shared address with a day that does not exist lists everything, and says why."""
+    html = client.get("/documents", params={"since": "2025-13-01"}).text
+    assert "起始日期“2025-13-01”无法识别" in html and "未按它筛选" in html
+    html = client.get("/tracks/energy", params={"until": "yesterday"}).text
+    assert "截止日期“yesterday”无法识别" in html
+    html = client.get("/search", params={"q": "氢能", "since": "2025-03-07", "until": "2025-03-01"}).text
+    assert "起始日期2025年3月7日晚于截止日期2025年3月1日" in html
+    assert "无法识别" not in client.get("/documents", params={"since": "2025-03-06"}).text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import HTTPException
@@ -14,7 +13,7 @@ from pipeline.diff import diff_texts
 from storage.db import get_engine
 from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
-from web.app import MAX_PAGE, DbId, page, require_reader, state
+from web.app import MAX_PAGE, DbId, page, parse_day, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
 from storage.search_index import split_body
 from web.search import SORTS, SearchFilters, search
@@ -22,16 +21,6 @@ from web.search import SORTS, SearchFilters, search
 router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
 
 DOCTYPES = ["政策文件", "征求意见稿", "行动计划·方案", "实施意见", "通知公告", "政策解读", "新闻动态", "研究报告"]
-
-
-def parse_day(value: str | None) -> date | None:
-    """Filter dates from forms (2025-03-05); a malformed one is ignored rather than an error page."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 def session_for(request: Request) -> Session:
