@@ -736,7 +736,7 @@ def _quote_from(
     best = max(sums, key=lambda s: (sums[s], -s))
     lo, hi = span(best)
     if not _table_like(display, lo, hi):
-        return _trim_quote(display, lo, hi, first_hit[best])
+        return _trim_quote(display, _past_headings(display, lo, first_hit[best], original), hi, first_hit[best])
     if any(_CELL in part for part in original):
         return _quote_by_rows(display, hits(), original)
     for key in sorted(sums, key=lambda s: (-sums[s], s)):  # no table rows to cut out: sentences as they are
@@ -744,7 +744,7 @@ def _quote_from(
             break
         plo, phi = span(key)
         if not _table_like(display, plo, phi):
-            return _trim_quote(display, plo, phi, first_hit[key])
+            return _trim_quote(display, _past_headings(display, plo, first_hit[key], original), phi, first_hit[key])
     return _table_quote(display, lo, hi, first_hit[best])
 
 
@@ -805,7 +805,7 @@ def _quote_by_rows(display: str, hits: list[tuple[int, float]], original: tuple[
             break
         lo, hi = edges[seg], edges[seg + 1]
         if not _table_like(display, lo, hi):
-            return _trim_quote(display, lo, hi, first[seg])
+            return _trim_quote(display, _past_headings(display, lo, first[seg], original), hi, first[seg])
     top = ranked[0]
     return _table_quote(display, edges[top], edges[top + 1], first[top])
 
@@ -855,6 +855,53 @@ def _cells_around(cells: list[str], i: int) -> str:
         if not grew:
             break
     return ("…" if a > 0 else "") + " | ".join(cells[a:b]) + ("…" if b < len(cells) else "")
+
+
+# A heading or item line ("（五）发展目标", "一、总体要求", "(2)", "【政策】", "◆"): short, no clause inside.
+_HEADING_MARK = re.compile(
+    r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节条部分]|[【◆■➤●])"
+)
+_HEADING_MAX = 30
+_CLAUSE_MARKS = frozenset("，,；;：:。！？")
+
+
+def _past_headings(display: str, lo: int, first: int, original: tuple[str, str, str]) -> int:
+    """Where a prose quote starts once the heading lines run into it are dropped.
+
+    ``display`` lost the line breaks, so "（五）发展目标" on its own line reads as
+    the start of the sentence below it ("（五）发展目标到2027年，…").  A line of
+    the original that opens with a heading or item mark, holds no clause mark and
+    is at most _HEADING_MAX characters is a heading, not the first line of a
+    wrapped paragraph (whose first line carries its clauses), and is left out
+    when the track's hit comes after it.  Asked only when the sentence opens with
+    such a mark, so most quotes never pay for finding the original line.
+    """
+    if not _HEADING_MARK.match(display, lo) or not any(original):
+        return lo
+    joined = "\n".join(original)
+    while (mark := _HEADING_MARK.match(display, lo)) is not None:
+        heading = _heading_line(joined, mark.group().strip(), display, lo)
+        end = lo + len(heading)
+        if not heading or len(heading) > _HEADING_MAX or end > first or not _CLAUSE_MARKS.isdisjoint(heading):
+            return lo
+        lo = end
+    return lo
+
+
+def _heading_line(joined: str, mark: str, display: str, lo: int) -> str:
+    """The original line that opens with ``mark`` and whose text (whitespace dropped) opens display[lo:], or ""."""
+    at = joined.find(mark)
+    for _ in range(50):  # bounded: ◆ can open hundreds of lines; past the 50th the quote keeps its heading
+        if at < 0:
+            return ""
+        start = joined.rfind("\n", 0, at) + 1
+        if not joined[start:at].strip():
+            stop = joined.find("\n", at)
+            line = clean_whitespace(joined[start : stop if stop >= 0 else len(joined)])
+            if line and display.startswith(line, lo):
+                return line
+        at = joined.find(mark, at + 1)
+    return ""
 
 
 def _trim_quote(display: str, lo: int, hi: int, first: int) -> str:

@@ -4,7 +4,8 @@ The reference below uses the taxonomy build of the classifier (entries, sub-trac
 but none of its speed-ups: whitespace cleanup part by part, the table-then-lower()
 fold, one regex alternation (longest first) instead of the UTF-16 DFA, sums hit by
 hit in text order, every sentence split for the quote (when the heaviest sentence holds table cells, the
-classifier's own ``_quote_by_rows`` re-cuts the text at the rows: what is compared here is when it is asked).
+classifier's own ``_quote_by_rows`` re-cuts the text at the rows, and ``_past_headings`` drops heading lines run
+into the sentence: what is compared here is when they are asked).
 No timing here.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.classify import QUOTE_CHARS, RUN_CHARS, Classifier, _quote_by_rows
+from pipeline.classify import QUOTE_CHARS, RUN_CHARS, Classifier, _past_headings, _quote_by_rows
 from pipeline.cnfold import _fold_reference, fold, fold_term
 
 SEEDS = next((d for d in (Path("/work/shared/seeds"), Path(__file__).resolve().parents[3] / "shared" / "seeds") if d.is_dir()), None)
@@ -198,6 +199,7 @@ class Reference:
         hi = bounds[best] + 1 if best < len(bounds) else len(display)
         if hi - lo > RUN_CHARS or "|" in display[lo:hi]:
             return _quote_by_rows(display, hits, original)
+        lo = _past_headings(display, lo, first[best], original)
         sentence = display[lo:hi].strip()
         if display[hi - 1 : hi] == "\n":
             sentence = display[lo : hi - 1].strip()

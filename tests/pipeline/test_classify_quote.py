@@ -65,3 +65,15 @@ def test_a_pasted_table_without_cell_marks_is_cut_at_clauses_around_the_hit(clf:
     assert len(quote) <= QUOTE_CHARS + 2
     assert quote.startswith("…") and quote.lstrip("…")[0] != "料", quote  # cut at a clause mark, not mid-word
     assert "碳纤维" in quote or "前沿材料" in quote
+
+
+def test_a_heading_line_run_into_the_sentence_below_it_is_left_out(clf: Classifier) -> None:
+    """Without line breaks "（二）发展目标" reads as the start of the target sentence; it is a heading of its own."""
+    body = "现将有关事项通知如下。\n（二）发展目标\n到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
+    assert _quotes(clf, body)["未来制造"] == "到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
+
+
+def test_the_first_line_of_a_wrapped_item_stays_in_its_quote(clf: Classifier) -> None:
+    """A PDF wraps "（二）到2027年，…" across lines: the first line carries a clause mark, so it is text, not a heading."""
+    body = "现将有关事项通知如下。\n（二）到2027年，全市人形机器人产业\n规模突破300亿元，培育整机企业5家以上。"
+    assert _quotes(clf, body)["未来制造"] == "（二）到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
