@@ -151,7 +151,7 @@ def crawl(
             if demo
             else ""
         )
-        _fail(str(exc.args[0]) + hint)
+        _fail(f"未知来源 / {exc.args[0]}" + hint)
         return
     if not results:
         console.print("没有可抓取的来源 / no sources configured")

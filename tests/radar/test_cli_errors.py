@@ -266,3 +266,7 @@ def test_errors_read_chinese_first_then_english(with_subscriber: Path, tmp_path:
     missing = run("extract", str(tmp_path / "nonexistent.html"))
     assert missing.exit_code == 2
     _chinese_first(missing, "文件不存在", "no such file")
+
+
+def test_crawl_of_an_unknown_source_says_so_in_chinese_first(with_subscriber: Path) -> None:
+    assert_clean_failure(run("crawl", "nosuch"), "未知来源 / unknown source(s): nosuch")
