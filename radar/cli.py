@@ -450,15 +450,12 @@ def webhooks_add(
     elif not url.startswith(("https://", "http://")):
         _fail("地址须以 http(s):// 开头 / url must be http(s)")
         return
+    unresolved = None
     try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
         check_url(url, allow_private=settings.webhook_allow_private)
     except BlockedAddress as exc:
         if "cannot be resolved" in str(exc):  # offline now, or a typo: the sender checks again before every alert
-            console.print(
-                f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert",
-                markup=True,
-                highlight=False,
-            )
+            unresolved = exc  # said once the channel is saved: "saved" before a refusal below would be untrue
         else:
             _fail(
                 f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）"
@@ -477,6 +474,12 @@ def webhooks_add(
             )
             return
         s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
+    if unresolved is not None:
+        console.print(
+            f"[yellow]注意 / warning:[/] {unresolved}; 已保存，发送前会再次检查 / saved; checked again before each alert",
+            markup=True,
+            highlight=False,
+        )
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
 
 

@@ -270,3 +270,16 @@ def test_errors_read_chinese_first_then_english(with_subscriber: Path, tmp_path:
 
 def test_crawl_of_an_unknown_source_says_so_in_chinese_first(with_subscriber: Path) -> None:
     assert_clean_failure(run("crawl", "nosuch"), "未知来源 / unknown source(s): nosuch")
+
+
+def test_a_webhook_refused_for_its_subscriber_is_not_called_saved(with_subscriber: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host cannot be resolved (offline, a typo): the warning says "saved" only for a channel that was saved."""
+    import core.netpolicy
+
+    def unresolvable(url: str, **_kw: object) -> None:
+        raise core.netpolicy.BlockedAddress(f"{url}: host cannot be resolved (offline)")
+
+    monkeypatch.setattr(core.netpolicy, "check_url", unresolvable)
+    result = run("webhooks", "add", "nobody@example.com", "--kind", "json", "--url", "https://hooks.example.org/x")
+    assert_clean_failure(result, "nobody@example.com")
+    assert "已保存" not in result.output
