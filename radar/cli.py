@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.settings import Settings
-from core.status_words import RUN_STATUS_ZH
+from core.status_words import FREQUENCY_ZH, RUN_STATUS_ZH
 from core.yamlconfig import ConfigError
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
 
@@ -332,7 +332,7 @@ def subscribe_cmd(
         return
     state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
     console.print(
-        f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}",
+        f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{FREQUENCY_ZH.get(sub.frequency, sub.frequency)}",
         highlight=False,
     )
 

@@ -141,10 +141,12 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
-    from core.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH, date_source_zh
+    from core.status_words import DELIVERY_STATUS_ZH, FREQUENCY_ZH, LANGUAGE_ZH, RUN_STATUS_ZH, date_source_zh
 
     env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
     env.globals["delivery_status"] = lambda status: DELIVERY_STATUS_ZH.get(status, status)
+    env.globals["frequency_zh"] = lambda value: FREQUENCY_ZH.get(value, value)  # weekly → 每周
+    env.globals["language_zh"] = lambda value: LANGUAGE_ZH.get(value, value)
     env.globals["date_filter_notes"] = date_filter_notes
     env.globals["date_source"] = date_source_zh  # why this publish date: 页面标注“发布日期”, 列表页上的日期 …
     return env

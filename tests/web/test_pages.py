@@ -137,7 +137,9 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
     dl = client.get(f"/fetches/{seeded.fetch_archived}/payload", params={"download": 1}, headers=admin_headers)
     assert dl.headers["content-disposition"].startswith("attachment") and dl.content.startswith(b"<html>")
     assert client.get(f"/fetches/{seeded.fetch_failed}/payload", headers=admin_headers).status_code == 404
-    assert "reader@example.com" in client.get("/subscribers", headers=admin_headers).text
+    subscribers = client.get("/subscribers", headers=admin_headers).text
+    assert "reader@example.com" in subscribers
+    assert "<td>每周</td><td>中文</td>" in subscribers and "<td>weekly</td>" not in subscribers  # the subscribe form's words
     digests = client.get("/digests", headers=admin_headers).text
     assert f"/digests/{seeded.delivery}" in digests and "已发送" in digests and ">sent<" not in digests  # the CLI's words
     view = client.get(f"/digests/{seeded.delivery}", headers=admin_headers).text
