@@ -869,11 +869,11 @@ def _past_headings(display: str, lo: int, first: int, original: tuple[str, str, 
     """Where a prose quote starts once the heading lines run into it are dropped.
 
     ``display`` lost the line breaks, so "（五）发展目标" on its own line reads as
-    the start of the sentence below it ("（五）发展目标到2027年，…").  A line of
-    the original that opens with a heading or item mark, holds no clause mark and
-    is at most _HEADING_MAX characters is a heading, not the first line of a
-    wrapped paragraph (whose first line carries its clauses), and is left out
-    when the track's hit comes after it.  Asked only when the sentence opens with
+    the start of the sentence below it ("（五）发展目标到2027年，…").  Text of
+    the original that opens with a heading or item mark, runs to its line's end,
+    holds no clause mark and is at most _HEADING_MAX characters is a heading, not
+    the first line of a wrapped paragraph (whose first line carries its clauses),
+    and is left out when the track's hit comes after it.  Asked only when the sentence opens with
     such a mark, so most quotes never pay for finding the original line.
     """
     if not _HEADING_MARK.match(display, lo) or not any(original):
@@ -889,17 +889,16 @@ def _past_headings(display: str, lo: int, first: int, original: tuple[str, str, 
 
 
 def _heading_line(joined: str, mark: str, display: str, lo: int) -> str:
-    """The original line that opens with ``mark`` and whose text (whitespace dropped) opens display[lo:], or ""."""
+    """The original text from an occurrence of ``mark`` to the end of its line, when display[lo:] opens with it
+    (whitespace dropped); "" when none does.  The heading may follow a sentence on its line (…现提出以下意见。（五）…)."""
     at = joined.find(mark)
     for _ in range(50):  # bounded: ◆ can open hundreds of lines; past the 50th the quote keeps its heading
         if at < 0:
             return ""
-        start = joined.rfind("\n", 0, at) + 1
-        if not joined[start:at].strip():
-            stop = joined.find("\n", at)
-            line = clean_whitespace(joined[start : stop if stop >= 0 else len(joined)])
-            if line and display.startswith(line, lo):
-                return line
+        stop = joined.find("\n", at)
+        line = clean_whitespace(joined[at : stop if stop >= 0 else len(joined)])
+        if line and display.startswith(line, lo):
+            return line
         at = joined.find(mark, at + 1)
     return ""
 

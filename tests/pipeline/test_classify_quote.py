@@ -77,3 +77,8 @@ def test_the_first_line_of_a_wrapped_item_stays_in_its_quote(clf: Classifier) ->
     """A PDF wraps "（二）到2027年，…" across lines: the first line carries a clause mark, so it is text, not a heading."""
     body = "现将有关事项通知如下。\n（二）到2027年，全市人形机器人产业\n规模突破300亿元，培育整机企业5家以上。"
     assert _quotes(clf, body)["未来制造"] == "（二）到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
+
+
+def test_a_heading_printed_after_a_sentence_on_its_line_is_left_out_too(clf: Classifier) -> None:
+    body = "现提出以下意见。（三）主要目标\n到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
+    assert _quotes(clf, body)["未来制造"] == "到2027年，全市人形机器人产业规模突破300亿元，培育整机企业5家以上。"
