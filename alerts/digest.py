@@ -140,7 +140,7 @@ def run_digest(
         s.add(run)
         s.flush()
         run_id = run.id
-        trend, since = weekly_publications(s, period.end, tz=settings.timezone)  # once per run: the same for every subscriber
+        trend = weekly_publications(s, period.end, tz=settings.timezone)  # once per run: the same for every subscriber
         candidates = load_candidates(s, period)  # once per run, not once per subscriber
     assert run_id is not None
     report = DigestReport(period, run_id)
@@ -165,7 +165,7 @@ def run_digest(
                     report.uncertain.append(sub.email)
                     continue
                 digest = select_digest(s, period, sub, order, candidates)
-                digest.trend, digest.trend_since = trend, since
+                digest.set_trend(trend)
                 if dry_run:
                     report.planned.append((sub.email, len(digest.items), digest.new_count, digest.changed_count))
                     continue
@@ -247,7 +247,7 @@ def render_preview(settings: Settings, period: Period, email: str, out: "Path") 
         if sub is None:
             raise LookupError(f"no subscriber {email!r}")
         digest = select_digest(s, period, sub, track_order(settings))
-        digest.trend, digest.trend_since = weekly_publications(s, period.end, tz=settings.timezone)
+        digest.set_trend(weekly_publications(s, period.end, tz=settings.timezone))
         links = links_for(settings, sub)
         rendered = render_digest(digest, recipient=sub.email, public_url=settings.public_url, language=sub.language, links=links)
         msg = build_digest_mail(rendered, sender=settings.mail_from, recipient=sub.email, period_key=f"preview-{period.key}", links=links)

@@ -73,6 +73,7 @@ LABELS = {
         "preferences": "修改订阅偏好",
         "unsubscribe": "退订",
         "chart_caption": "近九周每周已归类文件数（按发布日期；无发布日期的按首次收录日期）",
+        "chart_caption_quiet": "最近九周无发布，显示截至{date}（最新发布日期）的九周：每周已归类文件数（按发布日期；无发布日期的按首次收录日期）",
         "published_earlier": "本期收录的{n}条中有{m}条发布于图示九周之前（补录的存量文件），未计入上图。",
         "no_summary": "（页面与附件中没有可摘录的正文，请见原文）",
         "highlights": "本期要点",
@@ -104,6 +105,7 @@ LABELS = {
         "preferences": "Preferences",
         "unsubscribe": "Unsubscribe",
         "chart_caption": "Filed documents per week, last nine weeks (by publication date; first-seen date where none)",
+        "chart_caption_quiet": "Nothing published in the last nine weeks; showing the nine weeks up to {date} (the newest publication): filed documents per week (by publication date; first-seen date where none)",
         "published_earlier": "{m} of this issue's {n} items were published before the nine weeks shown (backlog) and are not in the chart.",
         "no_summary": "(no quotable text in the page or its attachments; see the original)",
         "highlights": "Highlights",
@@ -140,6 +142,15 @@ def published_earlier(digest: Digest) -> int:
     return sum(1 for it in digest.items if it.published is not None and it.published < start)
 
 
+def chart_caption(digest: Digest, language: str = "zh") -> str:
+    """The chart's caption; when the chart ends at the newest publication rather than this week, it says so and when."""
+    labels = LABELS[language]
+    if digest.trend_newest is None:
+        return str(labels["chart_caption"])
+    when = cn_date(digest.trend_newest) if language == "zh" else digest.trend_newest.isoformat()
+    return str(labels["chart_caption_quiet"]).format(date=when)
+
+
 def render_digest(
     digest: Digest,
     *,
@@ -152,7 +163,7 @@ def render_digest(
     track_name = (lambda t: TRACKS_EN.get(t, t)) if lang == "en" else (lambda t: t)
     labels = LABELS[lang]
     subject = subject_for(digest, lang)
-    chart = WeeklyChart(digest.trend, str(labels["chart_caption"])) if digest.trend else None
+    chart = WeeklyChart(digest.trend, chart_caption(digest, lang)) if digest.trend else None
     ctx = {
         "digest": digest,
         "recipient": recipient,

@@ -6,6 +6,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -13,6 +14,9 @@ from alerts.changes import SentenceChange, sentence_changes
 from alerts.period import Period
 from alerts.rank import priority, republication_bonus
 from storage.models import Document, DocumentVersion, Source, Subscriber, TrackLabel
+
+if TYPE_CHECKING:
+    from alerts.trend import WeeklyTrend
 
 
 _HAS_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万亿两]+(?:个|家|项|条|类|批|亿|万)")
@@ -73,6 +77,11 @@ class Digest:
     groups: "OrderedDict[str, OrderedDict[str, list[DigestItem]]]" = field(default_factory=OrderedDict)
     trend: list[tuple[str, int]] = field(default_factory=list)  # filed documents per week by publish date, oldest first
     trend_since: datetime | None = None  # start of the trend's first week
+    trend_newest: date | None = None  # set when the chart ends at the newest publication, not this week (alerts.trend)
+
+    def set_trend(self, trend: WeeklyTrend) -> None:
+        """Attach the run's chart figures (computed once per run, the same for every subscriber)."""
+        self.trend, self.trend_since, self.trend_newest = trend.counts, trend.since, trend.newest
 
     @property
     def highlights(self) -> list[DigestItem]:

@@ -378,6 +378,63 @@ def redirect_domains(source: SourceConfig) -> list[str]:
     return sorted({h[4:] if h.startswith("www.") else h for h in hosts if h})
 
 
+def source_for_url(url: str, sources: list[SourceConfig]) -> tuple[SourceConfig | None, list[SourceConfig]]:
+    """The configured source a page address belongs to, as the crawl would have reached it; and the tied candidates.
+
+    A source claims the address when its host and port are a start URL's, or its host lies in one of
+    the source's redirect domains (``www.`` and other subdomains of the site).  Several sources often share a site (a ministry's 文件发布 and 政策解读 columns),
+    so the closest one wins: same host and port first, then an address its ``include_patterns``
+    accept and ``exclude_patterns`` do not, then the most path segments shared with a start URL's
+    folder.  A tie between sources that would read the page differently returns no source and the
+    candidates, so the caller asks for ``--source`` rather than guessing.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return None, []
+    segments = [p for p in parts.path.split("/") if p]
+    scored: list[tuple[tuple[int, int, int], SourceConfig]] = []
+    for src in sources:
+        best: tuple[int, int] | None = None
+        for start in src.start_urls:
+            sp = urlsplit(start)
+            if (sp.hostname or "").lower() != host or sp.port != parts.port:
+                continue
+            folder = [p for p in sp.path.split("/") if p][:-1] if not sp.path.endswith("/") else [p for p in sp.path.split("/") if p]
+            shared = 0
+            for a, b in zip(folder, segments):
+                if a != b:
+                    break
+                shared += 1
+            best = max(best or (2, 0), (2, shared))
+        same_host = any((urlsplit(u).hostname or "").lower() == host for u in src.start_urls)
+        # another port of a start URL's host is another server (a second replica on loopback), not this site
+        if best is None and not same_host and any(host == d or host.endswith("." + d) for d in redirect_domains(src)):
+            best = (1, 0)
+        if best is None:
+            continue
+        try:
+            included = not src.include_patterns or any(compile_pattern(p).search(url, timeout=MATCH_TIMEOUT) for p in src.include_patterns)
+            excluded = any(compile_pattern(p).search(url, timeout=MATCH_TIMEOUT) for p in src.exclude_patterns)
+        except TimeoutError:
+            included, excluded = False, False
+        scored.append(((best[0], int(included and not excluded), best[1]), src))
+    if not scored:
+        return None, []
+    top = max(key for key, _src in scored)
+    tied = [src for key, src in scored if key == top]
+    if len({_reading(src) for src in tied}) > 1:
+        return None, tied
+    return tied[0], tied
+
+
+def _reading(src: SourceConfig) -> str:
+    """What decides how a detail page is read: two sources equal here extract a page identically."""
+    return repr((src.detail, src.encoding, src.noise_patterns, src.kind, src.agency, src.region))
+
+
 # Where ${VAR} is expanded: fields that carry secrets (cookies, headers, URLs with a token) or the
 # deployment's address (a replica's port).  Never title, agency, selectors or patterns: those are data,
 # and `radar sources new` copies them from pages anyone can write.

@@ -10,6 +10,10 @@ STATE_CLASS = {DISABLED: "off", NEVER: "never", FAILED: "failed", PARTIAL: "part
 # A crawl run's status as stored (English, stable for the API and the database) and as people read it.
 RUN_STATUS_ZH = {"ok": "成功", "failed": "失败", "running": "运行中", "skipped": "已跳过"}
 
+# A subscription's frequency and digest language as stored and as people read them (the web's subscriber list, the CLI).
+FREQUENCY_ZH = {"weekly": "每周", "daily": "每天", "immediate": "即时"}
+LANGUAGE_ZH = {"zh": "中文", "en": "英文标签"}
+
 # A digest delivery's status as stored and as people read it.
 DELIVERY_STATUS_ZH = {"sent": "已发送", "failed": "发送失败", "sending": "发送中（状态不明）", "skipped": "已跳过（无新内容）"}
 

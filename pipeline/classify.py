@@ -27,8 +27,10 @@ import math
 import re
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -137,6 +139,8 @@ class _Evidence:
     counts: dict[int, int] | None = None  # fast path: payload index -> hits
     clf: "Classifier | None" = None
     _by_sub: dict[int, dict[str, int]] | None = None
+    # title, body, attachments as given: their line breaks (gone from ``display``) show a table's rows
+    original: tuple[str, str, str] = ("", "", "")
 
     def track_terms(self, ti: int) -> dict[str, int]:
         """Matched terms of one track → count, most frequent first."""
@@ -270,17 +274,16 @@ class _Evidence:
             if not sums:
                 out[ti] = ""
                 continue
-            best = max(sums, key=lambda s: (sums[s], -s))
-            lo = bounds[best - 1] + 1 if best > 0 else 0
-            hi = bounds[best] + 1 if best < len(bounds) else len(display)
-            out[ti] = _trim_quote(display, lo, hi, first[ti][best])
+            out[ti] = _quote_from(
+                display, sums, first[ti], lambda s: _numbered_span(display, bounds, s), self.original, partial(self.track_hits, ti)
+            )
         return out
 
     def quote(self, ti: int) -> str:
         """The quote for one track (see :func:`_quote`)."""
         if self.bounds is not None:
-            return _quote(self.display, self.bounds, self.track_hits(ti))
-        return _quote_near(self.display, self.track_hits(ti))
+            return _quote(self.display, self.bounds, self.track_hits(ti), self.original)
+        return _quote_near(self.display, self.track_hits(ti), self.original)
 
 
 class Classifier:
@@ -349,6 +352,7 @@ class Classifier:
         ev = self._evidence(title, body, attachments)
         if ev is None:
             return []
+        ev.original = (title, body, attachments)
         labels: list[Label] = []
         filed = [ti for ti in range(len(ev.raw)) if self._verdict(ev, ti) == "filed"]
         quotes = ev.quotes(filed)
@@ -692,8 +696,8 @@ def _sentence_bounds(display: str) -> list[int]:
     return [m.start() for m in _SENTENCE_END.finditer(display)]
 
 
-def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]]) -> str:
-    """The sentence carrying most of a track's evidence, trimmed around its first hit."""
+def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]], original: tuple[str, str, str] = ("", "", "")) -> str:
+    """The sentence carrying most of a track's evidence, trimmed around its first hit (see :func:`_quote_from`)."""
     if not hits:
         return ""
     per_sentence: dict[int, float] = defaultdict(float)
@@ -702,10 +706,201 @@ def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]]) -> st
         sno = bisect.bisect_right(bounds, start)
         per_sentence[sno] += v
         first_hit.setdefault(sno, start)
-    best = max(per_sentence, key=lambda s: (per_sentence[s], -s))
-    lo = bounds[best - 1] + 1 if best > 0 else 0
-    hi = bounds[best] + 1 if best < len(bounds) else len(display)
-    return _trim_quote(display, lo, hi, first_hit[best])
+    return _quote_from(display, per_sentence, first_hit, lambda s: _numbered_span(display, bounds, s), original, lambda: hits)
+
+
+def _numbered_span(display: str, bounds: list[int], sno: int) -> tuple[int, int]:
+    """(start, end) in ``display`` of sentence number ``sno`` (numbered as ``bisect_right(bounds, p)``)."""
+    return (bounds[sno - 1] + 1 if sno > 0 else 0), (bounds[sno] + 1 if sno < len(bounds) else len(display))
+
+
+def _quote_from(
+    display: str,
+    sums: dict[int, float],
+    first_hit: dict[int, int],
+    span: Callable[[int], tuple[int, int]],
+    original: tuple[str, str, str],
+    hits: Callable[[], list[tuple[int, float]]],
+) -> str:
+    """The quote among the sentences holding a track's hits (``sums``: sentence key → weighted hits).
+
+    The heaviest sentence, earliest on a tie, unless it holds table cells or is
+    a run of layout with no sentence end: ``display`` has no line breaks (a term
+    wrapped across lines must match), so a table's rows run together and into
+    the sentence after them.  Then the text is cut again where the original's
+    table rows begin and end (:func:`_quote_by_rows`), and the heaviest prose
+    sentence holding a term of the track (weight ≥ 1, more than context) is
+    quoted; only when the track's terms stand in tables alone is a row quoted,
+    as its cells around the hit joined with ' | '.
+    """
+    best = max(sums, key=lambda s: (sums[s], -s))
+    lo, hi = span(best)
+    if not _table_like(display, lo, hi):
+        return _trim_quote(display, _past_headings(display, lo, first_hit[best], original), hi, first_hit[best])
+    if any(_CELL in part for part in original):
+        return _quote_by_rows(display, hits(), original)
+    for key in sorted(sums, key=lambda s: (-sums[s], s)):  # no table rows to cut out: sentences as they are
+        if sums[key] < 1.0:
+            break
+        plo, phi = span(key)
+        if not _table_like(display, plo, phi):
+            return _trim_quote(display, _past_headings(display, plo, first_hit[key], original), phi, first_hit[key])
+    return _table_quote(display, lo, hi, first_hit[best])
+
+
+# A stretch this long without 。！？； or a line end is layout flattened into one run (a table pasted as
+# paragraphs, a list of names), not a sentence: prose sentences of policy texts stay well under it.
+RUN_CHARS = 300
+_CELL = "|"  # extraction keeps a table row's cells apart with " | " (HTML, PDF tables, office files)
+_CLAUSE_END = re.compile(r"[，,；;：:、]")
+_DISPLAY_SPACE = re.compile("[ \n]")
+_ROW_LINE = re.compile(r"[^\n]*\|[^\n]*")
+
+
+def _table_like(display: str, lo: int, hi: int) -> bool:
+    """Whether display[lo:hi] is table cells or a flattened run rather than a sentence."""
+    return hi - lo > RUN_CHARS or display.find(_CELL, lo, hi) >= 0
+
+
+def _quote_by_rows(display: str, hits: list[tuple[int, float]], original: tuple[str, str, str]) -> str:
+    """:func:`_quote_from` with each table row of the original text cut out as a segment of its own.
+
+    ``display`` is title, body and attachments joined by line breaks with
+    whitespace dropped or collapsed (:func:`clean_whitespace`), so the k-th
+    character that is not whitespace is the same in both: a row's line in the
+    original is found in ``display`` by counting them.
+    """
+    spaces = [m.start() for m in _DISPLAY_SPACE.finditer(display)]
+    visible_before = [w - j for j, w in enumerate(spaces)]
+
+    def at(k: int) -> int:  # display index of the k-th visible character
+        return k + bisect.bisect_right(visible_before, k)
+
+    def visible(text: str) -> int:  # characters that are not whitespace, as clean_whitespace keeps them
+        kept = clean_whitespace(text)
+        return len(kept) - kept.count(" ")
+
+    cuts = {0, len(display)}
+    joined = "\n".join(original)
+    k = done = 0
+    for row in _ROW_LINE.finditer(joined):
+        k += visible(joined[done : row.start()])
+        n = visible(row.group())
+        if n:
+            cuts.add(at(k))
+            cuts.add(at(k + n - 1) + 1)
+        k += n
+        done = row.end()
+    cuts.update(m.end() for m in _SENTENCE_END.finditer(display))
+    edges = sorted(cuts)
+    sums: dict[int, float] = {}
+    first: dict[int, int] = {}
+    for pos, v in hits:
+        seg = bisect.bisect_right(edges, pos) - 1
+        sums[seg] = sums.get(seg, 0.0) + v
+        first.setdefault(seg, pos)
+    ranked = sorted(sums, key=lambda s: (-sums[s], s))
+    for seg in ranked:
+        if seg != ranked[0] and sums[seg] < 1.0:
+            break
+        lo, hi = edges[seg], edges[seg + 1]
+        if not _table_like(display, lo, hi):
+            return _trim_quote(display, _past_headings(display, lo, first[seg], original), hi, first[seg])
+    top = ranked[0]
+    return _table_quote(display, edges[top], edges[top + 1], first[top])
+
+
+def _table_quote(display: str, lo: int, hi: int, first: int) -> str:
+    """A hit that only a table holds: the cells around it joined with ' | ', or, in a run with no cell
+    marks (a table pasted as paragraphs), the clauses around it; at most QUOTE_CHARS either way."""
+    end = hi - 1 if display[hi - 1 : hi] == "\n" else hi
+    if display.find(_CELL, lo, end) >= 0:
+        cells: list[str] = []
+        hit_cell, pos = 0, lo
+        for raw in display[lo:end].split(_CELL):
+            if pos <= first < pos + len(raw) + 1:
+                hit_cell = len(cells) if raw.strip() else max(0, len(cells) - 1)
+            pos += len(raw) + 1
+            if raw.strip():
+                cells.append(raw.strip())
+        if cells:
+            return _cells_around(cells, min(hit_cell, len(cells) - 1))
+    begin = first
+    for m in _CLAUSE_END.finditer(display, max(lo, first - QUOTE_CHARS // 3), first):
+        begin = m.end()
+        break
+    stop = min(end, begin + QUOTE_CHARS)
+    if stop < end:
+        marks = [m.start() for m in _CLAUSE_END.finditer(display, first + 1, stop)]
+        stop = marks[-1] if marks and marks[-1] - begin > QUOTE_CHARS // 2 else stop
+    piece = display[begin:stop].strip()
+    return ("…" if begin > lo else "") + piece + ("…" if stop < end else "")
+
+
+def _cells_around(cells: list[str], i: int) -> str:
+    """The hit's cell and its neighbours, right first (a row reads left to right), within QUOTE_CHARS."""
+    if len(cells[i]) > QUOTE_CHARS:
+        return "…" + cells[i][: QUOTE_CHARS - 2] + "…"
+    a, b, size = i, i + 1, len(cells[i])
+    while True:
+        grew = False
+        if b < len(cells) and size + 3 + len(cells[b]) <= QUOTE_CHARS:
+            size += 3 + len(cells[b])
+            b += 1
+            grew = True
+        if a > 0 and size + 3 + len(cells[a - 1]) <= QUOTE_CHARS:
+            a -= 1
+            size += 3 + len(cells[a])
+            grew = True
+        if not grew:
+            break
+    return ("…" if a > 0 else "") + " | ".join(cells[a:b]) + ("…" if b < len(cells) else "")
+
+
+# A heading or item line ("（五）发展目标", "一、总体要求", "(2)", "【政策】", "◆"): short, no clause inside.
+_HEADING_MARK = re.compile(
+    r"\s*(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|第[一二三四五六七八九十\d]+[章节条部分]|[【◆■➤●])"
+)
+_HEADING_MAX = 30
+_CLAUSE_MARKS = frozenset("，,；;：:。！？")
+
+
+def _past_headings(display: str, lo: int, first: int, original: tuple[str, str, str]) -> int:
+    """Where a prose quote starts once the heading lines run into it are dropped.
+
+    ``display`` lost the line breaks, so "（五）发展目标" on its own line reads as
+    the start of the sentence below it ("（五）发展目标到2027年，…").  Text of
+    the original that opens with a heading or item mark, runs to its line's end,
+    holds no clause mark and is at most _HEADING_MAX characters is a heading, not
+    the first line of a wrapped paragraph (whose first line carries its clauses),
+    and is left out when the track's hit comes after it.  Asked only when the sentence opens with
+    such a mark, so most quotes never pay for finding the original line.
+    """
+    if not _HEADING_MARK.match(display, lo) or not any(original):
+        return lo
+    joined = "\n".join(original)
+    while (mark := _HEADING_MARK.match(display, lo)) is not None:
+        heading = _heading_line(joined, mark.group().strip(), display, lo)
+        end = lo + len(heading)
+        if not heading or len(heading) > _HEADING_MAX or end > first or not _CLAUSE_MARKS.isdisjoint(heading):
+            return lo
+        lo = end
+    return lo
+
+
+def _heading_line(joined: str, mark: str, display: str, lo: int) -> str:
+    """The original text from an occurrence of ``mark`` to the end of its line, when display[lo:] opens with it
+    (whitespace dropped); "" when none does.  The heading may follow a sentence on its line (…现提出以下意见。（五）…)."""
+    at = joined.find(mark)
+    for _ in range(50):  # bounded: ◆ can open hundreds of lines; past the 50th the quote keeps its heading
+        if at < 0:
+            return ""
+        stop = joined.find("\n", at)
+        line = clean_whitespace(joined[at : stop if stop >= 0 else len(joined)])
+        if line and display.startswith(line, lo):
+            return line
+        at = joined.find(mark, at + 1)
+    return ""
 
 
 def _trim_quote(display: str, lo: int, hi: int, first: int) -> str:
@@ -721,7 +916,7 @@ def _trim_quote(display: str, lo: int, hi: int, first: int) -> str:
     return ("…" if begin > 0 else "") + piece + ("…" if begin + QUOTE_CHARS < len(sentence) else "")
 
 
-def _quote_near(display: str, hits: list[tuple[int, float]]) -> str:
+def _quote_near(display: str, hits: list[tuple[int, float]], original: tuple[str, str, str] = ("", "", "")) -> str:
     """:func:`_quote` without splitting the whole text: sentences are found from the hits.
 
     A hit at p belongs to the sentence that ends at the first sentence end > p
@@ -743,11 +938,11 @@ def _quote_near(display: str, hits: list[tuple[int, float]]) -> str:
             per_sentence[end] = 0.0
             first_hit[end] = start
         per_sentence[end] += v
-    best = max(per_sentence, key=lambda s: (per_sentence[s], -s))
-    first = first_hit[best]
-    lo = _sentence_start(display, first)
-    hi = best + 1 if best < n else n
-    return _trim_quote(display, lo, hi, first)
+
+    def span(key: int) -> tuple[int, int]:
+        return _sentence_start(display, first_hit[key]), (key + 1 if key < n else n)
+
+    return _quote_from(display, per_sentence, first_hit, span, original, lambda: hits)
 
 
 def _sentence_start(display: str, pos: int) -> int:

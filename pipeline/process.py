@@ -7,7 +7,6 @@ never stops the crawl.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -25,16 +24,12 @@ from pipeline.classify import Classifier, Label
 from pipeline.label_rows import label_row
 from pipeline.extract_pool import ExtractCache, ExtractPool
 from pipeline.limits import ExtractLimits
-from pipeline.dates import parse_cn_date
 from pipeline.diff import diff_texts
-from pipeline.doctype import detect_doctype
 from pipeline.html_extract import extract_release_page
 from pipeline.normalize import normalize_text, text_hash
-from pipeline.textutil import clean_title
-from pipeline.region import release_region
 from pipeline.dedupe import Signature
 from pipeline.stories import find_story, story_signature
-from pipeline.summarize import release_summary
+from pipeline.release_fields import release_fields
 from core.release import AttachmentPayload, Release
 from core.settings import Settings
 from core.sources import SourceConfig, compile_pattern
@@ -235,33 +230,25 @@ class PagePipeline:
             if got.warnings:
                 rec["warnings"] = "; ".join(got.warnings)
         page = pending_page.result() if pending_page is not None else extract_release_page(item, source)
-        labels = {a.url: a.label for a in item.attachments}
-        texts = [f"【附件：{labels.get(r['url']) or r['filename']}】\n{r['text']}" for r in attachments if r.get("text")]
-        title = clean_title(page.title or item.list_title or "") or item.url
-        body = normalize_text(page.text, noise)
-        att_text = "\n".join(texts)
-        full = normalize_text("\n".join([title, body, att_text]), noise)
-        published = page.published or (parse_cn_date(item.list_date) if item.list_date else None)
-        # an analyst asking "why this date?" reads the field the page's date came from, or "list" for the list page's
-        date_source = page.date_source if page.published else ("list" if published else None)
-        meta = {
-            "agency": clean_title(page.agency or "") or source.agency,
-            "doc_number": _clean_opt(page.doc_number or next((a.get("doc_number") for a in attachments if a.get("doc_number")), None)),
-            "published": published,
-            "date_source": date_source,
-            "written": page.written or _attachment_written(attachments),
-            "region": release_region(source.kind, source.region, title + "\n" + full[:2000]),
-        }
-        meta["doctype"] = detect_doctype(title, {"doc_number": meta["doc_number"], "kind": source.kind})
+        fields = release_fields(
+            page,
+            source,
+            url=item.url,
+            noise=noise,
+            list_title=item.list_title,
+            list_date=item.list_date,
+            attachments=attachments,
+            attachment_labels={a.url: a.label for a in item.attachments},
+        )
         return _Extracted(
-            title,
-            body,
-            full,
-            meta,
+            fields.title,
+            fields.body,
+            fields.full_text,
+            fields.meta,
             attachments,
-            labels=self.classifier.classify(title, body, att_text),
-            summary=release_summary(title, body, att_text, doctype=str(meta["doctype"]) if meta["doctype"] else None),
-            signature=story_signature(body + "\n" + att_text),
+            labels=self.classifier.classify(fields.title, fields.body, fields.attachment_text),
+            summary=fields.summary,
+            signature=story_signature(fields.body + "\n" + fields.attachment_text),
         )
 
     # ---- version/diff + classify + store ----------------------------------------------------
@@ -398,18 +385,3 @@ def _attachment_record(att: AttachmentPayload) -> dict[str, Any]:
 
 # what an attachment's text said about its document (number, signing date): read into the document's row
 _READ_ONLY = frozenset({"doc_number", "written"})
-
-
-def _attachment_written(attachments: list[dict[str, Any]]) -> dt.date | None:
-    """成文日期 from the first attachment whose text gives one (a notice's PDF ends with its signing date)."""
-    for rec in attachments:
-        if rec.get("written"):
-            try:
-                return dt.date.fromisoformat(str(rec["written"]))
-            except ValueError:
-                continue
-    return None
-
-
-def _clean_opt(value: str | None) -> str | None:
-    return (clean_title(value) or None) if value else None

@@ -6,16 +6,19 @@ import logging
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from core.settings import Settings
-from core.status_words import RUN_STATUS_ZH
+from core.status_words import FREQUENCY_ZH, RUN_STATUS_ZH
 from core.yamlconfig import ConfigError
 from radar.clierrors import RadarGroup, UsageProblem, print_error, require_database
+
+if TYPE_CHECKING:
+    from core.sources import SourceConfig
 
 app = typer.Typer(
     cls=RadarGroup, help="PolicyRadar：未来产业政策雷达 / future-industry policy watch.", no_args_is_help=True, add_completion=False
@@ -148,7 +151,7 @@ def crawl(
             if demo
             else ""
         )
-        _fail(str(exc.args[0]) + hint)
+        _fail(f"未知来源 / {exc.args[0]}" + hint)
         return
     if not results:
         console.print("没有可抓取的来源 / no sources configured")
@@ -269,6 +272,11 @@ def _prefs_from_options(
 ):
     from alerts.subscriptions import Preferences
 
+    # the same one-line message as an unknown track or region, not pydantic's English "Input should be …"
+    if frequency not in ("weekly", "daily", "immediate"):
+        raise UsageProblem(f"未知频率 / unknown frequency {frequency!r}: 可用 / use weekly, daily, immediate")
+    if language not in ("zh", "en"):
+        raise UsageProblem(f"未知语言 / unknown language {language!r}: 可用 / use zh（中文）, en")
     return Preferences(
         tracks=tracks,
         subtracks=subtracks,
@@ -324,7 +332,7 @@ def subscribe_cmd(
         return
     state = "已确认" if sub.confirmed else "待确认（确认邮件已发送）"
     console.print(
-        f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{sub.frequency}",
+        f"已订阅 {sub.email}（{state}）：{'、'.join(sub.tracks) or '全部赛道'}；地区：{'、'.join(sub.regions) or '全部'}；频率：{FREQUENCY_ZH.get(sub.frequency, sub.frequency)}",
         highlight=False,
     )
 
@@ -442,15 +450,12 @@ def webhooks_add(
     elif not url.startswith(("https://", "http://")):
         _fail("地址须以 http(s):// 开头 / url must be http(s)")
         return
+    unresolved = None
     try:  # the same policy the sender applies, now: a refused target would otherwise fail silently at every alert
         check_url(url, allow_private=settings.webhook_allow_private)
     except BlockedAddress as exc:
         if "cannot be resolved" in str(exc):  # offline now, or a typo: the sender checks again before every alert
-            console.print(
-                f"[yellow]注意 / warning:[/] {exc}; 已保存，发送前会再次检查 / saved; checked again before each alert",
-                markup=True,
-                highlight=False,
-            )
+            unresolved = exc  # said once the channel is saved: "saved" before a refusal below would be untrue
         else:
             _fail(
                 f"{exc}\n（私有/回环地址需设置 RADAR_WEBHOOK_ALLOW_PRIVATE=1 / set RADAR_WEBHOOK_ALLOW_PRIVATE=1 for private or loopback targets）"
@@ -469,6 +474,12 @@ def webhooks_add(
             )
             return
         s.add(WebhookChannel(subscriber_id=sub.id, kind=kind, url=url, secret=secret))  # type: ignore[arg-type]
+    if unresolved is not None:
+        console.print(
+            f"[yellow]注意 / warning:[/] {unresolved}; 已保存，发送前会再次检查 / saved; checked again before each alert",
+            markup=True,
+            highlight=False,
+        )
     console.print(f"已添加 {kind} webhook → {email}", highlight=False)
 
 
@@ -896,6 +907,17 @@ def reclassify(
             _fail(f"无法识别日期 / cannot read date {since!r}: 例如 / e.g. 2025-03-05 或 / or 2025年3月5日")
             return
     settings = _settings()
+    if source:
+        from sqlmodel import select
+
+        from storage.db import session_scope
+        from storage.models import Document, Source
+
+        require_database(settings)
+        with session_scope(settings) as s:
+            known = set(s.exec(select(Source.name)).all()) | set(s.exec(select(Document.source_name).distinct()).all())
+        if source not in known:  # refiling nothing and saying "0 documents" reads as success
+            _fail(f"未知来源 / unknown source {source!r}; known: {', '.join(sorted(known)) or '(none yet)'}")
     try:
         report = run(settings, source=source, since=day, max_examples=examples)
     except ConfigError as exc:
@@ -939,11 +961,48 @@ def extract(
     max_chars: Optional[int] = typer.Option(
         None, "--max-chars", min=1, help="Cut the text to this many characters (said so in the output)."
     ),
+    source_name: Optional[str] = typer.Option(
+        None, "--source", help="Read the page with this source's rules (default: the source whose site the URL is on)."
+    ),
 ) -> None:
-    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars)."""
+    """Print what the pipeline extracts from a page or attachment (the whole text unless --max-chars).
+
+    A page of a configured source is read with that source's selectors, encoding and date rules, as the crawl reads it.
+    """
     from pipeline.extract_cli import extract_command
 
-    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error))
+    sources = _extract_sources(_settings())
+    chosen = None
+    if source_name is not None:
+        chosen = next((s for s in sources if s.name == source_name), None)
+        if chosen is None:
+            _fail(_unknown_extract_source(_settings(), source_name, sources))
+    raise typer.Exit(extract_command(target, as_json, max_chars, report=print_error, sources=sources, source=chosen))
+
+
+def _extract_sources(settings: Settings) -> list[SourceConfig]:
+    """The sources a page may belong to: the sources directory's valid files, then the demo's (its replica runs on loopback)."""
+    from core.paths import DEMO_DIR
+    from core.sources import load_sources_lenient
+
+    found, _issues = load_sources_lenient(settings.sources_dir)
+    demo_dir = (DEMO_DIR / "sources").resolve()
+    if Path(settings.sources_dir).resolve() != demo_dir and demo_dir.is_dir():
+        names = {s.name for s in found}
+        found += [s for s in load_sources_lenient(demo_dir)[0] if s.name not in names]
+    return found
+
+
+def _unknown_extract_source(settings: Settings, name: str, sources: list[SourceConfig]) -> str:
+    """Why --source NAME cannot be used: its file is invalid (file, line, field), or there is no such source."""
+    from core.sources import load_sources_lenient
+
+    _found, issues = load_sources_lenient(settings.sources_dir)
+    bad = [str(i) for i in issues if Path(i.path).stem == name]
+    if bad:
+        return f"来源 {name!r} 的配置文件有错误，无法使用 / source {name!r} has an invalid file:\n" + "\n".join(bad)
+    known = ", ".join(sorted(s.name for s in sources)) or "(none)"
+    return f"未知来源 / unknown source {name!r}; 已知 / known: {known}"
 
 
 @app.command()

@@ -149,12 +149,12 @@ def guess_source(url: str, html: str) -> dict[str, object]:
     sel = Selector(text=html)
     found = guess_list(html)
     host = urlsplit(url).hostname or "site"
-    name = re.sub(r"[^a-z0-9]+", "-", host.removeprefix("www.").lower()).strip("-")
+    name = draft_name(url)
     title = (sel.css("title::text").get() or host).strip()
     agency = guess_agency(sel, title)
     return {
         "name": name,
-        "title": title,
+        "title": draft_title(title, agency),
         "region": guess_region(host, agency, title),
         "agency": agency,
         "start_urls": [url.replace("$", "$$")],  # start_urls expand ${VAR}; $$ keeps a copied $ literal
@@ -163,6 +163,41 @@ def guess_source(url: str, html: str) -> dict[str, object]:
         "politeness": {"delay": 2.0, "concurrency": 1, "obey_robots": True},
         "structure_source": f"radar sources new {url} (guessed; check with radar sources check {name})",
     }
+
+
+_SITE_SUFFIX = re.compile(r"\.(?:gov|com|org|edu|net|ac)\.cn$|\.(?:cn|com|org|net)$")
+
+
+def draft_name(url: str) -> str:
+    """A source name for a list page: the site without www. and its public suffix, then the column's folder.
+
+    A ministry runs several columns on one host (文件发布, 政策解读, 政策文件), each its own
+    source: named by host alone, the second draft of a site collided with the first.
+    ``https://www.miit.gov.cn/zwgk/zcwj/wjfb/index.html`` → ``miit-wjfb``.
+    """
+    parts = urlsplit(url)
+    host = _SITE_SUFFIX.sub("", (parts.hostname or "site").removeprefix("www."))
+    folders = [p for p in parts.path.split("/") if p]
+    if folders and not parts.path.endswith("/"):
+        folders = folders[:-1]  # the page itself (index.html, list.jsp)
+    column = folders[-1] if folders else ""
+    return re.sub(r"[^a-z0-9]+", "-", f"{host}-{column}".lower()).strip("-") or "site"
+
+
+def draft_title(title: str, agency: str) -> str:
+    """The source's title from the page's: 文件发布_文件发布_工业和信息化部 → 工业和信息化部 文件发布.
+
+    CMS titles repeat the column and end with the site; a source title reads body first, then
+    column, as the shipped sources do.  A title with neither a body's name (…部, …厅, …局) as one of its
+    pieces nor a repeated piece stays as the page wrote it.
+    """
+    parts = [p for p in _TITLE_SPLIT.split(title) if p]
+    unique = list(dict.fromkeys(parts))
+    if agency in unique and len(unique) > 1 and _AGENCY_END.search(agency):
+        return " ".join([agency, *(p for p in unique if p != agency)])
+    if len(unique) < len(parts):
+        return " ".join(unique)
+    return title
 
 
 _HOST_LINE = re.compile(r"主办(?:单位)?\s*[：:]\s*([^\s|｜,，;；<>]{2,40})")

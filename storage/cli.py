@@ -36,9 +36,15 @@ def upgrade_cmd(revision: str = typer.Argument("head", help="Target revision."))
     """Apply the missing migrations (get_engine also does this on first use)."""
     from storage import migrate  # alembic and the models load only for `radar db`
 
+    from alembic.util.exc import CommandError
+
     settings = Settings()
     settings.ensure_dirs()
-    done = migrate.upgrade(settings.db_url, revision)
+    try:
+        done = migrate.upgrade(settings.db_url, revision)
+    except CommandError as exc:  # an unknown revision: say which, not a traceback
+        console.print(f"错误 / error: 无法升级到 / cannot upgrade to {revision!r}: {exc}；可用版本见 / see `radar db history`")
+        raise typer.Exit(2) from None
     if done.stamped:
         console.print(f"已有表、无版本记录：标记为 {done.stamped} / pre-migration database stamped as {done.stamped}")
     console.print(f"数据库版本 / database revision: {done.before or '无 none'} → {done.after}")
@@ -49,7 +55,13 @@ def downgrade_cmd(revision: str = typer.Argument(..., help="Target revision, or 
     """Undo migrations down to REVISION."""
     from storage import migrate  # alembic and the models load only for `radar db`
 
-    done = migrate.downgrade(Settings().db_url, revision)
+    from alembic.util.exc import CommandError
+
+    try:
+        done = migrate.downgrade(Settings().db_url, revision)
+    except CommandError as exc:  # an unknown or ambiguous revision: what `radar db history` lists, not a traceback
+        console.print(f"错误 / error: 无法降级到 / cannot downgrade to {revision!r}: {exc}；可用版本见 / see `radar db history`")
+        raise typer.Exit(2) from None
     console.print(f"数据库版本 / database revision: {done.before or '无 none'} → {done.after or 'base'}")
 
 
@@ -115,10 +127,10 @@ def backup_cmd(path: Path = typer.Argument(..., help="Where to write the copy (a
         )
         raise typer.Exit(2)
     if not os.path.exists(src_path):
-        console.print(f"错误 / error: no database at {src_path}")
+        console.print(f"错误 / error: 没有数据库 / no database at {src_path}")
         raise typer.Exit(2)
     if path.exists():
-        console.print(f"错误 / error: {path} exists; choose a new file name")
+        console.print(f"错误 / error: {path} 已存在，请换一个文件名（备份从不覆盖）/ exists; choose a new file name")
         raise typer.Exit(2)
     tmp = path.with_name(path.name + ".part")
     os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))  # the copy holds subscriber data too

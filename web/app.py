@@ -101,6 +101,34 @@ def _filesize(n: int | None) -> str:
     return f"{n} B"
 
 
+def parse_day(value: str | None) -> date | None:
+    """Filter dates from forms (2025-03-05); a malformed one is not applied (and :func:`date_filter_notes` says so)."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def date_filter_notes(since: str | None, until: str | None) -> list[str]:
+    """What the list pages say about date filters they could not apply.
+
+    The form's date pickers send only valid days, but an edited or shared
+    address can carry 2025-13-01: listing everything without a word would
+    read as "these match", so the page names the date it ignored.
+    """
+    notes = [
+        f"{label}“{raw}”无法识别（应为 2025-03-05 这样的日期），未按它筛选。"
+        for label, raw in (("起始日期", since), ("截止日期", until))
+        if raw and raw.strip() and parse_day(raw) is None
+    ]
+    first, last = parse_day(since), parse_day(until)
+    if first and last and first > last:
+        notes.append(f"起始日期{cn_date(first)}晚于截止日期{cn_date(last)}，没有文件能同时满足。")
+    return notes
+
+
 def _make_env(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -113,10 +141,13 @@ def _make_env(settings: Settings) -> Environment:
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
     env.filters["filesize"] = _filesize
-    from core.status_words import DELIVERY_STATUS_ZH, RUN_STATUS_ZH, date_source_zh
+    from core.status_words import DELIVERY_STATUS_ZH, FREQUENCY_ZH, LANGUAGE_ZH, RUN_STATUS_ZH, date_source_zh
 
     env.globals["run_status"] = lambda status: RUN_STATUS_ZH.get(status, status)  # ok → 成功, as the CLI says it
     env.globals["delivery_status"] = lambda status: DELIVERY_STATUS_ZH.get(status, status)
+    env.globals["frequency_zh"] = lambda value: FREQUENCY_ZH.get(value, value)  # weekly → 每周
+    env.globals["language_zh"] = lambda value: LANGUAGE_ZH.get(value, value)
+    env.globals["date_filter_notes"] = date_filter_notes
     env.globals["date_source"] = date_source_zh  # why this publish date: 页面标注“发布日期”, 列表页上的日期 …
     return env
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, and_, cast, func
 from sqlmodel import Session, col, select
@@ -170,6 +171,7 @@ class Dashboard:
     week: Period
     track_counts: dict[str, int]  # track id → documents this week
     trend: list[tuple[str, dict[str, int]]]  # (week label, track id → count), oldest first
+    trend_newest: date | None  # the trend ends at this publication date's week: the weeks ending now held nothing
     region_counts: list[tuple[str, int]]
     latest: list[DocRow]
     totals: dict[str, int]
@@ -178,7 +180,7 @@ class Dashboard:
 def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int = 12) -> Dashboard:
     """This week's new findings (first seen this week: what is news to the reader), and a trend of filed
     documents by publication date (first-seen where a page gives none; see alerts.trend)."""
-    from alerts.trend import dated_labels
+    from alerts.trend import trend_window
 
     now = now or utcnow()
     periods = weeks_back(now, weeks, tz)
@@ -187,15 +189,18 @@ def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int
     for doc_id, _seen, track_id, region in labelled_versions_between(session, periods[-1].start, periods[-1].end):
         this_week.setdefault(track_id, set()).add(doc_id)
         region_docs.setdefault(region or "其他", set()).add(doc_id)
-    per_week: list[dict[str, set[int]]] = [dict() for _ in periods]
-    for lab in dated_labels(session, periods[0].start, periods[-1].end, tz):
-        for i, p in enumerate(periods):
-            if p.start <= lab.when < p.end:
-                per_week[i].setdefault(lab.track_id, set()).add(lab.document_id)
-                break
+    # the chart's weeks: those ending now, or those ending at the newest publication when these hold nothing
+    window = trend_window(session, periods[-1].end, weeks, tz)
+    per_week: list[dict[str, set[int]]] = [dict() for _ in window.periods]
+    for lab in window.labels:
+        i = window.week_index(lab)
+        if i is not None:
+            per_week[i].setdefault(lab.track_id, set()).add(lab.document_id)
+    zone = ZoneInfo(tz)
     trend: list[tuple[str, dict[str, int]]] = []
-    for p, counts in zip(periods, per_week):
-        label = f"{p.start.astimezone().month}/{p.start.astimezone().day}" if p is not periods[-1] else "本周"
+    for i, (p, counts) in enumerate(zip(window.periods, per_week)):
+        local = p.start.astimezone(zone)
+        label = "本周" if i == len(window.periods) - 1 and window.newest is None else f"{local.month}/{local.day}"
         trend.append((label, {k: len(v) for k, v in counts.items()}))
     # 最新收录: newest publication first (one crawl stores a whole column microseconds apart, so first-seen order
     # alone is storage order), then the most recently seen, then the newest row; undated documents last.
@@ -216,6 +221,7 @@ def dashboard(session: Session, tz: str, now: datetime | None = None, weeks: int
         week=periods[-1],
         track_counts={k: len(v) for k, v in this_week.items()},
         trend=trend,
+        trend_newest=window.newest,
         region_counts=sorted(((r, len(ids)) for r, ids in region_docs.items()), key=lambda kv: (-kv[1], kv[0])),
         latest=[DocRow(d, labels.get(d.id, []), titles.get(d.source_name, d.source_name)) for d in latest_docs],  # type: ignore[arg-type]
         totals=totals,

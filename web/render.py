@@ -113,18 +113,22 @@ def diff_rows(old: str, new: str, context: int = 1) -> list[DiffRow]:
 # ---- charts (inline SVG: no script, no external library) --------------------------------------------
 
 
-def stacked_bars(labels: list[str], series: list[tuple[str, list[int]]], width: int = 760, height: int = 230) -> Markup:
-    """Weekly counts stacked by track, with the week labels under the bars and totals above them."""
+def stacked_bars(
+    labels: list[str], series: list[tuple[str, list[int]]], width: int = 760, height: int = 230, description: str | None = None
+) -> Markup:
+    """Weekly counts stacked by track, with the week labels under the bars and totals above them;
+    ``description`` is what a screen reader says (the default names the weeks ending now)."""
     n = len(labels)
     if n == 0:
         return Markup("")
+    description = description or f"近{n}周每周发布的已归类文件数（按发布日期）"
     totals = [sum(vals[i] for _name, vals in series) for i in range(n)]
     top = max(totals + [1])
     left, bottom, plot_h = 30, 40, height - 70
     slot = (width - left - 10) / n
     bar_w = slot * 0.62
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="近{n}周每周发布的已归类文件数（按发布日期）" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{esc(description)}" xmlns="http://www.w3.org/2000/svg">'
     ]
     parts.append(f'<line x1="{left}" y1="{height - bottom}" x2="{width - 5}" y2="{height - bottom}" stroke="#999"/>')
     for i in range(n):

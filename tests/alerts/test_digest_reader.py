@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -185,9 +186,28 @@ def test_highlights_lead_with_the_key_figure_and_link_down(seeded, smtp_server) 
 
 
 def test_the_chart_counts_by_publication_date_and_says_so(seeded, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """One item published this week: the chart ends with 本周 and the older three are named as published before it."""
+    settings, ids = seeded
+    with session_scope(settings) as s:
+        doc = s.get(Document, ids["info"])
+        assert doc is not None
+        doc.published = _period().start.astimezone(ZoneInfo(settings.timezone)).date() + timedelta(days=1)
+        s.add(doc)
+    text, html = _send(settings, smtp_server, "all@example.com", [])
+    assert "近九周每周已归类文件数（按发布日期" in text and "按发布日期" in html
+    this_week = next(line for line in text.splitlines() if line.strip().startswith("本周"))
+    assert this_week.strip().endswith(" 1")
+    assert "本期收录的4条中有3条发布于图示九周之前" in text
+
+
+def test_a_quiet_spell_ends_the_chart_at_the_newest_publication_and_says_so(seeded, smtp_server) -> None:  # type: ignore[no-untyped-def]
+    """All four items were first seen this week but published on 2025年3月5日: nine empty weeks ending now would
+    say nothing, so the chart ends at that week, its caption names the date, and no row claims to be 本周."""
     settings, _ids = seeded
     text, html = _send(settings, smtp_server, "all@example.com", [])
-    assert "按发布日期" in text and "按发布日期" in html
-    this_week = next(line for line in text.splitlines() if line.strip().startswith("本周"))
-    assert this_week.strip().endswith(" 0")  # all four were published in 2025, though first seen this week
-    assert "本期收录的4条中有4条发布于图示九周之前" in text
+    caption = "最近九周无发布，显示截至2025年3月5日（最新发布日期）的九周"
+    assert caption in text and caption in html
+    rows = [ln.strip() for ln in text[text.index(caption) :].splitlines()[1:10]]
+    assert not any(r.startswith("本周") for r in rows)
+    assert rows[-1].startswith("3月3日") and rows[-1].endswith(" 4")  # the week from Monday 3 March holds all four
+    assert "发布于图示九周之前" not in text

@@ -3,7 +3,10 @@
 The reference below uses the taxonomy build of the classifier (entries, sub-tracks)
 but none of its speed-ups: whitespace cleanup part by part, the table-then-lower()
 fold, one regex alternation (longest first) instead of the UTF-16 DFA, sums hit by
-hit in text order, every sentence split for the quote.  No timing here.
+hit in text order, every sentence split for the quote (when the heaviest sentence holds table cells, the
+classifier's own ``_quote_by_rows`` re-cuts the text at the rows, and ``_past_headings`` drops heading lines run
+into the sentence: what is compared here is when they are asked).
+No timing here.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.classify import QUOTE_CHARS, Classifier
+from pipeline.classify import QUOTE_CHARS, RUN_CHARS, Classifier, _past_headings, _quote_by_rows
 from pipeline.cnfold import _fold_reference, fold, fold_term
 
 SEEDS = next((d for d in (Path("/work/shared/seeds"), Path(__file__).resolve().parents[3] / "shared" / "seeds") if d.is_dir()), None)
@@ -168,14 +171,22 @@ class Reference:
                     subs.append((clf._subs[si][1], clf._subs[si][2], score(x), by_count(st)))
             track_hits = [(start, f * w) for start, e, f in hits if ti in e.tracks for tt, w in e.track_w if tt == ti]
             out.append(
-                (clf._tracks[ti].id, clf._tracks[ti].name, score(r), subs, by_count(terms), self._quote(display, bounds, track_hits))
+                (
+                    clf._tracks[ti].id,
+                    clf._tracks[ti].name,
+                    score(r),
+                    subs,
+                    by_count(terms),
+                    self._quote(display, bounds, track_hits, (title, body, attachments)),
+                )
             )
         order = {tr.id: i for i, tr in enumerate(clf._tracks)}
         out.sort(key=lambda lb: (-lb[2], order[lb[0]]))
         return out
 
     @staticmethod
-    def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]]) -> str:
+    def _quote(display: str, bounds: list[int], hits: list[tuple[int, float]], original: tuple[str, str, str]) -> str:
+        """The heaviest sentence, earliest on a tie; if it holds table cells or is a run, the text re-cut at the rows."""
         if not hits:
             return ""
         per, first = defaultdict(float), {}
@@ -186,6 +197,9 @@ class Reference:
         best = max(per, key=lambda s: (per[s], -s))
         lo = bounds[best - 1] + 1 if best > 0 else 0
         hi = bounds[best] + 1 if best < len(bounds) else len(display)
+        if hi - lo > RUN_CHARS or "|" in display[lo:hi]:
+            return _quote_by_rows(display, hits, original)
+        lo = _past_headings(display, lo, first[best], original)
         sentence = display[lo:hi].strip()
         if display[hi - 1 : hi] == "\n":
             sentence = display[lo : hi - 1].strip()

@@ -123,7 +123,8 @@ def test_the_stored_document_keeps_its_signing_date(settings) -> None:  # type: 
 
     from sqlmodel import select
 
-    from pipeline.process import PagePipeline, _attachment_written
+    from pipeline.process import PagePipeline
+    from pipeline.release_fields import _attachment_written
     from storage.db import session_scope
     from storage.models import Document
 

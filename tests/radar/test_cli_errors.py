@@ -176,10 +176,16 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.output.startswith("PolicyRadar ")
 
 
-def test_subscribe_with_an_unknown_frequency_names_the_field_without_a_link(with_subscriber: Path) -> None:
+def test_subscribe_with_an_unknown_frequency_or_language_says_so_in_chinese_first(with_subscriber: Path) -> None:
     result = run("subscribe", "d@example.com", "--frequency", "monthly")
-    assert_clean_failure(result, "frequency:", "'weekly', 'daily' or 'immediate'")
-    assert "errors.pydantic.dev" not in result.output
+    assert_clean_failure(result, "未知频率 / unknown frequency 'monthly'", "weekly, daily, immediate")
+    assert "errors.pydantic.dev" not in result.output and "Input should be" not in result.output
+    assert_clean_failure(run("subscribe", "d@example.com", "--language", "fr"), "未知语言 / unknown language 'fr'", "zh")
+    assert_clean_failure(run("subscribers", "update", "analyst@example.com", "--frequency", "hourly"), "未知频率")
+
+
+def test_reclassify_of_an_unknown_source_is_refused_not_reported_as_zero_documents(with_subscriber: Path) -> None:
+    assert_clean_failure(run("reclassify", "--source", "nosuch"), "nosuch", "unknown source")
 
 
 def test_sources_new_of_an_unreachable_page_names_it(env: Path, unused_port: int) -> None:
@@ -260,3 +266,20 @@ def test_errors_read_chinese_first_then_english(with_subscriber: Path, tmp_path:
     missing = run("extract", str(tmp_path / "nonexistent.html"))
     assert missing.exit_code == 2
     _chinese_first(missing, "文件不存在", "no such file")
+
+
+def test_crawl_of_an_unknown_source_says_so_in_chinese_first(with_subscriber: Path) -> None:
+    assert_clean_failure(run("crawl", "nosuch"), "未知来源 / unknown source(s): nosuch")
+
+
+def test_a_webhook_refused_for_its_subscriber_is_not_called_saved(with_subscriber: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The host cannot be resolved (offline, a typo): the warning says "saved" only for a channel that was saved."""
+    import core.netpolicy
+
+    def unresolvable(url: str, **_kw: object) -> None:
+        raise core.netpolicy.BlockedAddress(f"{url}: host cannot be resolved (offline)")
+
+    monkeypatch.setattr(core.netpolicy, "check_url", unresolvable)
+    result = run("webhooks", "add", "nobody@example.com", "--kind", "json", "--url", "https://hooks.example.org/x")
+    assert_clean_failure(result, "nobody@example.com")
+    assert "已保存" not in result.output

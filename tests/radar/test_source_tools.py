@@ -169,3 +169,29 @@ def test_check_previews_the_first_html_detail_page_on_the_own_site_and_says_what
     assert "附件" in reasons[f"{base}/wjfb/files/plan.doc"]
     assert "其他网站 www.example.gov.cn" in reasons["https://www.example.gov.cn/a.html"]  # skipped unfetched
     assert "不是 HTML" in reasons[f"{base}/wjfb/data.json"]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://www.miit.gov.cn/zwgk/zcwj/wjfb/index.html", "miit-wjfb"),
+        ("https://www.miit.gov.cn/zwgk/zcjd/index.html", "miit-zcjd"),  # a second column of the same site: its own name
+        ("http://www.caict.ac.cn/kxyj/qwfb/bps/", "caict-bps"),
+        ("https://x.example/", "x-example"),
+    ],
+)
+def test_a_draft_is_named_after_the_site_and_its_column(url: str, name: str) -> None:
+    assert guess_source(url, LIST)["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("文件发布_文件发布_工业和信息化部", "工业和信息化部 文件发布"),  # a CMS title: column twice, then the site
+        ("通知公告 - 广东省工业和信息化厅", "广东省工业和信息化厅 通知公告"),
+        ("政策文件", "政策文件"),
+    ],
+)
+def test_a_drafts_title_reads_body_then_column(title: str, expected: str) -> None:
+    draft = guess_source("https://www.example.gov.cn/wjfb/index.html", LIST.replace("<title>文件发布</title>", f"<title>{title}</title>"))
+    assert draft["title"] == expected

@@ -216,3 +216,14 @@ def test_cli_upgrade_current_and_history(cli_env: Settings) -> None:
     lines = history.output.strip().splitlines()
     assert f"-> {head} (head, current)" in lines[0]
     assert lines[-1].startswith(f"<base> -> {migrate.BASELINE}")
+
+
+def test_cli_an_unknown_revision_is_named_without_a_traceback(cli_env: Settings) -> None:
+    from radar.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    for command in ("downgrade", "upgrade"):
+        result = runner.invoke(app, ["db", command, "nosuch"], terminal_width=200)
+        assert result.exit_code == 2, result.output
+        assert "nosuch" in result.output and "radar db history" in result.output and "Traceback" not in result.output

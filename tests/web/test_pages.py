@@ -137,7 +137,9 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
     dl = client.get(f"/fetches/{seeded.fetch_archived}/payload", params={"download": 1}, headers=admin_headers)
     assert dl.headers["content-disposition"].startswith("attachment") and dl.content.startswith(b"<html>")
     assert client.get(f"/fetches/{seeded.fetch_failed}/payload", headers=admin_headers).status_code == 404
-    assert "reader@example.com" in client.get("/subscribers", headers=admin_headers).text
+    subscribers = client.get("/subscribers", headers=admin_headers).text
+    assert "reader@example.com" in subscribers
+    assert "<td>每周</td><td>中文</td>" in subscribers and "<td>weekly</td>" not in subscribers  # the subscribe form's words
     digests = client.get("/digests", headers=admin_headers).text
     assert f"/digests/{seeded.delivery}" in digests and "已发送" in digests and ">sent<" not in digests  # the CLI's words
     view = client.get(f"/digests/{seeded.delivery}", headers=admin_headers).text
@@ -193,3 +195,14 @@ def test_dashboard_latest_lists_newest_publication_first_then_first_seen_then_id
         seeded.draft,  # 2025-01-10
         ids["undated"],  # no publication date: last, however new
     ]
+
+
+def test_a_date_filter_that_cannot_be_applied_is_named_not_silently_dropped(client: TestClient, seeded: Seeded) -> None:
+    """An edited or shared address with a day that does not exist lists everything, and says why."""
+    html = client.get("/documents", params={"since": "2025-13-01"}).text
+    assert "起始日期“2025-13-01”无法识别" in html and "未按它筛选" in html
+    html = client.get("/tracks/energy", params={"until": "yesterday"}).text
+    assert "截止日期“yesterday”无法识别" in html
+    html = client.get("/search", params={"q": "氢能", "since": "2025-03-07", "until": "2025-03-01"}).text
+    assert "起始日期2025年3月7日晚于截止日期2025年3月1日" in html
+    assert "无法识别" not in client.get("/documents", params={"since": "2025-03-06"}).text

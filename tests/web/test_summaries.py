@@ -34,21 +34,29 @@ def test_api_detail_and_exports_carry_the_summary(client: TestClient, seeded: Se
 
 
 def test_dashboard_trend_counts_by_publication_date(client: TestClient, seeded: Seeded) -> None:
+    """A document published this week puts the trend back on the weeks ending now, 本周 last."""
     from sqlmodel import select
 
     from storage.db import session_scope
     from storage.models import Document
 
-    html = client.get("/").text
-    assert "按发布日期" in html
-    # every seeded document was first seen this week but published in 2025: this week's bar is empty …
-    trend = html.split('<svg class="chart"')[1].split("</svg>")[0]
-    assert "<title>本周 " not in trend
-    # … until one is published this week
     week = week_containing(datetime.now(timezone.utc), seeded.settings.timezone)
     with session_scope(seeded.settings) as s:
         doc = s.exec(select(Document).where(Document.id == seeded.doc)).one()
         doc.published = (week.start + timedelta(days=1)).astimezone(ZoneInfo(seeded.settings.timezone)).date()
         s.add(doc)
-    trend = client.get("/").text.split('<svg class="chart"')[1].split("</svg>")[0]
+    html = client.get("/").text
+    assert "近12周趋势" in html and "按发布日期" in html and "无发布，显示截至" not in html
+    trend = html.split('<svg class="chart"')[1].split("</svg>")[0]
     assert "<title>本周 未来能源：1</title>" in trend
+
+
+def test_dashboard_trend_ends_at_the_newest_publication_after_a_quiet_spell(client: TestClient, seeded: Seeded) -> None:
+    """Every seeded document was first seen this week but published in early 2025: twelve empty weeks ending now
+    would say nothing, so the chart ends at the week of the newest publication (2025年3月7日) and says so."""
+    html = client.get("/").text
+    assert "最近12周无发布，显示截至2025年3月7日（最新发布日期）的12周" in html
+    trend = html.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert "本周" not in trend  # no bar pretends to be this week
+    assert 'aria-label="截至2025年3月7日' in trend
+    assert "<title>3/3 未来能源：2</title>" in trend  # the week from Monday 3 March: the notice and its reprint

@@ -393,7 +393,7 @@ def _rerender(request: Request, delivery_id: DbId) -> tuple[Delivery, Subscriber
             raise HTTPException(404, "无法重建这封邮件：缺少订阅者或摘要周期记录")
         period = Period(run.period_key, run.period_start, run.period_end, _period_label(run))
         digest = select_digest(s, period, sub, track_order(st.settings))
-        digest.trend, digest.trend_since = weekly_publications(s, period.end, tz=st.settings.timezone)
+        digest.set_trend(weekly_publications(s, period.end, tz=st.settings.timezone))
         rendered = render_digest(
             digest,
             recipient=sub.email,

@@ -27,8 +27,7 @@ from pipeline.textutil import neutralise_bidi, strip_controls
 from storage.db import get_engine
 from storage.models import CrawlRun, Document, DocumentVersion, FetchLog, TrackLabel
 from web import queries
-from web.app import require_admin, require_reader, state
-from web.routes.pages import parse_day
+from web.app import parse_day, require_admin, require_reader, state
 from web.search import SearchFilters, search
 
 router = APIRouter(include_in_schema=False)

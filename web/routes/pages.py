@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, col, select
 
+from alerts.render import cn_date
 from pipeline.diff import diff_texts
 from storage.db import get_engine
 from storage.models import Document, DocumentVersion, Source, TrackLabel
 from web import queries
-from web.app import MAX_PAGE, DbId, page, require_reader, state
+from web.app import MAX_PAGE, DbId, page, parse_day, require_reader, state
 from web.render import TRACK_COLORS, diff_rows, highlight_terms, paragraphs, stacked_bars
 from storage.search_index import split_body
 from web.search import SORTS, SearchFilters, search
@@ -21,16 +21,6 @@ from web.search import SORTS, SearchFilters, search
 router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
 
 DOCTYPES = ["政策文件", "征求意见稿", "行动计划·方案", "实施意见", "通知公告", "政策解读", "新闻动态", "研究报告"]
-
-
-def parse_day(value: str | None) -> date | None:
-    """Filter dates from forms (2025-03-05); a malformed one is ignored rather than an error page."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 def session_for(request: Request) -> Session:
@@ -43,7 +33,13 @@ def dashboard(request: Request) -> HTMLResponse:
     with session_for(request) as s:
         dash = queries.dashboard(s, st.settings.timezone)
     tracks = st.taxonomy.tracks
-    chart = stacked_bars([label for label, _ in dash.trend], [(t.name, [c.get(t.id, 0) for _l, c in dash.trend]) for t in tracks])
+    description = None
+    if dash.trend_newest is not None:
+        n = len(dash.trend)
+        description = f"截至{cn_date(dash.trend_newest)}（最新发布日期）的{n}周每周发布的已归类文件数（最近{n}周无发布）"
+    chart = stacked_bars(
+        [label for label, _ in dash.trend], [(t.name, [c.get(t.id, 0) for _l, c in dash.trend]) for t in tracks], description=description
+    )
     colors = {t.id: TRACK_COLORS[i % len(TRACK_COLORS)] for i, t in enumerate(tracks)}
     return page(request, "dashboard.html", title="PolicyRadar 未来产业政策雷达", dash=dash, chart=chart, colors=colors)
 
