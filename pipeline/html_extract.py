@@ -570,8 +570,12 @@ def _hidden_prose(el: etree._Element) -> bool:
     return el.getroottree().getroot().text_content().count(sentences[0]) == 1
 
 
-def _prune(root: etree._Element) -> None:
-    """Drop scripts, navigation, share bars, link lists and attachment lists in place."""
+def _prune(root: etree._Element, article: bool = False) -> None:
+    """Drop scripts, navigation, share bars, link lists and attachment lists in place.
+
+    ``article``: root is the chosen text container, where a list of links between the article's own paragraphs
+    (a 名单 of linked projects under "名单如下：") is the article's, not a menu.
+    """
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -592,10 +596,63 @@ def _prune(root: etree._Element) -> None:
             continue
         linked = _link_text_len(el)
         if linked >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
-            if not _linked_sentence(el) and not _holds_prose(el):
+            if not _linked_sentence(el) and not _holds_prose(el) and not (article and _list_in_text(el, links)):
                 _drop(el)
         elif linked >= txt and txt <= 30 and _promo_caption(el):
             _drop(el)
+
+
+def _list_in_text(el: etree._Element, links: list[etree._Element]) -> bool:
+    """A <ul>/<ol> of links inside the text container with the article going on after it: the paragraph before it
+    is prose or introduces it (…名单如下：), the one after it is prose.  A menu or a 相关链接 block sits at the
+    container's edge or under a heading of its own; an attachment list is never the text.
+    """
+    if el.tag not in {"ul", "ol"} or any(_ATTACH_LINK.search(a.get("href") or "") for a in links):
+        return False
+    prev, nxt = el.getprevious(), el.getnext()
+    if prev is None or nxt is None or _PROSE.search(nxt.text_content()) is None:
+        return False
+    before = " ".join(prev.text_content().split())
+    if _PROSE.search(before) is not None:
+        return True
+    return before.endswith(("：", ":")) and not any(h.fullmatch(before) for h in _EDGES.headings)
+
+
+def _lead_links(el: etree._Element, lines: list[str]) -> int:
+    """How many of the text's first lines are one link and nothing else (发送…到6666 随时查行情, a channel's promo):
+    not a sentence, not a document's name in 《》, at most 40 Han characters.  The article's first line is its own
+    words, so the lines go; a line with any text outside its link ends the count.
+
+    The line is compared with the link holding the container's first text, as rendered, so a link the parser
+    left outside any paragraph (a <p> closed early by a table) counts as well.
+    """
+    done: set[etree._Element] = set()
+    n = 0
+    for t in _TEXT_NODES(el):
+        if n >= min(3, len(lines)):
+            break
+        if not t.strip():
+            continue
+        holder = t.getparent()
+        if holder is not None and t.is_tail:
+            holder = holder.getparent()
+        link = holder
+        while link is not None and link is not el and link.tag != "a":
+            link = link.getparent()
+        if link is None or link is el:
+            break
+        if link in done:
+            continue
+        text = _nows(link.text_content())
+        han = _cjk_len(text)
+        if _nows(lines[n]) != text or not han or han > 40 or _FULL_STOP.search(text) or (text.startswith("《") and text.endswith("》")):
+            break
+        done.add(link)
+        n += 1
+    return n
+
+
+_TEXT_NODES = etree.XPath(".//text()")
 
 
 def _promo_caption(el: etree._Element) -> bool:
@@ -1111,6 +1168,9 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
             if not cls or not any(w in cls for w in _TITLE_CLASSES):
                 continue
         txt = _clean_title(_text_without_dates(el))
+        if not txt:  # a headline set as a picture (<div class="bt"><img alt="headline"></div>): its alt text is the headline
+            img = el.find(".//img[@alt]")
+            txt = _clean_title(img.get("alt") or "") if img is not None else ""
         if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
             out.append((txt, heading))
     return out
@@ -1394,8 +1454,11 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     if body_el is not None:
         parts = _continuations(body_el, title) if not hits else [body_el]
         for part in parts:
-            _prune(part)
+            _prune(part, article=True)
         text = "\n".join(t for t in (_render(part) for part in parts) if t)
+        if text and parts:
+            lines = text.split("\n")
+            text = "\n".join(lines[_lead_links(parts[0], lines) :])
     if _cjk_len(text) < 20:
         body = root.find("body")
         scope = body if body is not None else root
