@@ -14,7 +14,7 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -628,14 +628,11 @@ def _lead_links(el: etree._Element, lines: list[str]) -> int:
     """
     done: set[etree._Element] = set()
     n = 0
-    for t in _TEXT_NODES(el):
+    for t, holder in _texts_in_order(el):
         if n >= min(3, len(lines)):
             break
         if not t.strip():
             continue
-        holder = t.getparent()
-        if holder is not None and t.is_tail:
-            holder = holder.getparent()
         link = holder
         while link is not None and link is not el and link.tag != "a":
             link = link.getparent()
@@ -652,7 +649,17 @@ def _lead_links(el: etree._Element, lines: list[str]) -> int:
     return n
 
 
-_TEXT_NODES = etree.XPath(".//text()")
+def _texts_in_order(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """The element's text pieces in reading order with the element each belongs to, walked lazily (the caller stops
+    at the first line that is not a link, so a long article is never walked whole).  Asked after _prune, which has
+    dropped comments and moved their tails onto the text around them."""
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if event == "start" and node.text and isinstance(node.tag, str):
+            yield node.text, node
+        elif event == "end" and node is not el and node.tail:
+            parent = node.getparent()
+            if parent is not None:
+                yield node.tail, parent
 
 
 def _promo_caption(el: etree._Element) -> bool:
