@@ -1402,12 +1402,18 @@ def extract_page(
     return extract_html(decode_html(body, declared=declared, override=override), url, selectors)
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None) -> HtmlExtract:
     """selectors: optional per-source CSS selectors (fields title, body, date, doc_number, agency; each may be None → generic extraction)."""
     if not html or not html.strip():
         return HtmlExtract(None, "", None, None, None, None, None, None)
     # lxml refuses str input that carries an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    # a stray C0 control character (\x14 pasted from Word) is kept by the parser but refused when text is written
+    # back (pruning moves an element's tail): the whole page failed with ValueError; it is whitespace to a reader
+    html = _CONTROL_CHARS.sub(" ", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):

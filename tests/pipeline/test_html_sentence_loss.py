@@ -241,3 +241,9 @@ def test_a_promo_link_above_the_first_sentence_goes_but_a_linked_document_name_s
     named = "<p><a href='/zc/1.html'>《某区老旧小区改造实施办法》</a></p>"
     text = extract_html(_page(f"<h1>{HEADLINE}</h1><div id='zoom'>{named}{_ps(*ARTICLE)}</div>"), URL).text
     assert text.startswith("《某区老旧小区改造实施办法》")
+
+
+def test_a_stray_control_character_in_the_page_does_not_lose_the_whole_text() -> None:
+    # Word pastes leave \x14 field marks in the markup; the parser keeps them, writing the text back refused them
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1, S2)}<script>var n = 1;</script>\x14{_ps(S3, S4)}</div>"
+    _check(_page(body), ARTICLE)
