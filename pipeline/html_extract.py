@@ -900,20 +900,54 @@ def _continuations(body_el: etree._Element, title: str | None = None) -> list[et
         first -= 1
     if first > 0 and _lead_box(siblings[first - 1], title):
         first -= 1
+    elif first == 0:  # the container is first in a wrapper box: the lead sits before the wrapper
+        lead = _lead_before_wrapper(parent, title)
+        if lead is not None:
+            return [lead, *siblings[first : taken + 1]]
     return siblings[first : taken + 1]
+
+
+def _lead_before_wrapper(box: etree._Element, title: str | None) -> etree._Element | None:
+    """The lead box before the wrappers around the text container (<div class="summary">…</div><div class="con">
+    <div class="TRS_Editor">…</div></div>): up through at most two wrappers that open with the container, past
+    empty boxes (a clearing <div>), to the first element with text."""
+    for _ in range(2):
+        if box.tag in {"body", "html"}:
+            return None
+        prev = box.getprevious()
+        while prev is not None and (not isinstance(prev.tag, str) or prev.tag in _SPACERS or not prev.text_content().strip()):
+            prev = prev.getprevious()
+        if prev is not None:
+            return prev if _lead_box(prev, title) else None
+        up = box.getparent()
+        if up is None or _cjk_len(up.text or ""):
+            return None
+        box = up
+    return None
 
 
 def _lead_box(el: etree._Element, title: str | None) -> bool:
     """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside
-    that sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about
-    browsers shares none, a footer naming the issuer shares only the issuer's name)."""
-    want = _pairs(_nows(title or "").split("关于", 1)[-1])
-    if len(want) < 4 or el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
+    that the template names or labels as the lead (class="summary", 【摘要】, 导语：; config body.lead_boxes), or that
+    sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about browsers
+    shares none, a footer naming the issuer shares only the issuer's name)."""
+    if el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
         return False
     if any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag not in {"p", "br"} for c in el.iterdescendants()):
         return False
     text = el.text_content()
-    return _PROSE.search(text) is not None and len(want & _pairs(text)) >= 0.3 * len(want)
+    if _PROSE.search(text) is None:
+        return False
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if (attrs and _LEAD_CLASS.search(attrs)) or _LEAD_LABEL.match(" ".join(text.split())):
+        return True
+    want = _pairs(_nows(title or "").split("关于", 1)[-1])
+    return len(want) >= 4 and len(want & _pairs(text)) >= 0.3 * len(want)
+
+
+_LEAD_WORDS = "|".join(map(re.escape, _RULES.body.lead_boxes.classes)) or "(?!)"
+_LEAD_CLASS = re.compile(r"(^|[\s_-])(" + _LEAD_WORDS + r")($|[\s_-]|\d)", re.I)
+_LEAD_LABEL = re.compile(_RULES.body.lead_boxes.label)
 
 
 _SPACERS = {"br", "hr", "img"}

@@ -103,6 +103,30 @@ def test_a_lead_box_before_the_text_container_is_the_articles_own() -> None:
     _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div><div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"), ARTICLE, ("温馨提示",))
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "<div class='summary'>{s}</div>",  # named as the lead by the template
+        "<div class='box'><p>【摘要】{s}</p></div>",  # labelled as the lead (the label may stay with it)
+        "<div class='article-daoyu'><b>导语：</b>{s}</div>",
+    ],
+)
+def test_a_named_or_labelled_lead_box_is_kept_whatever_words_it_uses(lead: str) -> None:
+    # the lead sums up in words of its own: it need not share the headline's (改造 … 通知)
+    summary = "今年全区计划整治住宅楼四百余栋，惠及居民一万两千多户，年底前全部完工。"
+    body = f"<h1>{HEADLINE}</h1>{lead.format(s=summary)}<div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"
+    _check(_page(body), [summary, *ARTICLE])
+
+
+def test_a_lead_box_before_the_box_that_wraps_the_container_is_kept_and_a_tip_there_is_not() -> None:
+    summary = "今年全区计划整治住宅楼四百余栋，惠及居民一万两千多户，年底前全部完工。"
+    wrapped = f"<div class='con'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
+    body = f"<h1>{HEADLINE}</h1><div class='zhaiyao'>{summary}</div><div class='clear'></div>{wrapped}"
+    _check(_page(body), [summary, *ARTICLE])
+    tip = "温馨提示：为获得更好的浏览效果，建议使用新版浏览器访问本网站。"
+    _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div>{wrapped}"), ARTICLE, ("温馨提示",))
+
+
 def test_a_column_beside_the_text_is_not_joined_for_sharing_its_container_name() -> None:
     body = (
         f"<h1>{HEADLINE}</h1><div class='main'><div class='l'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
