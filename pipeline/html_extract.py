@@ -709,10 +709,21 @@ def _drop(el: etree._Element) -> None:
     prev = el.getprevious()
     parent.remove(el)
     if tail and tail.strip():
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        joined = ((prev.tail if prev is not None else parent.text) or "") + tail
+        try:
+            _put_text(parent, prev, joined)
+        except ValueError:
+            # a stray C0 control character (\x14 pasted from Word) is kept by the parser but refused when text is
+            # written back: the whole page failed with ValueError; it is whitespace to a reader.  Cleaned only here,
+            # where it fails, so the common page pays nothing.
+            _put_text(parent, prev, _CONTROL_CHARS.sub(" ", joined))
+
+
+def _put_text(parent: etree._Element, prev: etree._Element | None, text: str) -> None:
+    if prev is not None:
+        prev.tail = text
+    else:
+        parent.text = text
 
 
 def _render(el: etree._Element) -> str:
@@ -1445,9 +1456,6 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
         return HtmlExtract(None, "", None, None, None, None, None, None)
     # lxml refuses str input that carries an XML encoding declaration
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    # a stray C0 control character (\x14 pasted from Word) is kept by the parser but refused when text is written
-    # back (pruning moves an element's tail): the whole page failed with ValueError; it is whitespace to a reader
-    html = _CONTROL_CHARS.sub(" ", html)
     try:
         root = lxml.html.document_fromstring(html)
     except (etree.ParserError, ValueError):
