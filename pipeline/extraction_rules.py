@@ -18,7 +18,7 @@ from core.paths import CONFIG_DIR
 from core.selector_syntax import XPATH_PREFIX, check_selector
 from core.yamlconfig import load_model, regular_expressions
 
-__all__ = ["BodyEdges", "BodyRules", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "TitleRules", "load_rules"]
+__all__ = ["BodyEdges", "BodyRules", "DateRules", "DocNumberRules", "EdgeRules", "ExtractionRules", "LeadBoxes", "TitleRules", "load_rules"]
 
 DEFAULT_PATH = CONFIG_DIR / "extraction.yaml"
 
@@ -97,6 +97,26 @@ class DocNumberRules(BaseModel):
         return labels
 
 
+class LeadBoxes(BaseModel):
+    """How a template names the 导语/摘要 box it prints just before the text container."""
+
+    model_config = ConfigDict(extra="forbid")
+    classes: list[str] = Field(default_factory=list)  # words in the box's class or id (summary, daoyu …)
+    label: str = "(?!)"  # the label the box opens with (【摘要】, 导语：); the default never matches
+
+    @field_validator("classes")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        if any(not re.fullmatch(r"[a-z][a-z0-9]*", w) for w in v):
+            raise ValueError("lead-box class words are lower-case letters and digits (summary, daoyu)")
+        return v
+
+    @field_validator("label")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        return regular_expressions([v])[0]
+
+
 class BodyRules(BaseModel):
     """Where the body is when no source selector names it."""
 
@@ -105,6 +125,7 @@ class BodyRules(BaseModel):
     generic_containers: list[str] = Field(default_factory=list)  # XPath of names any box may carry
     markers: list[tuple[str, str]] = Field(default_factory=list)  # (begin, end) comment texts
     notices: list[str] = Field(default_factory=list)  # how a site's own notice block opens (免责声明 …)
+    lead_boxes: LeadBoxes = LeadBoxes()
 
     @field_validator("notices")
     @classmethod

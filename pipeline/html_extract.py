@@ -14,7 +14,7 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -570,8 +570,12 @@ def _hidden_prose(el: etree._Element) -> bool:
     return el.getroottree().getroot().text_content().count(sentences[0]) == 1
 
 
-def _prune(root: etree._Element) -> None:
-    """Drop scripts, navigation, share bars, link lists and attachment lists in place."""
+def _prune(root: etree._Element, article: bool = False) -> None:
+    """Drop scripts, navigation, share bars, link lists and attachment lists in place.
+
+    ``article``: root is the chosen text container, where a list of links between the article's own paragraphs
+    (a 名单 of linked projects under "名单如下：") is the article's, not a menu.
+    """
     doomed = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -592,10 +596,70 @@ def _prune(root: etree._Element) -> None:
             continue
         linked = _link_text_len(el)
         if linked >= 0.7 * txt and (len(links) >= 3 or any(_ATTACH_LINK.search(a.get("href") or "") for a in links)):
-            if not _linked_sentence(el) and not _holds_prose(el):
+            if not _linked_sentence(el) and not _holds_prose(el) and not (article and _list_in_text(el, links)):
                 _drop(el)
         elif linked >= txt and txt <= 30 and _promo_caption(el):
             _drop(el)
+
+
+def _list_in_text(el: etree._Element, links: list[etree._Element]) -> bool:
+    """A <ul>/<ol> of links inside the text container with the article going on after it: the paragraph before it
+    is prose or introduces it (…名单如下：), the one after it is prose.  A menu or a 相关链接 block sits at the
+    container's edge or under a heading of its own; an attachment list is never the text.
+    """
+    if el.tag not in {"ul", "ol"} or any(_ATTACH_LINK.search(a.get("href") or "") for a in links):
+        return False
+    prev, nxt = el.getprevious(), el.getnext()
+    if prev is None or nxt is None or _PROSE.search(nxt.text_content()) is None:
+        return False
+    before = " ".join(prev.text_content().split())
+    if _PROSE.search(before) is not None:
+        return True
+    return before.endswith(("：", ":")) and not any(h.fullmatch(before) for h in _EDGES.headings)
+
+
+def _lead_links(el: etree._Element, lines: list[str]) -> int:
+    """How many of the text's first lines are one link and nothing else (发送…到6666 随时查行情, a channel's promo):
+    not a sentence, not a document's name in 《》, at most 40 Han characters.  The article's first line is its own
+    words, so the lines go; a line with any text outside its link ends the count.
+
+    The line is compared with the link holding the container's first text, as rendered, so a link the parser
+    left outside any paragraph (a <p> closed early by a table) counts as well.
+    """
+    done: set[etree._Element] = set()
+    n = 0
+    for t, holder in _texts_in_order(el):
+        if n >= min(3, len(lines)):
+            break
+        if not t.strip():
+            continue
+        link = holder
+        while link is not None and link is not el and link.tag != "a":
+            link = link.getparent()
+        if link is None or link is el:
+            break
+        if link in done:
+            continue
+        text = _nows(link.text_content())
+        han = _cjk_len(text)
+        if _nows(lines[n]) != text or not han or han > 40 or _FULL_STOP.search(text) or (text.startswith("《") and text.endswith("》")):
+            break
+        done.add(link)
+        n += 1
+    return n
+
+
+def _texts_in_order(el: etree._Element) -> Iterator[tuple[str, etree._Element]]:
+    """The element's text pieces in reading order with the element each belongs to, walked lazily (the caller stops
+    at the first line that is not a link, so a long article is never walked whole).  Asked after _prune, which has
+    dropped comments and moved their tails onto the text around them."""
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        if event == "start" and node.text and isinstance(node.tag, str):
+            yield node.text, node
+        elif event == "end" and node is not el and node.tail:
+            parent = node.getparent()
+            if parent is not None:
+                yield node.tail, parent
 
 
 def _promo_caption(el: etree._Element) -> bool:
@@ -645,10 +709,21 @@ def _drop(el: etree._Element) -> None:
     prev = el.getprevious()
     parent.remove(el)
     if tail and tail.strip():
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        joined = ((prev.tail if prev is not None else parent.text) or "") + tail
+        try:
+            _put_text(parent, prev, joined)
+        except ValueError:
+            # a stray C0 control character (\x14 pasted from Word) is kept by the parser but refused when text is
+            # written back: the whole page failed with ValueError; it is whitespace to a reader.  Cleaned only here,
+            # where it fails, so the common page pays nothing.
+            _put_text(parent, prev, _CONTROL_CHARS.sub(" ", joined))
+
+
+def _put_text(parent: etree._Element, prev: etree._Element | None, text: str) -> None:
+    if prev is not None:
+        prev.tail = text
+    else:
+        parent.text = text
 
 
 def _render(el: etree._Element) -> str:
@@ -836,20 +911,54 @@ def _continuations(body_el: etree._Element, title: str | None = None) -> list[et
         first -= 1
     if first > 0 and _lead_box(siblings[first - 1], title):
         first -= 1
+    elif first == 0:  # the container is first in a wrapper box: the lead sits before the wrapper
+        lead = _lead_before_wrapper(parent, title)
+        if lead is not None:
+            return [lead, *siblings[first : taken + 1]]
     return siblings[first : taken + 1]
+
+
+def _lead_before_wrapper(box: etree._Element, title: str | None) -> etree._Element | None:
+    """The lead box before the wrappers around the text container (<div class="summary">…</div><div class="con">
+    <div class="TRS_Editor">…</div></div>): up through at most two wrappers that open with the container, past
+    empty boxes (a clearing <div>), to the first element with text."""
+    for _ in range(2):
+        if box.tag in {"body", "html"}:
+            return None
+        prev = box.getprevious()
+        while prev is not None and (not isinstance(prev.tag, str) or prev.tag in _SPACERS or not prev.text_content().strip()):
+            prev = prev.getprevious()
+        if prev is not None:
+            return prev if _lead_box(prev, title) else None
+        up = box.getparent()
+        if up is None or _cjk_len(up.text or ""):
+            return None
+        box = up
+    return None
 
 
 def _lead_box(el: etree._Element, title: str | None) -> bool:
     """A 导语/摘要 box just before the text container: a <div> or <p> of sentences with no block, link or heading inside
-    that sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about
-    browsers shares none, a footer naming the issuer shares only the issuer's name)."""
-    want = _pairs(_nows(title or "").split("关于", 1)[-1])
-    if len(want) < 4 or el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
+    that the template names or labels as the lead (class="summary", 【摘要】, 导语：; config body.lead_boxes), or that
+    sums up the article, so shares the words of the headline's topic (what follows 关于; a 温馨提示 about browsers
+    shares none, a footer naming the issuer shares only the issuer's name)."""
+    if el.tag not in {"div", "p"} or _is_furniture(el) or _link_text_len(el):
         return False
     if any(isinstance(c.tag, str) and c.tag in _BLOCK and c.tag not in {"p", "br"} for c in el.iterdescendants()):
         return False
     text = el.text_content()
-    return _PROSE.search(text) is not None and len(want & _pairs(text)) >= 0.3 * len(want)
+    if _PROSE.search(text) is None:
+        return False
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if (attrs and _LEAD_CLASS.search(attrs)) or _LEAD_LABEL.match(" ".join(text.split())):
+        return True
+    want = _pairs(_nows(title or "").split("关于", 1)[-1])
+    return len(want) >= 4 and len(want & _pairs(text)) >= 0.3 * len(want)
+
+
+_LEAD_WORDS = "|".join(map(re.escape, _RULES.body.lead_boxes.classes)) or "(?!)"
+_LEAD_CLASS = re.compile(r"(^|[\s_-])(" + _LEAD_WORDS + r")($|[\s_-]|\d)", re.I)
+_LEAD_LABEL = re.compile(_RULES.body.lead_boxes.label)
 
 
 _SPACERS = {"br", "hr", "img"}
@@ -1111,6 +1220,9 @@ def _headline_candidates(root: etree._Element) -> list[tuple[str, bool]]:
             if not cls or not any(w in cls for w in _TITLE_CLASSES):
                 continue
         txt = _clean_title(_text_without_dates(el))
+        if not txt:  # a headline set as a picture (<div class="bt"><img alt="headline"></div>): its alt text is the headline
+            img = el.find(".//img[@alt]")
+            txt = _clean_title(img.get("alt") or "") if img is not None else ""
         if 4 <= len(txt) <= 150 and _cjk_len(txt) >= 4:
             out.append((txt, heading))
     return out
@@ -1335,6 +1447,9 @@ def extract_page(
     return extract_html(decode_html(body, declared=declared, override=override), url, selectors)
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None) -> HtmlExtract:
     """selectors: optional per-source CSS selectors (fields title, body, date, doc_number, agency; each may be None → generic extraction)."""
     if not html or not html.strip():
@@ -1394,8 +1509,11 @@ def extract_html(html: str, url: str, selectors: "DetailSelectors | None" = None
     if body_el is not None:
         parts = _continuations(body_el, title) if not hits else [body_el]
         for part in parts:
-            _prune(part)
+            _prune(part, article=True)
         text = "\n".join(t for t in (_render(part) for part in parts) if t)
+        if text and parts:
+            lines = text.split("\n")
+            text = "\n".join(lines[_lead_links(parts[0], lines) :])
     if _cjk_len(text) < 20:
         body = root.find("body")
         scope = body if body is not None else root

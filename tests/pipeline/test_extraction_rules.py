@@ -51,6 +51,16 @@ def test_a_body_container_that_is_not_xpath_is_refused(tmp_path: Path) -> None:
         load_rules(str(path))
 
 
+def test_a_lead_box_class_word_must_be_a_plain_word_and_its_label_a_pattern(tmp_path: Path) -> None:
+    path = tmp_path / "extraction.yaml"
+    path.write_text("dates:\n  labels: [发布日期]\nbody:\n  lead_boxes:\n    classes: [div.summary]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.yaml:\d+: body.lead_boxes.classes"):
+        load_rules(str(path))
+    path.write_text("dates:\n  labels: [发布日期]\nbody:\n  lead_boxes:\n    label: '(导语'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"body.lead_boxes.label"):
+        load_rules(str(path))
+
+
 def test_the_shipped_doc_number_forms_read_the_usual_numbers_and_not_prose() -> None:
     import re
 

@@ -183,6 +183,8 @@ def _with_tail(tail: str) -> HtmlExtract:
         (f"<title>{HEADLINE}_通知公告_某市人民政府</title>", f"<h2>通知公告</h2><p class='xl'>{HEADLINE}</p>"),  # column name heading
         ("<title>某某新闻网_(新闻)</title>", f"<table><tr><td class='bt_title'>{HEADLINE}</td></tr></table>"),  # site + column only
         ("<title>某某科普-辟谣文章</title>", f"<div class='rumor-title'>{HEADLINE}</div><div class='tj-title'>相关推荐</div>"),
+        # the headline set as a picture under a <title> naming only the site: the picture's alt text
+        ("<title>某市人民政府</title>", f"<div class='bt'><img src='bt.png' alt='{HEADLINE}'></div>"),
         # <title> writes the heading's —— as a hyphen, and the h1 with its date under it is the headline
         ("<title>某市关于推动未来产业创新发展的通知-某某头条</title>", "<h1>某市关于推动未来产业——创新发展的通知</h1>"),
     ],

@@ -120,6 +120,19 @@ def test_reposting_notes_and_article_pagers_at_the_end_go() -> None:
     assert page.text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
 
 
+@pytest.mark.parametrize(
+    "pager",
+    [
+        "<p>|&lt;&lt;<a href='?p=1'>1</a><a href='?p=2'>2</a><a href='?p=3'>3</a><a href='?p=2'>下一页</a>&gt;&gt;|</p>",
+        "<p><a href='?p=1'>上一页</a> 1 2 3 <a href='?p=3'>尾页</a></p>",
+        "<p>«前一页 2 3 4 后一页»</p>",
+    ],
+)
+def test_a_numbered_pager_under_the_first_page_of_a_long_article_goes(pager: str) -> None:
+    page = extract_html(_page(body=PROSE + pager), "https://www.example.cn/a")
+    assert page.text.split("\n")[-1] == "各地要结合实际抓好落实，确保各项措施落地见效。"
+
+
 def test_radar_extract_json_shows_where_the_date_came_from(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     import json
 

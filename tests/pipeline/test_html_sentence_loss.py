@@ -103,6 +103,30 @@ def test_a_lead_box_before_the_text_container_is_the_articles_own() -> None:
     _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div><div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"), ARTICLE, ("温馨提示",))
 
 
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "<div class='summary'>{s}</div>",  # named as the lead by the template
+        "<div class='box'><p>【摘要】{s}</p></div>",  # labelled as the lead (the label may stay with it)
+        "<div class='article-daoyu'><b>导语：</b>{s}</div>",
+    ],
+)
+def test_a_named_or_labelled_lead_box_is_kept_whatever_words_it_uses(lead: str) -> None:
+    # the lead sums up in words of its own: it need not share the headline's (改造 … 通知)
+    summary = "今年全区计划整治住宅楼四百余栋，惠及居民一万两千多户，年底前全部完工。"
+    body = f"<h1>{HEADLINE}</h1>{lead.format(s=summary)}<div class='TRS_Editor'>{_ps(*ARTICLE)}</div>"
+    _check(_page(body), [summary, *ARTICLE])
+
+
+def test_a_lead_box_before_the_box_that_wraps_the_container_is_kept_and_a_tip_there_is_not() -> None:
+    summary = "今年全区计划整治住宅楼四百余栋，惠及居民一万两千多户，年底前全部完工。"
+    wrapped = f"<div class='con'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
+    body = f"<h1>{HEADLINE}</h1><div class='zhaiyao'>{summary}</div><div class='clear'></div>{wrapped}"
+    _check(_page(body), [summary, *ARTICLE])
+    tip = "温馨提示：为获得更好的浏览效果，建议使用新版浏览器访问本网站。"
+    _check(_page(f"<h1>{HEADLINE}</h1><div class='tips'>{tip}</div>{wrapped}"), ARTICLE, ("温馨提示",))
+
+
 def test_a_column_beside_the_text_is_not_joined_for_sharing_its_container_name() -> None:
     body = (
         f"<h1>{HEADLINE}</h1><div class='main'><div class='l'><div class='TRS_Editor'>{_ps(*ARTICLE)}</div></div>"
@@ -203,3 +227,47 @@ def test_one_paragraph_in_a_table_layout_with_a_long_menu_is_kept() -> None:
         f"<table><tr><td><table><tr><td><p class='large'>{notice}</p></td></tr></table></td></tr></table></td></tr></table>"
     )
     _check(_page(body), [notice], ("栏目3频道",))
+
+
+def test_a_list_of_linked_names_between_the_articles_paragraphs_is_the_articles_own() -> None:
+    # a 名单 whose entries link to each project's page, introduced by the paragraph above and followed by more text
+    names = ["东湖街道幸福里小区", "西山街道和平新村", "南岸街道建设里小区"]
+    items = "".join(f"<li><a href='/xm/{i}.html'>{n}</a></li>" for i, n in enumerate(names))
+    body = f"<h1>{HEADLINE}</h1><div class='TRS_Editor'>{_ps(S1, '今年纳入改造计划的小区名单如下：')}<ul>{items}</ul>{_ps(S2, S3)}</div>"
+    text = extract_html(_page(body), URL).text
+    assert all(n in text for n in names)
+    _check(_page(body), [S1, S2, S3])
+    # entries that are sentences, under a paragraph of prose
+    done = ["东湖街道幸福里小区已完成外墙保温改造。", "西山街道和平新村正在更换供水管网。", "南岸街道建设里小区已加装电梯六部。"]
+    items = "".join(f"<li><a href='/xm/{i}.html'>{d}</a></li>" for i, d in enumerate(done))
+    _check(_page(f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1)}<ul>{items}</ul>{_ps(S2)}</div>"), [S1, *done, S2])
+
+
+def test_a_link_list_at_the_edge_of_the_text_or_under_a_related_heading_still_goes() -> None:
+    links = "".join(f"<li><a href='/n/{i}.html'>{s[:14]}</a></li>" for i, s in enumerate(SIDE))
+    at_end = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<ul>{links}</ul></div>"
+    _check(_page(at_end), ARTICLE, (SIDE[0][:12],))
+    # a 相关链接 heading introduces the list, and a line of the site's own follows it: still not the article's list
+    note = "本栏目信息由区政府办公室负责维护，欢迎广大市民提出意见建议。"
+    under_heading = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(*ARTICLE)}<p>相关链接：</p><ul>{links}</ul>{_ps(note)}</div>"
+    _check(_page(under_heading), ARTICLE, (SIDE[0][:12],))
+
+
+def test_a_promo_link_above_the_first_sentence_goes_but_a_linked_document_name_stays() -> None:
+    promo = "<p><a href='http://sms.example.cn/intro'><b>发送短信到12345 随时查询办件进度</b></a></p>"
+    html = _page(f"<h1>{HEADLINE}</h1><div id='zoom'>{promo}{_ps(*ARTICLE)}</div>")
+    _check(html, ARTICLE, ("发送短信",))
+    assert extract_html(html, URL).text.startswith(S1)
+    # the parser closes a <p> at a table, leaving the promo link loose in the container
+    loose = f"<h1>{HEADLINE}</h1><div id='zoom'><p><table><tr><td><a href='/a'>栏目推荐</a></td></tr></table><a href='/sms'>发送短信到12345 随时查询办件进度</a></p>{_ps(*ARTICLE)}</div>"
+    assert extract_html(_page(loose), URL).text.startswith(S1)
+    # the policy an explainer is about, named as a link over the text, is the article's own line
+    named = "<p><a href='/zc/1.html'>《某区老旧小区改造实施办法》</a></p>"
+    text = extract_html(_page(f"<h1>{HEADLINE}</h1><div id='zoom'>{named}{_ps(*ARTICLE)}</div>"), URL).text
+    assert text.startswith("《某区老旧小区改造实施办法》")
+
+
+def test_a_stray_control_character_in_the_page_does_not_lose_the_whole_text() -> None:
+    # Word pastes leave \x14 field marks in the markup; the parser keeps them, writing the text back refused them
+    body = f"<h1>{HEADLINE}</h1><div id='zoom'>{_ps(S1, S2)}<script>var n = 1;</script>\x14{_ps(S3, S4)}</div>"
+    _check(_page(body), ARTICLE)
