@@ -146,13 +146,13 @@ def extract_attachment(
     ``limits`` bounds PDF pages and stream inflation (pipeline/limits.py); defaults apply when omitted.
     """
     if not data:
-        raise ExtractionError(f"{filename or 'file'} is empty (0 bytes)")
+        raise ExtractionError(f"{filename or '附件'} 为空，0 字节（{filename or 'file'} is empty, 0 bytes）")
     kind = sniff_kind(data, filename, content_type)
     from pipeline.attachment_handlers import HANDLERS  # imports this module: not at the top
 
     handler = HANDLERS.get(kind)
     if handler is None:
-        raise ExtractionError(f"unsupported attachment format: {kind} ({filename})")
+        raise ExtractionError(f"不支持的附件格式：{kind}（{filename}）（unsupported attachment format: {kind}）")
     result = handler(data, kind=kind, filename=filename, limits=limits)
     if kind == "pdf":
         return result  # PDFs have never carried the misnamed-file warning; kept so (issue 18 changes no behaviour)

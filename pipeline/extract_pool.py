@@ -130,9 +130,9 @@ def _work(data: bytes, filename: str, content_type: str | None, limits: ExtractL
     except ExtractionError as exc:
         return _encode(exc)
     except MemoryError:
-        return {"error": "extraction ran out of memory (RADAR_EXTRACT_MEMORY_MB); refused"}
+        return {"error": "抽取内存超出上限（RADAR_EXTRACT_MEMORY_MB），未读取（extraction ran out of memory; refused）"}
     except Exception as exc:  # noqa: BLE001 - a library bug on one odd file becomes a recorded error, not a dead pool
-        return {"error": f"extraction failed: {type(exc).__name__}: {exc}"}
+        return {"error": f"抽取失败（extraction failed: {type(exc).__name__}: {exc}）"}
 
 
 def _page_work(body: bytes, url: str, declared: str | None, override: str | None, selectors: Any) -> HtmlExtract:
@@ -196,14 +196,17 @@ class ExtractPool:
             try:
                 blob = f.result()
             except FutureTimeout:
-                blob = {"error": f"extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped"}
+                blob = {
+                    "error": f"抽取超过 {self.limits.time_limit:g} 秒（RADAR_EXTRACT_TIME_LIMIT），已停止（extraction took longer than {self.limits.time_limit:g}s; stopped）"
+                }
             except ProcessExpired as exc:  # pdfium aborts when an allocation fails under the memory limit
                 blob = {
-                    "error": f"extraction worker died (exit code {exc.exitcode}): memory limit of "
-                    f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library"
+                    "error": f"抽取进程异常退出，退出码 {exc.exitcode}：超出内存上限 {self.limits.memory_bytes // (1024 * 1024)} MB 或本地库崩溃"
+                    f"（extraction worker died (exit code {exc.exitcode}): memory limit of "
+                    f"{self.limits.memory_bytes // (1024 * 1024)} MB exceeded or a crash in a native library）"
                 }
             except Exception as exc:  # noqa: BLE001 - any other worker failure
-                blob = {"error": f"extraction worker crashed: {type(exc).__name__}"}
+                blob = {"error": f"抽取进程崩溃（extraction worker crashed: {type(exc).__name__}）"}
             res = _decode(blob)
             self.cache.put(key, res)
             with self._lock:
@@ -243,10 +246,16 @@ class ExtractPool:
                 out.set_result(f.result())
             except FutureTimeout:
                 out.set_exception(
-                    ExtractionError(f"page extraction took longer than {self.limits.time_limit:g}s (RADAR_EXTRACT_TIME_LIMIT); stopped")
+                    ExtractionError(
+                        f"页面抽取超过 {self.limits.time_limit:g} 秒（RADAR_EXTRACT_TIME_LIMIT），已停止（page extraction took longer than {self.limits.time_limit:g}s; stopped）"
+                    )
                 )
             except ProcessExpired as exc:
-                out.set_exception(ExtractionError(f"extraction worker died (exit code {exc.exitcode}) on this page"))
+                out.set_exception(
+                    ExtractionError(
+                        f"抽取进程在此页面上异常退出，退出码 {exc.exitcode}（extraction worker died, exit code {exc.exitcode}）"
+                    )
+                )
             except BaseException as exc:  # noqa: BLE001 - what extraction raised, for the caller to record
                 out.set_exception(exc)
 

@@ -66,5 +66,5 @@ def check_inflated_size(data: bytes, cap: int) -> None:
         size = _inflated_size(data[start : end if end >= 0 else len(data)], cap)
         if size > cap:
             raise ExtractionError(
-                f"PDF stream at byte {start} inflates to more than {cap // (1024 * 1024)} MB (decompression bomb?); refused"
+                f"PDF 第 {start} 字节处的数据流解压后超过 {cap // (1024 * 1024)} MB（疑似解压炸弹），未读取（PDF stream inflates to more than {cap // (1024 * 1024)} MB; refused）"
             )

@@ -73,14 +73,16 @@ def _zip(data: bytes, what: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ExtractionError(f"{what} is corrupt or truncated (not a readable zip container)") from exc
+        raise ExtractionError(
+            f"{what} 文件损坏或不完整，不是可读的 zip 容器（{what} is corrupt or truncated, not a readable zip container）"
+        ) from exc
 
 
 def _xml(blob: bytes, what: str) -> etree._Element:
     try:
         return etree.fromstring(blob, parser=etree.XMLParser(recover=True, huge_tree=True, resolve_entities=False))
     except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"{what} XML is corrupt") from exc
+        raise ExtractionError(f"{what} 内部 XML 已损坏（{what} XML is corrupt）") from exc
 
 
 # ------------------------------------------------------------------ DOCX
@@ -124,7 +126,7 @@ def extract_docx(data: bytes, *, kind: str = "docx", filename: str = "") -> Atta
     try:
         root = _xml(z.read("word/document.xml"), "DOCX")
     except KeyError as exc:
-        raise ExtractionError("DOCX has no word/document.xml (corrupt)") from exc
+        raise ExtractionError("DOCX 缺少 word/document.xml，文件已损坏（DOCX has no word/document.xml, corrupt）") from exc
     body = root.find(f"{_W}body")
     lines: list[str] = []
     if body is not None:
@@ -193,10 +195,14 @@ def _libreoffice_convert(data: bytes, suffix: str, target: str, out_ext: str) ->
                 timeout=120,
             )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise ExtractionError(f"LibreOffice could not convert the {suffix.upper()} file") from exc
+            raise ExtractionError(
+                f"LibreOffice 无法转换该 {suffix.upper()} 文件（LibreOffice could not convert the {suffix.upper()} file）"
+            ) from exc
         out = Path(tmp) / f"in.{out_ext}"
         if not out.exists() or out.stat().st_size == 0:
-            raise ExtractionError(f"{suffix.upper()} could not be read (corrupt, encrypted or unsupported)")
+            raise ExtractionError(
+                f"{suffix.upper()} 文件无法读取：损坏、加密或格式不受支持（{suffix.upper()} could not be read: corrupt, encrypted or unsupported）"
+            )
         return out.read_bytes()
 
 
@@ -209,19 +215,19 @@ def _word97_text(data: bytes) -> str:
     try:
         ole = olefile.OleFileIO(BytesIO(data))
     except Exception as exc:
-        raise ExtractionError("DOC file is corrupt (not a readable OLE compound file)") from exc
+        raise ExtractionError("DOC 文件已损坏，不是可读的 OLE 复合文件（DOC file is corrupt, not a readable OLE compound file）") from exc
     try:
         if not ole.exists("WordDocument"):
-            raise ExtractionError("DOC file has no WordDocument stream (not a Word/WPS document)")
+            raise ExtractionError("DOC 文件缺少 WordDocument 流，不是 Word/WPS 文档（DOC file has no WordDocument stream）")
         wd = ole.openstream("WordDocument").read()
         if len(wd) < 0x01AA:
-            raise ExtractionError("DOC file is truncated")
+            raise ExtractionError("DOC 文件不完整（DOC file is truncated）")
         flags = struct.unpack_from("<H", wd, 0x0A)[0]
         if flags & 0x0100:
-            raise ExtractionError("DOC is password-protected")
+            raise ExtractionError("DOC 文件有密码保护（DOC is password-protected）")
         table_name = "1Table" if flags & 0x0200 else "0Table"
         if not ole.exists(table_name):
-            raise ExtractionError("DOC file is corrupt (table stream missing)")
+            raise ExtractionError("DOC 文件已损坏，缺少表流（DOC file is corrupt, table stream missing）")
         table = ole.openstream(table_name).read()
         ccp_text = struct.unpack_from("<i", wd, 0x004C)[0]
         fc_clx, lcb_clx = struct.unpack_from("<Ii", wd, 0x01A2)
@@ -230,7 +236,7 @@ def _word97_text(data: bytes) -> str:
         while pos < len(clx) and clx[pos] == 0x01:  # skip Prc (formatting) entries
             pos += 3 + struct.unpack_from("<H", clx, pos + 1)[0]
         if pos >= len(clx) or clx[pos] != 0x02:
-            raise ExtractionError("DOC file is corrupt (no piece table)")
+            raise ExtractionError("DOC 文件已损坏，缺少片段表（DOC file is corrupt, no piece table）")
         lcb = struct.unpack_from("<I", clx, pos + 1)[0]
         plc = clx[pos + 5 : pos + 5 + lcb]
         n = (lcb - 4) // 12
@@ -246,7 +252,7 @@ def _word97_text(data: bytes) -> str:
                 parts.append(wd[fc : fc + 2 * count].decode("utf-16-le", errors="replace"))
         text = "".join(parts)[:ccp_text]
     except (struct.error, OSError) as exc:
-        raise ExtractionError("DOC file is corrupt or truncated") from exc
+        raise ExtractionError("DOC 文件损坏或不完整（DOC file is corrupt or truncated）") from exc
     finally:
         ole.close()
     # fields: keep the displayed result (\x14..\x15), drop the instruction (\x13..\x14)
@@ -276,7 +282,7 @@ def extract_doc(data: bytes, *, kind: str = "doc", filename: str = "") -> Attach
 
 def extract_rtf(data: bytes, *, kind: str = "rtf", filename: str = "") -> AttachmentText:
     if not libreoffice_available():
-        raise ExtractionError("RTF needs LibreOffice, which is not installed")
+        raise ExtractionError("读取 RTF 需要 LibreOffice，本机未安装（RTF needs LibreOffice, which is not installed）")
     res = extract_docx(_libreoffice_convert(data, "rtf", "docx:MS Word 2007 XML", "docx"))
     res.kind = "rtf"
     return res
@@ -309,7 +315,7 @@ def extract_xlsx(data: bytes, *, kind: str = "xlsx", filename: str = "") -> Atta
     try:
         wb = openpyxl.load_workbook(BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        raise ExtractionError(f"XLSX is corrupt or unreadable ({type(exc).__name__})") from exc
+        raise ExtractionError(f"XLSX 文件损坏或无法读取（XLSX is corrupt or unreadable: {type(exc).__name__}）") from exc
     lines: list[str] = []
     many = len(wb.sheetnames) > 1
     for ws in wb.worksheets:
@@ -327,8 +333,8 @@ def extract_xls(data: bytes, *, kind: str = "xls", filename: str = "") -> Attach
     except Exception as exc:
         msg = str(exc).lower()
         if "encrypt" in msg or "password" in msg:
-            raise ExtractionError("XLS is password-protected") from exc
-        raise ExtractionError(f"XLS is corrupt or unreadable ({type(exc).__name__})") from exc
+            raise ExtractionError("XLS 文件有密码保护（XLS is password-protected）") from exc
+        raise ExtractionError(f"XLS 文件损坏或无法读取（XLS is corrupt or unreadable: {type(exc).__name__}）") from exc
     lines: list[str] = []
     many = book.nsheets > 1
     for sh in book.sheets():
@@ -351,7 +357,7 @@ def extract_ofd(data: bytes, *, kind: str = "ofd", filename: str = "") -> Attach
         key=lambda n: [int(x) for x in re.findall(r"\d+", n)],
     )
     if not page_files:
-        raise ExtractionError("OFD has no pages (corrupt or unsupported layout)")
+        raise ExtractionError("OFD 文件没有页面：损坏或版式不受支持（OFD has no pages, corrupt or unsupported layout）")
     mm = 72 / 25.4
     pages: list[PageLayout] = []
     for i, name in enumerate(page_files, 1):
@@ -411,7 +417,7 @@ def extract_mht(data: bytes, *, kind: str = "mht", filename: str = "") -> Attach
 
             page = extract_html(decode_html(payload, declared=charset), filename)
             return _result("mht", page.text)
-    raise ExtractionError("MHT archive has no HTML part")
+    raise ExtractionError("MHT 归档中没有 HTML 部分（MHT archive has no HTML part）")
 
 
 HANDLERS: dict[str, Handler] = {

@@ -108,12 +108,12 @@ def _open_pdfium(data: bytes):
     except pdfium.PdfiumError as exc:
         msg = str(exc).lower()
         if "password" in msg:
-            raise ExtractionError("PDF is password-protected") from exc
+            raise ExtractionError("PDF 有密码保护（PDF is password-protected）") from exc
         if "security" in msg:
-            raise ExtractionError("PDF uses an unsupported security handler") from exc
+            raise ExtractionError("PDF 使用了不受支持的加密方式（PDF uses an unsupported security handler）") from exc
         if "format" in msg or "file" in msg:
-            raise ExtractionError("PDF is corrupt or truncated (cannot be parsed)") from exc
-        raise ExtractionError(f"PDF cannot be opened: {exc}") from exc
+            raise ExtractionError("PDF 文件损坏或不完整，无法解析（PDF is corrupt or truncated, cannot be parsed）") from exc
+        raise ExtractionError(f"PDF 无法打开（PDF cannot be opened: {exc}）") from exc
 
 
 def _object_types(page) -> Counter[int]:
@@ -315,14 +315,18 @@ def read_layout(data: bytes, *, want_tables: bool = True, max_pages: int | None 
     try:
         n = len(pdf)
         if n == 0:
-            raise ExtractionError("PDF has no pages (corrupt or truncated)")
+            raise ExtractionError("PDF 没有页面，文件损坏或不完整（PDF has no pages, corrupt or truncated）")
         if max_pages is not None and n > max_pages:
-            raise ExtractionError(f"PDF has {n} pages, more than the limit of {max_pages} (RADAR_PDF_MAX_PAGES); refused")
+            raise ExtractionError(
+                f"PDF 共 {n} 页，超过上限 {max_pages} 页（RADAR_PDF_MAX_PAGES），未读取（PDF has {n} pages, more than the limit of {max_pages}; refused）"
+            )
         for i in range(n):
             try:
                 page = pdf[i]
             except Exception as exc:
-                raise ExtractionError(f"PDF page {i + 1} cannot be read (corrupt or truncated)") from exc
+                raise ExtractionError(
+                    f"PDF 第 {i + 1} 页无法读取，文件损坏或不完整（PDF page {i + 1} cannot be read, corrupt or truncated）"
+                ) from exc
             width, height = page.get_size()
             layout = PageLayout(i + 1, width, height)
             types = _object_types(page)
@@ -661,9 +665,9 @@ def extract_pdf(data: bytes, limits: "ExtractLimits | None" = None) -> Attachmen
 
     limits = limits or ExtractLimits()
     if not data:
-        raise ExtractionError("PDF is empty (0 bytes)")
+        raise ExtractionError("PDF 文件为空，0 字节（PDF is empty, 0 bytes）")
     if b"%PDF-" not in data[:1024]:
-        raise ExtractionError("not a PDF (no %PDF header)")
+        raise ExtractionError("不是 PDF 文件，缺少 %PDF 文件头（not a PDF: no %PDF header）")
     check_inflated_size(data, limits.max_inflated_bytes)
     pages, _info = read_layout(data, max_pages=limits.max_pages)
     warnings: list[str] = []

@@ -90,6 +90,26 @@ def local_dt(value: datetime | None, tz: str = "Asia/Shanghai") -> str:
     return f"{cn_date(v)} {v:%H:%M}"
 
 
+def period_zh(key: str | None, tz: str = "Asia/Shanghai") -> str:
+    """A digest period's key as a reader says it: 2026年第49周, 2026年3月5日, or 截至… for an ad-hoc window.
+
+    The key itself (2026-W49, upto-20261203T202310) is the exactly-once constraint's value, kept as stored.
+    """
+    import re
+    from datetime import timezone
+
+    if not key:
+        return "—"
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", key):
+        return f"{m[1]}年第{int(m[2])}周"
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", key):
+        return f"{m[1]}年{int(m[2])}月{int(m[3])}日"
+    if m := re.fullmatch(r"upto-(\d{8}T\d{6})", key):
+        end = datetime.strptime(m[1], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+        return f"截至{local_dt(end, tz)}"
+    return key
+
+
 def _filesize(n: int | None) -> str:
     if not n:
         return "0 B"
@@ -140,6 +160,7 @@ def _make_env(settings: Settings) -> Environment:
     )
     env.filters["cn_date"] = cn_date
     env.filters["local_dt"] = lambda v: local_dt(v, settings.timezone)
+    env.filters["period_zh"] = lambda v: period_zh(v, settings.timezone)
     env.filters["filesize"] = _filesize
     from core.status_words import DELIVERY_STATUS_ZH, FREQUENCY_ZH, LANGUAGE_ZH, RUN_STATUS_ZH, date_source_zh
 

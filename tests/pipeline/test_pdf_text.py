@@ -167,8 +167,11 @@ def test_encrypted_but_openable_pdf_is_read() -> None:
 )
 def test_unreadable_pdfs_raise_a_clear_extraction_error(make, message: str) -> None:  # type: ignore[no-untyped-def]
     data = make((FIX / "thinktank_brief.pdf").read_bytes())
-    with pytest.raises(ExtractionError, match=message):
+    with pytest.raises(ExtractionError, match=message) as err:
         extract_attachment(data, filename="x.pdf")
+    # the crawl history and the CLI show this text to Chinese readers: Chinese first, the English after it
+    assert "\u4e00" <= str(err.value)[0] <= "\u9fff" or str(err.value).startswith(("PDF", "x.pdf")), str(err.value)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(err.value)), str(err.value)
 
 
 # ---------------------------------------------------------------- pool and cache

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from fastapi.testclient import TestClient
 
 from webdata import XSS, Seeded
+
+from web.app import period_zh
 
 
 def test_dashboard_shows_this_week_per_track_trend_regions_and_latest(client: TestClient, seeded: Seeded) -> None:
@@ -142,6 +147,7 @@ def test_admin_pages_sources_history_payload_subscribers_digests(client: TestCli
     assert "<td>每周</td><td>中文</td>" in subscribers and "<td>weekly</td>" not in subscribers  # the subscribe form's words
     digests = client.get("/digests", headers=admin_headers).text
     assert f"/digests/{seeded.delivery}" in digests and "已发送" in digests and ">sent<" not in digests  # the CLI's words
+    assert re.search(r">\d{4}年第\d{1,2}周</td>", digests), "the period reads as a week, not its key"
     view = client.get(f"/digests/{seeded.delivery}", headers=admin_headers).text
     assert "重新生成" in view and f"/digests/{seeded.delivery}/html" in view
     mail = client.get(f"/digests/{seeded.delivery}/html", headers=admin_headers)
@@ -206,3 +212,16 @@ def test_a_date_filter_that_cannot_be_applied_is_named_not_silently_dropped(clie
     html = client.get("/search", params={"q": "氢能", "since": "2025-03-07", "until": "2025-03-01"}).text
     assert "起始日期2025年3月7日晚于截止日期2025年3月1日" in html
     assert "无法识别" not in client.get("/documents", params={"since": "2025-03-06"}).text
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("2026-W09", "2026年第9周"),
+        ("2026-03-05", "2026年3月5日"),
+        ("upto-20261203T020310", "截至2026年12月3日 10:03"),  # the key's time is UTC, shown in Shanghai time
+        ("custom-key", "custom-key"),
+    ],
+)
+def test_a_digest_period_is_shown_as_a_reader_says_it(key: str, shown: str) -> None:
+    assert period_zh(key, "Asia/Shanghai") == shown
