@@ -395,6 +395,8 @@ def test_ai_in_film_reviews_and_stock_chatter_is_not_filed(clf: Classifier) -> N
     assert clf.classify("", film) == []
     stocks = "台股今天收高，權值股台積電上漲，人工智慧AI伺服器概念股廣達、緯創走強，加權指數創新高。"
     assert clf.classify("", stocks) == []
+    biotech = "台股今日下跌，生醫類股賣壓沉重，多檔生技股跌幅逾5%，生醫指數終場下挫2%。"
+    assert clf.classify("", biotech) == []
     # the same words in a policy sentence still count
     policy = "省政府印发人工智能产业发展规划，支持建设人工智能大模型训练平台和行业应用示范。"
     assert tracks(clf.classify("", policy)) == ["未来信息"]
