@@ -335,6 +335,9 @@ class Classifier:
                     absorbers.add(fold_term(phrase))
                 for word in sub.negative:
                     vetoes[fold_term(word)].add(si)
+        # taxonomy-wide context words (a market report naming a concept) veto every sub-track alike
+        for word in self.taxonomy.negative:
+            vetoes[fold_term(word)].update(range(len(self._subs)))
 
         global_excl = {fold_term(p) for p in self.taxonomy.exclude}
         phrases: dict[str, _Entry] = {}

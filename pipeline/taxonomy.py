@@ -158,9 +158,13 @@ class Taxonomy(_Strict):
     source: str = ""
     scoring: Scoring = Field(default_factory=Scoring)
     exclude: list[str] = Field(default_factory=list, description="phrases that never count for any track (brand names ...)")
+    negative: list[str] = Field(
+        default_factory=list,
+        description="context words for every sub-track: a hit in the same sentence does not count (stock-market chatter ...)",
+    )
     tracks: list[Track] = Field(min_length=1)
 
-    @field_validator("exclude")
+    @field_validator("exclude", "negative")
     @classmethod
     def _v_exclude(cls, v: list[str]) -> list[str]:
         return _check_phrases(v)

@@ -362,6 +362,80 @@ def test_eye_care_industry_is_eye_health(clf: Classifier) -> None:
     assert clf.classify("", "重阳节当天，市光明眼科医院走进社区为老人测量眼压，光明眼科医院还向每位老人赠送一副老花镜。") == []
 
 
+def test_satellite_broadband_is_information_and_constellations_also_space(clf: Classifier) -> None:
+    """低軌衛星通訊 / 衛星寬頻 / 星鏈 are satellite internet (未来信息); a named broadband constellation is also 未来空间."""
+    broadband = clf.classify("", "電信業者取得低軌衛星通訊執照，將為離島與山區提供衛星寬頻服務，企業客戶可申請試用星鏈以外的方案。")
+    info = [lb for lb in broadband if lb.track == "未来信息"]
+    assert info and {"低轨卫星通讯", "卫星宽频"} <= set(info[0].terms)
+    constellation = clf.classify("", "千帆星座再添十八颗组网卫星，运营方称卫星宽带服务明年覆盖东南亚，Starlink则继续扩大用户规模。")
+    assert set(tracks(constellation)) == {"未来信息", "未来空间"}
+    # a remote-sensing satellite in low orbit is not broadband: low orbit alone is a weak word for 未来信息
+    survey = clf.classify("", "遥感卫星在低轨卫星轨道上完成首次成像，低轨卫星将为国土调查提供影像，卫星运行正常。")
+    assert tracks(survey) == ["未来空间"]
+
+
+def test_launch_vehicles_and_drilling_ships_are_named_by_programme(clf: Classifier) -> None:
+    """Commercial rockets (朱雀三号, 谷神星一号 …) and the ocean-drilling ship are 未来空间 by name alone."""
+    rockets = clf.classify("", "谷神星一号完成今年第五次飞行，朱雀三号一子级复用试验也将在年内进行。")
+    assert tracks(rockets) == ["未来空间"] and {"谷神星一号", "朱雀三号"} <= set(rockets[0].terms)
+    ship = clf.classify("", "我国首艘大洋钻探船完成试航，钻探船将执行大洋钻探科考任务。")
+    assert tracks(ship) == ["未来空间"] and "大洋钻探" in ship[0].terms
+
+
+def test_taiwan_ai_programmes_and_compute_are_information(clf: Classifier) -> None:
+    """AI新十大建設, 主權AI and AI算力 are how Taiwan's government words its AI and compute programmes."""
+    labels = clf.classify("", "行政院推動AI新十大建設，國科會規劃擴充AI算力，並以主權AI訓練在地語料模型。")
+    assert tracks(labels) == ["未来信息"]
+    assert {"AI新十大建设", "AI算力", "主权AI"} <= set(labels[0].terms)
+
+
+def test_ai_in_film_reviews_and_stock_chatter_is_not_filed(clf: Classifier) -> None:
+    """An AI villain on screen and an AI-concept stock that rose are no release about the AI industry."""
+    film = "這部科幻片上映首週票房奪冠，片中由女星飾演冷酷的人工智慧法官，導演說想談人們對AI的過度信任。"
+    assert clf.classify("", film) == []
+    stocks = "台股今天收高，權值股台積電上漲，人工智慧AI伺服器概念股廣達、緯創走強，加權指數創新高。"
+    assert clf.classify("", stocks) == []
+    biotech = "台股今日下跌，生醫類股賣壓沉重，多檔生技股跌幅逾5%，生醫指數終場下挫2%。"
+    assert clf.classify("", biotech) == []
+    # the same words in a policy sentence still count
+    policy = "省政府印发人工智能产业发展规划，支持建设人工智能大模型训练平台和行业应用示范。"
+    assert tracks(clf.classify("", policy)) == ["未来信息"]
+
+
+def test_quantum_health_gadgets_are_not_quantum_technology(clf: Classifier) -> None:
+    """量子 on a health gadget sold with miracle claims is pseudo-science, even when the ad says 量子科技."""
+    scam = "有商家以“量子科技”为噱头推销量子手环，宣称佩戴后有防癌等神奇功效，监管部门提醒这是虚假宣传。"
+    assert clf.classify("", scam) == []
+
+
+def test_micro_led_spelled_with_a_space_is_new_display(clf: Classifier) -> None:
+    """Taiwan media and panel makers write Micro LED / Mini LED with a space."""
+    labels = clf.classify("", "面板廠宣布投資Micro LED產線，並以Mini LED背光產品先行出貨，Micro LED手錶面板預計明年量產。")
+    assert tracks(labels) == ["未来信息"] and labels[0].terms.get("Micro LED") == 2
+
+
+def test_hong_kong_robot_wording_files_surgery_and_humanoids(clf: Classifier) -> None:
+    """Hong Kong says 機械人: 手術機械人 is 未来健康, 人形機械人 is 未来制造."""
+    surgery = clf.classify("", "醫院引入本地研發的手術機械人進行前列腺手術，院方表示手術機械人可減少出血。")
+    assert tracks(surgery) == ["未来健康"] and "手术机械人" in surgery[0].terms
+    humanoid = clf.classify("", "科學園初創公司展示人形機械人，人形機械人可在倉庫搬運貨物，明年開始量產。")
+    assert tracks(humanoid) == ["未来制造"] and "人形机械人" in humanoid[0].terms
+
+
+def test_cultivated_meat_is_synthetic_biology_food(clf: Classifier) -> None:
+    """生物培育肉 / 细胞农业 are the field's own names for cultivated meat."""
+    labels = clf.classify("", "研究中心建成生物培育肉中试线，细胞农业企业可在此验证培养基和生物反应器工艺。")
+    assert tracks(labels) == ["未来健康"] and {"生物培育肉", "细胞农业"} <= set(labels[0].terms)
+
+
+def test_taiwan_and_conditional_drug_approvals_are_biomedicine(clf: Classifier) -> None:
+    """新成分新藥 / 新藥查驗登記 (TFDA) and 附条件批准 are how drug approvals are worded."""
+    taiwan = clf.classify("", "食藥署去年完成新藥查驗登記審查，核准多項新成分新藥上市，其中包括兩項國產新藥。")
+    assert tracks(taiwan) == ["未来健康"] and {"新药查验登记", "新成分新药"} <= set(taiwan[0].terms)
+    mainland = clf.classify("", "国家药监局附条件批准一款肺癌靶向药上市，该药此前已纳入突破性治疗品种。")
+    assert tracks(mainland) == ["未来健康"] and "附条件批准" in mainland[0].terms
+
+
 def test_full_width_and_line_wrapped_text_matches(clf: Classifier) -> None:
     labels = clf.classify("", "加快６Ｇ网络技术研发，建设６Ｇ试验网，\n推动太赫\n兹通信和通感一\n体化技术验证。")
     assert tracks(labels) == ["未来信息"]

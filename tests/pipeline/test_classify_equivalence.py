@@ -55,7 +55,7 @@ class Reference:
             return list(idx._index_of)
         # same order as the classifier's _build: sorted folded keys
         tax = clf.taxonomy
-        keys = {fold_term(p) for p in tax.exclude}
+        keys = {fold_term(p) for p in tax.exclude} | {fold_term(w) for w in tax.negative}
         for track in tax.tracks:
             keys |= {fold_term(t) for t in track.terms}
             for sub in track.subtracks:

@@ -119,6 +119,16 @@ def test_minimal_taxonomy_loads(tmp_path: Path) -> None:
     assert tax.scoring.min_evidence > 0  # defaults apply
 
 
+def test_taxonomy_wide_negative_words_veto_every_subtrack(tmp_path: Path) -> None:
+    """A top-level ``negative`` list is context for every sub-track: a hit in its sentence does not count."""
+    text = GOOD.replace("name: test\n", "name: test\nnegative: [概念股]\n")
+    tax = load_taxonomy(_write(tmp_path, text))
+    assert tax.negative == ["概念股"]
+    clf = Classifier(tax)
+    assert clf.classify("", "氢能概念股早盘走强，氢能板块多只个股上涨，氢能题材持续活跃。") == []
+    assert [lb.track for lb in clf.classify("", "省里印发氢能产业规划，布局制氢项目和氢能示范应用。")] == ["未来能源"]
+
+
 def test_misspelt_field_names_file_line_and_field(tmp_path: Path) -> None:
     bad = GOOD.replace("        terms: {氢能: 3, 制氢: 2}\n", "        terms: {氢能: 3}\n        wieght: 2\n")
     path = _write(tmp_path, bad)
