@@ -831,7 +831,11 @@ def history(
                     f"{f.warc_path}@{f.warc_offset}{' (revisit)' if f.revisit else ''}" if f.warc_path else "—",
                     f.error or "",
                 )
-            console.print(table)
+            if table.row_count:
+                console.print(table)
+            else:  # an empty table reads like a broken command: say what was looked for
+                when = f"（{since} 之后）" if since else ""
+                console.print(f"没有抓取过该网址{when} / no fetch of {url}{' since ' + since if since else ''}")
             return
         table = Table(title="抓取历史 / crawl history")
         for col in ("run", "source", f"开始（{tz}）", "结束", "状态", "请求", "新增", "更新", "未变", "错误"):
@@ -854,7 +858,14 @@ def history(
                 str(r.items_unchanged),
                 str(r.errors),
             )
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    else:
+        who = f"来源 {source} " if source else ""
+        when = f"{since} 之后" if since else ""
+        console.print(
+            f"{who}{when}还没有抓取记录 / no crawl runs yet{' of ' + source if source else ''}{' since ' + since if since else ''}"
+        )
 
 
 @app.command()

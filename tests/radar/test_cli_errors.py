@@ -105,6 +105,13 @@ def test_history_of_an_unknown_source(with_subscriber: Path) -> None:
     assert_clean_failure(run("history", "nosuch"), "nosuch", "unknown source")
 
 
+def test_history_with_nothing_to_show_says_so_instead_of_an_empty_table(with_subscriber: Path) -> None:
+    unseen = run("history", "--url", "http://127.0.0.1:9/never-fetched.html")
+    assert unseen.exit_code == 0 and "没有抓取过该网址" in unseen.output and "fetch" not in unseen.output.split("/")[0]
+    runs = run("history", "--since", "2025-03-05")
+    assert runs.exit_code == 0 and "还没有抓取记录" in runs.output and "2025-03-05" in runs.output
+
+
 def test_unknown_sources_for_crawl_and_check(with_subscriber: Path) -> None:
     assert_clean_failure(run("crawl", "nosuch"), "nosuch")
     assert_clean_failure(run("sources", "check", "nosuch"), "nosuch")
