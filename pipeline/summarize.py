@@ -410,9 +410,13 @@ class Summarizer:
         return False
 
     def _cues_only_short(self, sentence: str) -> bool:
-        """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news."""
+        """A short line kept anyway: a comment window (2023年3月1日至2023年4月1日) is short and is the news.
+
+        So is an indicator target on a line of its own: （一）地区生产总值增长7%左右 in a plan's or a work
+        report's list of targets is short and unpunctuated like a heading, and it is the figure an analyst quotes.
+        """
         sentence = _matching_form(sentence)
-        return bool(self._weights.get("comment_deadline")) and self._cue_groups.has("comment_deadline", sentence)
+        return any(name in self._weights and self._cue_groups.has(name, sentence) for name in _SHORT_CUES)
 
     def summarize(self, text: str, doctype: str | None = None) -> str:
         """One to three sentences, at most ``max_chars`` characters, in document order."""
@@ -463,6 +467,8 @@ class Summarizer:
             c.text[:-1] + "。" if c.text[-1] in "：:" else c.text if c.text[-1] in _SENTENCE_ENDS else c.text + "。" for c in chosen
         )
 
+
+_SHORT_CUES = ("comment_deadline", "indicator_value")  # cues that make a short, heading-like line content
 
 _REPEAT_RUN = 16  # characters two sentences share before the second only repeats the first
 
@@ -637,6 +643,7 @@ def _reads_as_news(body: str) -> bool:
 
 
 _HEADLINE_MIN = 8  # a title this short (通知, 公告) names no headline a body line could repeat
+_HEADER_BLOCK_SHARE = 0.3  # at most this share of the page lies between two copies of its headline when it is the header
 
 
 _NOT_LETTERS = re.compile(r"[\W_]+")
@@ -645,6 +652,14 @@ _NOT_LETTERS = re.compile(r"[\W_]+")
 def _letters(text: str) -> str:
     """Letters and digits only, in the rules' reading (Simplified, no pinyin notes): how a headline line is compared."""
     return _NOT_LETTERS.sub("", unicodedata.normalize("NFKC", _matching_form(text)))
+
+
+_COLUMN_LABEL = 12  # letters of a site's column label a headline line may carry before the headline (要闻, 信息公开)
+
+
+def _repeats_headline(line: str, key: str) -> bool:
+    """Whether a line (letters only) is the headline, alone or after a short column label (【要闻】, “政务公开”)."""
+    return line == key or (line.endswith(key) and len(line) - len(key) <= _COLUMN_LABEL)
 
 
 def _without_headline(body: str, title: str) -> str:
@@ -659,5 +674,14 @@ def _without_headline(body: str, title: str) -> str:
     lines = body.splitlines()
     # only a line of about the title's length can repeat it (decoration and pinyin notes lengthen it a little)
     longest = 2 * len(title) + 40
-    kept = [ln for ln in lines if not (len(key) <= len(ln) <= longest and _letters(ln) == key)]
-    return body if len(kept) == len(lines) else "\n".join(kept)
+    repeats = [i for i, ln in enumerate(lines) if len(key) <= len(ln) <= longest and _repeats_headline(_letters(ln), key)]
+    if not repeats:
+        return body
+    # a page that prints its headline twice puts its header block between the two: a teaser lifted from further
+    # down the story, a share bar, a summary box.  The story starts at the last copy; what sits between is the
+    # page's header, not the lead, as long as it is a short block (a long one would be the story itself).
+    first, last = repeats[0], repeats[-1]
+    between = lines[first + 1 : last]
+    if between and sum(len(ln) for ln in between) <= _HEADER_BLOCK_SHARE * sum(len(ln) for ln in lines):
+        return "\n".join(lines[:first] + lines[last + 1 :])
+    return "\n".join(ln for i, ln in enumerate(lines) if i not in repeats)

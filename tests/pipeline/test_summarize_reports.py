@@ -323,3 +323,88 @@ def test_what_the_notice_decides_is_quoted_without_the_purpose_clauses_before_it
 一、对科技创新成效明显的省（区、市），优先支持其建设创新平台。"""
     summary = release_summary("关于进一步加大激励支持力度的通知", notice, doctype="通知公告")
     assert summary.startswith("国务院决定，将督查激励措施由20项调整增加为26项"), summary
+
+
+# ---- page layout around a story, briefing reports, positioning, work-report targets ------------------------------
+
+
+def test_the_block_between_two_copies_of_the_headline_is_the_pages_header_not_the_lead() -> None:
+    # the page prints the headline, a teaser lifted from further down, the headline again and the source line;
+    # the story starts after the second copy
+    page = """某省多措并举稳外贸
+在拓展新兴市场方面，支持企业参加境外展会，加快建设海外仓，展望全年，外贸有望保持平稳。
+某省多措并举稳外贸
+来源：某某日报 2026-04-02 08:00
+4月1日，省商务厅负责人介绍，省里将从拓市场、稳主体、优服务三方面推动外贸稳规模、优结构。
+在拓展新兴市场方面，支持企业参加境外展会，加快建设海外仓。"""
+    summary = release_summary("某省多措并举稳外贸", page, doctype="新闻动态")
+    assert summary.startswith("4月1日，省商务厅负责人介绍，省里将从拓市场、稳主体、优服务三方面"), summary
+    assert "展望全年" not in summary
+    # a headline line may carry the site's column label in front of it
+    labelled = """【要闻动态】某市出台措施支持首店经济发展
+某市近日召开专题会议，部署推动首店经济发展工作。"""
+    summary = release_summary("某市出台措施支持首店经济发展", labelled, doctype="新闻动态")
+    assert summary.startswith("某市近日召开专题会议"), summary
+    # a long block between two copies is the story itself, not a header: only the copies go
+    long_story = (
+        "某市出台措施支持首店经济发展\n" + "某市近日召开专题会议，部署推动首店经济发展工作。\n" * 6 + "某市出台措施支持首店经济发展"
+    )
+    assert release_summary("某市出台措施支持首店经济发展", long_story, doctype="新闻动态").startswith("某市近日召开专题会议")
+
+
+def test_a_spokespersons_statement_of_what_the_ministry_will_do_is_the_briefings_news() -> None:
+    # where it was said (在发布会上) does not make the statement furniture when it says what comes next
+    lead = "某部新闻发言人某某在例行发布会上表示，为稳定就业，某部将会同有关部门推动出台支持青年就业的新举措。"
+    assert not RULES.is_furniture(lead)
+    # a frame that only says a briefing took place is still furniture
+    assert RULES.is_furniture("在今天举行的新闻发布会上，市发改委副主任就此作出介绍，明确以四项举措推动高质量发展。")
+    # an outside expert's 将 is no statement of the ministry's plan
+    assert RULES.score("某研究院研究员在发布会上表示，相关政策将推动出台更多配套措施。") < RULES.score(lead)
+
+
+def test_the_position_a_plan_sets_out_to_reach_is_quoted_without_its_guiding_ideology_clauses() -> None:
+    plan = """一、总体要求
+深入贯彻党的二十大精神和省委重要讲话精神，坚持稳中求进工作总基调，统筹发展和安全，将本市打造成区域性先进制造业基地、现代物流枢纽和对外开放门户。
+二、重点任务
+（一）提升产业基础能力。"""
+    summary = release_summary("某市贯彻落实区域协调发展规划工作方案", plan, doctype="政策文件")
+    assert summary.startswith("将本市打造成区域性先进制造业基地"), summary
+    assert "重要讲话" not in summary
+    # the same position in other words: 使…成为…, or a forwarded report's 建议将…建成…
+    assert RULES.score("使本区成为全省营商环境最优的城区之一。") >= 3
+    assert RULES.score("建议将沿江地区建成全省防汛减灾综合示范区。") >= 3
+
+
+def test_a_work_rules_guiding_ideology_line_is_a_preamble_in_its_own_words() -> None:
+    assert RULES.is_furniture("县政府工作的指导思想是，以习近平新时代中国特色社会主义思想为指导，全面正确履行政府职能。")
+    rules = """一、县政府工作的指导思想是，高举中国特色社会主义伟大旗帜，坚持以人民为中心，建设人民满意的服务型政府。
+二、县政府实行县长负责制，县长主持县政府全面工作。"""
+    summary = release_summary("某县人民政府工作规则", rules, doctype="政策文件")
+    assert summary.startswith("县政府实行县长负责制"), summary
+
+
+def test_a_government_sites_metadata_table_is_not_content() -> None:
+    for line in (
+        "索引号 00000000/2026-00001 发文日期 2026-01-03",
+        "发布机构 区人民政府办公室 文号 某政办〔2026〕1号",
+        "有效性：有效",
+        "组配分类：规范性文件发布",
+    ):
+        assert RULES.is_furniture(line), line
+
+
+def test_a_target_figure_on_a_line_of_its_own_is_content_not_a_heading() -> None:
+    # a work report's list of targets, each an item number and a figure, with the responsible unit below it
+    report = """各街道办事处，区政府各部门：
+《2026年区政府工作报告目标任务分解方案》已经区政府同意，现印发给你们，并就有关事项通知如下：
+一、各责任单位要高度重视，切实加强领导，明确责任分工，确保各项任务落到实处。
+一、2026年全区经济社会发展主要预期目标
+（一）地区生产总值增长6%左右
+责任单位：区发展改革局
+（二）城镇调查失业率控制在5.5%以内
+责任单位：区人力资源社会保障局"""
+    summary = release_summary("关于印发2026年区政府工作报告目标任务分解方案的通知", report, doctype="通知公告")
+    assert "地区生产总值增长6%左右" in summary and "城镇调查失业率控制在5.5%以内" in summary, summary
+    assert "高度重视" not in summary
+    # a short heading without a figure is still a heading
+    assert RULES.is_furniture("（一）加快发展先进制造业")
