@@ -129,6 +129,9 @@ def test_a_first_sentence_that_only_says_targets_were_set_is_no_lead() -> None:
     assert summary.startswith("深入实施“清水入河”工程，新建污水管网120公里"), summary
     assert RULES._has_cue("target_pointer", "计划提出了2026年全区生态环境保护主要目标，")
     assert not RULES._has_cue("target_pointer", "方案明确了主要目标：到2028年建成示范区5个。")
+    # a plan's 发展目标 / 总体目标 named without their values points at them just the same
+    assert RULES._has_cue("target_pointer", "该方案提出了到2027年的发展目标，旨在推动产业全面发展。")
+    assert not RULES._has_cue("target_pointer", "方案明确了总体目标：到2028年培育链主企业10家。")
 
 
 def test_a_report_quoting_the_notice_says_what_it_sets() -> None:
