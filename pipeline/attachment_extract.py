@@ -146,7 +146,7 @@ def extract_attachment(
     ``limits`` bounds PDF pages and stream inflation (pipeline/limits.py); defaults apply when omitted.
     """
     if not data:
-        raise ExtractionError(f"{filename or '附件'} 为空，0 字节（{filename or 'file'} is empty, 0 bytes）")
+        raise ExtractionError("文件为空，0 字节（file is empty (0 bytes)）")
     kind = sniff_kind(data, filename, content_type)
     from pipeline.attachment_handlers import HANDLERS  # imports this module: not at the top
 

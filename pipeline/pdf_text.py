@@ -665,7 +665,7 @@ def extract_pdf(data: bytes, limits: "ExtractLimits | None" = None) -> Attachmen
 
     limits = limits or ExtractLimits()
     if not data:
-        raise ExtractionError("PDF 文件为空，0 字节（PDF is empty, 0 bytes）")
+        raise ExtractionError("PDF 文件为空，0 字节（PDF is empty (0 bytes)）")
     if b"%PDF-" not in data[:1024]:
         raise ExtractionError("不是 PDF 文件，缺少 %PDF 文件头（not a PDF: no %PDF header）")
     check_inflated_size(data, limits.max_inflated_bytes)
